@@ -1,0 +1,19 @@
+import type { Config } from 'jest';
+
+// Tests import workspace packages by name; map them to their sources so a test run
+// sees one copy of each module (error classes keep their identity) without a build.
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/examples'],
+  testMatch: ['**/src/**/*.test.ts', '**/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  moduleNameMapper: {
+    '^@custodian/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+  },
+  testTimeout: 60_000,
+};
+
+export default config;

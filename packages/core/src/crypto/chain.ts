@@ -1,0 +1,69 @@
+import { hash } from 'node:crypto';
+import { canonicalJson } from './canonical-json';
+
+/** The `prevHash` of the first event of a stream. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+const HASH_MEMBER_PREFIX = Buffer.from(',"hash":"');
+const PREV_MEMBER_PREFIX = Buffer.from(',"prevHash":"');
+const CLOSE = 0x7d; // '}'
+const QUOTE = 0x22; // '"'
+const HEX = 64;
+/** `,"hash":"` + 64 hex + `"}` */
+const HASH_SUFFIX = HASH_MEMBER_PREFIX.length + HEX + 2;
+/** `,"prevHash":"` + 64 hex + `"` */
+const PREV_SUFFIX = PREV_MEMBER_PREFIX.length + HEX + 1;
+
+/**
+ * A stored record is the canonical JSON of the event without `prevHash` and `hash`,
+ * with `"prevHash"` then `"hash"` appended as its last two members:
+ *
+ *   {…canonical members…,"prevHash":"<64 hex>","hash":"<64 hex>"}
+ *
+ * `hash` is SHA-256 over the record up to its hash member, closed with `}`; that is
+ * exactly the canonical body plus prevHash. Both live at fixed offsets from the end,
+ * so verifying hashes the stored bytes as they are and never re-serialises.
+ */
+export function sealRecord(body: Record<string, unknown>, prevHash: string): { bytes: Buffer; hash: string } {
+  const canonical = canonicalJson(body);
+  const hashed = `${canonical.slice(0, -1)},"prevHash":"${prevHash}"}`;
+  const digest = hash('sha256', hashed, 'hex');
+  return { bytes: Buffer.from(`${hashed.slice(0, -1)},"hash":"${digest}"}`), hash: digest };
+}
+
+export type RecordCheck =
+  | { ok: true; prevHash: string; hash: string }
+  | { ok: false; reason: 'malformed' | 'hash_mismatch'; prevHash?: string; hash?: string };
+
+/** Checks that a stored record's own hash matches its bytes, and returns its links. */
+export function checkRecord(bytes: Uint8Array): RecordCheck {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = buf.length;
+  const hashAt = end - HASH_SUFFIX;
+  const prevAt = hashAt - PREV_SUFFIX;
+  if (
+    prevAt < 1 ||
+    buf[0] !== 0x7b ||
+    buf[end - 1] !== CLOSE ||
+    buf[end - 2] !== QUOTE ||
+    buf[hashAt - 1] !== QUOTE ||
+    !buf.subarray(hashAt, hashAt + HASH_MEMBER_PREFIX.length).equals(HASH_MEMBER_PREFIX) ||
+    !buf.subarray(prevAt, prevAt + PREV_MEMBER_PREFIX.length).equals(PREV_MEMBER_PREFIX)
+  ) {
+    return { ok: false, reason: 'malformed' };
+  }
+  const stored = buf.toString('latin1', hashAt + HASH_MEMBER_PREFIX.length, end - 2);
+  const prevHash = buf.toString('latin1', prevAt + PREV_MEMBER_PREFIX.length, hashAt - 1);
+  if (!isHex64(stored) || !isHex64(prevHash)) return { ok: false, reason: 'malformed' };
+  const hashed = Buffer.allocUnsafe(hashAt + 1);
+  buf.copy(hashed, 0, 0, hashAt);
+  hashed[hashAt] = CLOSE;
+  const actual = hash('sha256', hashed, 'hex');
+  if (actual !== stored) return { ok: false, reason: 'hash_mismatch', prevHash, hash: stored };
+  return { ok: true, prevHash, hash: stored };
+}
+
+const hex64 = /^[0-9a-f]{64}$/;
+function isHex64(s: string): boolean {
+  return hex64.test(s);
+}

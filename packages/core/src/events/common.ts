@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+const dotted = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
+
+/** A kind of personal data, dotted: `contact.email`, `financial.card`. */
+export const Category = z.string().regex(dotted, 'must be lowercase dotted words, like contact.email');
+export type Category = z.infer<typeof Category>;
+
+/** Why data is processed, as declared in the policy: `marketing.email`. */
+export const Purpose = z.string().regex(dotted, 'must be lowercase dotted words, like marketing.email');
+export type Purpose = z.infer<typeof Purpose>;
+
+/** GDPR Art. 6(1)(a)–(f). */
+export const LegalBasis = z.enum([
+  'consent',
+  'contract',
+  'legal_obligation',
+  'vital_interests',
+  'public_task',
+  'legitimate_interests',
+]);
+export type LegalBasis = z.infer<typeof LegalBasis>;
+
+export const ActorKind = z.enum(['employee', 'service', 'subject', 'recipient']);
+
+/** Who acts: an employee, a service, the subject themself or a recipient. */
+export const Actor = z.object({
+  id: z.string().min(1).max(200),
+  kind: ActorKind,
+  roles: z.array(z.string().min(1).max(100)).max(50),
+});
+export type Actor = z.infer<typeof Actor>;
+
+/** The privacy notice shown when collecting or asking consent. */
+export const Notice = z.object({ id: z.string().min(1).max(200), version: z.string().min(1).max(50) });
+export type Notice = z.infer<typeof Notice>;
+
+/** An identifier that is never personal data itself (see `pseudonymize`). */
+export const Identifier = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/, 'may hold only letters, digits and . _ : -');
+
+export const EventId = z.string().uuid();
+
+/** A personal value sealed with the subject's key (`gcm1.<iv>.<ciphertext+tag>`, base64url). */
+export const Sealed = z.string().regex(/^gcm1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be a sealed value');
+export type Sealed = z.infer<typeof Sealed>;
+
+export const Timestamp = z.iso.datetime({ offset: true });
+
+/** An ISO 8601 duration such as `P2Y`, `P6M`, `P30D`, `PT12H`. */
+export const IsoDuration = z
+  .string()
+  .regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'must be an ISO 8601 duration like P2Y');
+
+/** The recorded reason a use, access or share was refused. */
+export const DenialReason = z.enum([
+  'unknown_purpose',
+  'role_not_allowed',
+  'category_not_in_purpose',
+  'category_not_collected',
+  'no_consent',
+  'consent_withdrawn',
+  'consent_expired',
+  'objection',
+  'restricted',
+  'erasure_requested',
+  'erased',
+  'sharing_not_allowed',
+  'recipient_unknown',
+  'recipient_not_verified',
+  'recipient_suspended',
+]);
+export type DenialReason = z.infer<typeof DenialReason>;
+
+/** What allowed a use: the legal basis, and for consent the id of the `ConsentGranted` event. */
+export const Basis = z.object({
+  legalBasis: LegalBasis,
+  consentEventId: EventId.optional(),
+});
+export type Basis = z.infer<typeof Basis>;

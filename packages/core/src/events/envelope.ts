@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { Actor, EventId, Identifier, Timestamp } from './common';
+
+const Hash = z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256 digest');
+
+/** The fields every stored event carries around its `data`. */
+export const EnvelopeMeta = z.object({
+  id: EventId,
+  type: z.string().min(1),
+  schemaVersion: z.number().int().positive(),
+  /** Set on every event of a subject's stream; absent on recipient events. */
+  subjectId: Identifier.optional(),
+  occurredAt: Timestamp,
+  recordedAt: Timestamp,
+  actor: Actor,
+  correlationId: z.string().min(1).max(200).optional(),
+  causationId: z.string().min(1).max(200).optional(),
+});
+
+/** The chain links, added when the event is sealed into a record. */
+export const ChainLinks = z.object({ prevHash: Hash, hash: Hash });
+
+export type EnvelopeMeta = z.infer<typeof EnvelopeMeta>;
+export type ChainLinks = z.infer<typeof ChainLinks>;

@@ -1,0 +1,12 @@
+export * from './common';
+export * from './collection';
+export * from './consent';
+export * from './use';
+export * from './share';
+export * from './erasure';
+export * from './requests';
+export * from './recipients';
+export { EnvelopeMeta, ChainLinks } from './envelope';
+export { catalog, eventAreas, eventTypes, type Catalog, type CatalogEntry, type CustodianEvent, type EventData, type EventType, type NewEvent } from './catalog';
+export { upcast, type Upcaster, type Upcasters } from './upcasters';
+export { createEventCodec, events, upcasters, EventUnreadableError, type EventCodec } from './codec';

@@ -1,0 +1,40 @@
+import { CustodianError } from '../errors';
+import type { ExpectedRevision } from './port';
+
+export type ActualRevision = bigint | 'no_stream';
+
+export class WrongExpectedRevisionError extends CustodianError {
+  readonly code = 'WRONG_EXPECTED_REVISION';
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: ActualRevision,
+  ) {
+    super(`stream ${stream} was expected at ${String(expected)} but is at ${String(actual)}`);
+  }
+}
+
+export class StreamNotFoundError extends CustodianError {
+  readonly code = 'STREAM_NOT_FOUND';
+  constructor(readonly stream: string) {
+    super(`stream ${stream} not found`);
+  }
+}
+
+/** The store was used after `close()`. */
+export class StoreClosedError extends CustodianError {
+  readonly code = 'STORE_CLOSED';
+  constructor() {
+    super('the event store is closed');
+  }
+}
+
+/** Checks an expected revision against a stream's actual one; shared by every store. */
+export function checkExpectedRevision(stream: string, expected: ExpectedRevision, actual: ActualRevision): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && actual === 'no_stream') ||
+    (expected === 'exists' && actual !== 'no_stream') ||
+    (typeof expected === 'bigint' && actual === expected);
+  if (!ok) throw new WrongExpectedRevisionError(stream, expected, actual);
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from '@jest/globals';
+import { runEventStoreConformance, testEvent, collect } from '@custodian/testing';
+import { InMemoryEventStore } from './in-memory';
+
+runEventStoreConformance('InMemoryEventStore', () => new InMemoryEventStore());
+
+describe('InMemoryEventStore raw access', () => {
+  it('shows every record as the exact bytes stored, and lets a test overwrite them', async () => {
+    const store = new InMemoryEventStore();
+    const first = testEvent('A', { n: 1 });
+    await store.append('s-1', [first], 'no_stream');
+    await store.append('s-2', [testEvent('B', { n: 2 })], 'no_stream');
+    const raw = store.rawRecords();
+    expect(raw.map((r) => [r.stream, r.revision])).toEqual([
+      ['s-1', 0n],
+      ['s-2', 0n],
+    ]);
+    expect(Buffer.from(raw[0]!.bytes).equals(Buffer.from(first.data))).toBe(true);
+
+    store.overwriteRaw('s-1', 0n, Buffer.from('{"n":"tampered, and longer than before"}'));
+    const [read] = await collect(store.readStream('s-1'));
+    expect(read?.id).toBe(first.id);
+    expect(Buffer.from(read!.data).toString()).toBe('{"n":"tampered, and longer than before"}');
+    expect(() => store.overwriteRaw('s-1', 5n, Buffer.from('x'))).toThrow();
+  });
+
+  it('keeps a record larger than a chunk whole', async () => {
+    const store = new InMemoryEventStore();
+    const big = Buffer.alloc(5 * 1024 * 1024, 0x61);
+    await store.append('big', [{ id: 'big-1', type: 'Big', data: big }], 'no_stream');
+    await store.append('big', [testEvent()], 0n);
+    const [read] = await collect(store.readStream('big'));
+    expect(Buffer.from(read!.data).equals(big)).toBe(true);
+  });
+
+  it('refuses use after close', async () => {
+    const store = new InMemoryEventStore();
+    await store.close();
+    await expect(store.append('s', [testEvent()], 'any')).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+  });
+});

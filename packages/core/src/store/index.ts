@@ -1,0 +1,15 @@
+export type {
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  RawRecord,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from './port';
+export { WrongExpectedRevisionError, StreamNotFoundError, StoreClosedError, checkExpectedRevision, type ActualRevision } from './errors';
+export { InMemoryEventStore, validateAppend } from './in-memory';
+export { subscriptionLoop } from './subscription-loop';

@@ -1,0 +1,1 @@
+export { runEventStoreConformance, testEvent, collect, type EventStoreFactory, type EventStoreConformanceOptions } from './event-store-conformance';
