@@ -1,24 +1,79 @@
-import { InMemoryEventStore, events, GENESIS_HASH } from '@custodian/core';
+// The quickstart story: a retailer collects a customer's email under privacy notice v3,
+// she opts in to email marketing, the campaign service uses her email, a marketing
+// agency is registered, verified and given her email; she withdraws her consent, and the
+// next campaign use is refused. Then her consent state, history and inventory are printed.
+import { createLedger, definePolicy, InMemoryEventStore, InMemoryKeyStore, type Actor, type EventStore, type Ledger } from '@custodian/core';
 
-async function main(): Promise<void> {
-  const store = new InMemoryEventStore();
-  const { toAppend } = events.seal(
-    {
-      id: '0190a1b2-0000-7000-8000-000000000001',
-      type: 'RecipientRegistered',
-      schemaVersion: 1,
-      occurredAt: new Date().toISOString(),
-      recordedAt: new Date().toISOString(),
-      actor: { id: 'dpo', kind: 'employee', roles: ['privacy'] },
-      data: { recipientId: 'acme-agency', name: 'ACME Agency', agreement: 'dpa-2026-01', country: 'DE' },
-    },
-    GENESIS_HASH,
-  );
-  await store.append('recipient-acme-agency', [toAppend], 'no_stream');
-  for await (const record of store.readAll()) console.log(record.stream, record.type, events.decode(record.data).data);
+export const policy = definePolicy({
+  purposes: {
+    'marketing.email': { legalBasis: 'consent', categories: ['contact.email'], roles: ['marketing'], sharing: true, retention: 'P2Y' },
+    'order.fulfilment': { legalBasis: 'contract', categories: ['contact.email', 'contact.address'], roles: ['fulfilment'], retention: 'P6Y' },
+  },
+  permissions: { registerRecipient: ['privacy'], verifyRecipient: ['privacy'], suspendRecipient: ['privacy'], erase: ['privacy'] },
+});
+
+const checkout: Actor = { id: 'checkout-service', kind: 'service', roles: ['fulfilment'] };
+const campaigns: Actor = { id: 'campaign-service', kind: 'service', roles: ['marketing'] };
+const dpo: Actor = { id: 'dpo@retailer', kind: 'employee', roles: ['privacy'] };
+export const subjectId = 'cust-4f9a2c';
+const customer: Actor = { id: subjectId, kind: 'subject', roles: [] };
+const notice = { id: 'privacy-notice', version: 'v3' };
+
+/** Runs the story on any store; returns the ledger so callers (the audit example, tests) can look further. */
+export async function runQuickstart(store: EventStore, log: (line: string) => void = console.log): Promise<Ledger> {
+  const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy });
+
+  await ledger.collect({ subjectId, actor: checkout, source: 'checkout-form', purposes: ['order.fulfilment', 'marketing.email'], notice, data: { 'contact.email': 'ann@example.com' } });
+  log('1. Collected her email at checkout, under privacy notice v3.');
+
+  await ledger.grantConsent({ subjectId, actor: customer, purpose: 'marketing.email', notice, method: 'checkbox', evidence: 'ticked "Send me offers" on the checkout page' });
+  log('2. She opted in to email marketing.');
+
+  const first = await ledger.use({ subjectId, actor: campaigns, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:spring-sale' });
+  log(`3. Spring campaign uses her email: ${first.allowed ? `allowed (basis: consent event ${first.basis.consentEventId})` : `refused (${first.reason})`}`);
+
+  await ledger.registerRecipient({ recipientId: 'brightmail-agency', actor: dpo, name: 'Brightmail Agency GmbH', agreement: 'dpa-2026-014', country: 'DE' });
+  await ledger.verifyRecipient({ recipientId: 'brightmail-agency', actor: dpo, evidence: 'signed DPA reviewed by legal' });
+  log('4. Brightmail Agency registered under DPA dpa-2026-014 and verified.');
+
+  const shared = await ledger.share({ subjectId, actor: campaigns, recipientId: 'brightmail-agency', purpose: 'marketing.email', categories: ['contact.email'] });
+  log(`5. Her email shared with Brightmail: ${shared.allowed ? 'allowed' : `refused (${shared.reason})`}`);
+
+  await ledger.withdrawConsent({ subjectId, actor: customer, purpose: 'marketing.email', method: 'email' });
+  log('6. She withdrew her consent to email marketing.');
+
+  const second = await ledger.use({ subjectId, actor: campaigns, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:summer-sale' });
+  log(`7. Summer campaign tries to use her email: ${second.allowed ? 'allowed' : `refused: ${second.reason} (${second.detail})`}`);
+
+  return ledger;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+export async function printSubject(ledger: Ledger, log: (line: string) => void = console.log): Promise<void> {
+  log('\nHer consent state:');
+  for (const [purpose, consent] of Object.entries(await ledger.consentState(subjectId)))
+    log(`  ${purpose.padEnd(18)} ${consent.status.padEnd(9)} since ${consent.since} (notice ${consent.notice.id} ${consent.notice.version})`);
+
+  log('\nHer history (who touched her data, why, on what basis):');
+  for (const entry of await ledger.history(subjectId)) {
+    const what = `${entry.kind.padEnd(8)} ${entry.categories.join(', ')} for ${entry.purpose}`;
+    const why = entry.kind === 'denied' ? `refused: ${entry.reason}` : `basis: ${entry.basis?.legalBasis}${entry.basis?.consentEventId ? ` ${entry.basis.consentEventId}` : ''}`;
+    log(`  ${entry.at}  ${entry.actor.id.padEnd(17)} ${what}${entry.recipientId ? ` -> ${entry.recipientId}` : ''}${entry.activity ? ` (${entry.activity})` : ''}; ${why}`);
+  }
+
+  const inventory = await ledger.inventory(subjectId);
+  log('\nHer inventory (what we hold and where it went):');
+  for (const held of inventory.categories)
+    log(`  ${held.category} from ${held.source}, for ${held.purposes.join(' and ')}, kept until ${held.retainUntil.slice(0, 10)}`);
+  for (const copy of inventory.recipients) log(`  copy at ${copy.recipientId}: ${copy.categories.join(', ')} for ${copy.purposes.join(', ')} since ${copy.firstSharedAt}`);
+  log(`  erased: ${inventory.erased ? 'yes' : 'no'}`);
+}
+
+if (require.main === module) {
+  (async () => {
+    const ledger = await runQuickstart(new InMemoryEventStore());
+    await printSubject(ledger);
+  })().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -2,3 +2,6 @@ export * from './errors';
 export * from './events';
 export * from './store';
 export * from './crypto';
+export * from './policy';
+export * from './projections';
+export * from './ledger';

@@ -1,0 +1,319 @@
+import { v7 as uuidv7 } from 'uuid';
+import { openValue, sealValue, type KeyStore } from '../crypto';
+import { parseOrThrow, ValidationError } from '../errors';
+import { catalog, events, type Actor, type Basis, type CustodianEvent, type DenialReason } from '../events';
+import { addDuration, type Operation, type Policy } from '../policy';
+import { WrongExpectedRevisionError, type EventStore } from '../store';
+import * as input from './commands';
+import { decideRecipient, decideSubject, type EventDraft } from './decide';
+import { NotPermittedError } from './errors';
+import { evolveRecipient, initialRecipientState, type RecipientState } from './recipient-state';
+import { createReadSide, type ReadSide } from './read-side';
+import { createStreamFolder, recipientStream, subjectStream, type Loaded, type StreamFolder } from './streams';
+import { evolveSubject, initialSubjectState, type SubjectState } from './subject-state';
+
+export interface LedgerOptions {
+  store: EventStore;
+  keys: KeyStore;
+  policy: Policy;
+  clock?: () => Date;
+  /** How many times a decision is re-read and re-made after a concurrent append. */
+  maxAttempts?: number;
+}
+
+/** A refusal is an answer, not an exception; either way the decision is recorded as `event`. */
+export type Decision =
+  | { readonly allowed: true; readonly basis: Basis; readonly event: CustodianEvent }
+  | { readonly allowed: false; readonly reason: DenialReason; readonly detail: string; readonly event: CustodianEvent };
+
+/** An access also returns the values, opened, when it is allowed; `erased` says why there are none. */
+export type AccessDecision = Decision & { readonly data?: Readonly<Record<string, string>>; readonly erased?: boolean };
+
+export interface Ledger extends ReadSide {
+  collect(command: input.CollectInput): Promise<CustodianEvent>;
+  rectify(command: input.RectifyInput): Promise<CustodianEvent>;
+  grantConsent(command: input.GrantConsentInput): Promise<CustodianEvent>;
+  withdrawConsent(command: input.WithdrawConsentInput): Promise<CustodianEvent>;
+  object(command: input.ObjectInput): Promise<CustodianEvent>;
+  restrict(command: input.RestrictInput): Promise<CustodianEvent>;
+  liftRestriction(command: input.LiftRestrictionInput): Promise<CustodianEvent>;
+  use(command: input.UseInput): Promise<Decision>;
+  access(command: input.AccessInput): Promise<AccessDecision>;
+  share(command: input.ShareInput): Promise<Decision>;
+  revokeShare(command: input.RevokeShareInput): Promise<CustodianEvent>;
+  registerRecipient(command: input.RegisterRecipientInput): Promise<CustodianEvent>;
+  verifyRecipient(command: input.VerifyRecipientInput): Promise<CustodianEvent>;
+  suspendRecipient(command: input.SuspendRecipientInput): Promise<CustodianEvent>;
+  requestErasure(command: input.RequestErasureInput): Promise<CustodianEvent>;
+  /** Crypto-shredding: destroys the subject's key, then records `DataErased` with the recipients notified. */
+  erase(command: input.EraseInput): Promise<CustodianEvent>;
+  /** A recipient confirmed it erased its copy (GDPR Art. 19). */
+  confirmRecipientErasure(command: input.ConfirmRecipientErasureInput): Promise<CustodianEvent>;
+  readonly store: EventStore;
+  readonly policy: Policy;
+}
+
+/** The rights a subject may always exercise on their own data, whatever the role permissions say. */
+const SUBJECT_RIGHTS = new Set<Operation>(['grantConsent', 'withdrawConsent', 'object', 'restrict', 'requestErasure', 'requestAccess']);
+
+interface Meta {
+  actor: Actor;
+  subjectId?: string | undefined;
+  correlationId?: string | undefined;
+  causationId?: string | undefined;
+}
+
+export function createLedger(options: LedgerOptions): Ledger {
+  const { store, keys, policy } = options;
+  const clock = options.clock ?? (() => new Date());
+  const maxAttempts = options.maxAttempts ?? 10;
+  const subjects = createStreamFolder<SubjectState>(store, initialSubjectState, evolveSubject);
+  const recipients = createStreamFolder<RecipientState>(store, initialRecipientState, evolveRecipient);
+
+  function permit(operation: Operation, actor: Actor, subjectId?: string): void {
+    const roles = policy.permissions[operation];
+    if (!roles) return;
+    if (SUBJECT_RIGHTS.has(operation) && actor.kind === 'subject' && actor.id === subjectId) return;
+    if (!actor.roles.some((role) => roles.includes(role))) throw new NotPermittedError(operation, actor.id, roles);
+  }
+
+  /** Load, decide, append with the revision read; on a concurrent append, read and decide again. */
+  async function execute<S>(
+    folder: StreamFolder<S>,
+    stream: string,
+    meta: Meta,
+    decide: (state: S, now: Date) => EventDraft[],
+  ): Promise<{ appended: CustodianEvent[]; before: Loaded<S> }> {
+    for (let attempt = 1; ; attempt++) {
+      const loaded = await folder.load(stream);
+      const now = clock();
+      const drafts = decide(loaded.state, now);
+      let prevHash = loaded.lastHash;
+      const sealed = drafts.map((draft) => {
+        const result = events.seal(
+          {
+            id: uuidv7(),
+            type: draft.type,
+            schemaVersion: catalog[draft.type].schemaVersion,
+            subjectId: meta.subjectId,
+            occurredAt: now.toISOString(),
+            recordedAt: now.toISOString(),
+            actor: meta.actor,
+            correlationId: meta.correlationId,
+            causationId: meta.causationId,
+            data: draft.data,
+          } as Parameters<typeof events.seal>[0],
+          prevHash,
+        );
+        prevHash = result.event.hash;
+        return result;
+      });
+      try {
+        const { nextRevision } = await store.append(stream, sealed.map((s) => s.toAppend), loaded.revision);
+        const appended = sealed.map((s) => s.event);
+        folder.advance(stream, loaded, appended, nextRevision);
+        return { appended, before: loaded };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;
+      }
+    }
+  }
+
+  async function onSubject(meta: Meta & { subjectId: string }, decide: (state: SubjectState, now: Date) => EventDraft[]) {
+    return execute(subjects, subjectStream(meta.subjectId), meta, decide);
+  }
+
+  async function single(result: Promise<{ appended: CustodianEvent[] }>): Promise<CustodianEvent> {
+    return (await result).appended[0] as CustodianEvent;
+  }
+
+  function toDecision(event: CustodianEvent): Decision {
+    if (event.type === 'UseDenied') return { allowed: false, reason: event.data.reason, detail: event.data.detail, event };
+    if (event.type === 'DataUsed' || event.type === 'DataAccessed' || event.type === 'DataShared') return { allowed: true, basis: event.data.basis, event };
+    throw new TypeError(`${event.type} is not a decision`);
+  }
+
+  async function sealAll(subjectId: string, values: Record<string, string>): Promise<Record<string, string>> {
+    const key = await keys.getOrCreate(subjectId);
+    return Object.fromEntries(Object.entries(values).map(([category, value]) => [category, sealValue(key, value, `${subjectId}/${category}`)]));
+  }
+
+  async function sealText(subjectId: string, field: string, text: string | undefined): Promise<string | undefined> {
+    return text === undefined ? undefined : sealValue(await keys.getOrCreate(subjectId), text, `${subjectId}/${field}`);
+  }
+
+  /** The purposes a write names must be the policy's, and the categories it carries must belong to one of them. */
+  function checkPurposes(what: string, purposes: readonly string[], categories: readonly string[] = []): void {
+    const issues: { path: string; message: string }[] = [];
+    purposes.forEach((purpose, i) => {
+      if (!policy.purposes.has(purpose)) issues.push({ path: `purposes.${i}`, message: `${purpose} is not a purpose of the policy` });
+    });
+    const covered = new Set(purposes.flatMap((purpose) => policy.purposes.get(purpose)?.categories ?? []));
+    for (const category of categories)
+      if (!covered.has(category)) issues.push({ path: `data.${category}`, message: 'is not a category of any of the purposes named' });
+    if (issues.length > 0) throw new ValidationError(what, issues);
+  }
+
+  const readSide = createReadSide({ store, policy, keys, clock });
+
+  return {
+    ...readSide,
+    store,
+    policy,
+
+    async collect(raw) {
+      const command = parseOrThrow(input.CollectInput, raw, 'collect');
+      permit('collect', command.actor, command.subjectId);
+      checkPurposes('collect', command.purposes, Object.keys(command.data));
+      const values = await sealAll(command.subjectId, command.data);
+      const retention = Math.max(...command.purposes.map((p) => addDuration(clock(), policy.purposes.get(p)?.retention ?? 'P0D').getTime()));
+      const legalBasis = policy.purposes.get(command.purposes[0] as string)?.legalBasis ?? 'consent';
+      const { source, purposes, notice } = command;
+      const retainUntil = new Date(retention).toISOString();
+      return single(
+        onSubject(command, (state) => decideSubject({ type: 'collect', source, purposes, legalBasis, notice, retainUntil, values }, state, policy)),
+      );
+    },
+
+    async rectify(raw) {
+      const command = parseOrThrow(input.RectifyInput, raw, 'rectify');
+      permit('rectify', command.actor, command.subjectId);
+      const values = await sealAll(command.subjectId, command.data);
+      return single(onSubject(command, (state) => decideSubject({ type: 'rectify', values }, state, policy)));
+    },
+
+    async grantConsent(raw) {
+      const command = parseOrThrow(input.GrantConsentInput, raw, 'grantConsent');
+      permit('grantConsent', command.actor, command.subjectId);
+      checkPurposes('grantConsent', [command.purpose]);
+      if (policy.purposes.get(command.purpose)?.legalBasis !== 'consent')
+        throw new ValidationError('grantConsent', [{ path: 'purpose', message: `${command.purpose} does not rest on consent` }]);
+      const evidence = await sealText(command.subjectId, 'evidence', command.evidence);
+      const { purpose, notice, method } = command;
+      const expiresAt = command.expiresAt?.toISOString();
+      return single(
+        onSubject(command, (state) =>
+          decideSubject({ type: 'grantConsent', purpose, notice, method, ...(evidence && { evidence }), ...(expiresAt && { expiresAt }) }, state, policy),
+        ),
+      );
+    },
+
+    async withdrawConsent(raw) {
+      const command = parseOrThrow(input.WithdrawConsentInput, raw, 'withdrawConsent');
+      permit('withdrawConsent', command.actor, command.subjectId);
+      const { purpose, method } = command;
+      return single(onSubject(command, (state) => decideSubject({ type: 'withdrawConsent', purpose, ...(method && { method }) }, state, policy)));
+    },
+
+    async object(raw) {
+      const command = parseOrThrow(input.ObjectInput, raw, 'object');
+      permit('object', command.actor, command.subjectId);
+      if (command.purposes) checkPurposes('object', command.purposes);
+      const reason = await sealText(command.subjectId, 'objection', command.reason);
+      const purposes = command.purposes;
+      return single(onSubject(command, (state) => decideSubject({ type: 'object', ...(purposes && { purposes }), ...(reason && { reason }) }, state, policy)));
+    },
+
+    async restrict(raw) {
+      const command = parseOrThrow(input.RestrictInput, raw, 'restrict');
+      permit('restrict', command.actor, command.subjectId);
+      const reason = await sealText(command.subjectId, 'restriction', command.reason);
+      return single(onSubject(command, (state) => decideSubject({ type: 'restrict', ...(reason && { reason }) }, state, policy)));
+    },
+
+    async liftRestriction(raw) {
+      const command = parseOrThrow(input.LiftRestrictionInput, raw, 'liftRestriction');
+      permit('liftRestriction', command.actor, command.subjectId);
+      return single(onSubject(command, (state) => decideSubject({ type: 'liftRestriction' }, state, policy)));
+    },
+
+    async use(raw) {
+      const command = parseOrThrow(input.UseInput, raw, 'use');
+      const { actor, purpose, categories, activity } = command;
+      const { appended } = await onSubject(command, (state, now) => decideSubject({ type: 'use', actor, purpose, categories, activity, now }, state, policy));
+      return toDecision(appended[0] as CustodianEvent);
+    },
+
+    async access(raw) {
+      const command = parseOrThrow(input.AccessInput, raw, 'access');
+      const { actor, purpose, categories, subjectId } = command;
+      const { appended, before } = await onSubject(command, (state, now) => decideSubject({ type: 'access', actor, purpose, categories, now }, state, policy));
+      const decision = toDecision(appended[0] as CustodianEvent);
+      if (!decision.allowed) return decision.reason === 'erased' ? { ...decision, erased: true } : decision;
+      const key = await keys.get(subjectId);
+      if (!key) return { ...decision, erased: true };
+      const data = Object.fromEntries(
+        categories.map((category) => [category, openValue(key, before.state.collected.get(category)?.sealed ?? '', `${subjectId}/${category}`)]),
+      );
+      return { ...decision, data };
+    },
+
+    async share(raw) {
+      const command = parseOrThrow(input.ShareInput, raw, 'share');
+      const { actor, purpose, categories, recipientId } = command;
+      const recipient = (await recipients.load(recipientStream(recipientId))).state;
+      const { appended } = await onSubject(command, (state, now) =>
+        decideSubject({ type: 'share', actor, purpose, categories, recipientId, recipient, now }, state, policy),
+      );
+      return toDecision(appended[0] as CustodianEvent);
+    },
+
+    async revokeShare(raw) {
+      const command = parseOrThrow(input.RevokeShareInput, raw, 'revokeShare');
+      permit('revokeShare', command.actor, command.subjectId);
+      const reason = await sealText(command.subjectId, 'share-revocation', command.reason);
+      const { recipientId } = command;
+      return single(onSubject(command, (state) => decideSubject({ type: 'revokeShare', recipientId, ...(reason && { reason }) }, state, policy)));
+    },
+
+    async registerRecipient(raw) {
+      const command = parseOrThrow(input.RegisterRecipientInput, raw, 'registerRecipient');
+      permit('registerRecipient', command.actor);
+      const { recipientId, name, agreement, country } = command;
+      return single(
+        execute(recipients, recipientStream(recipientId), command, (state) => decideRecipient({ type: 'registerRecipient', recipientId, name, agreement, country }, state)),
+      );
+    },
+
+    async verifyRecipient(raw) {
+      const command = parseOrThrow(input.VerifyRecipientInput, raw, 'verifyRecipient');
+      permit('verifyRecipient', command.actor);
+      const { recipientId, evidence } = command;
+      return single(
+        execute(recipients, recipientStream(recipientId), command, (state) => decideRecipient({ type: 'verifyRecipient', recipientId, ...(evidence && { evidence }) }, state)),
+      );
+    },
+
+    async suspendRecipient(raw) {
+      const command = parseOrThrow(input.SuspendRecipientInput, raw, 'suspendRecipient');
+      permit('suspendRecipient', command.actor);
+      const { recipientId, reason } = command;
+      return single(execute(recipients, recipientStream(recipientId), command, (state) => decideRecipient({ type: 'suspendRecipient', recipientId, reason }, state)));
+    },
+
+    async requestErasure(raw) {
+      const command = parseOrThrow(input.RequestErasureInput, raw, 'requestErasure');
+      permit('requestErasure', command.actor, command.subjectId);
+      const reason = await sealText(command.subjectId, 'erasure-request', command.reason);
+      return single(onSubject(command, (state) => decideSubject({ type: 'requestErasure', ...(reason && { reason }) }, state, policy)));
+    },
+
+    async erase(raw) {
+      const command = parseOrThrow(input.EraseInput, raw, 'erase');
+      permit('erase', command.actor, command.subjectId);
+      // Refuse before destroying anything if the history does not allow it.
+      decideSubject({ type: 'erase' }, (await subjects.load(subjectStream(command.subjectId))).state, policy);
+      // The key goes first: should the append then fail, the values are already
+      // unreadable and a retried erase() completes the record.
+      await keys.destroy(command.subjectId);
+      return single(onSubject(command, (state) => decideSubject({ type: 'erase' }, state, policy)));
+    },
+
+    async confirmRecipientErasure(raw) {
+      const command = parseOrThrow(input.ConfirmRecipientErasureInput, raw, 'confirmRecipientErasure');
+      permit('confirmRecipientErasure', command.actor, command.subjectId);
+      const { recipientId } = command;
+      return single(onSubject(command, (state) => decideSubject({ type: 'confirmRecipientErasure', recipientId }, state, policy)));
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import type { KeyStore } from '../crypto';
+import { events, type CustodianEvent } from '../events';
+import type { Policy } from '../policy';
+import {
+  applyToProjection,
+  consentProjection,
+  consentStateAt,
+  historyProjection,
+  inventoryProjection,
+  recipientsProjection,
+  type ConsentState,
+  type HistoryEntry,
+  type Inventory,
+  type Projection,
+  type RecipientEntry,
+} from '../projections';
+import type { EventStore } from '../store';
+import { recordedBy, type AsOf } from './as-of';
+import { readDecoded, subjectStream } from './streams';
+
+export interface ReadOptions {
+  /** Answer as the ledger stood at this time or global position. */
+  at?: AsOf;
+}
+
+export interface ReadSide {
+  consentState(subjectId: string, options?: ReadOptions): Promise<ConsentState>;
+  history(subjectId: string, options?: ReadOptions): Promise<readonly HistoryEntry[]>;
+  inventory(subjectId: string, options?: ReadOptions): Promise<Inventory>;
+  recipients(options?: ReadOptions): Promise<readonly RecipientEntry[]>;
+}
+
+export interface ReadSideDeps {
+  store: EventStore;
+  policy: Policy;
+  keys: KeyStore;
+  clock: () => Date;
+}
+
+/** The read side: each query folds a projection over the events recorded by `at`. */
+export function createReadSide({ store, clock }: ReadSideDeps): ReadSide {
+  async function foldSubject<S>(projection: Projection<S>, subjectId: string, at: AsOf | undefined): Promise<S> {
+    const included = recordedBy(at);
+    let state = projection.initial(subjectId);
+    for (const { event, record } of await readDecoded(store, subjectStream(subjectId))) {
+      if (included(record, event)) state = projection.evolve(state, event);
+    }
+    return state;
+  }
+
+  return {
+    async consentState(subjectId, options = {}) {
+      const records = await foldSubject(consentProjection, subjectId, options.at);
+      const { at } = options;
+      const moment = at instanceof Date ? at : at === undefined ? clock() : await timeAtPosition(store, at, clock);
+      return consentStateAt(records, moment);
+    },
+    history: (subjectId, options = {}) => foldSubject(historyProjection, subjectId, options.at),
+    inventory: (subjectId, options = {}) => foldSubject(inventoryProjection, subjectId, options.at),
+    async recipients(options = {}) {
+      const included = recordedBy(options.at);
+      const states = new Map<string, RecipientEntry>();
+      for await (const record of store.readAll()) {
+        const event = events.decode(record.data);
+        if (included(record, event)) applyToProjection(recipientsProjection, states, event);
+      }
+      return [...states.values()].sort((a, b) => a.recipientId.localeCompare(b.recipientId));
+    },
+  };
+}
+
+/** The time the ledger stood at a global position: when the event at (or last before) it was recorded. */
+async function timeAtPosition(store: EventStore, position: bigint, clock: () => Date): Promise<Date> {
+  for await (const record of store.readAll({ fromPosition: position, maxCount: 1 })) {
+    if (record.position === position) return new Date(events.decode(record.data).recordedAt);
+  }
+  let last: CustodianEvent | undefined;
+  for await (const record of store.readAll()) {
+    if (record.position > position) break;
+    last = events.decode(record.data);
+  }
+  return last ? new Date(last.recordedAt) : clock();
+}

@@ -1,0 +1,66 @@
+import { GENESIS_HASH } from '../crypto';
+import { events, type CustodianEvent } from '../events';
+import { StreamNotFoundError, type EventStore, type RecordedEvent } from '../store';
+
+export const subjectStream = (subjectId: string): string => `subject-${subjectId}`;
+export const recipientStream = (recipientId: string): string => `recipient-${recipientId}`;
+
+/** A stream folded up to a revision: what a decision is made on, and what its append expects. */
+export interface Loaded<S> {
+  readonly state: S;
+  readonly revision: bigint | 'no_stream';
+  /** The hash the next event of the stream links to. */
+  readonly lastHash: string;
+}
+
+export interface StreamFolder<S> {
+  load(stream: string): Promise<Loaded<S>>;
+  /** Records what was just appended, so the next load reads only what others wrote since. */
+  advance(stream: string, from: Loaded<S>, appended: readonly CustodianEvent[], revision: bigint): Loaded<S>;
+}
+
+/**
+ * Folds streams with `evolve`, keeping the last `limit` folded states. A load resumes
+ * from the revision it knows and reads only newer events, so a cached state is never
+ * stale: whatever another writer appended is read and folded before deciding.
+ */
+export function createStreamFolder<S>(store: EventStore, initial: S, evolve: (state: S, event: CustodianEvent) => S, limit = 20_000): StreamFolder<S> {
+  const cache = new Map<string, Loaded<S>>();
+  const remember = (stream: string, loaded: Loaded<S>) => {
+    cache.delete(stream);
+    cache.set(stream, loaded);
+    if (cache.size > limit) cache.delete(cache.keys().next().value as string);
+    return loaded;
+  };
+  return {
+    async load(stream) {
+      let loaded: Loaded<S> = cache.get(stream) ?? { state: initial, revision: 'no_stream', lastHash: GENESIS_HASH };
+      const fromRevision = loaded.revision === 'no_stream' ? 0n : loaded.revision + 1n;
+      try {
+        for await (const record of store.readStream(stream, { fromRevision })) {
+          const event = events.decode(record.data);
+          loaded = { state: evolve(loaded.state, event), revision: record.revision, lastHash: event.hash };
+        }
+      } catch (error) {
+        if (!(error instanceof StreamNotFoundError)) throw error;
+      }
+      return remember(stream, loaded);
+    },
+    advance(stream, from, appended, revision) {
+      const state = appended.reduce(evolve, from.state);
+      const lastHash = appended.at(-1)?.hash ?? from.lastHash;
+      return remember(stream, { state, revision, lastHash });
+    },
+  };
+}
+
+/** Every event of one stream, decoded, with its global position; none when the stream does not exist. */
+export async function readDecoded(store: EventStore, stream: string): Promise<{ event: CustodianEvent; record: RecordedEvent }[]> {
+  const out: { event: CustodianEvent; record: RecordedEvent }[] = [];
+  try {
+    for await (const record of store.readStream(stream)) out.push({ event: events.decode(record.data), record });
+  } catch (error) {
+    if (!(error instanceof StreamNotFoundError)) throw error;
+  }
+  return out;
+}

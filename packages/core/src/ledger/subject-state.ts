@@ -1,0 +1,135 @@
+import type { CustodianEvent, Notice } from '../events';
+import type { SubjectFacts } from '../policy';
+
+export interface CollectedCategory {
+  /** The event that collected or last rectified it. */
+  readonly eventId: string;
+  readonly collectedAt: string;
+  readonly source: string;
+  readonly purposes: readonly string[];
+  readonly retainUntil: string;
+  /** The sealed value; opens only with the subject's key. */
+  readonly sealed: string;
+}
+
+export interface ConsentFact {
+  readonly status: 'granted' | 'withdrawn';
+  /** The grant while granted; the withdrawal once withdrawn. */
+  readonly eventId: string;
+  readonly grantEventId: string;
+  readonly notice: Notice;
+  readonly since: string;
+  readonly expiresAt?: string | undefined;
+}
+
+export interface ShareFact {
+  readonly eventIds: readonly string[];
+  readonly categories: readonly string[];
+  readonly purposes: readonly string[];
+  readonly revokedEventId?: string | undefined;
+}
+
+/** A subject as its own stream tells it: what the rules and the read side need. */
+export interface SubjectState extends SubjectFacts {
+  readonly collected: ReadonlyMap<string, CollectedCategory>;
+  readonly consents: ReadonlyMap<string, ConsentFact>;
+  readonly objections: readonly { readonly eventId: string; readonly purposes?: readonly string[] | undefined }[];
+  readonly shares: ReadonlyMap<string, ShareFact>;
+  /** Recipients that confirmed erasing their copy, with the confirming event. */
+  readonly erasureConfirmations: ReadonlyMap<string, string>;
+  readonly openAccessRequests: ReadonlyMap<string, string>;
+}
+
+export const initialSubjectState: SubjectState = {
+  collected: new Map(),
+  consents: new Map(),
+  objections: [],
+  shares: new Map(),
+  erasureConfirmations: new Map(),
+  openAccessRequests: new Map(),
+};
+
+const put = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): Map<K, V> => new Map(map).set(key, value);
+
+/** Folds one event of a subject's stream into the state. Pure: returns a new state. */
+export function evolveSubject(state: SubjectState, event: CustodianEvent): SubjectState {
+  switch (event.type) {
+    case 'DataCollected': {
+      const collected = new Map(state.collected);
+      for (const category of event.data.categories) {
+        collected.set(category, {
+          eventId: event.id,
+          collectedAt: event.occurredAt,
+          source: event.data.source,
+          purposes: event.data.purposes,
+          retainUntil: event.data.retainUntil,
+          sealed: event.data.values[category] ?? '',
+        });
+      }
+      return { ...state, collected };
+    }
+    case 'DataRectified': {
+      const collected = new Map(state.collected);
+      for (const category of event.data.categories) {
+        const held = collected.get(category);
+        if (held) collected.set(category, { ...held, eventId: event.id, sealed: event.data.values[category] ?? held.sealed });
+      }
+      return { ...state, collected };
+    }
+    case 'ConsentGranted':
+      return {
+        ...state,
+        consents: put(state.consents, event.data.purpose, {
+          status: 'granted',
+          eventId: event.id,
+          grantEventId: event.id,
+          notice: event.data.notice,
+          since: event.occurredAt,
+          expiresAt: event.data.expiresAt,
+        }),
+      };
+    case 'ConsentWithdrawn': {
+      const held = state.consents.get(event.data.purpose);
+      if (!held) return state;
+      return { ...state, consents: put(state.consents, event.data.purpose, { ...held, status: 'withdrawn', eventId: event.id, since: event.occurredAt }) };
+    }
+    case 'ObjectionRaised':
+      return { ...state, objections: [...state.objections, { eventId: event.id, purposes: event.data.purposes }] };
+    case 'ProcessingRestricted':
+      return { ...state, restriction: { eventId: event.id } };
+    case 'RestrictionLifted':
+      return { ...state, restriction: undefined };
+    case 'DataShared': {
+      const held = state.shares.get(event.data.recipientId);
+      return {
+        ...state,
+        shares: put(state.shares, event.data.recipientId, {
+          eventIds: [...(held?.eventIds ?? []), event.id],
+          categories: [...new Set([...(held?.categories ?? []), ...event.data.categories])],
+          purposes: [...new Set([...(held?.purposes ?? []), event.data.purpose])],
+        }),
+      };
+    }
+    case 'ShareRevoked': {
+      const held = state.shares.get(event.data.recipientId);
+      return held ? { ...state, shares: put(state.shares, event.data.recipientId, { ...held, revokedEventId: event.id }) } : state;
+    }
+    case 'RecipientErasureConfirmed':
+      return { ...state, erasureConfirmations: put(state.erasureConfirmations, event.data.recipientId, event.id) };
+    case 'ErasureRequested':
+      return { ...state, erasureRequested: { eventId: event.id } };
+    case 'DataErased': {
+      const collected = new Map([...state.collected].map(([category, held]) => [category, { ...held, sealed: '' }]));
+      return { ...state, collected, erased: { eventId: event.id } };
+    }
+    case 'AccessRequestReceived':
+      return { ...state, openAccessRequests: put(state.openAccessRequests, event.id, event.occurredAt) };
+    case 'AccessRequestFulfilled': {
+      const openAccessRequests = new Map(state.openAccessRequests);
+      openAccessRequests.delete(event.data.requestEventId);
+      return { ...state, openAccessRequests };
+    }
+    default:
+      return state;
+  }
+}

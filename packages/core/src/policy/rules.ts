@@ -1,0 +1,93 @@
+import type { Actor, Basis, DenialReason } from '../events';
+import type { Policy } from './define-policy';
+
+/** What the rules need to know about a subject, as it stands at the moment of the decision. */
+export interface SubjectFacts {
+  /** Categories held, each with the event that collected (or last rectified) it. */
+  readonly collected: ReadonlyMap<string, { readonly eventId: string }>;
+  readonly consents: ReadonlyMap<
+    string,
+    { readonly status: 'granted' | 'withdrawn'; readonly eventId: string; readonly expiresAt?: string | undefined }
+  >;
+  /** Each objection raised; `purposes` absent means every purpose on an objectable basis. */
+  readonly objections: readonly { readonly eventId: string; readonly purposes?: readonly string[] | undefined }[];
+  readonly restriction?: { readonly eventId: string } | undefined;
+  readonly erasureRequested?: { readonly eventId: string } | undefined;
+  readonly erased?: { readonly eventId: string } | undefined;
+}
+
+/** What the rules need to know about a recipient before a share. */
+export interface RecipientFacts {
+  readonly registered?: { readonly eventId: string; readonly agreement: string } | undefined;
+  readonly verified?: { readonly eventId: string } | undefined;
+  readonly suspended?: { readonly eventId: string } | undefined;
+}
+
+export interface UseRequest {
+  readonly operation: 'use' | 'access' | 'share';
+  readonly actor: Actor;
+  readonly purpose: string;
+  readonly categories: readonly string[];
+  readonly now: Date;
+  /** Only for shares: the recipient as it stands, or undefined when it was never registered. */
+  readonly recipient?: RecipientFacts | undefined;
+}
+
+/**
+ * The outcome of the rules. `evidence` lists the ids of the events the outcome rests
+ * on: the consent, the collection, the recipient's verification, or what refused it.
+ */
+export type RuleOutcome =
+  | { readonly allowed: true; readonly basis: Basis; readonly evidence: readonly string[] }
+  | { readonly allowed: false; readonly reason: DenialReason; readonly detail: string; readonly evidence: readonly string[] };
+
+const OBJECTABLE = new Set(['legitimate_interests', 'public_task']);
+
+const deny = (reason: DenialReason, detail: string, evidence: readonly string[] = []): RuleOutcome => ({ allowed: false, reason, detail, evidence });
+
+/** May this actor use these categories of this subject for this purpose now? Pure. */
+export function checkUse(policy: Policy, subject: SubjectFacts, request: UseRequest): RuleOutcome {
+  const { purpose, categories, actor } = request;
+  const rule = policy.purposes.get(purpose);
+  if (!rule) return deny('unknown_purpose', `the policy declares no purpose ${purpose}`);
+  if (!actor.roles.some((role) => rule.roles.includes(role)))
+    return deny('role_not_allowed', `purpose ${purpose} may be acted on by ${rule.roles.join(', ')}; the actor has ${actor.roles.join(', ') || 'no role'}`);
+  const outside = categories.filter((category) => !rule.categories.includes(category));
+  if (outside.length > 0) return deny('category_not_in_purpose', `purpose ${purpose} does not cover ${outside.join(', ')}`);
+  if (subject.erased) return deny('erased', "the subject's data was erased", [subject.erased.eventId]);
+  if (subject.erasureRequested) return deny('erasure_requested', 'the subject asked for erasure', [subject.erasureRequested.eventId]);
+  if (subject.restriction) return deny('restricted', 'processing is restricted', [subject.restriction.eventId]);
+  const missing = categories.filter((category) => !subject.collected.has(category));
+  if (missing.length > 0) return deny('category_not_collected', `no ${missing.join(', ')} was collected`);
+  const collectedBy = [...new Set(categories.map((category) => subject.collected.get(category)?.eventId as string))];
+
+  if (request.operation === 'share') {
+    if (!rule.sharing) return deny('sharing_not_allowed', `purpose ${purpose} does not allow sharing`);
+    const recipient = request.recipient;
+    if (!recipient?.registered) return deny('recipient_unknown', 'the recipient is not registered');
+    if (recipient.suspended) return deny('recipient_suspended', 'the recipient is suspended', [recipient.suspended.eventId]);
+    if (!recipient.verified) return deny('recipient_not_verified', 'the recipient is not verified', [recipient.registered.eventId]);
+  }
+  const recipientEvidence =
+    request.operation === 'share' && request.recipient?.registered && request.recipient.verified
+      ? [request.recipient.registered.eventId, request.recipient.verified.eventId]
+      : [];
+
+  if (rule.legalBasis === 'consent') {
+    const consent = subject.consents.get(purpose);
+    if (!consent) return deny('no_consent', `no consent was given for ${purpose}`);
+    if (consent.status === 'withdrawn') return deny('consent_withdrawn', `consent for ${purpose} was withdrawn`, [consent.eventId]);
+    if (consent.expiresAt !== undefined && Date.parse(consent.expiresAt) <= request.now.getTime())
+      return deny('consent_expired', `consent for ${purpose} expired at ${consent.expiresAt}`, [consent.eventId]);
+    return {
+      allowed: true,
+      basis: { legalBasis: 'consent', consentEventId: consent.eventId },
+      evidence: [consent.eventId, ...collectedBy, ...recipientEvidence],
+    };
+  }
+  if (OBJECTABLE.has(rule.legalBasis)) {
+    const objection = subject.objections.find((o) => o.purposes === undefined || o.purposes.includes(purpose));
+    if (objection) return deny('objection', `the subject objected to processing for ${purpose}`, [objection.eventId]);
+  }
+  return { allowed: true, basis: { legalBasis: rule.legalBasis }, evidence: [...collectedBy, ...recipientEvidence] };
+}

@@ -1,0 +1,5 @@
+export { applyToProjection, foldProjection, type Projection } from './projection';
+export { consentProjection, consentStateAt, type ConsentRecord, type ConsentState, type ConsentStatus } from './consent-state';
+export { historyProjection, type HistoryEntry } from './history';
+export { inventoryProjection, type HeldCategory, type Inventory, type RecipientCopy } from './inventory';
+export { recipientsProjection, type RecipientEntry, type RecipientReceipt } from './recipients';

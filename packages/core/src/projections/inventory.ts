@@ -1,0 +1,99 @@
+import type { CustodianEvent } from '../events';
+import { bySubject, type Projection } from './projection';
+
+export interface HeldCategory {
+  readonly category: string;
+  readonly source: string;
+  readonly collectedAt: string;
+  readonly rectifiedAt?: string | undefined;
+  readonly purposes: readonly string[];
+  /** When retention runs out for this category. */
+  readonly retainUntil: string;
+  readonly collectedBy: string;
+}
+
+export interface RecipientCopy {
+  readonly recipientId: string;
+  readonly categories: readonly string[];
+  readonly purposes: readonly string[];
+  readonly firstSharedAt: string;
+  readonly revokedAt?: string | undefined;
+  /** After an erasure: `pending` until the recipient confirms (Art. 19). */
+  readonly erasure: 'not_requested' | 'pending' | 'confirmed';
+}
+
+/** `ledger.inventory()`: what is held about a subject, and where it went. */
+export interface Inventory {
+  readonly subjectId: string;
+  readonly categories: readonly HeldCategory[];
+  readonly recipients: readonly RecipientCopy[];
+  readonly erasureRequestedAt?: string | undefined;
+  readonly erased: boolean;
+  readonly erasedAt?: string | undefined;
+  /** Recipients that were sent an erasure notice and have not confirmed. */
+  readonly pendingErasureConfirmations: readonly string[];
+}
+
+const replace = <T>(list: readonly T[], match: (item: T) => boolean, next: (item: T | undefined) => T): T[] => {
+  const index = list.findIndex(match);
+  return index < 0 ? [...list, next(undefined)] : list.map((item, i) => (i === index ? next(item) : item));
+};
+
+const pending = (recipients: readonly RecipientCopy[]) => recipients.filter((r) => r.erasure === 'pending').map((r) => r.recipientId);
+
+export const inventoryProjection: Projection<Inventory> = {
+  name: 'inventory',
+  initial: (subjectId) => ({ subjectId, categories: [], recipients: [], erased: false, pendingErasureConfirmations: [] }),
+  keysOf: bySubject,
+  evolve(state, event: CustodianEvent) {
+    switch (event.type) {
+      case 'DataCollected': {
+        let categories: readonly HeldCategory[] = state.categories;
+        for (const category of event.data.categories) {
+          const held: HeldCategory = {
+            category,
+            source: event.data.source,
+            collectedAt: event.occurredAt,
+            purposes: event.data.purposes,
+            retainUntil: event.data.retainUntil,
+            collectedBy: event.actor.id,
+          };
+          categories = replace(categories, (c) => c.category === category, () => held);
+        }
+        return { ...state, categories };
+      }
+      case 'DataRectified':
+        return {
+          ...state,
+          categories: state.categories.map((c) => (event.data.categories.includes(c.category) ? { ...c, rectifiedAt: event.occurredAt } : c)),
+        };
+      case 'DataShared': {
+        const { recipientId, categories, purpose } = event.data;
+        const recipients = replace(
+          state.recipients,
+          (r) => r.recipientId === recipientId,
+          (r) =>
+            r
+              ? { ...r, categories: [...new Set([...r.categories, ...categories])], purposes: [...new Set([...r.purposes, purpose])], revokedAt: undefined }
+              : { recipientId, categories, purposes: [purpose], firstSharedAt: event.occurredAt, erasure: 'not_requested' as const },
+        );
+        return { ...state, recipients };
+      }
+      case 'ShareRevoked':
+        return { ...state, recipients: state.recipients.map((r) => (r.recipientId === event.data.recipientId ? { ...r, revokedAt: event.occurredAt } : r)) };
+      case 'ErasureRequested':
+        return { ...state, erasureRequestedAt: event.occurredAt };
+      case 'DataErased': {
+        const notified = new Set(event.data.recipientsNotified);
+        const recipients = state.recipients.map((r) => (notified.has(r.recipientId) ? { ...r, erasure: 'pending' as const } : r));
+        return { ...state, erased: true, erasedAt: event.occurredAt, recipients, pendingErasureConfirmations: pending(recipients) };
+      }
+      case 'RecipientErasureConfirmed': {
+        const recipients = state.recipients.map((r) => (r.recipientId === event.data.recipientId ? { ...r, erasure: 'confirmed' as const } : r));
+        return { ...state, recipients, pendingErasureConfirmations: pending(recipients) };
+      }
+      default:
+        return state;
+    }
+  },
+};
