@@ -7,3 +7,4 @@ export { recipientStream, subjectStream } from './streams';
 export type { AsOf } from './as-of';
 export type { ReadOptions, ReadSide } from './read-side';
 export * from './commands';
+export { recipientDecider, subjectDecider, type Decider } from './decider';

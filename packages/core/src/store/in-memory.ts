@@ -47,17 +47,23 @@ export class InMemoryEventStore implements EventStore {
   private readonly streamList: StreamEntry[] = [];
   private readonly types: string[] = [];
   private readonly typeIndex = new Map<string, number>();
+  /** The type of the last event written, and its index: most appends repeat a recent type. */
+  private lastType: string | undefined;
+  private lastTypeIndex = 0;
   private readonly wakers = new Set<() => void>();
   private closed = false;
 
   async append(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     this.assertOpen();
-    validateAppend(stream, events);
+    // The checks below accept only what validateAppend and checkExpectedRevision accept, without
+    // allocating; anything they do not accept goes to those two, which throw the full errors.
+    if (!isWellFormedAppend(stream, events)) validateAppend(stream, events);
     const entry = this.streams.get(stream);
-    checkExpectedRevision(stream, expected, entry ? BigInt(entry.records.length - 1) : 'no_stream');
+    const actual = entry === undefined ? -1 : entry.records.length - 1;
+    if (!matchesExpected(expected, actual)) checkExpectedRevision(stream, expected, entry === undefined ? 'no_stream' : BigInt(actual));
     const target = entry ?? this.createStream(stream);
-    for (const event of events) this.write(target, event);
-    for (const wake of this.wakers) wake();
+    for (let i = 0; i < events.length; i++) this.write(target, events[i] as EventToAppend);
+    if (this.wakers.size > 0) for (const wake of this.wakers) wake();
     return { nextRevision: BigInt(target.records.length - 1), position: BigInt(this.count - 1) };
   }
 
@@ -116,8 +122,7 @@ export class InMemoryEventStore implements EventStore {
   overwriteRaw(stream: string, revision: bigint, bytes: Uint8Array): void {
     const record = this.streams.get(stream)?.records[Number(revision)];
     if (record === undefined) throw new StreamNotFoundError(`${stream}@${revision}`);
-    const idLength = this.idLength[record] as number;
-    const id = Buffer.from(this.chunkSlice(record, 0, idLength));
+    const id = this.chunkSlice(record, 0, this.idLength[record] as number).toString('utf8');
     this.place(record, id, bytes);
   }
 
@@ -134,25 +139,28 @@ export class InMemoryEventStore implements EventStore {
     this.streamOf[record] = stream.index;
     this.revisionOf[record] = stream.records.length;
     this.typeOf[record] = this.internType(event.type);
-    this.place(record, Buffer.from(event.id, 'utf8'), event.data);
+    this.place(record, event.id, event.data);
     stream.records.push(record);
   }
 
-  private place(record: number, id: Buffer, data: Uint8Array): void {
-    const size = id.length + data.byteLength;
+  /** Writes the id (UTF-8) then the data, contiguously, at the end of the last chunk or in a new one. */
+  private place(record: number, id: string, data: Uint8Array): void {
+    // At most 3 bytes per UTF-16 unit, so `room` always holds the record; usually it is exact enough.
+    const room = id.length * 3 + data.byteLength;
     let chunk = this.chunks.length - 1;
-    if (size > CHUNK_SIZE - this.chunkUsed) {
-      this.chunks.push(Buffer.allocUnsafe(Math.max(CHUNK_SIZE, size)));
+    if (room > CHUNK_SIZE - this.chunkUsed) {
+      this.chunks.push(Buffer.allocUnsafe(Math.max(CHUNK_SIZE, room)));
       chunk++;
       this.chunkUsed = 0;
     }
     const target = this.chunks[chunk] as Buffer;
-    id.copy(target, this.chunkUsed);
-    target.set(data, this.chunkUsed + id.length);
-    this.location[record] = chunk * CHUNK_SIZE + this.chunkUsed;
-    this.idLength[record] = id.length;
+    const start = this.chunkUsed;
+    const idLength = target.write(id, start, 'utf8');
+    target.set(data, start + idLength);
+    this.location[record] = chunk * CHUNK_SIZE + start;
+    this.idLength[record] = idLength;
     this.dataLength[record] = data.byteLength;
-    this.chunkUsed += size;
+    this.chunkUsed = start + idLength + data.byteLength;
   }
 
   private chunkSlice(record: number, from: number, to: number): Buffer {
@@ -180,11 +188,14 @@ export class InMemoryEventStore implements EventStore {
   }
 
   private internType(type: string): number {
+    if (type === this.lastType) return this.lastTypeIndex;
     let index = this.typeIndex.get(type);
     if (index === undefined) {
       index = this.types.push(type) - 1;
       this.typeIndex.set(type, index);
     }
+    this.lastType = type;
+    this.lastTypeIndex = index;
     return index;
   }
 
@@ -206,6 +217,31 @@ export class InMemoryEventStore implements EventStore {
 function resize<T extends { set(array: ArrayLike<number>): void }>(from: ArrayLike<number>, to: T): T {
   to.set(from);
   return to;
+}
+
+/**
+ * True only for what validateAppend accepts (it may say false for some of those: they then go
+ * through validateAppend, which accepts them). Allocation-free, for the hot path of append.
+ */
+function isWellFormedAppend(stream: string, events: readonly EventToAppend[]): boolean {
+  if (typeof stream !== 'string' || stream.length === 0 || !Array.isArray(events) || events.length === 0) return false;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i] as EventToAppend | null | undefined;
+    if (event === null || typeof event !== 'object') return false;
+    const { id, type, data } = event;
+    // Up to 85 UTF-16 units is at most 255 UTF-8 bytes; longer ids are measured by validateAppend.
+    if (typeof id !== 'string' || id.length === 0 || id.length > 85) return false;
+    if (typeof type !== 'string' || type.length === 0 || !(data instanceof Uint8Array)) return false;
+  }
+  return true;
+}
+
+/** True only if checkExpectedRevision would accept `expected` for a stream whose last revision is `actual` (-1: no stream). */
+function matchesExpected(expected: ExpectedRevision, actual: number): boolean {
+  if (typeof expected === 'bigint') return actual >= 0 && Number(expected) === actual; // exact: actual < 2^32
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return actual < 0;
+  return expected === 'exists' && actual >= 0;
 }
 
 /** Checks what any store is asked to append; shared by every adapter so all refuse alike. */

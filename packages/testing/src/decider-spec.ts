@@ -1,0 +1,69 @@
+import { expect } from '@jest/globals';
+import type { CustodianEvent, Decider, DenialReason, EventDraft } from '@custodian/core';
+
+/** A given event: a draft, optionally with the id later events refer to (a consent's, say). */
+export type GivenEvent = EventDraft & { id?: string; occurredAt?: string };
+
+export interface DeciderThen {
+  /** The events decided, compared with `toEqual` (asymmetric matchers welcome). */
+  then(expected: readonly unknown[]): void;
+  /** A single `UseDenied` with this reason. */
+  thenDenied(reason: DenialReason): void;
+  /** The command is refused with an error of this code (`COMMAND_REFUSED`, …) and, optionally, reason. */
+  thenThrows(code: string, reason?: string): void;
+}
+
+let counter = 0;
+
+function complete(given: GivenEvent): CustodianEvent {
+  const { id, occurredAt, ...draft } = given;
+  const at = occurredAt ?? '2026-01-01T00:00:00.000Z';
+  return {
+    ...draft,
+    id: id ?? `00000000-0000-7000-8000-${String(++counter).padStart(12, '0')}`,
+    schemaVersion: 1,
+    subjectId: 'subject-under-test',
+    occurredAt: at,
+    recordedAt: at,
+    actor: { id: 'spec', kind: 'service', roles: [] },
+    prevHash: '0'.repeat(64),
+    hash: '0'.repeat(64),
+  } as CustodianEvent;
+}
+
+/**
+ * Given/when/then for a decider, with no store:
+ *
+ *   deciderSpec(subjectDecider(policy)).given([collected, consented]).when(useCommand).then([...])
+ */
+export function deciderSpec<Command, State>(decider: Decider<Command, State>) {
+  return {
+    given(events: readonly GivenEvent[]) {
+      const state = events.map(complete).reduce(decider.evolve, decider.initialState);
+      return {
+        when(command: Command): DeciderThen {
+          const run = () => decider.decide(command, state);
+          return {
+            then(expected) {
+              expect(run()).toEqual(expected);
+            },
+            thenDenied(reason) {
+              const decided = run();
+              expect(decided).toHaveLength(1);
+              expect(decided[0]).toMatchObject({ type: 'UseDenied', data: { reason } });
+            },
+            thenThrows(code, reason) {
+              let thrown: unknown;
+              try {
+                run();
+              } catch (error) {
+                thrown = error;
+              }
+              expect(thrown).toMatchObject(reason === undefined ? { code } : { code, reason });
+            },
+          };
+        },
+      };
+    },
+  };
+}

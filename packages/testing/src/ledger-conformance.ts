@@ -1,0 +1,227 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import {
+  createLedger,
+  definePolicy,
+  events,
+  InMemoryKeyStore,
+  ValidationError,
+  subjectStream,
+  type Actor,
+  type CustodianEvent,
+  type EventStore,
+  type Ledger,
+} from '@custodian/core';
+import type { EventStoreFactory } from './event-store-conformance';
+
+export interface LedgerConformanceOptions {
+  /** Rounds of the withdraw-versus-use race; more rounds, more interleavings tried. */
+  raceRounds?: number;
+}
+
+export const conformancePolicy = definePolicy({
+  purposes: {
+    'marketing.email': { legalBasis: 'consent', categories: ['contact.email'], roles: ['marketing'], sharing: true, retention: 'P2Y' },
+    'order.fulfilment': { legalBasis: 'contract', categories: ['contact.email', 'contact.address'], roles: ['fulfilment'], retention: 'P6Y' },
+  },
+  permissions: { registerRecipient: ['privacy'], verifyRecipient: ['privacy'], suspendRecipient: ['privacy'], erase: ['privacy'] },
+});
+
+const checkout: Actor = { id: 'checkout', kind: 'service', roles: ['fulfilment'] };
+const marketer: Actor = { id: 'campaigns', kind: 'service', roles: ['marketing'] };
+const dpo: Actor = { id: 'dpo', kind: 'employee', roles: ['privacy'] };
+const notice = { id: 'privacy-notice', version: 'v3' };
+
+async function decodedStream(store: EventStore, stream: string): Promise<CustodianEvent[]> {
+  const out: CustodianEvent[] = [];
+  for await (const record of store.readStream(stream)) out.push(events.decode(record.data));
+  return out;
+}
+
+async function streamExists(store: EventStore, stream: string): Promise<boolean> {
+  try {
+    for await (const _ of store.readStream(stream, { maxCount: 1 })) return true;
+  } catch {
+    return false;
+  }
+  return false;
+}
+
+async function allRecordBytes(store: EventStore): Promise<string> {
+  const parts: string[] = [];
+  for await (const record of store.readAll()) parts.push(Buffer.from(record.data).toString('utf8'));
+  return parts.join('\n');
+}
+
+/**
+ * The ledger's behaviour on a store: the story of a customer's data, the rules, the
+ * read side, and decisions racing withdrawals. Every store runs it unchanged.
+ */
+export function runLedgerConformance(name: string, factory: EventStoreFactory, options: LedgerConformanceOptions = {}): void {
+  describe(`Ledger conformance: ${name}`, () => {
+    let store: EventStore;
+    let ledger: Ledger;
+    let subjectId: string;
+    let email: string;
+
+    beforeEach(async () => {
+      store = await factory();
+      ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy: conformancePolicy });
+      subjectId = `c-${randomUUID()}`;
+      email = `ann.${randomUUID().slice(0, 8)}@example.com`;
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    async function collectAndConsent(): Promise<{ consent: CustodianEvent }> {
+      await ledger.collect({ subjectId, actor: checkout, source: 'checkout-form', purposes: ['order.fulfilment', 'marketing.email'], notice, data: { 'contact.email': email } });
+      const consent = await ledger.grantConsent({ subjectId, actor: { id: subjectId, kind: 'subject', roles: [] }, purpose: 'marketing.email', notice, method: 'checkbox' });
+      return { consent };
+    }
+
+    const campaignUse = () => ledger.use({ subjectId, actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:spring' });
+
+    it('allows a use under consent, records its basis, and refuses after withdrawal', async () => {
+      const { consent } = await collectAndConsent();
+      const allowed = await campaignUse();
+      expect(allowed).toMatchObject({ allowed: true, basis: { legalBasis: 'consent', consentEventId: consent.id }, event: { type: 'DataUsed' } });
+      await ledger.withdrawConsent({ subjectId, actor: { id: subjectId, kind: 'subject', roles: [] }, purpose: 'marketing.email' });
+      const refused = await campaignUse();
+      expect(refused).toMatchObject({ allowed: false, reason: 'consent_withdrawn', event: { type: 'UseDenied', data: { reason: 'consent_withdrawn' } } });
+      const types = (await decodedStream(store, subjectStream(subjectId))).map((e) => e.type);
+      expect(types).toEqual(['DataCollected', 'ConsentGranted', 'DataUsed', 'ConsentWithdrawn', 'UseDenied']);
+    });
+
+    it('gives the values to an allowed access, and none to a refused one', async () => {
+      await collectAndConsent();
+      const granted = await ledger.access({ subjectId, actor: checkout, purpose: 'order.fulfilment', categories: ['contact.email'] });
+      expect(granted).toMatchObject({ allowed: true, data: { 'contact.email': email } });
+      const refused = await ledger.access({ subjectId, actor: { id: 'intern', kind: 'employee', roles: ['support'] }, purpose: 'order.fulfilment', categories: ['contact.email'] });
+      expect(refused).toMatchObject({ allowed: false, reason: 'role_not_allowed' });
+      expect(refused.data).toBeUndefined();
+    });
+
+    it('never stores a personal value in plaintext', async () => {
+      await collectAndConsent();
+      await ledger.rectify({ subjectId, actor: checkout, data: { 'contact.email': `new.${email}` } });
+      await ledger.grantConsent({ subjectId, actor: { id: subjectId, kind: 'subject', roles: [] }, purpose: 'marketing.email', notice, method: 'web-form', evidence: `typed ${email} into the form` });
+      const stored = await allRecordBytes(store);
+      expect(stored).toContain(subjectId);
+      expect(stored).not.toContain(email);
+      expect(stored).not.toContain(email.split('@')[0]);
+    });
+
+    it('shares only with a registered, verified, unsuspended recipient', async () => {
+      await collectAndConsent();
+      const recipientId = `agency-${randomUUID().slice(0, 8)}`;
+      const share = () => ledger.share({ subjectId, actor: marketer, recipientId, purpose: 'marketing.email', categories: ['contact.email'] });
+      expect(await share()).toMatchObject({ allowed: false, reason: 'recipient_unknown' });
+      await ledger.registerRecipient({ recipientId, actor: dpo, name: 'Agency GmbH', agreement: 'dpa-7', country: 'DE' });
+      expect(await share()).toMatchObject({ allowed: false, reason: 'recipient_not_verified' });
+      await ledger.verifyRecipient({ recipientId, actor: dpo });
+      expect(await share()).toMatchObject({ allowed: true, event: { type: 'DataShared', data: { agreement: 'dpa-7' } } });
+      await ledger.suspendRecipient({ recipientId, actor: dpo, reason: 'failed its audit' });
+      expect(await share()).toMatchObject({ allowed: false, reason: 'recipient_suspended' });
+      const entry = (await ledger.recipients()).find((r) => r.recipientId === recipientId);
+      expect(entry).toMatchObject({ name: 'Agency GmbH', status: 'suspended', received: [{ subjectId, categories: ['contact.email'], purpose: 'marketing.email' }] });
+      const inventory = await ledger.inventory(subjectId);
+      expect(inventory.recipients).toEqual([expect.objectContaining({ recipientId, categories: ['contact.email'] })]);
+    });
+
+    it('answers the read side as it stood at a past position or time', async () => {
+      const { consent } = await collectAndConsent();
+      const [granted] = await collectRecords(store, subjectStream(subjectId), consent.id);
+      await campaignUse();
+      await ledger.withdrawConsent({ subjectId, actor: { id: subjectId, kind: 'subject', roles: [] }, purpose: 'marketing.email' });
+      expect((await ledger.consentState(subjectId))['marketing.email']?.status).toBe('withdrawn');
+      expect((await ledger.consentState(subjectId, { at: granted! }))['marketing.email']).toMatchObject({ status: 'granted', eventId: consent.id });
+      expect(await ledger.history(subjectId, { at: granted! })).toEqual([]);
+      expect(await ledger.history(subjectId)).toHaveLength(1);
+      expect((await ledger.consentState(subjectId, { at: new Date(Date.parse(consent.recordedAt) - 1) }))['marketing.email']).toBeUndefined();
+    });
+
+    it('refuses malformed commands with a ValidationError naming the field, appending nothing', async () => {
+      const actor = checkout;
+      const attempts: [string, () => Promise<unknown>, string][] = [
+        ['collect', () => ledger.collect({ subjectId, actor, source: 'x', purposes: ['order.fulfilment'], notice: { id: 'n' } as never, data: { 'contact.email': email } }), 'notice.version'],
+        ['collect', () => ledger.collect({ subjectId, actor, source: 'x', purposes: ['no.such'], notice, data: { 'contact.email': email } }), 'purposes.0'],
+        ['collect', () => ledger.collect({ subjectId, actor, source: 'x', purposes: ['marketing.email'], notice, data: { 'financial.card': email } }), 'data.financial.card'],
+        ['collect', () => ledger.collect({ subjectId: 'ann@example.com', actor, source: 'x', purposes: ['order.fulfilment'], notice, data: { 'contact.email': email } }), 'subjectId'],
+        ['rectify', () => ledger.rectify({ subjectId, actor, data: {} }), 'data'],
+        ['grantConsent', () => ledger.grantConsent({ subjectId, actor, purpose: 'marketing.email', notice, method: 'telepathy' as never }), 'method'],
+        ['grantConsent', () => ledger.grantConsent({ subjectId, actor, purpose: 'order.fulfilment', notice, method: 'checkbox' }), 'purpose'],
+        ['withdrawConsent', () => ledger.withdrawConsent({ subjectId, actor: { id: '', kind: 'subject', roles: [] }, purpose: 'marketing.email' }), 'actor.id'],
+        ['object', () => ledger.object({ subjectId, actor, purposes: [] }), 'purposes'],
+        ['restrict', () => ledger.restrict({ subjectId, actor, reason: 42 as never }), 'reason'],
+        ['liftRestriction', () => ledger.liftRestriction({ subjectId } as never), 'actor'],
+        ['use', () => ledger.use({ subjectId, actor, purpose: 'order.fulfilment', categories: [], activity: 'x' }), 'categories'],
+        ['access', () => ledger.access({ subjectId, actor, purpose: 'Order Fulfilment', categories: ['contact.email'] }), 'purpose'],
+        ['share', () => ledger.share({ subjectId, actor, recipientId: 'has space', purpose: 'marketing.email', categories: ['contact.email'] }), 'recipientId'],
+        ['revokeShare', () => ledger.revokeShare({ subjectId, actor } as never), 'recipientId'],
+        ['registerRecipient', () => ledger.registerRecipient({ recipientId: 'agency-x', actor: dpo, name: 'A', agreement: 'd', country: 'Germany' }), 'country'],
+        ['verifyRecipient', () => ledger.verifyRecipient({ actor: dpo } as never), 'recipientId'],
+        ['suspendRecipient', () => ledger.suspendRecipient({ recipientId: 'agency-x', actor: dpo, reason: '' }), 'reason'],
+        ['requestErasure', () => ledger.requestErasure({ subjectId, actor: { id: subjectId, kind: 'robot', roles: [] } as never }), 'actor.kind'],
+        ['erase', () => ledger.erase({ subjectId } as never), 'actor'],
+        ['confirmRecipientErasure', () => ledger.confirmRecipientErasure({ subjectId, actor: dpo, recipientId: '' }), 'recipientId'],
+      ];
+      for (const [operation, attempt, path] of attempts) {
+        const error = await attempt().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect({ operation, error }).toEqual({ operation, error: expect.any(ValidationError) });
+        const issues = (error as ValidationError).issues.map((i) => i.path);
+        expect({ operation, issues }).toEqual({ operation, issues: expect.arrayContaining([path]) });
+        expect((error as Error).message).not.toContain(email);
+      }
+      expect(await streamExists(store, subjectStream(subjectId))).toBe(false);
+      expect(await streamExists(store, 'recipient-agency-x')).toBe(false);
+    });
+
+    it('refuses an operation to an actor without the role the policy requires', async () => {
+      await expect(ledger.registerRecipient({ recipientId: 'agency-y', actor: marketer, name: 'Y', agreement: 'd', country: 'DE' })).rejects.toMatchObject({
+        code: 'NOT_PERMITTED',
+      });
+      expect(await streamExists(store, 'recipient-agency-y')).toBe(false);
+    });
+
+    it('never records a use against a consent withdrawal it could not see, however the calls interleave', async () => {
+      const other = createLedger({ store, keys: new InMemoryKeyStore(), policy: conformancePolicy });
+      const rounds = options.raceRounds ?? 40;
+      let usedAfter = 0;
+      for (let round = 0; round < rounds; round++) {
+        subjectId = `race-${round}-${randomUUID()}`;
+        const { consent } = await collectAndConsent();
+        const jitter = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+        const racers = [
+          (async () => {
+            await jitter();
+            await other.withdrawConsent({ subjectId, actor: { id: subjectId, kind: 'subject', roles: [] }, purpose: 'marketing.email' });
+          })(),
+          ...Array.from({ length: 5 }, async (_, i) => {
+            await jitter();
+            const via = i % 2 === 0 ? ledger : other;
+            await via.use({ subjectId, actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: `race-${i}` });
+          }),
+        ];
+        await Promise.all(racers);
+        const stream = await decodedStream(store, subjectStream(subjectId));
+        const withdrawnAt = stream.findIndex((e) => e.type === 'ConsentWithdrawn');
+        expect(withdrawnAt).toBeGreaterThan(0);
+        const lateUses = stream.slice(withdrawnAt).filter((e) => e.type === 'DataUsed' && e.data.basis.consentEventId === consent.id);
+        expect(lateUses).toEqual([]);
+        usedAfter += stream.slice(withdrawnAt).filter((e) => e.type === 'UseDenied').length;
+        expect(stream.filter((e) => e.type === 'DataUsed' || e.type === 'UseDenied')).toHaveLength(5);
+      }
+      expect(usedAfter).toBeGreaterThan(0);
+    });
+  });
+}
+
+async function collectRecords(store: EventStore, stream: string, eventId: string): Promise<bigint[]> {
+  const out: bigint[] = [];
+  for await (const record of store.readStream(stream)) if (record.id === eventId) out.push(record.position);
+  return out;
+}
