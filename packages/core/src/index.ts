@@ -4,4 +4,5 @@ export * from './store';
 export * from './crypto';
 export * from './policy';
 export * from './projections';
+export * from './decider';
 export * from './ledger';

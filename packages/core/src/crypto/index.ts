@@ -3,3 +3,5 @@ export { GENESIS_HASH, checkRecord, sealRecord, type RecordCheck } from './chain
 export { sealValue, openValue, SealedValueError } from './field-cipher';
 export { KEY_BYTES, KeyDestroyedError, newDataKey, type KeyStore } from './key-store';
 export { InMemoryKeyStore } from './in-memory-key-store';
+export { pseudonymize } from './pseudonymize';
+export { createFileKeyStore, type FileKeyStoreOptions } from './file-key-store';

@@ -38,6 +38,21 @@ export type Notice = z.infer<typeof Notice>;
 /** An identifier that is never personal data itself (see `pseudonymize`). */
 export const Identifier = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/, 'may hold only letters, digits and . _ : -');
 
+const EMAIL_LIKE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const PHONE_LIKE = /^\+?[\d\s().-]{7,}$/;
+
+/**
+ * A subject's id: opaque, never personal data itself. An email address or a phone
+ * number is refused; `pseudonymize(secret, email)` makes a proper one.
+ */
+export const SubjectId = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((id) => !EMAIL_LIKE.test(id), 'looks like an email address; a subject id must not be personal data: use pseudonymize(secret, email)')
+  .refine((id) => !PHONE_LIKE.test(id) || /[a-z]/i.test(id), 'looks like a phone number; a subject id must not be personal data: use pseudonymize(secret, phone)')
+  .pipe(Identifier);
+
 export const EventId = z.string().uuid();
 
 /** A personal value sealed with the subject's key (`gcm1.<iv>.<ciphertext+tag>`, base64url). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Actor, EventId, Identifier, Timestamp } from './common';
+import { Actor, EventId, SubjectId, Timestamp } from './common';
 
 const Hash = z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256 digest');
 
@@ -9,7 +9,7 @@ export const EnvelopeMeta = z.object({
   type: z.string().min(1),
   schemaVersion: z.number().int().positive(),
   /** Set on every event of a subject's stream; absent on recipient events. */
-  subjectId: Identifier.optional(),
+  subjectId: SubjectId.optional(),
   occurredAt: Timestamp,
   recordedAt: Timestamp,
   actor: Actor,

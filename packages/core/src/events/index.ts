@@ -10,3 +10,4 @@ export { EnvelopeMeta, ChainLinks } from './envelope';
 export { catalog, eventAreas, eventTypes, type Catalog, type CatalogEntry, type CustodianEvent, type EventData, type EventType, type NewEvent } from './catalog';
 export { upcast, type Upcaster, type Upcasters } from './upcasters';
 export { createEventCodec, events, upcasters, EventUnreadableError, type EventCodec } from './codec';
+export { readDecoded, recipientStream, subjectStream } from './streams';

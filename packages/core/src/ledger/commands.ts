@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Actor, Category, ConsentMethod, Identifier, Notice, Purpose } from '../events';
+import { Actor, Category, ConsentMethod, Identifier, Notice, Purpose, SubjectId } from '../events';
 
 /** A personal value as given by the caller; it is sealed before anything is stored. */
 const PersonalValue = z.string().min(1, 'must not be empty').max(10_000);
@@ -11,7 +11,7 @@ const Tracing = {
   correlationId: z.string().min(1).max(200).optional(),
   causationId: z.string().min(1).max(200).optional(),
 };
-const OnSubject = { subjectId: Identifier, actor: Actor, ...Tracing };
+const OnSubject = { subjectId: SubjectId, actor: Actor, ...Tracing };
 const OnRecipient = { recipientId: Identifier, actor: Actor, ...Tracing };
 
 export const CollectInput = z.object({

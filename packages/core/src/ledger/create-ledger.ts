@@ -1,16 +1,24 @@
 import { v7 as uuidv7 } from 'uuid';
 import { openValue, sealValue, type KeyStore } from '../crypto';
 import { parseOrThrow, ValidationError } from '../errors';
-import { catalog, events, type Actor, type Basis, type CustodianEvent, type DenialReason } from '../events';
+import { catalog, events, recipientStream, subjectStream, type Actor, type Basis, type CustodianEvent, type DenialReason } from '../events';
 import { addDuration, type Operation, type Policy } from '../policy';
 import { WrongExpectedRevisionError, type EventStore } from '../store';
 import * as input from './commands';
-import { decideRecipient, decideSubject, type EventDraft } from './decide';
+import {
+  decideRecipient,
+  decideSubject,
+  evolveRecipient,
+  evolveSubject,
+  initialRecipientState,
+  initialSubjectState,
+  type EventDraft,
+  type RecipientState,
+  type SubjectState,
+} from '../decider';
+import { createReadSide, type ReadSide } from '../projections';
 import { NotPermittedError } from './errors';
-import { evolveRecipient, initialRecipientState, type RecipientState } from './recipient-state';
-import { createReadSide, type ReadSide } from './read-side';
-import { createStreamFolder, recipientStream, subjectStream, type Loaded, type StreamFolder } from './streams';
-import { evolveSubject, initialSubjectState, type SubjectState } from './subject-state';
+import { createStreamFolder, type Loaded, type StreamFolder } from './stream-folder';
 
 export interface LedgerOptions {
   store: EventStore;
@@ -154,7 +162,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     if (issues.length > 0) throw new ValidationError(what, issues);
   }
 
-  const readSide = createReadSide({ store, policy, keys, clock });
+  const readSide = createReadSide(store, clock);
 
   return {
     ...readSide,

@@ -67,27 +67,42 @@ export class InMemoryEventStore implements EventStore {
     return { nextRevision: BigInt(target.records.length - 1), position: BigInt(this.count - 1) };
   }
 
-  async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
-    this.assertOpen();
-    const entry = this.streams.get(stream);
-    if (!entry) throw new StreamNotFoundError(stream);
-    const records = entry.records.slice();
-    const backwards = options.direction === 'backwards';
-    const limit = options.maxCount ?? Number.POSITIVE_INFINITY;
-    let revision = options.fromRevision === undefined ? (backwards ? records.length - 1 : 0) : Number(options.fromRevision);
-    if (backwards) revision = Math.min(revision, records.length - 1);
-    for (let n = 0; n < limit && revision >= 0 && revision < records.length; n++) {
-      yield this.recordAt(records[revision] as number);
-      revision += backwards ? -1 : 1;
-    }
+  readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    return new Cursor(() => {
+      this.assertOpen();
+      const entry = this.streams.get(stream);
+      if (!entry) throw new StreamNotFoundError(stream);
+      const records = entry.records;
+      const length = records.length; // what is there now: a stream only grows at its end
+      const backwards = options.direction === 'backwards';
+      const step = backwards ? -1 : 1;
+      const limit = options.maxCount ?? Number.POSITIVE_INFINITY;
+      let revision = options.fromRevision === undefined ? (backwards ? length - 1 : 0) : Number(options.fromRevision);
+      if (backwards) revision = Math.min(revision, length - 1);
+      let n = 0;
+      return () => {
+        if (!(n < limit && revision >= 0 && revision < length)) return undefined;
+        n++;
+        const record = records[revision] as number;
+        revision += step;
+        return this.recordAt(record);
+      };
+    });
   }
 
-  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
-    this.assertOpen();
-    const end = this.count;
-    const limit = options.maxCount ?? Number.POSITIVE_INFINITY;
-    let record = options.fromPosition === undefined ? 0 : Math.max(0, Number(options.fromPosition));
-    for (let n = 0; n < limit && record < end; n++, record++) yield this.recordAt(record);
+  readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    return new Cursor(() => {
+      this.assertOpen();
+      const end = this.count;
+      const limit = options.maxCount ?? Number.POSITIVE_INFINITY;
+      let record = options.fromPosition === undefined ? 0 : Math.max(0, Number(options.fromPosition));
+      let n = 0;
+      return () => {
+        if (!(n < limit && record < end)) return undefined;
+        n++;
+        return this.recordAt(record++);
+      };
+    });
   }
 
   subscribeToAll(options: SubscribeOptions, handler: (event: RecordedEvent) => Promise<void>): Subscription {
@@ -176,14 +191,17 @@ export class InMemoryEventStore implements EventStore {
   }
 
   private recordAt(record: number): RecordedEvent {
-    const idLength = this.idLength[record] as number;
+    const location = this.location[record] as number;
+    const chunk = this.chunks[Math.floor(location / CHUNK_SIZE)] as Buffer;
+    const start = location % CHUNK_SIZE;
+    const idEnd = start + (this.idLength[record] as number);
     return {
       stream: (this.streamList[this.streamOf[record] as number] as StreamEntry).name,
       revision: BigInt(this.revisionOf[record] as number),
       position: BigInt(record),
-      id: this.chunkSlice(record, 0, idLength).toString('utf8'),
+      id: chunk.toString('utf8', start, idEnd),
       type: this.types[this.typeOf[record] as number] as string,
-      data: this.dataOf(record),
+      data: chunk.subarray(idEnd, idEnd + (this.dataLength[record] as number)),
     };
   }
 
@@ -211,6 +229,41 @@ export class InMemoryEventStore implements EventStore {
 
   private assertOpen(): void {
     if (this.closed) throw new StoreClosedError();
+  }
+}
+
+/**
+ * An async iterator over records, lighter than an async generator (one settled promise per
+ * step, no generator machinery) and just as lazy: `open` runs on the first `next()`, so its
+ * errors surface when the iterable is iterated. `open` returns a step that gives the next
+ * record, or undefined at the end.
+ */
+class Cursor implements AsyncIterableIterator<RecordedEvent> {
+  private step: (() => RecordedEvent | undefined) | undefined;
+  private finished = false;
+
+  constructor(private readonly open: () => () => RecordedEvent | undefined) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<RecordedEvent>> {
+    if (this.finished) return Promise.resolve({ done: true, value: undefined });
+    try {
+      const value = (this.step ??= this.open())();
+      if (value !== undefined) return Promise.resolve({ done: false, value });
+      this.finished = true;
+      return Promise.resolve({ done: true, value: undefined });
+    } catch (error) {
+      this.finished = true;
+      return Promise.reject(error);
+    }
+  }
+
+  return(): Promise<IteratorResult<RecordedEvent>> {
+    this.finished = true;
+    return Promise.resolve({ done: true, value: undefined });
   }
 }
 

@@ -1,9 +1,6 @@
 import { GENESIS_HASH } from '../crypto';
 import { events, type CustodianEvent } from '../events';
-import { StreamNotFoundError, type EventStore, type RecordedEvent } from '../store';
-
-export const subjectStream = (subjectId: string): string => `subject-${subjectId}`;
-export const recipientStream = (recipientId: string): string => `recipient-${recipientId}`;
+import { StreamNotFoundError, type EventStore } from '../store';
 
 /** A stream folded up to a revision: what a decision is made on, and what its append expects. */
 export interface Loaded<S> {
@@ -52,15 +49,4 @@ export function createStreamFolder<S>(store: EventStore, initial: S, evolve: (st
       return remember(stream, { state, revision, lastHash });
     },
   };
-}
-
-/** Every event of one stream, decoded, with its global position; none when the stream does not exist. */
-export async function readDecoded(store: EventStore, stream: string): Promise<{ event: CustodianEvent; record: RecordedEvent }[]> {
-  const out: { event: CustodianEvent; record: RecordedEvent }[] = [];
-  try {
-    for await (const record of store.readStream(stream)) out.push({ event: events.decode(record.data), record });
-  } catch (error) {
-    if (!(error instanceof StreamNotFoundError)) throw error;
-  }
-  return out;
 }

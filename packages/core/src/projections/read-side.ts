@@ -1,22 +1,11 @@
-import type { KeyStore } from '../crypto';
-import { events, type CustodianEvent } from '../events';
-import type { Policy } from '../policy';
-import {
-  applyToProjection,
-  consentProjection,
-  consentStateAt,
-  historyProjection,
-  inventoryProjection,
-  recipientsProjection,
-  type ConsentState,
-  type HistoryEntry,
-  type Inventory,
-  type Projection,
-  type RecipientEntry,
-} from '../projections';
+import { events, readDecoded, subjectStream, type CustodianEvent } from '../events';
 import type { EventStore } from '../store';
 import { recordedBy, type AsOf } from './as-of';
-import { readDecoded, subjectStream } from './streams';
+import { consentStateAt, consentProjection, type ConsentState } from './consent-state';
+import { historyProjection, type HistoryEntry } from './history';
+import { inventoryProjection, type Inventory } from './inventory';
+import { applyToProjection, type Projection } from './projection';
+import { recipientsProjection, type RecipientEntry } from './recipients';
 
 export interface ReadOptions {
   /** Answer as the ledger stood at this time or global position. */
@@ -30,15 +19,8 @@ export interface ReadSide {
   recipients(options?: ReadOptions): Promise<readonly RecipientEntry[]>;
 }
 
-export interface ReadSideDeps {
-  store: EventStore;
-  policy: Policy;
-  keys: KeyStore;
-  clock: () => Date;
-}
-
 /** The read side: each query folds a projection over the events recorded by `at`. */
-export function createReadSide({ store, clock }: ReadSideDeps): ReadSide {
+export function createReadSide(store: EventStore, clock: () => Date): ReadSide {
   async function foldSubject<S>(projection: Projection<S>, subjectId: string, at: AsOf | undefined): Promise<S> {
     const included = recordedBy(at);
     let state = projection.initial(subjectId);
