@@ -5,4 +5,5 @@ export * from './crypto';
 export * from './policy';
 export * from './projections';
 export * from './decider';
+export * from './audit';
 export * from './ledger';

@@ -1,3 +1,5 @@
 export { runEventStoreConformance, testEvent, collect, type EventStoreFactory, type EventStoreConformanceOptions } from './event-store-conformance';
 export { deciderSpec, type DeciderThen, type GivenEvent } from './decider-spec';
 export { runLedgerConformance, type LedgerConformanceOptions } from './ledger-conformance';
+export { plantEvent } from './plant';
+export { conformancePolicy } from './policy-fixture';

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import {
   createLedger,
-  definePolicy,
   events,
   InMemoryKeyStore,
   ValidationError,
@@ -13,19 +12,14 @@ import {
   type Ledger,
 } from '@custodian/core';
 import type { EventStoreFactory } from './event-store-conformance';
+import { conformancePolicy } from './policy-fixture';
+import { runPrivacyConformance } from './privacy-conformance';
 
 export interface LedgerConformanceOptions {
   /** Rounds of the withdraw-versus-use race; more rounds, more interleavings tried. */
   raceRounds?: number;
 }
 
-export const conformancePolicy = definePolicy({
-  purposes: {
-    'marketing.email': { legalBasis: 'consent', categories: ['contact.email'], roles: ['marketing'], sharing: true, retention: 'P2Y' },
-    'order.fulfilment': { legalBasis: 'contract', categories: ['contact.email', 'contact.address'], roles: ['fulfilment'], retention: 'P6Y' },
-  },
-  permissions: { registerRecipient: ['privacy'], verifyRecipient: ['privacy'], suspendRecipient: ['privacy'], erase: ['privacy'] },
-});
 
 const checkout: Actor = { id: 'checkout', kind: 'service', roles: ['fulfilment'] };
 const marketer: Actor = { id: 'campaigns', kind: 'service', roles: ['marketing'] };
@@ -58,6 +52,7 @@ async function allRecordBytes(store: EventStore): Promise<string> {
  * read side, and decisions racing withdrawals. Every store runs it unchanged.
  */
 export function runLedgerConformance(name: string, factory: EventStoreFactory, options: LedgerConformanceOptions = {}): void {
+  runPrivacyConformance(name, factory);
   describe(`Ledger conformance: ${name}`, () => {
     let store: EventStore;
     let ledger: Ledger;

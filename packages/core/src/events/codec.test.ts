@@ -5,6 +5,7 @@ import { ValidationError } from '../errors';
 import { GENESIS_HASH } from '../crypto';
 import { catalog, eventAreas, eventTypes } from './catalog';
 import { createEventCodec, events } from './codec';
+import { SubjectId } from './common';
 import type { NewEvent } from './catalog';
 
 const actor = { id: 'svc-campaigns', kind: 'service' as const, roles: ['marketing'] };
@@ -116,5 +117,20 @@ describe('upcasting', () => {
   it('says which step is missing when an upcaster is absent', () => {
     const stored = Buffer.from(JSON.stringify({ id: 'e-0', type: 'NameGiven', schemaVersion: 0, data: {} }));
     expect(() => codec.decode(stored)).toThrow(/no upcaster for NameGiven from schema version 0/);
+  });
+});
+
+describe('subject ids', () => {
+  it.each([
+    ['ann@example.com', /looks like an email address.*pseudonymize/],
+    ['+49 151 2345 6789', /looks like a phone number.*pseudonymize/],
+    ['004915123456789', /looks like a phone number/],
+  ])('refuses %s and says why', (id, why) => {
+    const result = SubjectId.safeParse(id);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.message).join(' ')).toMatch(why);
+  });
+  it.each(['cust-4f9a2c', 's-9f86d081884c7d659a2feaa0c55ad015', 'c-2026-0001'])('accepts %s', (id) => {
+    expect(SubjectId.safeParse(id).success).toBe(true);
   });
 });

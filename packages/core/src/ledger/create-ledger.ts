@@ -1,7 +1,9 @@
+import { hash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { openValue, sealValue, type KeyStore } from '../crypto';
+import { explainDecision, exportSubject, findViolations, verifyChain, type Explanation, type SubjectExport, type VerifyOptions, type VerifyResult, type Violation } from '../audit';
+import { canonicalJson, openValue, sealValue, type KeyStore } from '../crypto';
 import { parseOrThrow, ValidationError } from '../errors';
-import { catalog, events, recipientStream, subjectStream, type Actor, type Basis, type CustodianEvent, type DenialReason } from '../events';
+import { catalog, events, recipientStream, subjectStream, SubjectId, type Actor, type Basis, type CustodianEvent, type DenialReason } from '../events';
 import { addDuration, type Operation, type Policy } from '../policy';
 import { WrongExpectedRevisionError, type EventStore } from '../store';
 import * as input from './commands';
@@ -16,7 +18,7 @@ import {
   type RecipientState,
   type SubjectState,
 } from '../decider';
-import { createReadSide, type ReadSide } from '../projections';
+import { createReadSide, type AsOf, type ReadSide } from '../projections';
 import { NotPermittedError } from './errors';
 import { createStreamFolder, type Loaded, type StreamFolder } from './stream-folder';
 
@@ -57,8 +59,33 @@ export interface Ledger extends ReadSide {
   erase(command: input.EraseInput): Promise<CustodianEvent>;
   /** A recipient confirmed it erased its copy (GDPR Art. 19). */
   confirmRecipientErasure(command: input.ConfirmRecipientErasureInput): Promise<CustodianEvent>;
+  /** Records an Art. 15/20 request, hands over the export, and records its SHA-256 as fulfilled. */
+  requestAccess(command: input.RequestAccessInput): Promise<AccessRequestResult>;
+  /** The subject's own report (Art. 15/20), without recording a request. */
+  exportSubject(subjectId: string): Promise<SubjectExport>;
+  readonly audit: Audit;
   readonly store: EventStore;
   readonly policy: Policy;
+}
+
+export interface Audit {
+  /** Walks every chain; names the first broken link of each stream. */
+  verify(options?: VerifyOptions): Promise<VerifyResult>;
+  /** Every recorded use, access or share that had no valid basis at its place in its stream. */
+  violations(): Promise<Violation[]>;
+  /** The events and policy rule that justified (or refused) a recorded decision. */
+  explain(eventId: string): Promise<Explanation>;
+  /** The read side as it stood at a time or global position. */
+  at(asOf: AsOf): ReadSide;
+}
+
+export interface AccessRequestResult {
+  readonly export: SubjectExport;
+  /** The canonical JSON handed to the subject; `digest` is its SHA-256. */
+  readonly json: string;
+  readonly digest: string;
+  readonly received: CustodianEvent;
+  readonly fulfilled: CustodianEvent;
 }
 
 /** The rights a subject may always exercise on their own data, whatever the role permissions say. */
@@ -163,11 +190,38 @@ export function createLedger(options: LedgerOptions): Ledger {
   }
 
   const readSide = createReadSide(store, clock);
+  const exportOf = (subjectId: string) => exportSubject({ store, keys, policy, clock }, parseOrThrow(SubjectId, subjectId, 'subjectId'));
 
   return {
     ...readSide,
     store,
     policy,
+    audit: {
+      verify: (verifyOptions) => verifyChain(store, verifyOptions),
+      violations: () => findViolations(store, policy),
+      explain: (eventId) => explainDecision(store, policy, eventId),
+      at: (asOf) => ({
+        consentState: (subjectId) => readSide.consentState(subjectId, { at: asOf }),
+        history: (subjectId) => readSide.history(subjectId, { at: asOf }),
+        inventory: (subjectId) => readSide.inventory(subjectId, { at: asOf }),
+        recipients: () => readSide.recipients({ at: asOf }),
+      }),
+    },
+    exportSubject: exportOf,
+
+    async requestAccess(raw) {
+      const command = parseOrThrow(input.RequestAccessInput, raw, 'requestAccess');
+      permit('requestAccess', command.actor, command.subjectId);
+      const { right } = command;
+      const received = await single(onSubject(command, (state) => decideSubject({ type: 'requestAccess', right }, state, policy)));
+      const report = await exportOf(command.subjectId);
+      const json = canonicalJson(report);
+      const digest = hash('sha256', json, 'hex');
+      const fulfilled = await single(
+        onSubject({ ...command, causationId: received.id }, (state) => decideSubject({ type: 'fulfilAccessRequest', requestEventId: received.id, digest }, state, policy)),
+      );
+      return { export: report, json, digest, received, fulfilled };
+    },
 
     async collect(raw) {
       const command = parseOrThrow(input.CollectInput, raw, 'collect');

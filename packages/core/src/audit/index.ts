@@ -1,0 +1,5 @@
+export { verifyChain, type BrokenLink, type VerifyOptions, type VerifyResult } from './verify';
+export { findViolations, type Violation } from './violations';
+export { explainDecision, EventNotFoundError, NotADecisionError, type Explanation } from './explain';
+export { exportSubject, type SubjectExport } from './subject-export';
+export { replay, type ReplayStep } from './replay';
