@@ -1,5 +1,5 @@
 import { checkRecord, GENESIS_HASH } from '../crypto';
-import type { EventStore } from '../store';
+import type { EventStore, RecordedEvent } from '../store';
 
 export interface BrokenLink {
   readonly stream: string;
@@ -36,21 +36,23 @@ export async function verifyChain(store: EventStore, options: VerifyOptions = {}
     if (options.onProgress && checked % 10_000 === 0) options.onProgress(checked);
     const head = heads.get(record.stream);
     if (head === null) continue;
-    const fail = (reason: BrokenLink['reason']) => {
+    const reason = checkLink(record, head);
+    if (typeof reason === 'string') {
       broken.push({ stream: record.stream, revision: record.revision, position: record.position, eventId: record.id, reason });
       heads.set(record.stream, null);
-    };
-    const check = checkRecord(record.data);
-    if (!check.ok) {
-      fail(check.reason);
-      continue;
-    }
-    const expectedRevision = head ? head.revision + 1n : 0n;
-    if (record.revision !== expectedRevision) fail('revision_gap');
-    else if (check.prevHash !== (head?.hash ?? GENESIS_HASH)) fail('prev_hash_mismatch');
-    else if (!Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength).includes(`"id":"${record.id}"`)) fail('id_mismatch');
-    else heads.set(record.stream, { hash: check.hash, revision: record.revision });
+    } else heads.set(record.stream, reason);
   }
   options.onProgress?.(checked);
   return { ok: broken.length === 0, checked, broken };
+}
+
+/** The record's new chain head, or why it does not link to `head`. */
+function checkLink(record: RecordedEvent, head: { hash: string; revision: bigint } | undefined): { hash: string; revision: bigint } | BrokenLink['reason'] {
+  const check = checkRecord(record.data);
+  if (!check.ok) return check.reason;
+  if (record.revision !== (head ? head.revision + 1n : 0n)) return 'revision_gap';
+  if (check.prevHash !== (head?.hash ?? GENESIS_HASH)) return 'prev_hash_mismatch';
+  const bytes = Buffer.isBuffer(record.data) ? record.data : Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength);
+  if (!bytes.includes(`"id":"${record.id}"`)) return 'id_mismatch';
+  return { hash: check.hash, revision: record.revision };
 }
