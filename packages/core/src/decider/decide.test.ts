@@ -27,7 +27,7 @@ const collected: GivenEvent = {
     categories: ['contact.email'],
     source: 'checkout',
     purposes: ['marketing.email', 'order.fulfilment', 'fraud.prevention'],
-    legalBasis: 'contract',
+    legalBases: { 'marketing.email': 'consent', 'order.fulfilment': 'contract', 'fraud.prevention': 'legitimate_interests' },
     notice,
     retainUntil: '2032-01-01T00:00:00.000Z',
     values: { 'contact.email': 'gcm1.aaaa.bbbb' },
@@ -104,6 +104,8 @@ describe('the other rules', () => {
   });
   it('the categories must belong to the purpose', () =>
     spec.given([collected, consented()]).when(use({ categories: ['contact.email', 'contact.address'] })).thenDenied('category_not_in_purpose'));
+  it('data past its retention period is not used', () =>
+    spec.given([collected, consented()]).when(use({ now: new Date('2032-01-01T00:00:00.000Z') })).thenDenied('retention_expired'));
   it('the categories must have been collected', () =>
     spec
       .given([collected])
@@ -161,7 +163,7 @@ describe('commands the history does not allow', () => {
   it('collecting after erasure', () =>
     spec
       .given([{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [] } }])
-      .when({ type: 'collect', source: 's', purposes: ['order.fulfilment'], legalBasis: 'contract', notice, retainUntil: '2030-01-01T00:00:00.000Z', values: { 'contact.email': 'gcm1.a.b' } })
+      .when({ type: 'collect', source: 's', purposes: ['order.fulfilment'], legalBases: { 'order.fulfilment': 'contract' }, notice, retainUntil: '2030-01-01T00:00:00.000Z', values: { 'contact.email': 'gcm1.a.b' } })
       .thenThrows('COMMAND_REFUSED', 'subject_erased'));
   it('erasure notices go to every recipient that received data', () => {
     const shared: GivenEvent = {

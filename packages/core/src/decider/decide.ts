@@ -15,7 +15,7 @@ export type SubjectCommand =
       type: 'collect';
       source: string;
       purposes: string[];
-      legalBasis: LegalBasis;
+      legalBases: Record<string, LegalBasis>;
       notice: Notice;
       retainUntil: string;
       values: Record<string, Sealed>;

@@ -5,7 +5,8 @@ export const DataCollected = z.object({
   categories: z.array(Category).min(1),
   source: z.string().min(1).max(200),
   purposes: z.array(Purpose).min(1),
-  legalBasis: LegalBasis,
+  /** The legal basis of each purpose, as the policy declared it when the data was collected. */
+  legalBases: z.record(Purpose, LegalBasis),
   notice: Notice,
   /** When the longest retention among the purposes runs out. */
   retainUntil: Timestamp,

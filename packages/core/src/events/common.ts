@@ -72,6 +72,7 @@ export const DenialReason = z.enum([
   'role_not_allowed',
   'category_not_in_purpose',
   'category_not_collected',
+  'retention_expired',
   'no_consent',
   'consent_withdrawn',
   'consent_expired',

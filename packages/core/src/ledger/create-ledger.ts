@@ -1,13 +1,14 @@
 import { hash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { explainDecision, exportSubject, findViolations, verifyChain, type Explanation, type SubjectExport, type VerifyOptions, type VerifyResult, type Violation } from '../audit';
-import { canonicalJson, openValue, sealValue, type KeyStore } from '../crypto';
+import { canonicalJson, KeyDestroyedError, openValue, sealValue, type KeyStore } from '../crypto';
 import { parseOrThrow, ValidationError } from '../errors';
 import { catalog, events, recipientStream, subjectStream, SubjectId, type Actor, type Basis, type CustodianEvent, type DenialReason } from '../events';
 import { addDuration, type Operation, type Policy } from '../policy';
 import { WrongExpectedRevisionError, type EventStore } from '../store';
 import * as input from './commands';
 import {
+  CommandRefusedError,
   decideRecipient,
   decideSubject,
   evolveRecipient,
@@ -106,6 +107,7 @@ export function createLedger(options: LedgerOptions): Ledger {
   const recipients = createStreamFolder<RecipientState>(store, initialRecipientState, evolveRecipient);
 
   function permit(operation: Operation, actor: Actor, subjectId?: string): void {
+    if (actor.kind === 'subject' && actor.id !== subjectId) throw new NotPermittedError(operation, actor.id, [], 'a subject may act only on their own data');
     const roles = policy.permissions[operation];
     if (!roles) return;
     if (SUBJECT_RIGHTS.has(operation) && actor.kind === 'subject' && actor.id === subjectId) return;
@@ -168,20 +170,30 @@ export function createLedger(options: LedgerOptions): Ledger {
     throw new TypeError(`${event.type} is not a decision`);
   }
 
+  /** The subject's key; an erased subject has none, and is refused as the decider would refuse them. */
+  async function keyOf(subjectId: string): Promise<Uint8Array> {
+    try {
+      return await keys.getOrCreate(subjectId);
+    } catch (error) {
+      if (error instanceof KeyDestroyedError) throw new CommandRefusedError('subject_erased', 'the subject was erased; nothing more is recorded about their data');
+      throw error;
+    }
+  }
+
   async function sealAll(subjectId: string, values: Record<string, string>): Promise<Record<string, string>> {
-    const key = await keys.getOrCreate(subjectId);
+    const key = await keyOf(subjectId);
     return Object.fromEntries(Object.entries(values).map(([category, value]) => [category, sealValue(key, value, `${subjectId}/${category}`)]));
   }
 
   async function sealText(subjectId: string, field: string, text: string | undefined): Promise<string | undefined> {
-    return text === undefined ? undefined : sealValue(await keys.getOrCreate(subjectId), text, `${subjectId}/${field}`);
+    return text === undefined ? undefined : sealValue(await keyOf(subjectId), text, `${subjectId}/${field}`);
   }
 
   /** The purposes a write names must be the policy's, and the categories it carries must belong to one of them. */
-  function checkPurposes(what: string, purposes: readonly string[], categories: readonly string[] = []): void {
+  function checkPurposes(what: string, purposes: readonly string[], categories: readonly string[] = [], path = (i: number) => `purposes.${i}`): void {
     const issues: { path: string; message: string }[] = [];
     purposes.forEach((purpose, i) => {
-      if (!policy.purposes.has(purpose)) issues.push({ path: `purposes.${i}`, message: `${purpose} is not a purpose of the policy` });
+      if (!policy.purposes.has(purpose)) issues.push({ path: path(i), message: `${purpose} is not a purpose of the policy` });
     });
     const covered = new Set(purposes.flatMap((purpose) => policy.purposes.get(purpose)?.categories ?? []));
     for (const category of categories)
@@ -229,11 +241,11 @@ export function createLedger(options: LedgerOptions): Ledger {
       checkPurposes('collect', command.purposes, Object.keys(command.data));
       const values = await sealAll(command.subjectId, command.data);
       const retention = Math.max(...command.purposes.map((p) => addDuration(clock(), policy.purposes.get(p)?.retention ?? 'P0D').getTime()));
-      const legalBasis = policy.purposes.get(command.purposes[0] as string)?.legalBasis ?? 'consent';
+      const legalBases = Object.fromEntries(command.purposes.map((p) => [p, policy.purposes.get(p)?.legalBasis ?? 'consent']));
       const { source, purposes, notice } = command;
       const retainUntil = new Date(retention).toISOString();
       return single(
-        onSubject(command, (state) => decideSubject({ type: 'collect', source, purposes, legalBasis, notice, retainUntil, values }, state, policy)),
+        onSubject(command, (state) => decideSubject({ type: 'collect', source, purposes, legalBases, notice, retainUntil, values }, state, policy)),
       );
     },
 
@@ -247,7 +259,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     async grantConsent(raw) {
       const command = parseOrThrow(input.GrantConsentInput, raw, 'grantConsent');
       permit('grantConsent', command.actor, command.subjectId);
-      checkPurposes('grantConsent', [command.purpose]);
+      checkPurposes('grantConsent', [command.purpose], [], () => 'purpose');
       if (policy.purposes.get(command.purpose)?.legalBasis !== 'consent')
         throw new ValidationError('grantConsent', [{ path: 'purpose', message: `${command.purpose} does not rest on consent` }]);
       const evidence = await sealText(command.subjectId, 'evidence', command.evidence);

@@ -4,9 +4,11 @@ import { ValidationError } from '../errors';
 
 const Role = z.string().min(1).max(100);
 
-export const PurposeRule = z.object({
+const distinct = (list: readonly string[]) => new Set(list).size === list.length;
+
+export const PurposeRule = z.strictObject({
   legalBasis: LegalBasis,
-  categories: z.array(Category).min(1, 'must name at least one category'),
+  categories: z.array(Category).min(1, 'must name at least one category').refine(distinct, 'names a category twice'),
   roles: z.array(Role).min(1, 'must name at least one role'),
   /** Whether data may be shared with recipients for this purpose. */
   sharing: z.boolean().default(false),
@@ -38,10 +40,12 @@ export const Operation = z.enum([
 export type Operation = z.infer<typeof Operation>;
 
 const NamedPurpose = PurposeRule.extend({ name: Purpose });
+const PurposeList = z.array(NamedPurpose).min(1, 'must declare at least one purpose');
+const PurposeRecord = z.record(Purpose, PurposeRule);
 
-const PolicyInput = z.object({
+const PolicyInput = z.strictObject({
   /** By name, or as a list (where a duplicate name is caught). */
-  purposes: z.union([z.record(Purpose, PurposeRule), z.array(NamedPurpose).min(1, 'must declare at least one purpose')]),
+  purposes: z.custom<z.input<typeof PurposeList> | z.input<typeof PurposeRecord>>((v) => typeof v === 'object' && v !== null, 'must be an object of purposes by name, or a list of named purposes'),
   /**
    * The roles that may perform each operation; an operation absent here is open to any
    * actor. The subject themself may always exercise their own rights (consent,
@@ -60,17 +64,20 @@ export interface Policy {
 export function definePolicy(input: PolicyInput): Policy {
   const parsed = PolicyInput.safeParse(input);
   if (!parsed.success) throw ValidationError.fromZod('policy', parsed.error);
+  // Parsed apart from the envelope, so each failure names its own purpose and field.
+  const list = Array.isArray(parsed.data.purposes) ? PurposeList.safeParse(parsed.data.purposes) : PurposeRecord.safeParse(parsed.data.purposes);
+  if (!list.success) throw ValidationError.fromZod('policy', list.error, 'purposes');
   const purposes = new Map<string, PurposeRule>();
-  if (Array.isArray(parsed.data.purposes)) {
+  if (Array.isArray(list.data)) {
     const duplicates: { path: string; message: string }[] = [];
-    parsed.data.purposes.forEach(({ name, ...rule }, i) => {
+    list.data.forEach(({ name, ...rule }, i) => {
       if (purposes.has(name)) duplicates.push({ path: `purposes.${i}.name`, message: `duplicate purpose ${name}` });
       purposes.set(name, rule);
     });
     if (duplicates.length > 0) throw new ValidationError('policy', duplicates);
   } else {
-    if (Object.keys(parsed.data.purposes).length === 0) throw new ValidationError('policy', [{ path: 'purposes', message: 'must declare at least one purpose' }]);
-    for (const [name, rule] of Object.entries(parsed.data.purposes)) purposes.set(name, rule);
+    if (Object.keys(list.data).length === 0) throw new ValidationError('policy', [{ path: 'purposes', message: 'must declare at least one purpose' }]);
+    for (const [name, rule] of Object.entries(list.data)) purposes.set(name, rule);
   }
   return { purposes, permissions: parsed.data.permissions };
 }

@@ -3,8 +3,8 @@ import type { Policy } from './define-policy';
 
 /** What the rules need to know about a subject, as it stands at the moment of the decision. */
 export interface SubjectFacts {
-  /** Categories held, each with the event that collected (or last rectified) it. */
-  readonly collected: ReadonlyMap<string, { readonly eventId: string }>;
+  /** Categories held, each with the event that collected (or last rectified) it and when retention runs out. */
+  readonly collected: ReadonlyMap<string, { readonly eventId: string; readonly retainUntil: string }>;
   readonly consents: ReadonlyMap<
     string,
     { readonly status: 'granted' | 'withdrawn'; readonly eventId: string; readonly expiresAt?: string | undefined }
@@ -59,6 +59,9 @@ export function checkUse(policy: Policy, subject: SubjectFacts, request: UseRequ
   if (subject.restriction) return deny('restricted', 'processing is restricted', [subject.restriction.eventId]);
   const missing = categories.filter((category) => !subject.collected.has(category));
   if (missing.length > 0) return deny('category_not_collected', `no ${missing.join(', ')} was collected`);
+  const expired = categories.filter((category) => Date.parse(subject.collected.get(category)?.retainUntil ?? '') <= request.now.getTime());
+  if (expired.length > 0)
+    return deny('retention_expired', `the retention period of ${expired.join(', ')} has run out`, [...new Set(expired.map((c) => subject.collected.get(c)?.eventId as string))]);
   const collectedBy = [...new Set(categories.map((category) => subject.collected.get(category)?.eventId as string))];
 
   if (request.operation === 'share') {

@@ -25,7 +25,8 @@ export function createReadSide(store: EventStore, clock: () => Date): ReadSide {
     const included = recordedBy(at);
     let state = projection.initial(subjectId);
     for (const { event, record } of await readDecoded(store, subjectStream(subjectId))) {
-      if (included(record, event)) state = projection.evolve(state, event);
+      if (!included(record, event)) break;
+      state = projection.evolve(state, event);
     }
     return state;
   }
@@ -44,7 +45,8 @@ export function createReadSide(store: EventStore, clock: () => Date): ReadSide {
       const states = new Map<string, RecipientEntry>();
       for await (const record of store.readAll()) {
         const event = events.decode(record.data);
-        if (included(record, event)) applyToProjection(recipientsProjection, states, event);
+        if (!included(record, event)) break;
+        applyToProjection(recipientsProjection, states, event);
       }
       return [...states.values()].sort((a, b) => a.recipientId.localeCompare(b.recipientId));
     },

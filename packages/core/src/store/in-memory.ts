@@ -170,17 +170,7 @@ export class InMemoryEventStore implements EventStore {
     }
     const target = this.chunks[chunk] as Buffer;
     const start = this.chunkUsed;
-    // Ids are nearly always ASCII (uuids): copied char by char, that costs less than a call into
-    // the encoder. At the first other char, the whole id is encoded as UTF-8 instead.
-    let idLength = id.length;
-    for (let i = 0; i < idLength; i++) {
-      const code = id.charCodeAt(i);
-      if (code > 0x7f) {
-        idLength = target.write(id, start, 'utf8');
-        break;
-      }
-      target[start + i] = code;
-    }
+    const idLength = target.write(id, start, 'utf8');
     target.set(data, start + idLength);
     this.location[record] = chunk * CHUNK_SIZE + start;
     this.idLength[record] = idLength;

@@ -1,0 +1,62 @@
+import { describe, expect, it } from '@jest/globals';
+import { ValidationError } from '../errors';
+import { definePolicy, type PolicyInput } from './define-policy';
+
+const email = { legalBasis: 'consent' as const, categories: ['contact.email'], roles: ['marketing'], retention: 'P2Y' };
+
+function issuesOf(input: unknown): { path: string; message: string }[] {
+  try {
+    definePolicy(input as PolicyInput);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return [...(error as ValidationError).issues];
+  }
+  throw new Error('the policy was accepted');
+}
+
+describe('definePolicy', () => {
+  it('accepts purposes by name, defaulting sharing to false', () => {
+    const policy = definePolicy({ purposes: { 'marketing.email': email } });
+    expect(policy.purposes.get('marketing.email')).toEqual({ ...email, categories: ['contact.email'], roles: ['marketing'], sharing: false });
+    expect(policy.permissions).toEqual({});
+  });
+
+  it('accepts purposes as a list', () => {
+    expect([...definePolicy({ purposes: [{ name: 'marketing.email', ...email, sharing: true }] }).purposes.keys()]).toEqual(['marketing.email']);
+  });
+
+  it('names an unknown legal basis', () => {
+    expect(issuesOf({ purposes: { 'marketing.email': { ...email, legalBasis: 'because' } } })).toEqual([
+      { path: 'purposes.marketing.email.legalBasis', message: expect.stringContaining('legitimate_interests') },
+    ]);
+  });
+
+  it('names an empty category list and a category named twice', () => {
+    expect(issuesOf({ purposes: { 'marketing.email': { ...email, categories: [] } } })).toEqual([
+      { path: 'purposes.marketing.email.categories', message: 'must name at least one category' },
+    ]);
+    expect(issuesOf({ purposes: { 'marketing.email': { ...email, categories: ['contact.email', 'contact.email'] } } })).toEqual([
+      { path: 'purposes.marketing.email.categories', message: 'names a category twice' },
+    ]);
+  });
+
+  it('names a duplicate purpose', () => {
+    expect(issuesOf({ purposes: [{ name: 'marketing.email', ...email }, { name: 'marketing.email', ...email }] })).toEqual([
+      { path: 'purposes.1.name', message: 'duplicate purpose marketing.email' },
+    ]);
+  });
+
+  it('names a misspelt field instead of dropping it', () => {
+    expect(issuesOf({ purposes: { 'marketing.email': { ...email, shareing: true } } })).toEqual([
+      { path: 'purposes.marketing.email', message: expect.stringContaining('shareing') },
+    ]);
+  });
+
+  it('names a bad retention, a bad purpose name, no purposes, and an unknown operation', () => {
+    expect(issuesOf({ purposes: { 'marketing.email': { ...email, retention: '2 years' } } })[0]?.path).toBe('purposes.marketing.email.retention');
+    expect(issuesOf({ purposes: { 'Marketing Email': email } })[0]?.path).toBe('purposes.Marketing Email');
+    expect(issuesOf({ purposes: {} })).toEqual([{ path: 'purposes', message: 'must declare at least one purpose' }]);
+    expect(issuesOf({})[0]?.path).toBe('purposes');
+    expect(issuesOf({ purposes: { 'marketing.email': email }, permissions: { sellData: ['x'] } })[0]?.path).toMatch(/^permissions/);
+  });
+});

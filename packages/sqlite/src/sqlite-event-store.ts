@@ -1,0 +1,175 @@
+import type Database from 'better-sqlite3';
+import {
+  StoreClosedError,
+  StreamNotFoundError,
+  checkExpectedRevision,
+  subscriptionLoop,
+  validateAppend,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type RawRecord,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '@custodian/core';
+import { openDatabase } from './schema';
+import { prepareStatements } from './statements';
+
+// Reads go page by page, never through a live cursor: better-sqlite3 refuses every other
+// statement on the connection while an iterator is open, and a reader may pause at any
+// `await` while appends run. Small enough to bound memory with large events.
+const PAGE_SIZE = 256;
+
+export interface SqliteEventStoreOptions {
+  /** The database file; created with its schema if absent. */
+  path: string;
+  /** How often live subscriptions look for events appended by other processes (appends in this process wake them at once). Default 200 ms. */
+  pollIntervalMs?: number;
+  /** How long an append waits for another process's write lock before failing with SQLITE_BUSY. Default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+export interface SqliteEventStore extends EventStore {
+  subscribeToAll(options: SubscribeOptions, handler: (event: RecordedEvent) => Promise<void>): Subscription;
+  /** The open connection, for SQL projections kept in the same file. Closed by `close()`. */
+  readonly database: Database.Database;
+  /** Every stored record, in global order, as the exact bytes kept. */
+  rawRecords(): RawRecord[];
+  /** Replaces the bytes of one stored record, as an attacker with write access to the file could. For tests. */
+  overwriteRaw(stream: string, revision: bigint, bytes: Uint8Array): void;
+}
+
+/** Opens (or creates) an event store in a SQLite file. */
+export function createSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
+  const pollIntervalMs = options.pollIntervalMs ?? 200;
+  const database = openDatabase({ path: options.path, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+  const sql = prepareStatements(database);
+  const wakers = new Set<() => void>();
+  let poller: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const wakeAll = () => {
+    for (const wake of wakers) wake();
+  };
+  const assertOpen = () => {
+    if (closed) throw new StoreClosedError();
+  };
+
+  // The check and the inserts share one IMMEDIATE transaction: it takes the write lock
+  // before reading the stream's revision, so no other connection can append in between.
+  const appendTransaction = database.transaction((stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult => {
+    const actual = sql.lastRevision(stream);
+    checkExpectedRevision(stream, expected, actual);
+    let revision = actual === 'no_stream' ? -1n : actual;
+    let position = -1n;
+    for (const event of events) position = sql.insert(stream, ++revision, event.id, event.type, event.data);
+    return { nextRevision: revision, position };
+  });
+
+  async function* readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    assertOpen();
+    // The stream's end when reading starts bounds the read, so it is one consistent view
+    // even if appends land between pages.
+    const last = sql.lastRevision(stream);
+    if (last === 'no_stream') throw new StreamNotFoundError(stream);
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    if (options.direction === 'backwards') {
+      let from = options.fromRevision === undefined || options.fromRevision > last ? last : options.fromRevision;
+      while (remaining > 0 && from >= 0n) {
+        assertOpen();
+        const page = sql.backwards(stream, from, Math.min(PAGE_SIZE, remaining));
+        if (page.length === 0) return;
+        remaining -= page.length;
+        from = (page[page.length - 1] as RecordedEvent).revision - 1n;
+        yield* page;
+      }
+    } else {
+      let from = options.fromRevision ?? 0n;
+      while (remaining > 0 && from <= last) {
+        assertOpen();
+        const page = sql.forwards(stream, from, last, Math.min(PAGE_SIZE, remaining));
+        if (page.length === 0) return;
+        remaining -= page.length;
+        from = (page[page.length - 1] as RecordedEvent).revision + 1n;
+        yield* page;
+      }
+    }
+  }
+
+  async function* readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    assertOpen();
+    const last = sql.lastPosition();
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    let from = options.fromPosition ?? 0n;
+    while (remaining > 0 && from <= last) {
+      assertOpen();
+      const page = sql.all(from, last, Math.min(PAGE_SIZE, remaining));
+      if (page.length === 0) return;
+      remaining -= page.length;
+      from = (page[page.length - 1] as RecordedEvent).position + 1n;
+      yield* page;
+    }
+  }
+
+  function subscribeToAll(options: SubscribeOptions, handler: (event: RecordedEvent) => Promise<void>): Subscription {
+    assertOpen();
+    let checkpoint = options.fromPosition ?? -1n;
+    let page: RecordedEvent[] = [];
+    let next = 0;
+    const subscription = subscriptionLoop(wakers, () => closed, async () => {
+      if (next === page.length) {
+        page = sql.after(checkpoint, PAGE_SIZE);
+        next = 0;
+        if (page.length === 0) return false;
+      }
+      const event = page[next++] as RecordedEvent;
+      checkpoint = event.position;
+      await handler(event);
+      return true;
+    });
+    // Another process's appends cannot wake this one, so live subscriptions also look on a
+    // timer. The timer keeps the process alive while one is open, as a socket would.
+    poller ??= setInterval(wakeAll, pollIntervalMs);
+    const stopPollingIfIdle = () => {
+      if (wakers.size > 0 || poller === undefined) return;
+      clearInterval(poller);
+      poller = undefined;
+    };
+    subscription.done.then(stopPollingIfIdle, stopPollingIfIdle);
+    return subscription;
+  }
+
+  return {
+    database,
+    async append(stream, events, expected) {
+      assertOpen();
+      validateAppend(stream, events);
+      const result = appendTransaction.immediate(stream, events, expected);
+      wakeAll();
+      return result;
+    },
+    readStream,
+    readAll,
+    subscribeToAll,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (poller !== undefined) clearInterval(poller);
+      poller = undefined;
+      wakeAll();
+      database.close();
+    },
+    rawRecords() {
+      assertOpen();
+      return sql.raw();
+    },
+    overwriteRaw(stream, revision, bytes) {
+      assertOpen();
+      if (sql.overwrite(stream, revision, bytes) === 0) throw new StreamNotFoundError(`${stream}@${revision}`);
+    },
+  };
+}
