@@ -137,12 +137,13 @@ export function runPrivacyConformance(name: string, factory: EventStoreFactory):
 
       const why = await ledger.audit.explain(allowed.event.id);
       expect(why).toMatchObject({ decision: 'allowed', consistent: true, purpose: { name: 'marketing.email', rule: { legalBasis: 'consent' } }, actor: { rolesAllowed: ['marketing'] } });
-      expect(why.evidence.map((e) => e.type)).toEqual(['DataCollected', 'ConsentGranted']);
+      expect(why.evidence.map((e) => e.type)).toEqual(['PolicyDefined', 'DataCollected', 'ConsentGranted']);
       expect(why.evidence.map((e) => e.id)).toContain(consent.id);
 
       const whyNot = await ledger.audit.explain(refused.event.id);
       expect(whyNot).toMatchObject({ decision: 'denied', consistent: true, replayed: { allowed: false, reason: 'consent_withdrawn' } });
-      expect(whyNot.evidence.map((e) => e.id)).toEqual([withdrawal.id]);
+      expect(whyNot.evidence.map((e) => e.type)).toEqual(['PolicyDefined', 'ConsentWithdrawn']);
+      expect(whyNot.evidence[1]?.id).toBe(withdrawal.id);
       await expect(ledger.audit.explain(withdrawal.id)).rejects.toMatchObject({ code: 'NOT_A_DECISION' });
       await expect(ledger.audit.explain(randomUUID())).rejects.toMatchObject({ code: 'EVENT_NOT_FOUND' });
     });

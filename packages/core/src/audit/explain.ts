@@ -31,7 +31,7 @@ export interface Explanation {
   readonly consistent: boolean;
   readonly purpose: { readonly name: string; readonly rule?: PurposeRule | undefined };
   readonly actor: { readonly id: string; readonly roles: readonly string[]; readonly rolesAllowed: readonly string[] };
-  /** The events that justified or refused it: the consent, the collection, the recipient's verification, the withdrawal… */
+  /** The events that justified or refused it: the policy in force, the consent, the collection, the recipient's verification, the withdrawal… */
   readonly evidence: readonly CustodianEvent[];
 }
 
@@ -41,6 +41,7 @@ type Explainable = Extract<CustodianEvent, { type: 'DataUsed' | 'DataAccessed' |
 export async function explainDecision(store: EventStore, policy: Policy, eventId: string): Promise<Explanation> {
   let replayed: RuleOutcome | undefined;
   let target: Explainable | undefined;
+  let inForce: { policy: Policy; eventId: string } | undefined;
   for await (const step of replay(store)) {
     if (step.event.id !== eventId) continue;
     const event = step.event;
@@ -55,15 +56,16 @@ export async function explainDecision(store: EventStore, policy: Policy, eventId
       replayed = recheck(policy, { ...step, event });
     } else throw new NotADecisionError(eventId, event.type);
     target = event;
+    inForce = step.policy;
     break;
   }
   if (!target || !replayed) throw new EventNotFoundError(eventId);
 
-  const wanted = new Set(replayed.evidence);
+  const wanted = new Set([...(inForce ? [inForce.eventId] : []), ...replayed.evidence]);
   const evidence: CustodianEvent[] = [];
   if (wanted.size > 0) for await (const step of replay(store)) if (wanted.has(step.event.id)) evidence.push(step.event);
 
-  const rule = policy.purposes.get(target.data.purpose);
+  const rule = (inForce?.policy ?? policy).purposes.get(target.data.purpose);
   const consistent =
     target.type === 'UseDenied'
       ? !replayed.allowed && replayed.reason === target.data.reason

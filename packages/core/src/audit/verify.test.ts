@@ -51,7 +51,7 @@ describe('audit.verify on a tampered store', () => {
   });
 
   it('passes an untouched store', async () => {
-    expect(await verifyChain(store)).toEqual({ ok: true, checked: 10, broken: [] });
+    expect(await verifyChain(store)).toEqual({ ok: true, checked: 11, broken: [] });
   });
 
   const changes: [string, (record: Record<string, unknown>) => void][] = [
@@ -131,5 +131,21 @@ describe('audit.verify on a tampered store', () => {
       return out;
     });
     expect((await verifyChain(swapped)).broken).toEqual([expect.objectContaining({ stream: target.stream, revision: 3n, reason: 'prev_hash_mismatch' })]);
+  });
+});
+
+describe('decisions on a tampered stream', () => {
+  it('are refused with TamperedStreamError until the record is restored', async () => {
+    const store = await seeded();
+    const stream = subjectStream('s-a');
+    const raw = store.rawRecords().find((r) => r.stream === stream && r.revision === 1n)!;
+    const record = JSON.parse(Buffer.from(raw.bytes).toString()) as { data: { purpose: string } };
+    record.data.purpose = 'order.fulfilment';
+    store.overwriteRaw(stream, 1n, Buffer.from(JSON.stringify(record)));
+    const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy: conformancePolicy });
+    const use = () => ledger.use({ subjectId: 's-a', actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: 'after-tamper' });
+    await expect(use()).rejects.toMatchObject({ code: 'STREAM_TAMPERED', stream, revision: 1n, reason: 'hash_mismatch' });
+    store.overwriteRaw(stream, 1n, raw.bytes);
+    expect((await use()).allowed).toBe(true);
   });
 });

@@ -21,9 +21,10 @@ type Decided = Extract<CustodianEvent, { type: 'DataUsed' | 'DataAccessed' | 'Da
 
 const isDecided = (event: CustodianEvent): event is Decided => event.type === 'DataUsed' || event.type === 'DataAccessed' || event.type === 'DataShared';
 
-/** Re-runs the rules for a recorded use, access or share against the state it met. */
-export function recheck(policy: Policy, step: ReplayStep & { event: Decided }): RuleOutcome {
+/** Re-runs the rules for a recorded use, access or share against the state and the policy it met. */
+export function recheck(fallback: Policy, step: ReplayStep & { event: Decided }): RuleOutcome {
   const { event } = step;
+  const policy = step.policy?.policy ?? fallback;
   const recipientId = event.type === 'DataShared' ? event.data.recipientId : undefined;
   return checkUse(policy, step.subjectBefore, {
     operation: event.type === 'DataUsed' ? 'use' : event.type === 'DataAccessed' ? 'access' : 'share',
@@ -37,7 +38,8 @@ export function recheck(policy: Policy, step: ReplayStep & { event: Decided }): 
 
 /**
  * Every recorded use, access or share that had no valid basis at its place in history,
- * judged by the policy given. Events written around the ledger are judged like any other.
+ * judged by the policy then in force (as recorded by `PolicyDefined`), or by `policy`
+ * where the log records none. Events written around the ledger are judged like any other.
  */
 export async function findViolations(store: EventStore, policy: Policy): Promise<Violation[]> {
   const found: Violation[] = [];

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { collectionEvents } from './collection';
 import { consentEvents } from './consent';
 import { erasureEvents } from './erasure';
+import { policyEvents } from './policy';
 import { recipientEvents } from './recipients';
 import { requestEvents } from './requests';
 import { shareEvents } from './share';
@@ -21,6 +22,7 @@ export const catalog = {
   ...erasureEvents,
   ...requestEvents,
   ...recipientEvents,
+  ...policyEvents,
 } as const satisfies Catalog;
 
 export const eventAreas = {
@@ -31,6 +33,7 @@ export const eventAreas = {
   erasure: Object.keys(erasureEvents),
   requests: Object.keys(requestEvents),
   recipients: Object.keys(recipientEvents),
+  policy: Object.keys(policyEvents),
 } as { readonly [area: string]: readonly EventType[] };
 
 export type EventType = keyof typeof catalog;

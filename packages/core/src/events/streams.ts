@@ -5,6 +5,8 @@ import type { CustodianEvent } from './catalog';
 /** One stream per subject, one per recipient. */
 export const subjectStream = (subjectId: string): string => `subject-${subjectId}`;
 export const recipientStream = (recipientId: string): string => `recipient-${recipientId}`;
+/** Where every policy the ledger decided under is recorded. */
+export const POLICY_STREAM = 'custodian-policy';
 
 /** Every event of one stream, decoded, with its global position; none when the stream does not exist. */
 export async function readDecoded(store: EventStore, stream: string): Promise<{ event: CustodianEvent; record: RecordedEvent }[]> {

@@ -3,8 +3,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { explainDecision, exportSubject, findViolations, verifyChain, type Explanation, type SubjectExport, type VerifyOptions, type VerifyResult, type Violation } from '../audit';
 import { canonicalJson, KeyDestroyedError, openValue, sealValue, type KeyStore } from '../crypto';
 import { parseOrThrow, ValidationError } from '../errors';
-import { catalog, events, recipientStream, subjectStream, SubjectId, type Actor, type Basis, type CustodianEvent, type DenialReason } from '../events';
-import { addDuration, type Operation, type Policy } from '../policy';
+import { catalog, events, POLICY_STREAM, recipientStream, subjectStream, SubjectId, type Actor, type Basis, type CustodianEvent, type DenialReason } from '../events';
+import { addDuration, policyRecord, type Operation, type Policy } from '../policy';
 import { WrongExpectedRevisionError, type EventStore } from '../store';
 import * as input from './commands';
 import {
@@ -89,6 +89,9 @@ export interface AccessRequestResult {
   readonly fulfilled: CustodianEvent;
 }
 
+/** Who records the policy: the ledger itself, not the caller whose write happened to come first. */
+const LEDGER_ACTOR: Actor = { id: 'custodian-ledger', kind: 'service', roles: [] };
+
 /** The rights a subject may always exercise on their own data, whatever the role permissions say. */
 const SUBJECT_RIGHTS = new Set<Operation>(['grantConsent', 'withdrawConsent', 'object', 'restrict', 'requestErasure', 'requestAccess']);
 
@@ -105,6 +108,20 @@ export function createLedger(options: LedgerOptions): Ledger {
   const maxAttempts = options.maxAttempts ?? 10;
   const subjects = createStreamFolder<SubjectState>(store, initialSubjectState, evolveSubject);
   const recipients = createStreamFolder<RecipientState>(store, initialRecipientState, evolveRecipient);
+  const policies = createStreamFolder<string | undefined>(store, undefined, (digest, event) => (event.type === 'PolicyDefined' ? event.data.digest : digest));
+  const recordedPolicy = policyRecord(policy);
+  let policyWritten: Promise<unknown> | undefined;
+
+  /** Before its first write, the ledger records its policy unless the log's latest is the same one. */
+  function recordPolicyOnce(): Promise<unknown> {
+    policyWritten ??= execute(policies, POLICY_STREAM, { actor: LEDGER_ACTOR }, (digest) =>
+      digest === recordedPolicy.digest ? [] : [{ type: 'PolicyDefined', data: recordedPolicy }],
+    ).catch((error: unknown) => {
+      policyWritten = undefined;
+      throw error;
+    });
+    return policyWritten;
+  }
 
   function permit(operation: Operation, actor: Actor, subjectId?: string): void {
     if (actor.kind === 'subject' && actor.id !== subjectId) throw new NotPermittedError(operation, actor.id, [], 'a subject may act only on their own data');
@@ -121,10 +138,12 @@ export function createLedger(options: LedgerOptions): Ledger {
     meta: Meta,
     decide: (state: S, now: Date) => EventDraft[],
   ): Promise<{ appended: CustodianEvent[]; before: Loaded<S> }> {
+    if (stream !== POLICY_STREAM) await recordPolicyOnce();
     for (let attempt = 1; ; attempt++) {
       const loaded = await folder.load(stream);
       const now = clock();
       const drafts = decide(loaded.state, now);
+      if (drafts.length === 0) return { appended: [], before: loaded };
       let prevHash = loaded.lastHash;
       const sealed = drafts.map((draft) => {
         const result = events.seal(

@@ -1,6 +1,19 @@
-import { GENESIS_HASH } from '../crypto';
+import { checkRecord, GENESIS_HASH } from '../crypto';
+import { CustodianError } from '../errors';
 import { events, type CustodianEvent } from '../events';
 import { StreamNotFoundError, type EventStore } from '../store';
+
+/** A decision would rest on a record whose chain does not hold: it is refused until an auditor looks. */
+export class TamperedStreamError extends CustodianError {
+  readonly code = 'STREAM_TAMPERED';
+  constructor(
+    readonly stream: string,
+    readonly revision: bigint,
+    readonly reason: string,
+  ) {
+    super(`stream ${stream} is broken at revision ${revision} (${reason}); run audit.verify()`);
+  }
+}
 
 /** A stream folded up to a revision: what a decision is made on, and what its append expects. */
 export interface Loaded<S> {
@@ -19,7 +32,9 @@ export interface StreamFolder<S> {
 /**
  * Folds streams with `evolve`, keeping the last `limit` folded states. A load resumes
  * from the revision it knows and reads only newer events, so a cached state is never
- * stale: whatever another writer appended is read and folded before deciding.
+ * stale: whatever another writer appended is read and folded before deciding. Each
+ * record read is checked against its hash and its link, so no decision rests on a
+ * record that was changed in storage.
  */
 export function createStreamFolder<S>(store: EventStore, initial: S, evolve: (state: S, event: CustodianEvent) => S, limit = 20_000): StreamFolder<S> {
   const cache = new Map<string, Loaded<S>>();
@@ -35,6 +50,8 @@ export function createStreamFolder<S>(store: EventStore, initial: S, evolve: (st
       const fromRevision = loaded.revision === 'no_stream' ? 0n : loaded.revision + 1n;
       try {
         for await (const record of store.readStream(stream, { fromRevision })) {
+          const check = checkRecord(record.data);
+          if (!check.ok || check.prevHash !== loaded.lastHash) throw new TamperedStreamError(stream, record.revision, check.ok ? 'prev_hash_mismatch' : check.reason);
           const event = events.decode(record.data);
           loaded = { state: evolve(loaded.state, event), revision: record.revision, lastHash: event.hash };
         }
