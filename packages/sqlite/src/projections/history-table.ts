@@ -1,0 +1,49 @@
+import type Database from 'better-sqlite3';
+import { historyProjection } from '@custodian/core';
+import { list, utc } from './columns';
+import type { TableWriter } from './table';
+
+/**
+ * `access_history`: core's history fold, one row per access, use, share or refusal. The fold
+ * only ever appends to a subject's history, so evolving an empty history gives exactly the
+ * lines this event adds, without reading the subject's earlier ones back.
+ */
+export function historyTable(db: Database.Database): TableWriter {
+  const insert = db.prepare(`
+    INSERT INTO access_history (event_id, position, subject_id, at, kind, operation, actor_id, actor_kind, purpose, categories,
+                                activity, recipient_id, legal_basis, consent_event_id, reason, detail)
+    VALUES (@eventId, @position, @subjectId, @at, @kind, @operation, @actorId, @actorKind, @purpose, @categories,
+            @activity, @recipientId, @legalBasis, @consentEventId, @reason, @detail)`);
+
+  return {
+    apply(event, record) {
+      for (const subjectId of historyProjection.keysOf(event)) {
+        for (const entry of historyProjection.evolve(historyProjection.initial(subjectId), event)) {
+          insert.run({
+            eventId: entry.eventId,
+            position: record.position,
+            subjectId,
+            at: utc(entry.at),
+            kind: entry.kind,
+            // A refusal says what was refused; for the others the kind already says it.
+            operation: entry.operation ?? (entry.kind === 'denied' ? null : operationOf(entry.kind)),
+            actorId: entry.actor.id,
+            actorKind: entry.actor.kind,
+            purpose: entry.purpose,
+            categories: list(entry.categories),
+            activity: entry.activity ?? null,
+            recipientId: entry.recipientId ?? null,
+            legalBasis: entry.basis?.legalBasis ?? null,
+            consentEventId: entry.basis?.consentEventId ?? null,
+            reason: entry.reason ?? null,
+            detail: entry.detail ?? null,
+          });
+        }
+      }
+    },
+  };
+}
+
+function operationOf(kind: 'accessed' | 'used' | 'shared'): 'access' | 'use' | 'share' {
+  return kind === 'accessed' ? 'access' : kind === 'used' ? 'use' : 'share';
+}
