@@ -1,4 +1,4 @@
-import { checkRecord, GENESIS_HASH } from '../crypto';
+import { checkLink, GENESIS_HASH } from '../crypto';
 import type { EventStore, RecordedEvent } from '../store';
 
 export interface BrokenLink {
@@ -28,31 +28,61 @@ export interface VerifyOptions {
  * that stream can be trusted, so only the first is reported.
  */
 export async function verifyChain(store: EventStore, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const heads = new Map<string, { hash: string; revision: bigint } | null>();
+  const heads = new Map<string, Head>();
   const broken: BrokenLink[] = [];
   let checked = 0;
   for await (const record of store.readAll()) {
     checked++;
     if (options.onProgress && checked % 10_000 === 0) options.onProgress(checked);
-    const head = heads.get(record.stream);
-    if (head === null) continue;
-    const reason = checkLink(record, head);
-    if (typeof reason === 'string') {
+    let head = heads.get(record.stream);
+    if (head === undefined) {
+      head = { hash: GENESIS_HASH, next: 0n, broken: false };
+      heads.set(record.stream, head);
+    } else if (head.broken) continue;
+    const reason = advance(head, record);
+    if (reason !== undefined) {
       broken.push({ stream: record.stream, revision: record.revision, position: record.position, eventId: record.id, reason });
-      heads.set(record.stream, null);
-    } else heads.set(record.stream, reason);
+      head.broken = true;
+    }
   }
   options.onProgress?.(checked);
   return { ok: broken.length === 0, checked, broken };
 }
 
-/** The record's new chain head, or why it does not link to `head`. */
-function checkLink(record: RecordedEvent, head: { hash: string; revision: bigint } | undefined): { hash: string; revision: bigint } | BrokenLink['reason'] {
-  const check = checkRecord(record.data);
-  if (!check.ok) return check.reason;
-  if (record.revision !== (head ? head.revision + 1n : 0n)) return 'revision_gap';
-  if (check.prevHash !== (head?.hash ?? GENESIS_HASH)) return 'prev_hash_mismatch';
+/** Where a stream's chain stands: the hash the next record must link to, and its revision. */
+interface Head {
+  hash: string;
+  next: bigint;
+  broken: boolean;
+}
+
+/** Moves the stream's head past the record, or says why the record does not link to it. */
+function advance(head: Head, record: RecordedEvent): BrokenLink['reason'] | undefined {
+  const link = checkLink(record.data, head.hash);
+  if ('reason' in link && link.reason !== 'prev_hash_mismatch') return link.reason;
+  if (record.revision !== head.next) return 'revision_gap';
+  if ('reason' in link) return link.reason;
+  if (!holdsId(record)) return 'id_mismatch';
+  head.hash = link.hash;
+  head.next = record.revision + 1n;
+  return undefined;
+}
+
+const ID_MEMBER = Buffer.from('"id":"');
+const AFTER_ID = Buffer.from('","occurredAt":"');
+
+/**
+ * Whether the record's own id is the one the store files it under. In canonical order
+ * the top-level `id` member is followed by `occurredAt`, and nothing after it can hold a
+ * quote, so the last `","occurredAt":"` closes the id: found from the end, no parse.
+ */
+function holdsId(record: RecordedEvent): boolean {
   const bytes = Buffer.isBuffer(record.data) ? record.data : Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength);
-  if (!bytes.includes(`"id":"${record.id}"`)) return 'id_mismatch';
-  return { hash: check.hash, revision: record.revision };
+  const end = bytes.lastIndexOf(AFTER_ID);
+  const start = end - Buffer.byteLength(record.id);
+  return (
+    start >= ID_MEMBER.length &&
+    bytes.toString('utf8', start, end) === record.id &&
+    bytes.subarray(start - ID_MEMBER.length, start).equals(ID_MEMBER)
+  );
 }

@@ -31,6 +31,48 @@ export function sealRecord(body: Record<string, unknown>, prevHash: string): { b
   return { bytes: Buffer.from(`${hashed.slice(0, -1)},"hash":"${digest}"}`), hash: digest };
 }
 
+const scratch = Buffer.allocUnsafe(HEX);
+
+/** `a` (64 hex chars) equals the 64 bytes of `buf` at `at`; no allocation. */
+function hexAt(buf: Buffer, at: number, a: string): boolean {
+  scratch.write(a, 0, HEX, 'latin1');
+  return scratch.compare(buf, at, at + HEX) === 0;
+}
+
+/**
+ * The audit's hot path: whether a stored record is intact and links to `prevHash`,
+ * returning its hash, or why not. Same checks as `checkRecord`, without its
+ * allocations: comparisons are made on the bytes in place.
+ */
+export function checkLink(bytes: Uint8Array, prevHash: string): { hash: string } | { reason: 'malformed' | 'hash_mismatch' | 'prev_hash_mismatch' } {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = buf.length;
+  const hashAt = end - HASH_SUFFIX;
+  const prevAt = hashAt - PREV_SUFFIX;
+  if (
+    prevAt < 1 ||
+    buf[0] !== 0x7b ||
+    buf[end - 1] !== CLOSE ||
+    buf[end - 2] !== QUOTE ||
+    buf[hashAt - 1] !== QUOTE ||
+    HASH_MEMBER_PREFIX.compare(buf, hashAt, hashAt + HASH_MEMBER_PREFIX.length) !== 0 ||
+    PREV_MEMBER_PREFIX.compare(buf, prevAt, prevAt + PREV_MEMBER_PREFIX.length) !== 0
+  ) {
+    return { reason: 'malformed' };
+  }
+  const cut = buf[hashAt] as number;
+  buf[hashAt] = CLOSE;
+  let actual: string;
+  try {
+    actual = hash('sha256', buf.subarray(0, hashAt + 1), 'hex');
+  } finally {
+    buf[hashAt] = cut;
+  }
+  if (!hexAt(buf, hashAt + HASH_MEMBER_PREFIX.length, actual)) return { reason: 'hash_mismatch' };
+  if (!hexAt(buf, prevAt + PREV_MEMBER_PREFIX.length, prevHash)) return { reason: 'prev_hash_mismatch' };
+  return { hash: actual };
+}
+
 export type RecordCheck =
   | { ok: true; prevHash: string; hash: string }
   | { ok: false; reason: 'malformed' | 'hash_mismatch'; prevHash?: string; hash?: string };
