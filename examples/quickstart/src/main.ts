@@ -2,7 +2,12 @@
 // she opts in to email marketing, the campaign service uses her email, a marketing
 // agency is registered, verified and given her email; she withdraws her consent, and the
 // next campaign use is refused. Then her consent state, history and inventory are printed.
-import { createLedger, definePolicy, InMemoryEventStore, InMemoryKeyStore, type Actor, type EventStore, type Ledger } from '@custodian/core';
+// Run as a program, it keeps the ledger in a SQLite file (custodian.db unless a path is
+// given) for the `custodian` command to verify and report on.
+import { existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createLedger, definePolicy, InMemoryKeyStore, type Actor, type EventStore, type Ledger } from '@custodian/core';
+import { createSqliteEventStore } from '@custodian/sqlite';
 
 export const policy = definePolicy({
   purposes: {
@@ -68,10 +73,27 @@ export async function printSubject(ledger: Ledger, log: (line: string) => void =
   log(`  erased: ${inventory.erased ? 'yes' : 'no'}`);
 }
 
+/** The demo tells the story once, so it starts from an empty ledger file: any earlier one is removed. */
+function freshLedgerFile(path: string, log: (line: string) => void): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (!existsSync(file)) continue;
+    rmSync(file);
+    log(`(demo) Removed ${file} to start from a fresh ledger.`);
+  }
+}
+
 if (require.main === module) {
   (async () => {
-    const ledger = await runQuickstart(new InMemoryEventStore());
-    await printSubject(ledger);
+    const path = resolve(process.argv[2] ?? 'custodian.db');
+    freshLedgerFile(path, console.log);
+    const store = createSqliteEventStore({ path });
+    try {
+      const ledger = await runQuickstart(store);
+      await printSubject(ledger);
+    } finally {
+      await store.close();
+    }
+    console.log(`\nThe ledger is in ${path}; check it with: custodian verify --db ${path}`);
   })().catch((error: unknown) => {
     console.error(error);
     process.exit(1);

@@ -1,0 +1,97 @@
+import {
+  applyToProjection,
+  consentProjection,
+  consentStateAt,
+  events,
+  historyProjection,
+  inventoryProjection,
+  recipientsProjection,
+  recordedBy,
+  type ConsentRecord,
+  type CustodianEvent,
+  type HistoryEntry,
+  type Inventory,
+  type RecipientEntry,
+} from '@custodian/core';
+import { toJson } from '../output/json';
+import { createProgress } from '../output/progress';
+import { consentRows, consentTable, historyTable, inventoryText, recipientsTable } from '../output/ledger-tables';
+import { count, section } from '../output/table';
+import { stringOption, UsageError } from '../usage';
+import { describeAt, parseAt } from './at';
+import { EXIT, type Command } from './command';
+import { subjectExists } from './subjects';
+
+export const replay: Command = {
+  name: 'replay',
+  summary: 'the state of the ledger at a past moment: consent per subject, and the recipients',
+  description:
+    'Replays the log up to a global position (inclusive) or a time, and prints each subject\'s consent state as it stood then, and the recipients. With --subject, one subject\'s consent state, history (every use, access, share and refusal) and inventory. A time is matched against each event\'s recordedAt; use a position for an exact cut.',
+  positionals: [],
+  options: {
+    at: { type: 'string', value: '<time|position>', description: 'a global position (42) or an ISO 8601 time (2026-03-01T10:00:00Z); required' },
+    subject: { type: 'string', value: '<id>', description: "show one subject's consent state, history and inventory" },
+  },
+  examples: ['custodian replay --at 5', 'custodian replay --at 2026-03-01T10:00:00Z --subject cust-4f9a2c', 'custodian replay --at 5 --json'],
+  async run({ io, json, opened, values }) {
+    const atText = stringOption(values, 'at');
+    if (atText === undefined) throw new UsageError('replay needs --at <time|position>', 'replay');
+    const at = parseAt(atText, 'replay');
+    const subjectId = stringOption(values, 'subject');
+    if (subjectId !== undefined && !(await subjectExists(opened.store, subjectId))) throw new UsageError(`the ledger holds nothing about subject ${subjectId}`, 'replay');
+
+    const progress = createProgress({ stream: io.stderr, label: 'Replaying', total: opened.countEvents?.(), enabled: !json, delayMs: io.progressDelayMs });
+    const included = recordedBy(at);
+    const consents = new Map<string, Readonly<Record<string, ConsentRecord>>>();
+    const recipients = new Map<string, RecipientEntry>();
+    const subjects = new Set<string>();
+    let history: readonly HistoryEntry[] = historyProjection.initial(subjectId ?? '');
+    let inventory: Inventory = inventoryProjection.initial(subjectId ?? '');
+    let last: CustodianEvent | undefined;
+    let replayed = 0;
+    for await (const record of opened.store.readAll()) {
+      const event = events.decode(record.data);
+      // Stop at the first event past the moment, as the ledger's read side does: the
+      // result is always a prefix of the log, a state that really existed.
+      if (!included(record, event)) break;
+      progress.update(++replayed);
+      last = event;
+      if (event.subjectId !== undefined) subjects.add(event.subjectId);
+      applyToProjection(consentProjection, consents, event);
+      applyToProjection(recipientsProjection, recipients, event);
+      if (subjectId !== undefined && event.subjectId === subjectId) {
+        history = historyProjection.evolve(history, event);
+        inventory = inventoryProjection.evolve(inventory, event);
+      }
+    }
+    progress.finish();
+
+    // Consent expiry is judged at the moment itself: for a position, when its last event was recorded.
+    const moment = at instanceof Date ? at : last ? new Date(last.recordedAt) : new Date();
+    const consentOf = (id: string) => consentStateAt(consents.get(id) ?? {}, moment);
+    const registry = [...recipients.values()].sort((a, b) => a.recipientId.localeCompare(b.recipientId));
+    const asOf = { at: typeof at === 'bigint' ? { position: at } : { time: at.toISOString() }, moment: moment.toISOString(), events: replayed };
+
+    if (json) {
+      const body =
+        subjectId === undefined
+          ? { subjects: [...subjects].map((id) => ({ subjectId: id, consent: consentOf(id) })) }
+          : { subject: { subjectId, known: subjects.has(subjectId), consent: consentOf(subjectId), history, inventory } };
+      io.stdout.write(toJson({ ledger: opened.label, ...asOf, ...body, recipients: registry }));
+      return EXIT.ok;
+    }
+
+    const when = `${describeAt(at)}${typeof at === 'bigint' && last ? ` (recorded by ${moment.toISOString()})` : ''}`;
+    if (subjectId === undefined) {
+      io.stdout.write(`The ledger at ${when}: ${count(replayed, 'event')}, ${count(subjects.size, 'subject')}, ${count(registry.length, 'recipient')}.\n`);
+      io.stdout.write(section('Consent by subject', consentTable([...subjects].flatMap((id) => consentRows(id, consentOf(id))))));
+    } else {
+      io.stdout.write(`Subject ${subjectId} at ${when}${subjects.has(subjectId) ? '' : ': nothing had been recorded about them yet'}.\n`);
+      io.stdout.write(section('Consent', consentTable(consentRows(subjectId, consentOf(subjectId)), false)));
+      io.stdout.write(section('History', historyTable(history)));
+      io.stdout.write(section('Inventory', inventoryText(inventory)));
+    }
+    io.stdout.write(section('Recipients', recipientsTable(registry)));
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,3 @@
+export { run } from './run';
+export { processIo, type CliIo } from './io';
+export { EXIT } from './commands';

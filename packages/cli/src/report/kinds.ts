@@ -1,0 +1,25 @@
+/** Every kind of step in a subject's data lifecycle, in the words the report uses. */
+export const KINDS = {
+  collected: { label: 'Collected', meaning: 'data about the customer was taken in' },
+  rectified: { label: 'Corrected', meaning: 'stored data was replaced by a corrected value' },
+  consented: { label: 'Consented', meaning: 'the customer agreed to a purpose' },
+  withdrawn: { label: 'Withdrawn', meaning: 'the customer took back a consent' },
+  objected: { label: 'Objected', meaning: 'the customer objected to processing' },
+  restricted: { label: 'Restricted', meaning: "processing was put on hold at the customer's request" },
+  'restriction-lifted': { label: 'Restriction lifted', meaning: 'processing could resume' },
+  accessed: { label: 'Read', meaning: 'someone read the data, with a valid reason' },
+  used: { label: 'Used', meaning: 'the data was used for a purpose, with a valid reason' },
+  shared: { label: 'Shared', meaning: 'a copy went to another company' },
+  'share-revoked': { label: 'Sharing stopped', meaning: 'a recipient may no longer use its copy' },
+  refused: { label: 'Refused', meaning: 'an attempt to use or share the data was blocked' },
+  'erasure-requested': { label: 'Erasure asked', meaning: 'the customer asked for their data to be erased' },
+  erased: { label: 'Erased', meaning: 'the data was destroyed for good' },
+  'erasure-confirmed': { label: 'Copy erased', meaning: 'a recipient confirmed it erased its copy' },
+  'access-requested': { label: 'Copy asked', meaning: 'the customer asked for a copy of their data' },
+  'access-fulfilled': { label: 'Copy handed over', meaning: 'the customer was given a copy of their data' },
+} as const;
+
+export type TimelineKind = keyof typeof KINDS;
+
+/** The seven steps every reader looks for first; the legend always explains them. */
+export const MAIN_KINDS: readonly TimelineKind[] = ['collected', 'consented', 'used', 'shared', 'refused', 'withdrawn', 'erased'];

@@ -1,0 +1,75 @@
+import type { Actor } from '@custodian/core';
+
+// The report is read by people who do not know the event catalog: every code it shows
+// comes with words.
+
+const BASES: Readonly<Record<string, string>> = {
+  consent: "the customer's consent",
+  contract: 'a contract with the customer',
+  legal_obligation: 'a legal obligation',
+  vital_interests: "someone's vital interests",
+  public_task: 'a task in the public interest',
+  legitimate_interests: "the company's legitimate interests",
+};
+
+export const basisWords = (legalBasis: string): string => BASES[legalBasis] ?? legalBasis;
+
+const REFUSALS: Readonly<Record<string, string>> = {
+  unknown_purpose: 'the purpose is not one the policy declares',
+  role_not_allowed: 'whoever asked does not hold a role allowed for this purpose',
+  category_not_in_purpose: 'this kind of data is not covered by the purpose',
+  category_not_collected: 'this data was never collected',
+  retention_expired: 'the time the data may be kept for this purpose had run out',
+  no_consent: 'the customer had not given consent',
+  consent_withdrawn: 'the customer had withdrawn consent',
+  consent_expired: "the customer's consent had expired",
+  objection: 'the customer had objected to this processing',
+  restricted: "processing was restricted at the customer's request",
+  erasure_requested: 'the customer had asked for their data to be erased',
+  erased: "the customer's data had been erased",
+  sharing_not_allowed: 'the policy does not allow sharing for this purpose',
+  recipient_unknown: 'the recipient is not registered',
+  recipient_not_verified: 'the recipient had not been verified',
+  recipient_suspended: 'the recipient was suspended',
+};
+
+export const refusalWords = (reason: string): string => REFUSALS[reason] ?? reason.replace(/_/g, ' ');
+
+const BROKEN: Readonly<Record<string, string>> = {
+  malformed: 'the record is not a well-formed Custodian record',
+  hash_mismatch: "the record's bytes no longer match its hash: it was changed",
+  prev_hash_mismatch: 'it does not link to the event before it: an event was removed, inserted or moved',
+  revision_gap: 'a revision is missing: an event was deleted',
+  id_mismatch: "the stored event id is not the record's own",
+};
+
+export const brokenWords = (reason: string): string => BROKEN[reason] ?? reason;
+
+const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');
+
+/** Who acted, as a person would say it: "The customer", "campaign-service (a service, role marketing)". */
+export function actorWords(actor: Actor, subjectId: string): string {
+  if (actor.kind === 'subject') return actor.id === subjectId ? 'The customer' : `Subject ${actor.id}`;
+  const roles = actor.roles.length === 0 ? '' : `, ${actor.roles.length === 1 ? 'role' : 'roles'} ${actor.roles.join(', ')}`;
+  return `${actor.id} (${article(actor.kind)} ${actor.kind}${roles})`;
+}
+
+export const list = (items: readonly string[]): string =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
+
+const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const CLOCK = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
+
+/** "29 Nov 2026" */
+export const dayWords = (iso: string): string => DAY.format(new Date(iso));
+/** "19:30:01 UTC" */
+export const clockWords = (iso: string): string => `${CLOCK.format(new Date(iso))} UTC`;
+/** "29 Nov 2026, 19:30:01 UTC" */
+export const timeWords = (iso: string): string => `${dayWords(iso)}, ${clockWords(iso)}`;
+
+/** Where a recipient's copy stands, in words. */
+export function copyWords(copy: { readonly revokedAt?: string | undefined; readonly erasure: string }): string {
+  if (copy.erasure === 'pending') return 'asked to erase, not yet confirmed';
+  if (copy.erasure === 'confirmed') return 'confirmed erasing its copy';
+  return copy.revokedAt ? 'sharing stopped' : 'holds a copy';
+}

@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { EventUnreadableError } from '@custodian/core';
+import { UnsupportedSchemaError } from '@custodian/sqlite';
+import { COMMANDS, EXIT, type Command } from './commands';
+import { commandHelp, COMMON_OPTIONS, generalHelp, STORE_OPTIONS, version } from './help';
+import { processIo, type CliIo } from './io';
+import { openStore } from './open-store';
+import { parseCommandArgs, stringOption, UsageError, type OptionSpecs } from './usage';
+
+/** Runs the `custodian` command line; resolves to the exit code. Tests call it with captured output. */
+export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    return report(error, io);
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
+  const found = findCommand(argv);
+  if (!found) {
+    const { values } = parseCommandArgs('', argv, { ...STORE_OPTIONS, ...COMMON_OPTIONS, version: { type: 'boolean', description: '' } }, []);
+    if (values['version'] === true) {
+      io.stdout.write(`${version()}\n`);
+      return EXIT.ok;
+    }
+    if (values['help'] === true) {
+      io.stdout.write(generalHelp(COMMANDS));
+      return EXIT.ok;
+    }
+    throw new UsageError(`missing command: one of ${COMMANDS.map((c) => c.name).join(', ')}`);
+  }
+  const command = COMMANDS.find((c) => c.name === found.name);
+  if (!command) throw new UsageError(`unknown command '${found.name}'; the commands are ${COMMANDS.map((c) => c.name).join(', ')}`);
+  const options: OptionSpecs = { ...command.options, ...STORE_OPTIONS, ...COMMON_OPTIONS };
+  const { values, positionals } = parseCommandArgs(command.name, found.rest, options, command.positionals);
+  if (values['help'] === true) {
+    io.stdout.write(commandHelp(command));
+    return EXIT.ok;
+  }
+  for (const name of ['db', 'eventstore'] as const)
+    if (values[name] !== undefined && stringOption(values, name) === undefined) throw new UsageError(`--${name} needs a value`, command.name);
+  return runCommand(command, io, values, positionals);
+}
+
+async function runCommand(command: Command, io: CliIo, values: Readonly<Record<string, string | boolean | undefined>>, positionals: readonly string[]): Promise<number> {
+  const opened = await openStore({ db: stringOption(values, 'db'), eventstore: stringOption(values, 'eventstore') }, io.cwd, command.name);
+  try {
+    return await command.run({ io, values, positionals, json: values['json'] === true, opened });
+  } finally {
+    await opened.close();
+  }
+}
+
+/** The command is the first argument that is neither an option nor an option's value, so global options may come first. */
+function findCommand(argv: readonly string[]): { name: string; rest: string[] } | undefined {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(Object.entries({ ...STORE_OPTIONS, ...COMMON_OPTIONS }).map(([name, spec]) => [name, { type: spec.type }])),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const first = tokens.find((token) => token.kind === 'positional');
+  if (!first || first.kind !== 'positional') return undefined;
+  return { name: first.value, rest: argv.filter((_, i) => i !== first.index) };
+}
+
+function report(error: unknown, io: CliIo): number {
+  if (error instanceof UsageError) {
+    io.stderr.write(`custodian: ${error.message}\nRun 'custodian${error.command ? ` ${error.command}` : ''} --help' for usage.\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof UnsupportedSchemaError) {
+    io.stderr.write(`custodian: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof EventUnreadableError) {
+    // A record that cannot be read was altered or damaged: the same finding as a broken chain.
+    io.stderr.write(`custodian: ${error.message}\nThe log was altered or damaged; run 'custodian verify' to find where.\n`);
+    return EXIT.findings;
+  }
+  io.stderr.write(`custodian: ${error instanceof Error ? error.message : String(error)}\n`);
+  return EXIT.failed;
+}
