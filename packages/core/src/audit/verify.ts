@@ -1,4 +1,4 @@
-import { checkLink, GENESIS_HASH } from '../crypto';
+import { asciiAt, checkLink, GENESIS_HASH } from '../crypto';
 import type { EventStore, RecordedEvent } from '../store';
 
 export interface BrokenLink {
@@ -68,8 +68,9 @@ function advance(head: Head, record: RecordedEvent): BrokenLink['reason'] | unde
   return undefined;
 }
 
-const ID_MEMBER = Buffer.from('"id":"');
+const ID_MEMBER = '"id":"';
 const AFTER_ID = Buffer.from('","occurredAt":"');
+const ASCII = /^[\x20-\x7e]*$/;
 
 /**
  * Whether the record's own id is the one the store files it under. In canonical order
@@ -78,11 +79,9 @@ const AFTER_ID = Buffer.from('","occurredAt":"');
  */
 function holdsId(record: RecordedEvent): boolean {
   const bytes = Buffer.isBuffer(record.data) ? record.data : Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength);
+  const id = record.id;
+  if (!ASCII.test(id)) return bytes.includes(`${ID_MEMBER}${JSON.stringify(id).slice(1, -1)}","occurredAt":"`);
   const end = bytes.lastIndexOf(AFTER_ID);
-  const start = end - Buffer.byteLength(record.id);
-  return (
-    start >= ID_MEMBER.length &&
-    bytes.toString('utf8', start, end) === record.id &&
-    bytes.subarray(start - ID_MEMBER.length, start).equals(ID_MEMBER)
-  );
+  const start = end - id.length;
+  return start >= ID_MEMBER.length && asciiAt(bytes, start, id) && asciiAt(bytes, start - ID_MEMBER.length, ID_MEMBER);
 }
