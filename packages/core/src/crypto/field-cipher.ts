@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { CustodianError } from '../errors';
+import { randomBytesFromPool } from './random-pool';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -18,7 +19,7 @@ export class SealedValueError extends CustodianError {
  * to another subject or field no longer opens.
  */
 export function sealValue(key: Uint8Array, plaintext: string, context: string): string {
-  const iv = randomBytes(IV_BYTES);
+  const iv = randomBytesFromPool(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(context));
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);

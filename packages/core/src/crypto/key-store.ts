@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { CustodianError } from '../errors';
+import { randomBytesFromPool } from './random-pool';
 
 /** The subject's key was destroyed (the subject was erased); no new key is made for them. */
 export class KeyDestroyedError extends CustodianError {
@@ -25,5 +25,5 @@ export interface KeyStore {
 export const KEY_BYTES = 32;
 
 export function newDataKey(): Buffer {
-  return randomBytes(KEY_BYTES);
+  return randomBytesFromPool(KEY_BYTES);
 }
