@@ -10,7 +10,7 @@ export async function plantEvent(
   store: EventStore,
   stream: string,
   draft: EventDraft,
-  meta: { actor: Actor; subjectId?: string; occurredAt?: Date },
+  meta: { actor: Actor; subjectId?: string; occurredAt?: Date; id?: string },
 ): Promise<CustodianEvent> {
   let prevHash = GENESIS_HASH;
   let expected: bigint | 'no_stream' = 'no_stream';
@@ -26,7 +26,7 @@ export async function plantEvent(
   const { toAppend, event } = events.seal(
     {
       ...draft,
-      id: randomUUID(),
+      id: meta.id ?? randomUUID(),
       schemaVersion: catalog[draft.type].schemaVersion,
       subjectId: meta.subjectId,
       occurredAt: at,

@@ -1,16 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { plantEvent } from '@custodian/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  catalog,
   createFileKeyStore,
   createLedger,
   definePolicy,
-  events,
-  GENESIS_HASH,
   InMemoryKeyStore,
-  StreamNotFoundError,
   subjectStream,
   type Actor,
   type CustodianEvent,
@@ -94,32 +90,8 @@ export async function tellStory(store: EventStore, keys: KeyStore = new InMemory
 }
 
 /** What a service writing around the ledger would leave: a correctly chained event the rules never saw. */
-export async function plant(store: EventStore, subjectId: string, draft: EventDraft, actor: Actor, at: Date, id: string = randomUUID()): Promise<CustodianEvent> {
-  const stream = subjectStream(subjectId);
-  let prevHash = GENESIS_HASH;
-  let expected: bigint | 'no_stream' = 'no_stream';
-  try {
-    for await (const record of store.readStream(stream, { direction: 'backwards', maxCount: 1 })) {
-      prevHash = events.decode(record.data).hash;
-      expected = record.revision;
-    }
-  } catch (error) {
-    if (!(error instanceof StreamNotFoundError)) throw error;
-  }
-  const { toAppend, event } = events.seal(
-    {
-      ...draft,
-      id,
-      schemaVersion: catalog[draft.type].schemaVersion,
-      subjectId,
-      occurredAt: at.toISOString(),
-      recordedAt: at.toISOString(),
-      actor,
-    } as Parameters<typeof events.seal>[0],
-    prevHash,
-  );
-  await store.append(stream, [toAppend], expected);
-  return event;
+export function plant(store: EventStore, subjectId: string, draft: EventDraft, actor: Actor, at: Date, id?: string): Promise<CustodianEvent> {
+  return plantEvent(store, subjectStream(subjectId), draft, { actor, subjectId, occurredAt: at, ...(id && { id }) });
 }
 
 export interface Workspace {

@@ -41,37 +41,50 @@ export function asciiAt(buf: Uint8Array, at: number, text: string): boolean {
 const HASH_MEMBER = HASH_MEMBER_PREFIX.toString('latin1');
 const PREV_MEMBER = PREV_MEMBER_PREFIX.toString('latin1');
 
-/**
- * The audit's hot path: whether a stored record is intact and links to `prevHash`,
- * returning its hash, or why not. Same checks as `checkRecord`, without its
- * allocations: comparisons are made on the bytes in place.
- */
-export function checkLink(bytes: Uint8Array, prevHash: string): { hash: string } | { reason: 'malformed' | 'hash_mismatch' | 'prev_hash_mismatch' } {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** The offsets of a record's hash and prevHash members, or undefined if it does not have the record shape. */
+function locate(buf: Buffer): { hashAt: number; prevAt: number } | undefined {
   const end = buf.length;
   const hashAt = end - HASH_SUFFIX;
   const prevAt = hashAt - PREV_SUFFIX;
-  if (
-    prevAt < 1 ||
-    buf[0] !== 0x7b ||
-    buf[end - 1] !== CLOSE ||
-    buf[end - 2] !== QUOTE ||
-    buf[hashAt - 1] !== QUOTE ||
-    !asciiAt(buf, hashAt, HASH_MEMBER) ||
-    !asciiAt(buf, prevAt, PREV_MEMBER)
-  ) {
-    return { reason: 'malformed' };
-  }
+  const shaped =
+    prevAt >= 1 &&
+    buf[0] === 0x7b &&
+    buf[end - 1] === CLOSE &&
+    buf[end - 2] === QUOTE &&
+    buf[hashAt - 1] === QUOTE &&
+    asciiAt(buf, hashAt, HASH_MEMBER) &&
+    asciiAt(buf, prevAt, PREV_MEMBER);
+  return shaped ? { hashAt, prevAt } : undefined;
+}
+
+/**
+ * SHA-256 of the record cut before its hash member and closed with '}'. Rather than copy
+ * every record, put the '}' at the cut, hash, and put the byte back: it is synchronous,
+ * so nothing can see the buffer in between.
+ */
+function digestAt(buf: Buffer, hashAt: number): string {
   const cut = buf[hashAt] as number;
   buf[hashAt] = CLOSE;
-  let actual: string;
   try {
-    actual = hash('sha256', buf.subarray(0, hashAt + 1), 'hex');
+    return hash('sha256', buf.subarray(0, hashAt + 1), 'hex');
   } finally {
     buf[hashAt] = cut;
   }
-  if (!asciiAt(buf, hashAt + HASH_MEMBER.length, actual)) return { reason: 'hash_mismatch' };
-  if (!asciiAt(buf, prevAt + PREV_MEMBER.length, prevHash)) return { reason: 'prev_hash_mismatch' };
+}
+
+const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+
+/**
+ * The audit's hot path: whether a stored record is intact and links to `prevHash`,
+ * returning its hash, or why not. Comparisons are made on the bytes in place.
+ */
+export function checkLink(bytes: Uint8Array, prevHash: string): { hash: string } | { reason: 'malformed' | 'hash_mismatch' | 'prev_hash_mismatch' } {
+  const buf = asBuffer(bytes);
+  const at = locate(buf);
+  if (!at) return { reason: 'malformed' };
+  const actual = digestAt(buf, at.hashAt);
+  if (!asciiAt(buf, at.hashAt + HASH_MEMBER.length, actual)) return { reason: 'hash_mismatch' };
+  if (!asciiAt(buf, at.prevAt + PREV_MEMBER.length, prevHash)) return { reason: 'prev_hash_mismatch' };
   return { hash: actual };
 }
 
@@ -81,35 +94,11 @@ export type RecordCheck =
 
 /** Checks that a stored record's own hash matches its bytes, and returns its links. */
 export function checkRecord(bytes: Uint8Array): RecordCheck {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const end = buf.length;
-  const hashAt = end - HASH_SUFFIX;
-  const prevAt = hashAt - PREV_SUFFIX;
-  if (
-    prevAt < 1 ||
-    buf[0] !== 0x7b ||
-    buf[end - 1] !== CLOSE ||
-    buf[end - 2] !== QUOTE ||
-    buf[hashAt - 1] !== QUOTE ||
-    !buf.subarray(hashAt, hashAt + HASH_MEMBER_PREFIX.length).equals(HASH_MEMBER_PREFIX) ||
-    !buf.subarray(prevAt, prevAt + PREV_MEMBER_PREFIX.length).equals(PREV_MEMBER_PREFIX)
-  ) {
-    return { ok: false, reason: 'malformed' };
-  }
-  const stored = buf.toString('latin1', hashAt + HASH_MEMBER_PREFIX.length, end - 2);
-  const prevHash = buf.toString('latin1', prevAt + PREV_MEMBER_PREFIX.length, hashAt - 1);
-  // The hashed text is the record cut before its hash member and closed with '}'. Rather
-  // than copy every record, put the '}' at the cut, hash, and put the byte back: it is
-  // synchronous, so nothing can see the buffer in between. (A stored hash that is not
-  // 64 hex digits cannot equal a digest, so it needs no check of its own.)
-  const cut = buf[hashAt] as number;
-  buf[hashAt] = CLOSE;
-  let actual: string;
-  try {
-    actual = hash('sha256', buf.subarray(0, hashAt + 1), 'hex');
-  } finally {
-    buf[hashAt] = cut;
-  }
-  if (actual !== stored) return { ok: false, reason: 'hash_mismatch', prevHash, hash: stored };
+  const buf = asBuffer(bytes);
+  const at = locate(buf);
+  if (!at) return { ok: false, reason: 'malformed' };
+  const stored = buf.toString('latin1', at.hashAt + HASH_MEMBER.length, buf.length - 2);
+  const prevHash = buf.toString('latin1', at.prevAt + PREV_MEMBER.length, at.hashAt - 1);
+  if (digestAt(buf, at.hashAt) !== stored) return { ok: false, reason: 'hash_mismatch', prevHash, hash: stored };
   return { ok: true, prevHash, hash: stored };
 }
