@@ -57,8 +57,11 @@ export function describeProjectionRunner(env: TestEnvironment): void {
       // $maxCount 1: only the latest is readable, though three were written (5, 10, and at stop).
       expect(checkpoints).toHaveLength(1);
       const [latest] = checkpoints as [RecordedEvent];
-      expect(latest).toMatchObject({ type: CHECKPOINT_TYPE, revision: 2n });
-      expect(bodyOf(latest)).toEqual({ position: last.toString(), state: JSON.stringify({ count: 12 }) });
+      expect(latest.type).toBe(CHECKPOINT_TYPE);
+      // On a shared server, other writers' events are folded (and counted towards checkpoints) too.
+      if (!env.target().real) expect(latest.revision).toBe(2n);
+      expect(bodyOf(latest)).toEqual({ position: runner.position()?.toString(), state: JSON.stringify({ count: 12 }) });
+      expect(BigInt(bodyOf(latest).position) >= last).toBe(true);
       const all = await collect(events.readAll({ fromPosition: last }));
       expect(all.some((e) => e.stream === checkpointStreamOf(projection.name))).toBe(false);
     });
@@ -75,8 +78,13 @@ export function describeProjectionRunner(env: TestEnvironment): void {
       await first.done;
       const last = await appendCounted(events, prefix, 5);
 
+      const [stored] = await readCheckpoints(events, projection.name);
       const second = await startProjection(events, projection, { checkpointEvery: 4, checkpointAfterMs: 60_000 });
-      expect(second.state()).toEqual({ count: 8 });
+      // Taken at once, before the events after the checkpoint arrive.
+      const resumed = second.state();
+      expect(resumed).toEqual(JSON.parse(bodyOf(stored as RecordedEvent).state));
+      // Checkpoints every 4 events: the crash lost the last 2 of the 10, which are folded again.
+      if (!env.target().real) expect(resumed).toEqual({ count: 8 });
       await second.waitFor(last);
       expect(second.state()).toEqual({ count: 15 });
       await second.stop();
@@ -108,7 +116,9 @@ export function describeProjectionRunner(env: TestEnvironment): void {
         await new Promise((resolve) => setTimeout(resolve, 20));
         checkpoints = await readCheckpoints(events, projection.name).catch(() => []);
       }
-      expect(checkpoints.map(bodyOf)).toEqual([{ position: last.toString(), state: JSON.stringify({ count: 3 }) }]);
+      const [checkpoint] = checkpoints.map(bodyOf);
+      expect(checkpoint?.state).toBe(JSON.stringify({ count: 3 }));
+      expect(BigInt(checkpoint?.position ?? 0) >= last).toBe(true);
       await runner.stop();
     });
 
@@ -123,7 +133,8 @@ export function describeProjectionRunner(env: TestEnvironment): void {
       await expect(runner.done).rejects.toThrow('poisoned event');
       await expect(runner.waitFor(good + 1n)).rejects.toThrow('poisoned event');
       const [checkpoint] = await readCheckpoints(events, projection.name);
-      expect(bodyOf(checkpoint as RecordedEvent)).toEqual({ position: good.toString(), state: JSON.stringify({ count: 2 }) });
+      expect(bodyOf(checkpoint as RecordedEvent).state).toBe(JSON.stringify({ count: 2 }));
+      if (!env.target().real) expect(bodyOf(checkpoint as RecordedEvent).position).toBe(good.toString());
     });
   });
 }
