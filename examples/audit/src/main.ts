@@ -34,7 +34,7 @@ async function plantRogueUse(ledger: Ledger): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const ledger = await runQuickstart(new InMemoryEventStore(), () => undefined);
+  const ledger = await runQuickstart(new InMemoryEventStore(), { log: () => undefined });
   const rogue = await plantRogueUse(ledger);
   console.log('The quickstart ran; then a legacy cron job wrote a DataUsed straight into the store.\n');
 

@@ -21,12 +21,24 @@ const checkout: Actor = { id: 'checkout-service', kind: 'service', roles: ['fulf
 const campaigns: Actor = { id: 'campaign-service', kind: 'service', roles: ['marketing'] };
 const dpo: Actor = { id: 'dpo@retailer', kind: 'employee', roles: ['privacy'] };
 export const subjectId = 'cust-4f9a2c';
-const customer: Actor = { id: subjectId, kind: 'subject', roles: [] };
+export const recipientId = 'brightmail-agency';
 const notice = { id: 'privacy-notice', version: 'v3' };
 
-/** Runs the story on any store; returns the ledger so callers (the audit example, tests) can look further. */
-export async function runQuickstart(store: EventStore, log: (line: string) => void = console.log): Promise<Ledger> {
-  const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy });
+export interface Cast {
+  /** Who the story is about; a store that outlives one run (a server) needs a new one each time. */
+  subjectId?: string;
+  recipientId?: string;
+  log?: (line: string) => void;
+}
+
+/** Runs the story on any store; returns the ledger so callers (the other examples, tests) can look further. */
+export async function runQuickstart(store: EventStore, cast: Cast = {}): Promise<Ledger> {
+  const { subjectId: subject = subjectId, recipientId: agency = recipientId, log = console.log } = cast;
+  return tellStory(createLedger({ store, keys: new InMemoryKeyStore(), policy }), subject, agency, log);
+}
+
+async function tellStory(ledger: Ledger, subjectId: string, recipientId: string, log: (line: string) => void): Promise<Ledger> {
+  const customer: Actor = { id: subjectId, kind: 'subject', roles: [] };
 
   await ledger.collect({ subjectId, actor: checkout, source: 'checkout-form', purposes: ['order.fulfilment', 'marketing.email'], notice, data: { 'contact.email': 'ann@example.com' } });
   log('1. Collected her email at checkout, under privacy notice v3.');
@@ -37,11 +49,11 @@ export async function runQuickstart(store: EventStore, log: (line: string) => vo
   const first = await ledger.use({ subjectId, actor: campaigns, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:spring-sale' });
   log(`3. Spring campaign uses her email: ${first.allowed ? `allowed (basis: consent event ${first.basis.consentEventId})` : `refused (${first.reason})`}`);
 
-  await ledger.registerRecipient({ recipientId: 'brightmail-agency', actor: dpo, name: 'Brightmail Agency GmbH', agreement: 'dpa-2026-014', country: 'DE' });
-  await ledger.verifyRecipient({ recipientId: 'brightmail-agency', actor: dpo, evidence: 'signed DPA reviewed by legal' });
+  await ledger.registerRecipient({ recipientId, actor: dpo, name: 'Brightmail Agency GmbH', agreement: 'dpa-2026-014', country: 'DE' });
+  await ledger.verifyRecipient({ recipientId, actor: dpo, evidence: 'signed DPA reviewed by legal' });
   log('4. Brightmail Agency registered under DPA dpa-2026-014 and verified.');
 
-  const shared = await ledger.share({ subjectId, actor: campaigns, recipientId: 'brightmail-agency', purpose: 'marketing.email', categories: ['contact.email'] });
+  const shared = await ledger.share({ subjectId, actor: campaigns, recipientId, purpose: 'marketing.email', categories: ['contact.email'] });
   log(`5. Her email shared with Brightmail: ${shared.allowed ? 'allowed' : `refused (${shared.reason})`}`);
 
   await ledger.withdrawConsent({ subjectId, actor: customer, purpose: 'marketing.email', method: 'email' });
@@ -53,7 +65,12 @@ export async function runQuickstart(store: EventStore, log: (line: string) => vo
   return ledger;
 }
 
-export async function printSubject(ledger: Ledger, log: (line: string) => void = console.log): Promise<void> {
+export async function printSubject(ledger: Ledger, cast: Pick<Cast, 'subjectId' | 'log'> = {}): Promise<void> {
+  const { subjectId: subject = subjectId, log = console.log } = cast;
+  await printStory(ledger, subject, log);
+}
+
+async function printStory(ledger: Ledger, subjectId: string, log: (line: string) => void): Promise<void> {
   log('\nHer consent state:');
   for (const [purpose, consent] of Object.entries(await ledger.consentState(subjectId)))
     log(`  ${purpose.padEnd(18)} ${consent.status.padEnd(9)} since ${consent.since} (notice ${consent.notice.id} ${consent.notice.version})`);

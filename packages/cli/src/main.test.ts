@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { subjectStream } from '@custodian/core';
-import { storyFile, SUBJECT, tamper } from './test-support/fixture';
+import { SUBJECT } from './test-support/fixture';
+import { useStoryFiles } from './test-support/story-files';
 
 // The built command, run as a user runs it: the exit codes a shell script sees.
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 const custodian = (args: string[], cwd: string) => spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CUSTODIAN_MASTER_KEY: '' } });
 
-let story: Awaited<ReturnType<typeof storyFile>>;
-let tampered: Awaited<ReturnType<typeof storyFile>>;
-beforeAll(async () => {
-  story = await storyFile();
-  tampered = await storyFile();
-  await tamper(tampered, subjectStream(SUBJECT), 2n);
-});
-afterAll(() => {
-  story.remove();
-  tampered.remove();
-});
+const files = useStoryFiles();
 
 describe('the custodian executable', () => {
   it('is a node script', () => {
@@ -27,33 +17,33 @@ describe('the custodian executable', () => {
   });
 
   it('exits 0 when all is well', () => {
-    const run = custodian(['verify'], story.dir);
+    const run = custodian(['verify'], files.story.dir);
     expect(run.stderr).toBe('');
-    expect(run.stdout).toBe(`Chain intact: 15 events checked in ${story.db}, no link broken.\n`);
+    expect(run.stdout).toBe(`Chain intact: 15 events checked in ${files.story.db}, no link broken.\n`);
     expect(run.status).toBe(0);
   });
 
   it('exits 1 when the chain is broken', () => {
-    const run = custodian(['verify', '--json'], tampered.dir);
+    const run = custodian(['verify', '--json'], files.tampered.dir);
     expect(run.status).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, broken: [{ reason: 'hash_mismatch', revision: '2' }] });
   });
 
   it('exits 2 on a usage error, with the reason on stderr', () => {
-    const run = custodian(['verify', '--frob'], story.dir);
+    const run = custodian(['verify', '--frob'], files.story.dir);
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe("custodian: unknown option '--frob'\nRun 'custodian verify --help' for usage.\n");
   });
 
   it('exits 3 when the ledger cannot be read', () => {
-    const run = custodian(['stats', '--eventstore', 'esdb://127.0.0.1:1?tls=false'], story.dir);
+    const run = custodian(['stats', '--eventstore', 'esdb://127.0.0.1:1?tls=false'], files.story.dir);
     expect(run.status).toBe(3);
     expect(run.stderr).toMatch(/^custodian: could not read from EventStoreDB at esdb:\/\/127\.0\.0\.1:1\?tls=false/);
   });
 
   it('writes the whole of a long JSON answer to a pipe', () => {
-    const run = custodian(['report', SUBJECT, '--json'], story.dir);
+    const run = custodian(['report', SUBJECT, '--json'], files.story.dir);
     expect(run.status).toBe(0);
     expect((JSON.parse(run.stdout) as { items: unknown[] }).items).toHaveLength(10);
   });

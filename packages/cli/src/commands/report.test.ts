@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { subjectStream } from '@custodian/core';
 import { cli } from '../test-support/capture';
-import { ADDRESS, EMAIL, OTHER, storyFile, SUBJECT, tamper } from '../test-support/fixture';
+import { ADDRESS, EMAIL, OTHER, SUBJECT } from '../test-support/fixture';
 import { timelineEntries } from '../test-support/html';
+import { useStoryFiles } from '../test-support/story-files';
 
-let story: Awaited<ReturnType<typeof storyFile>>;
-let tampered: Awaited<ReturnType<typeof storyFile>>;
-beforeAll(async () => {
-  story = await storyFile();
-  tampered = await storyFile();
-  await tamper(tampered, subjectStream(SUBJECT), 2n);
-});
-afterAll(() => {
-  story.remove();
-  tampered.remove();
-});
+const files = useStoryFiles();
 
 const LIFECYCLE = ['collected', 'consented', 'used', 'shared', 'withdrawn', 'refused', 'access-requested', 'access-fulfilled', 'erasure-requested', 'erased'];
 
 describe('custodian report', () => {
   it('tells the lifecycle as a table: when, what, who and why', async () => {
-    const { code, stdout, stderr } = await cli(['report', SUBJECT], { cwd: story.dir });
+    const { code, stdout, stderr } = await cli(['report', SUBJECT], { cwd: files.story.dir });
     expect(code).toBe(0);
     expect(stderr).toBe('');
     expect(stdout).toMatch(new RegExp(`^Data lifecycle of subject ${SUBJECT} \\(history verified: 10 events, no link broken\\)`));
@@ -35,7 +25,7 @@ describe('custodian report', () => {
   });
 
   it('answers machines with the timeline in JSON', async () => {
-    const { code, stdout } = await cli(['report', SUBJECT, '--json'], { cwd: story.dir });
+    const { code, stdout } = await cli(['report', SUBJECT, '--json'], { cwd: files.story.dir });
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as { chain: { ok: boolean; checked: number }; items: { kind: string; actor: { id: string }; reason?: string; basis?: string }[] };
     expect(report.chain).toEqual({ ok: true, checked: 10 });
@@ -45,10 +35,10 @@ describe('custodian report', () => {
   });
 
   it('writes a self-contained HTML page with every step, who and why', async () => {
-    const { code, stdout } = await cli(['report', SUBJECT, '--html', 'out.html'], { cwd: story.dir });
+    const { code, stdout } = await cli(['report', SUBJECT, '--html', 'out.html'], { cwd: files.story.dir });
     expect(code).toBe(0);
-    expect(stdout).toContain(`Wrote the HTML report to ${join(story.dir, 'out.html')}`);
-    const html = readFileSync(join(story.dir, 'out.html'), 'utf8');
+    expect(stdout).toContain(`Wrote the HTML report to ${join(files.story.dir, 'out.html')}`);
+    const html = readFileSync(join(files.story.dir, 'out.html'), 'utf8');
     const entries = timelineEntries(html);
     expect(entries.map((e) => e.kind)).toEqual(LIFECYCLE);
     const [collected, consented, used, shared, withdrawn, refused] = entries;
@@ -65,12 +55,12 @@ describe('custodian report', () => {
   });
 
   it('never puts a personal value, nor its ciphertext, in any form of the report', async () => {
-    await cli(['report', OTHER, '--html', 'other.html'], { cwd: story.dir });
+    await cli(['report', OTHER, '--html', 'other.html'], { cwd: files.story.dir });
     const outputs = [
-      readFileSync(join(story.dir, 'other.html'), 'utf8'),
-      (await cli(['report', OTHER], { cwd: story.dir })).stdout,
-      (await cli(['report', OTHER, '--json'], { cwd: story.dir })).stdout,
-      (await cli(['report', SUBJECT, '--json'], { cwd: story.dir })).stdout,
+      readFileSync(join(files.story.dir, 'other.html'), 'utf8'),
+      (await cli(['report', OTHER], { cwd: files.story.dir })).stdout,
+      (await cli(['report', OTHER, '--json'], { cwd: files.story.dir })).stdout,
+      (await cli(['report', SUBJECT, '--json'], { cwd: files.story.dir })).stdout,
     ];
     for (const output of outputs) {
       for (const value of [EMAIL, ADDRESS, 'bob@example.com', '1 Oak Road', 'Send me offers', 'please forget']) expect(output).not.toContain(value);
@@ -79,25 +69,25 @@ describe('custodian report', () => {
   });
 
   it('needs nothing from outside the page: no script, no link, no remote address', async () => {
-    await cli(['report', SUBJECT, '--html', 'page.html'], { cwd: story.dir });
-    const html = readFileSync(join(story.dir, 'page.html'), 'utf8');
+    await cli(['report', SUBJECT, '--html', 'page.html'], { cwd: files.story.dir });
+    const html = readFileSync(join(files.story.dir, 'page.html'), 'utf8');
     expect(html).not.toMatch(/<script|<link|<img|<iframe|src=|url\(|@import|https?:\/\//i);
     expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`);
   });
 
   it('reports a broken chain, stops the timeline before it, and exits 1', async () => {
-    const { code, stdout, stderr } = await cli(['report', SUBJECT, '--html', 'broken.html'], { cwd: tampered.dir });
+    const { code, stdout, stderr } = await cli(['report', SUBJECT, '--html', 'broken.html'], { cwd: files.tampered.dir });
     expect(code).toBe(1);
     expect(stdout).toMatch(/history BROKEN at revision 2: the record's bytes no longer match its hash: it was changed; only the events before it are shown/);
     expect(stderr).toContain(`the chain of subject ${SUBJECT} is broken`);
-    const html = readFileSync(join(tampered.dir, 'broken.html'), 'utf8');
+    const html = readFileSync(join(files.tampered.dir, 'broken.html'), 'utf8');
     expect(html).toContain('data-chain="broken"');
     expect(timelineEntries(html).map((e) => e.kind)).toEqual(['collected', 'consented']);
   });
 
   it('refuses to write into a folder that does not exist', async () => {
-    const { code, stderr } = await cli(['report', SUBJECT, '--html', 'nowhere/report.html'], { cwd: story.dir });
+    const { code, stderr } = await cli(['report', SUBJECT, '--html', 'nowhere/report.html'], { cwd: files.story.dir });
     expect(code).toBe(2);
-    expect(stderr).toContain(`the folder ${join(story.dir, 'nowhere')} does not exist`);
+    expect(stderr).toContain(`the folder ${join(files.story.dir, 'nowhere')} does not exist`);
   });
 });

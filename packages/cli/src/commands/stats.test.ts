@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { subjectStream } from '@custodian/core';
+import { describe, expect, it } from '@jest/globals';
 import { cli } from '../test-support/capture';
-import { storyFile, SUBJECT, tamper } from '../test-support/fixture';
+import { SUBJECT } from '../test-support/fixture';
+import { useStoryFiles } from '../test-support/story-files';
 
-let story: Awaited<ReturnType<typeof storyFile>>;
-let tampered: Awaited<ReturnType<typeof storyFile>>;
-beforeAll(async () => {
-  story = await storyFile();
-  tampered = await storyFile();
-  await tamper(tampered, subjectStream(SUBJECT), 2n);
-});
-afterAll(() => {
-  story.remove();
-  tampered.remove();
-});
+const files = useStoryFiles();
 
 describe('custodian stats', () => {
   it('counts events by type, subjects, recipients, erasures and open items', async () => {
-    const { code, stdout, stderr } = await cli(['stats', '--json'], { cwd: story.dir });
+    const { code, stdout, stderr } = await cli(['stats', '--json'], { cwd: files.story.dir });
     expect(code).toBe(0);
     expect(stderr).toBe('');
     expect(JSON.parse(stdout)).toEqual({
-      ledger: story.db,
+      ledger: files.story.db,
       events: 15,
       eventsByType: {
         DataCollected: 2,
@@ -52,7 +42,7 @@ describe('custodian stats', () => {
   });
 
   it('prints tables for people', async () => {
-    const { code, stdout } = await cli(['stats'], { cwd: story.dir });
+    const { code, stdout } = await cli(['stats'], { cwd: files.story.dir });
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Ledger .*: 15 events, chain intact\./);
     expect(stdout).toMatch(/DataCollected +2\n/);
@@ -63,13 +53,13 @@ describe('custodian stats', () => {
   });
 
   it('reports a broken chain and exits 1', async () => {
-    const { code, stdout } = await cli(['stats'], { cwd: tampered.dir });
+    const { code, stdout } = await cli(['stats'], { cwd: files.tampered.dir });
     expect(code).toBe(1);
     expect(stdout).toMatch(/15 events, chain BROKEN\./);
     expect(stdout).toMatch(new RegExp(`BROKEN: subject-${SUBJECT} at revision 2 \\([0-9a-f-]{36}\\): the record's bytes no longer match its hash`));
   });
 
   it('shows progress on a terminal', async () => {
-    expect((await cli(['stats'], { cwd: story.dir, tty: true, progressDelayMs: 0 })).stderr).toMatch(/Counting \[#+\] 100% 15\/15 events/);
+    expect((await cli(['stats'], { cwd: files.story.dir, tty: true, progressDelayMs: 0 })).stderr).toMatch(/Counting \[#+\] 100% 15\/15 events/);
   });
 });

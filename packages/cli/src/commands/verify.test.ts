@@ -1,43 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { subjectStream } from '@custodian/core';
 import { cli } from '../test-support/capture';
-import { storyFile, SUBJECT, tamper } from '../test-support/fixture';
+import { SUBJECT } from '../test-support/fixture';
+import { useStoryFiles } from '../test-support/story-files';
 
-let story: Awaited<ReturnType<typeof storyFile>>;
-let tampered: Awaited<ReturnType<typeof storyFile>>;
-beforeAll(async () => {
-  story = await storyFile();
-  tampered = await storyFile();
-  await tamper(tampered, subjectStream(SUBJECT), 2n);
-});
-afterAll(() => {
-  story.remove();
-  tampered.remove();
-});
+const files = useStoryFiles();
 
 describe('custodian verify', () => {
   it('says the chain is intact and exits 0', async () => {
-    const { code, stdout, stderr } = await cli(['verify'], { cwd: story.dir });
+    const { code, stdout, stderr } = await cli(['verify'], { cwd: files.story.dir });
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    expect(stdout).toBe(`Chain intact: 15 events checked in ${story.db}, no link broken.\n`);
+    expect(stdout).toBe(`Chain intact: 15 events checked in ${files.story.db}, no link broken.\n`);
   });
 
   it('answers machines in JSON', async () => {
-    const { code, stdout } = await cli(['verify', '--json'], { cwd: story.dir });
+    const { code, stdout } = await cli(['verify', '--json'], { cwd: files.story.dir });
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ ledger: story.db, ok: true, checked: 15, broken: [] });
+    expect(JSON.parse(stdout)).toEqual({ ledger: files.story.db, ok: true, checked: 15, broken: [] });
   });
 
   it('names the first broken link and exits 1', async () => {
-    const { code, stdout } = await cli(['verify'], { cwd: tampered.dir });
+    const { code, stdout } = await cli(['verify'], { cwd: files.tampered.dir });
     expect(code).toBe(1);
     expect(stdout).toMatch(/^Chain BROKEN: 15 events checked in .*; 1 stream with a broken link\./);
     expect(stdout).toMatch(new RegExp(`subject-${SUBJECT} +2 +\\d+ +[0-9a-f-]{36} +hash_mismatch: the record's bytes no longer match its hash: it was changed`));
   });
 
   it('gives the broken link to machines with positions as strings', async () => {
-    const { code, stdout } = await cli(['verify', '--json'], { cwd: tampered.dir });
+    const { code, stdout } = await cli(['verify', '--json'], { cwd: files.tampered.dir });
     expect(code).toBe(1);
     const result = JSON.parse(stdout) as { ok: boolean; broken: { stream: string; revision: string; position: string; reason: string }[] };
     expect(result.ok).toBe(false);
@@ -47,17 +38,17 @@ describe('custodian verify', () => {
 
 describe('the progress bar', () => {
   it('is drawn on a terminal once a replay takes more than a moment, then cleared', async () => {
-    const { stdout, stderr } = await cli(['verify'], { cwd: story.dir, tty: true, progressDelayMs: 0 });
+    const { stdout, stderr } = await cli(['verify'], { cwd: files.story.dir, tty: true, progressDelayMs: 0 });
     expect(stderr).toMatch(/^\r\x1b\[2KVerifying \[#{24}\] 100% 15\/15 events \d+\.\ds\r\x1b\[2K$/);
     expect(stdout).toContain('Chain intact');
   });
 
   it('is never drawn when stderr is not a terminal, nor with --json', async () => {
-    expect((await cli(['verify'], { cwd: story.dir, tty: false, progressDelayMs: 0 })).stderr).toBe('');
-    expect((await cli(['verify', '--json'], { cwd: story.dir, tty: true, progressDelayMs: 0 })).stderr).toBe('');
+    expect((await cli(['verify'], { cwd: files.story.dir, tty: false, progressDelayMs: 0 })).stderr).toBe('');
+    expect((await cli(['verify', '--json'], { cwd: files.story.dir, tty: true, progressDelayMs: 0 })).stderr).toBe('');
   });
 
   it('stays away from replays shorter than a moment', async () => {
-    expect((await cli(['verify'], { cwd: story.dir, tty: true })).stderr).toBe('');
+    expect((await cli(['verify'], { cwd: files.story.dir, tty: true })).stderr).toBe('');
   });
 });
