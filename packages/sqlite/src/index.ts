@@ -1,5 +1,6 @@
 export { createSqliteEventStore, type SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
 export { SCHEMA_VERSION, UnsupportedSchemaError } from './schema';
+export { NotALedgerError, ReadOnlyStoreError, ReadOnlyWalError, type NotALedgerReason } from './read-only';
 export {
   createSqlProjections,
   ProjectionsClosedError,

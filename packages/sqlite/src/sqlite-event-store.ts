@@ -16,6 +16,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '@custodian/core';
+import { openReadOnlyDatabase, ReadOnlyStoreError } from './read-only';
 import { openDatabase } from './schema';
 import { prepareStatements } from './statements';
 
@@ -25,8 +26,15 @@ import { prepareStatements } from './statements';
 const PAGE_SIZE = 256;
 
 export interface SqliteEventStoreOptions {
-  /** The database file; created with its schema if absent. */
+  /** The database file; created with its schema if absent (unless `readonly`). */
   path: string;
+  /**
+   * Open an existing ledger for reading only: nothing is created, migrated or written, a
+   * file that is not a ledger is refused (`NotALedgerError`), appends are refused
+   * (`ReadOnlyStoreError`), and a write-protected copy in a folder that cannot be written
+   * is read as a snapshot (see `openReadOnlyDatabase`). Default false.
+   */
+  readonly?: boolean;
   /** How often live subscriptions look for events appended by other processes (appends in this process wake them at once). Default 200 ms. */
   pollIntervalMs?: number;
   /** How long an append waits for another process's write lock before failing with SQLITE_BUSY. Default 5000 ms. */
@@ -43,10 +51,12 @@ export interface SqliteEventStore extends EventStore {
   overwriteRaw(stream: string, revision: bigint, bytes: Uint8Array): void;
 }
 
-/** Opens (or creates) an event store in a SQLite file. */
+/** Opens (or creates) an event store in a SQLite file; with `readonly`, opens an existing ledger to read it. */
 export function createSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   const pollIntervalMs = options.pollIntervalMs ?? 200;
-  const database = openDatabase({ path: options.path, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+  const readonly = options.readonly === true;
+  const open = readonly ? openReadOnlyDatabase : openDatabase;
+  const database = open({ path: options.path, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
   const sql = prepareStatements(database);
   const wakers = new Set<() => void>();
   let poller: NodeJS.Timeout | undefined;
@@ -57,6 +67,9 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
   };
   const assertOpen = () => {
     if (closed) throw new StoreClosedError();
+  };
+  const assertWritable = (operation: string) => {
+    if (readonly) throw new ReadOnlyStoreError(options.path, operation);
   };
 
   // The check and the inserts share one IMMEDIATE transaction: it takes the write lock
@@ -147,6 +160,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     database,
     async append(stream, events, expected) {
       assertOpen();
+      assertWritable('append');
       validateAppend(stream, events);
       const result = appendTransaction.immediate(stream, events, expected);
       wakeAll();
@@ -169,6 +183,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     },
     overwriteRaw(stream, revision, bytes) {
       assertOpen();
+      assertWritable('overwriteRaw');
       if (sql.overwrite(stream, revision, bytes) === 0) throw new StreamNotFoundError(`${stream}@${revision}`);
     },
   };
