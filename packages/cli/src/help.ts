@@ -17,7 +17,7 @@ const EXIT_CODES = (findings: string) => `Exit codes:
   0  all is well
   1  ${findings}
   2  usage error: unknown command or option, missing argument, missing file
-  3  the ledger could not be read (server unreachable, file unreadable)`;
+  3  the ledger could not be read (server unreachable, file unreadable, not a Custodian ledger)`;
 
 export function commandHelp(command: Command): string {
   const args = command.positionals.map((p) => ` ${p.name}`).join('');

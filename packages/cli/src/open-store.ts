@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EventStore } from '@custodian/core';
 import { createSqliteEventStore } from '@custodian/sqlite';
@@ -34,32 +34,12 @@ function openSqlite(path: string, isDefault: boolean, command: string): OpenedSt
       command,
     );
   if (statSync(path).isDirectory()) throw new UsageError(`${path} is a folder, not a ledger file`, command);
-  checkSqliteHeader(path, command);
-  const store = createSqliteEventStore({ path });
+  // Read-only: the auditor's copy is never written, and a file that is not a ledger is
+  // refused (NotALedgerError) rather than given a table.
+  const store = createSqliteEventStore({ path, readonly: true });
   // Only the progress bar's total: SQLite counts the store's own table without reading a record.
   const count = store.database.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM events');
   return { store, label: path, countEvents: () => count.get()?.n ?? 0, close: () => store.close() };
-}
-
-const SQLITE_MAGIC = 'SQLite format 3\0';
-
-/**
- * The store migrates any SQLite file it opens (it creates its table in a file without
- * one), so check first that this is a Custodian ledger, and leave other files untouched.
- */
-function checkSqliteHeader(path: string, command: string): void {
-  const header = Buffer.alloc(100);
-  const fd = openSync(path, 'r');
-  let read: number;
-  try {
-    read = readSync(fd, header, 0, header.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (read < 100 || header.toString('latin1', 0, 16) !== SQLITE_MAGIC) throw new UsageError(`${path} is not a SQLite file, so not a Custodian ledger`, command);
-  // user_version (offset 60) is set when the ledger's table is made; while a write-ahead
-  // log exists the main file's header may lag behind it, so only trust a zero without one.
-  if (header.readUInt32BE(60) === 0 && !existsSync(`${path}-wal`)) throw new UsageError(`${path} is a SQLite file but not a Custodian ledger`, command);
 }
 
 async function openEventStoreDB(connectionString: string, command: string): Promise<OpenedStore> {

@@ -80,13 +80,6 @@ describe('usage errors exit 2, say what is wrong and point to --help', () => {
     expect(existsSync(join(empty.dir, 'typo.db'))).toBe(false);
   });
 
-  it('refuses a file that is not a ledger', async () => {
-    writeFileSync(join(empty.dir, 'notes.txt'), 'not a database at all, just some notes that are long enough to fill a header. '.repeat(3));
-    const { code, stderr } = await cli(['verify', '--db', 'notes.txt'], { cwd: empty.dir });
-    expect(code).toBe(2);
-    expect(stderr).toMatch(/notes\.txt is not a SQLite file, so not a Custodian ledger/);
-  });
-
   it('refuses a connection string EventStoreDB does not understand', async () => {
     const { code, stderr } = await cli(['verify', '--eventstore', 'localhost:2113'], { cwd: empty.dir });
     expect(code).toBe(2);
@@ -103,6 +96,13 @@ describe('usage errors exit 2, say what is wrong and point to --help', () => {
 });
 
 describe('ledger options', () => {
+  it('refuses a file that is not a ledger with exit 3: the file is there, but cannot be read as a ledger', async () => {
+    writeFileSync(join(empty.dir, 'notes.txt'), 'not a database at all, just some notes that are long enough to fill a header. '.repeat(3));
+    const { code, stderr } = await cli(['verify', '--db', 'notes.txt'], { cwd: empty.dir });
+    expect(code).toBe(3);
+    expect(stderr).toMatch(/notes\.txt is not a SQLite file, so not a Custodian ledger/);
+  });
+
   it('may come before the command', async () => {
     const { code, stdout } = await cli(['--db', story.db, 'verify'], { cwd: empty.dir });
     expect(code).toBe(0);
