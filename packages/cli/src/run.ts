@@ -5,6 +5,7 @@ import { COMMANDS, EXIT, type Command } from './commands';
 import { commandHelp, COMMON_OPTIONS, generalHelp, STORE_OPTIONS, version } from './help';
 import { processIo, type CliIo } from './io';
 import { openStore } from './open-store';
+import { showControls, showControlsInLines } from './output/terminal';
 import { parseCommandArgs, stringOption, UsageError, type OptionSpecs } from './usage';
 
 /** Runs the `custodian` command line; resolves to the exit code. Tests call it with captured output. */
@@ -45,8 +46,11 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
 
 async function runCommand(command: Command, io: CliIo, values: Readonly<Record<string, string | boolean | undefined>>, positionals: readonly string[]): Promise<number> {
   const opened = await openStore({ db: stringOption(values, 'db'), eventstore: stringOption(values, 'eventstore') }, io.cwd, command.name);
+  // Commands show each value from the ledger with its controls escaped; this guard makes
+  // sure no control character but a line break reaches the terminal whatever they print.
+  const guarded: CliIo = { ...io, stdout: { write: (chunk: string) => io.stdout.write(showControlsInLines(chunk)) } };
   try {
-    return await command.run({ io, values, positionals, json: values['json'] === true, opened });
+    return await command.run({ io: guarded, values, positionals, json: values['json'] === true, opened });
   } finally {
     await opened.close();
   }
@@ -67,19 +71,21 @@ function findCommand(argv: readonly string[]): { name: string; rest: string[] } 
 }
 
 function report(error: unknown, io: CliIo): number {
+  // Messages may quote the ledger (an event id, a stream name): shown with their controls escaped.
+  const message = showControls(error instanceof Error ? error.message : String(error));
   if (error instanceof UsageError) {
-    io.stderr.write(`custodian: ${error.message}\nRun 'custodian${error.command ? ` ${error.command}` : ''} --help' for usage.\n`);
+    io.stderr.write(`custodian: ${message}\nRun 'custodian${error.command ? ` ${error.command}` : ''} --help' for usage.\n`);
     return EXIT.usage;
   }
   if (error instanceof UnsupportedSchemaError) {
-    io.stderr.write(`custodian: ${error.message}\n`);
+    io.stderr.write(`custodian: ${message}\n`);
     return EXIT.usage;
   }
   if (error instanceof EventUnreadableError) {
     // A record that cannot be read was altered or damaged: the same finding as a broken chain.
-    io.stderr.write(`custodian: ${error.message}\nThe log was altered or damaged; run 'custodian verify' to find where.\n`);
+    io.stderr.write(`custodian: ${message}\nThe log was altered or damaged; run 'custodian verify' to find where.\n`);
     return EXIT.findings;
   }
-  io.stderr.write(`custodian: ${error instanceof Error ? error.message : String(error)}\n`);
+  io.stderr.write(`custodian: ${message}\n`);
   return EXIT.failed;
 }

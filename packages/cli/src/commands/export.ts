@@ -3,6 +3,7 @@ import { MASTER_KEY_ENV, noKeys, openKeyStore } from '../keys';
 import { toJson } from '../output/json';
 import { historyTable } from '../output/ledger-tables';
 import { count, section, table } from '../output/table';
+import { showControls } from '../output/terminal';
 import { loadPolicy } from '../policy';
 import { stringOption, UsageError } from '../usage';
 import { EXIT, type Command } from './command';
@@ -46,13 +47,13 @@ export const exportCommand: Command = {
     const held = report.data.length > 0;
     if (!keys) io.stderr.write(`custodian: values were not decrypted, so they are null: pass --keys <dir> and set ${MASTER_KEY_ENV} to decrypt them\n`);
     else if (report.erased) io.stderr.write('custodian: the subject was erased: their values are gone for good and export as null\n');
-    else if (held && report.data.every((d) => d.value === null)) io.stderr.write(`custodian: no key for ${subjectId} in ${keys.directory}, so values are null\n`);
+    else if (held && report.data.every((d) => d.value === null)) io.stderr.write(`custodian: no key for ${showControls(subjectId)} in ${showControls(keys.directory)}, so values are null\n`);
 
     if (json) {
       io.stdout.write(toJson(report));
       return EXIT.ok;
     }
-    io.stdout.write(`Export of subject ${subjectId} (${report.format}), made ${report.generatedAt}${report.erased ? `; erased at ${report.erasedAt ?? '?'}` : ''}\n`);
+    io.stdout.write(`Export of subject ${showControls(subjectId)} (${showControls(report.format)}), made ${report.generatedAt}${report.erased ? `; erased at ${showControls(report.erasedAt ?? '?')}` : ''}\n`);
     io.stdout.write(
       section(
         'Data held',

@@ -17,6 +17,7 @@ import { toJson } from '../output/json';
 import { createProgress } from '../output/progress';
 import { consentRows, consentTable, historyTable, inventoryText, recipientsTable } from '../output/ledger-tables';
 import { count, section } from '../output/table';
+import { showControls } from '../output/terminal';
 import { stringOption, UsageError } from '../usage';
 import { describeAt, parseAt } from './at';
 import { EXIT, type Command } from './command';
@@ -86,7 +87,7 @@ export const replay: Command = {
       io.stdout.write(`The ledger at ${when}: ${count(replayed, 'event')}, ${count(subjects.size, 'subject')}, ${count(registry.length, 'recipient')}.\n`);
       io.stdout.write(section('Consent by subject', consentTable([...subjects].flatMap((id) => consentRows(id, consentOf(id))))));
     } else {
-      io.stdout.write(`Subject ${subjectId} at ${when}${subjects.has(subjectId) ? '' : ': nothing had been recorded about them yet'}.\n`);
+      io.stdout.write(`Subject ${showControls(subjectId)} at ${when}${subjects.has(subjectId) ? '' : ': nothing had been recorded about them yet'}.\n`);
       io.stdout.write(section('Consent', consentTable(consentRows(subjectId, consentOf(subjectId)), false)));
       io.stdout.write(section('History', historyTable(history)));
       io.stdout.write(section('Inventory', inventoryText(inventory)));

@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { renderHtmlReport } from '../output/html-report';
 import { toJson } from '../output/json';
 import { count, section, table } from '../output/table';
+import { showControls as s } from '../output/terminal';
 import { buildSubjectReport, type SubjectReport } from '../report/subject-report';
 import { KINDS } from '../report/kinds';
 import { copyWords, list, timeWords } from '../report/words';
@@ -40,7 +41,7 @@ export const report: Command = {
       io.stdout.write(textReport(built));
       if (htmlPath !== undefined) io.stdout.write(`\nWrote the HTML report to ${htmlPath}\n`);
     }
-    if (!built.chain.ok) io.stderr.write(`custodian: the chain of subject ${subjectId} is broken; the report stops before the broken link\n`);
+    if (!built.chain.ok) io.stderr.write(`custodian: the chain of subject ${s(subjectId)} is broken; the report stops before the broken link\n`);
     return built.chain.ok ? EXIT.ok : EXIT.findings;
   },
 };
@@ -48,12 +49,12 @@ export const report: Command = {
 function textReport(r: SubjectReport): string {
   const chain = r.chain.ok
     ? `history verified: ${count(r.chain.checked, 'event')}, no link broken`
-    : `history BROKEN at revision ${String(r.chain.broken?.revision)}: ${r.chain.broken?.explanation ?? ''}; only the events before it are shown`;
+    : `history BROKEN at revision ${String(r.chain.broken?.revision)}: ${s(r.chain.broken?.explanation ?? '')}; only the events before it are shown`;
   const o = r.overview;
   const overview = [
-    `  holds:       ${o.categories.length ? o.categories.map((c) => `${c.category} (for ${list(c.purposes)})`).join(', ') : 'nothing'}${o.erased ? ` - erased on ${timeWords(o.erasedAt ?? '')}` : ''}`,
-    `  consent:     ${o.consents.length ? o.consents.map((c) => `${c.purpose} ${c.status}`).join(', ') : 'none recorded'}`,
-    `  shared with: ${o.recipients.length ? o.recipients.map((x) => `${x.name ?? x.id} (${x.categories.join(', ')}; ${copyWords(x)})`).join(', ') : 'no one'}`,
+    `  holds:       ${o.categories.length ? s(o.categories.map((c) => `${c.category} (for ${list(c.purposes)})`).join(', ')) : 'nothing'}${o.erased ? ` - erased on ${timeWords(o.erasedAt ?? '')}` : ''}`,
+    `  consent:     ${o.consents.length ? s(o.consents.map((c) => `${c.purpose} ${c.status}`).join(', ')) : 'none recorded'}`,
+    `  shared with: ${o.recipients.length ? s(o.recipients.map((x) => `${x.name ?? x.id} (${x.categories.join(', ')}; ${copyWords(x)})`).join(', ')) : 'no one'}`,
   ].join('\n');
   const timeline = table(
     [
@@ -64,5 +65,5 @@ function textReport(r: SubjectReport): string {
     ],
     r.items,
   );
-  return `Data lifecycle of subject ${r.subjectId} (${chain})\n${section('Where things stand', `${overview}\n`)}${section('Timeline', timeline)}`;
+  return `Data lifecycle of subject ${s(r.subjectId)} (${chain})\n${section('Where things stand', `${overview}\n`)}${section('Timeline', timeline)}`;
 }

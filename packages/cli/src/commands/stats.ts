@@ -2,6 +2,7 @@ import { events, eventTypes, verifyChain, type CustodianEvent, type RecordedEven
 import { toJson } from '../output/json';
 import { createProgress } from '../output/progress';
 import { count, section, table } from '../output/table';
+import { showControls } from '../output/terminal';
 import { brokenWords } from '../report/words';
 import { tracked } from '../tracked-store';
 import { EXIT, type Command } from './command';
@@ -69,7 +70,7 @@ export const stats: Command = {
           'Chain',
           chain.ok
             ? `  intact: ${count(chain.checked, 'event')} checked, no link broken\n`
-            : chain.broken.map((b) => `  BROKEN: ${b.stream} at revision ${b.revision} (${b.eventId}): ${brokenWords(b.reason)}\n`).join(''),
+            : chain.broken.map((b) => `  BROKEN: ${showControls(b.stream)} at revision ${b.revision} (${showControls(b.eventId)}): ${brokenWords(b.reason)}\n`).join(''),
         ),
       );
     }

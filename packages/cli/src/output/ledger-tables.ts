@@ -1,5 +1,6 @@
 import type { ConsentState, HistoryEntry, Inventory, RecipientEntry } from '@custodian/core';
 import { table } from './table';
+import { showControls } from './terminal';
 
 // The read side's answers as tables, shared by replay and export.
 
@@ -71,8 +72,8 @@ export function inventoryText(inventory: Inventory): string {
     'no copies at recipients',
   );
   const erasure = inventory.erased
-    ? `  erased at ${inventory.erasedAt ?? '?'}${inventory.pendingErasureConfirmations.length ? `; waiting for ${inventory.pendingErasureConfirmations.join(', ')} to confirm` : ''}\n`
-    : `  erased: no${inventory.erasureRequestedAt ? ` (erasure requested at ${inventory.erasureRequestedAt})` : ''}\n`;
+    ? `  erased at ${showControls(inventory.erasedAt ?? '?')}${inventory.pendingErasureConfirmations.length ? `; waiting for ${showControls(inventory.pendingErasureConfirmations.join(', '))} to confirm` : ''}\n`
+    : `  erased: no${inventory.erasureRequestedAt ? ` (erasure requested at ${showControls(inventory.erasureRequestedAt)})` : ''}\n`;
   return `${held}\n${copies}\n${erasure}`;
 }
 

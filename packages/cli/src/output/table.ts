@@ -1,3 +1,5 @@
+import { showControls } from './terminal';
+
 export interface Column<Row> {
   readonly header: string;
   readonly value: (row: Row) => string;
@@ -7,7 +9,7 @@ export interface Column<Row> {
 /** A plain-text table for people: a header, then one line per row, columns padded to fit. */
 export function table<Row>(columns: readonly Column<Row>[], rows: readonly Row[], empty = '(none)'): string {
   if (rows.length === 0) return `  ${empty}\n`;
-  const cells = rows.map((row) => columns.map((column) => oneLine(column.value(row))));
+  const cells = rows.map((row) => columns.map((column) => showControls(oneLine(column.value(row)))));
   const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((line) => (line[i] ?? '').length)));
   const render = (line: readonly string[]) =>
     `  ${line
