@@ -14,11 +14,11 @@ import {
   recipientStream,
   subjectStream,
   type Actor,
+  type CatalogEntry,
   type CustodianEvent,
   type EventDraft,
   type EventType,
 } from '@custodian/core';
-import type { z } from 'zod';
 import { cli } from './test-support/capture';
 import { START, workspace, type Workspace } from './test-support/fixture';
 
@@ -102,29 +102,30 @@ const RECIPIENT_EVENTS: { [T in EventType]?: { data: Extract<EventDraft, { type:
 // operation it does not know, so a policy record holding one is never used.
 const NOT_SHOWN = new Set(['type', 'data.permissions{key}']);
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; element?: z.ZodType; keyType?: z.ZodType; valueType?: z.ZodType };
-const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def } })._zod.def;
+type Schema = CatalogEntry['schema'];
+type Def = { type: string; shape?: Record<string, Schema>; innerType?: Schema; element?: Schema; keyType?: Schema; valueType?: Schema };
+const defOf = (schema: Schema) => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The free-text fields of a schema (those that take the hostile probe) that `value` does not fill with hostile text. */
-function tameFields(schema: z.ZodType, value: unknown, path: string): string[] {
+function tameFields(schema: Schema, value: unknown, path: string): string[] {
   const def = defOf(schema);
   switch (def.type) {
     case 'optional':
     case 'default':
-      return value === undefined ? (tameFields(def.innerType as z.ZodType, undefined, path).length > 0 ? [`${path} (absent)`] : []) : tameFields(def.innerType as z.ZodType, value, path);
+      return value === undefined ? (tameFields(def.innerType as Schema, undefined, path).length > 0 ? [`${path} (absent)`] : []) : tameFields(def.innerType as Schema, value, path);
     case 'object':
       return Object.entries(def.shape ?? {}).flatMap(([key, field]) => tameFields(field, (value as Record<string, unknown> | undefined)?.[key], path ? `${path}.${key}` : key));
     case 'array': {
       const items = Array.isArray(value) ? value : [];
-      const element = def.element as z.ZodType;
+      const element = def.element as Schema;
       if (items.length === 0) return tameFields(element, undefined, `${path}[]`).length > 0 ? [`${path}[] (empty)`] : [];
       return items.flatMap((item, i) => tameFields(element, item, `${path}[${i}]`));
     }
     case 'record': {
       const entries = Object.entries((value as Record<string, unknown> | undefined) ?? {});
       const keys = `${path}{key}`;
-      const tameKeys = !NOT_SHOWN.has(keys) && (def.keyType as z.ZodType).safeParse(PROBE).success && !entries.some(([key]) => isHostile(key)) ? [keys] : [];
-      return [...tameKeys, ...entries.flatMap(([key, item]) => tameFields(def.valueType as z.ZodType, item, `${path}{${key}}`))];
+      const tameKeys = !NOT_SHOWN.has(keys) && (def.keyType as Schema).safeParse(PROBE).success && !entries.some(([key]) => isHostile(key)) ? [keys] : [];
+      return [...tameKeys, ...entries.flatMap(([key, item]) => tameFields(def.valueType as Schema, item, `${path}{${key}}`))];
     }
     default:
       return !NOT_SHOWN.has(path) && schema.safeParse(PROBE).success && !isHostile(value) ? [path] : [];
