@@ -41,7 +41,18 @@ function unwrap(schema: unknown): Def | undefined {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const keysOf = (value: unknown): string[] => (isRecord(value) ? Object.keys(value) : []);
+/** Each container's keys by position, found once: a record with thousands of bad keys costs one pass, not one per issue. */
+type KeyIndex = (container: unknown, key: string) => { index: number; count: number };
+
+function keyIndex(): KeyIndex {
+  const seen = new WeakMap<object, Map<string, number>>();
+  return (container, key) => {
+    if (!isRecord(container)) return { index: -1, count: 0 };
+    let positions = seen.get(container);
+    if (!positions) seen.set(container, (positions = new Map(Object.keys(container).map((k, i) => [k, i]))));
+    return { index: positions.get(key) ?? -1, count: positions.size };
+  };
+}
 
 interface Located {
   readonly path: string;
@@ -54,7 +65,7 @@ interface Located {
  * array index is a number, and any key the caller chose (a record's key, or a key where the
  * schema is not known) is shown by `describeKey`, never by its text.
  */
-function locate(schema: unknown, input: unknown, path: readonly PropertyKey[], prefix: string, nameKey?: (key: string) => boolean): Located {
+function locate(schema: unknown, input: unknown, path: readonly PropertyKey[], prefix: string, keys: KeyIndex, nameKey?: (key: string) => boolean): Located {
   let text = prefix;
   let def = schema === undefined ? undefined : unwrap(schema);
   let value = input;
@@ -68,16 +79,16 @@ function locate(schema: unknown, input: unknown, path: readonly PropertyKey[], p
       continue;
     }
     const key = String(segment);
-    const keys = keysOf(value);
+    const { index, count } = keys(value, key);
     if (def?.type === 'object' && def.shape && Object.hasOwn(def.shape, key)) {
       text += `.${key}`;
       def = unwrap(def.shape[key]);
     } else if (def?.type === 'record') {
-      text += nameKey?.(key) ? `.${key}` : describeKey(key, keys.indexOf(key), keys.length);
+      text += nameKey?.(key) ? `.${key}` : describeKey(key, index, count);
       def = unwrap(def.valueType);
     } else {
       // Without a schema to tell a field from a key, only a field-name-shaped segment is named.
-      text += known ? describeKey(key, keys.indexOf(key), keys.length) : describeField(key, keys.indexOf(key), keys.length);
+      text += known ? describeKey(key, index, count) : describeField(key, index, count);
       def = undefined;
     }
     value = isRecord(value) ? value[key] : undefined;
@@ -130,15 +141,15 @@ export interface IssueContext {
  */
 export function issuesFromZod(error: z.ZodError, context: IssueContext = {}): ValidationIssue[] {
   const { schema, input, prefix = '', nameKey } = context;
+  const keys = keyIndex();
   return error.issues.flatMap((issue): ValidationIssue[] => {
-    const at = locate(schema, input, issue.path, prefix, nameKey);
+    const at = locate(schema, input, issue.path, prefix, keys, nameKey);
     if (issue.code === 'unrecognized_keys') {
-      const keys = keysOf(at.value);
       const accepted = acceptedKeys(at.def);
-      return issue.keys.map((key) => ({
-        path: `${at.path}${describeField(key, keys.indexOf(key), keys.length)}`.replace(/^\./, ''),
-        message: `is not a known field${unknownKeyHint(key, accepted)}`,
-      }));
+      return issue.keys.map((key) => {
+        const { index, count } = keys(at.value, key);
+        return { path: `${at.path}${describeField(key, index, count)}`.replace(/^\./, ''), message: `is not a known field${unknownKeyHint(key, accepted)}` };
+      });
     }
     if (issue.code === 'invalid_key') return [{ path: at.path, message: `is not an accepted key: ${issue.issues.map((inner) => inner.message).join('; ')}` }];
     return [{ path: at.path, message: issue.message }];
