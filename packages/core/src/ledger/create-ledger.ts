@@ -308,14 +308,18 @@ export function createLedger(options: LedgerOptions): Ledger {
       checkPurposes('grantConsent', [command.purpose], [], () => 'purpose');
       const basis = policy.purposes.get(command.purpose)?.legalBasis;
       if (basis !== 'consent') throw new ValidationError('grantConsent', [{ path: 'purpose', message: `rests on ${basis}, not on consent` }]);
+      // Checked before anything is written, and again against the time the grant is recorded at.
+      const checkExpiry = (now: Date) => {
+        if (command.expiresAt && command.expiresAt.getTime() <= now.getTime())
+          throw new ValidationError('grantConsent', [{ path: 'expiresAt', message: 'must be after the time of the grant' }]);
+      };
+      checkExpiry(clock());
       const evidence = await sealText(command.subjectId, 'evidence', command.evidence);
       const { purpose, notice, method } = command;
       const expiresAt = command.expiresAt?.toISOString();
       return single(
         onSubject(command, (state, now) => {
-          // Checked against the time the grant is recorded at: a consent that has already run out is no consent.
-          if (command.expiresAt && command.expiresAt.getTime() <= now.getTime())
-            throw new ValidationError('grantConsent', [{ path: 'expiresAt', message: 'must be after the time of the grant' }]);
+          checkExpiry(now);
           return decideSubject({ type: 'grantConsent', purpose, notice, method, ...(evidence && { evidence }), ...(expiresAt && { expiresAt }) }, state, policy);
         }),
       );
