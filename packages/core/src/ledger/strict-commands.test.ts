@@ -98,19 +98,19 @@ describe('strict commands', () => {
   it('refuses a list over 64 entries, or naming an entry twice, naming the field; nothing is appended', async () => {
     const { store, ledger } = setUp();
     const many = Array.from({ length: 65 }, (_, i) => `contact.c${i}`);
-    const cases: [string, Promise<unknown>, string][] = [
-      ['use, 65 categories', ledger.use({ subjectId, actor, purpose: 'order.fulfilment', categories: many, activity: 'ship' }), 'categories'],
-      ['use, a category twice', ledger.use({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.email', 'contact.email'], activity: 'ship' }), 'categories.1'],
-      ['access, a category twice', ledger.access({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.address', 'contact.email', 'contact.address'] }), 'categories.2'],
-      ['share, a category twice', ledger.share({ subjectId, actor, recipientId: 'agency-x', purpose: 'marketing.email', categories: ['contact.email', 'contact.email'] }), 'categories.1'],
-      ['collect, a purpose twice', ledger.collect({ subjectId, actor, source: 'form', purposes: ['order.fulfilment', 'order.fulfilment'], notice, data: { 'contact.email': 'v' } }), 'purposes.1'],
-      ['collect, 65 categories of data', ledger.collect({ subjectId, actor, source: 'form', purposes: ['order.fulfilment'], notice, data: Object.fromEntries(many.map((c) => [c, 'v'])) }), 'data'],
-      ['object, 65 purposes', ledger.object({ subjectId, actor, purposes: many }), 'purposes'],
-      ['object, a purpose twice', ledger.object({ subjectId, actor, purposes: ['order.fulfilment', 'order.fulfilment'] }), 'purposes.1'],
-      ['restrict, an actor role twice', ledger.restrict({ subjectId, actor: { ...actor, roles: ['marketing', 'marketing'] } }), 'actor.roles.1'],
+    const cases: [string, () => Promise<unknown>, string][] = [
+      ['use, 65 categories', () => ledger.use({ subjectId, actor, purpose: 'order.fulfilment', categories: many, activity: 'ship' }), 'categories'],
+      ['use, a category twice', () => ledger.use({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.email', 'contact.email'], activity: 'ship' }), 'categories.1'],
+      ['access, a category twice', () => ledger.access({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.address', 'contact.email', 'contact.address'] }), 'categories.2'],
+      ['share, a category twice', () => ledger.share({ subjectId, actor, recipientId: 'agency-x', purpose: 'marketing.email', categories: ['contact.email', 'contact.email'] }), 'categories.1'],
+      ['collect, a purpose twice', () => ledger.collect({ subjectId, actor, source: 'form', purposes: ['order.fulfilment', 'order.fulfilment'], notice, data: { 'contact.email': 'v' } }), 'purposes.1'],
+      ['collect, 65 categories of data', () => ledger.collect({ subjectId, actor, source: 'form', purposes: ['order.fulfilment'], notice, data: Object.fromEntries(many.map((c) => [c, 'v'])) }), 'data'],
+      ['object, 65 purposes', () => ledger.object({ subjectId, actor, purposes: many }), 'purposes'],
+      ['object, a purpose twice', () => ledger.object({ subjectId, actor, purposes: ['order.fulfilment', 'order.fulfilment'] }), 'purposes.1'],
+      ['restrict, an actor role twice', () => ledger.restrict({ subjectId, actor: { ...actor, roles: ['marketing', 'marketing'] } }), 'actor.roles.1'],
     ];
     for (const [what, attempt, path] of cases) {
-      const error = await refusal(attempt);
+      const error = await refusal(attempt());
       expect({ what, paths: error.issues.map((issue) => issue.path) }).toEqual({ what, paths: [path] });
       if (path.includes('.') && /\.\d+$/.test(path)) expect({ what, message: error.issues[0]?.message }).toEqual({ what, message: expect.stringMatching(/^repeats entry \d+$/) });
     }
@@ -126,14 +126,14 @@ describe('strict commands', () => {
     ];
     for (const [what, clock, received] of clocks) {
       const { store, ledger } = setUp(clock);
-      const attempts = [
-        ledger.collect({ subjectId, actor, source: 'form', purposes: ['order.fulfilment'], notice, data: { 'contact.email': 'v' } }),
-        ledger.grantConsent({ subjectId, actor, purpose: 'marketing.email', notice, method: 'checkbox' }),
-        ledger.use({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'ship' }),
-        ledger.registerRecipient({ recipientId: 'agency-x', actor, name: 'Agency', agreement: 'dpa', country: 'DE' }),
+      const attempts: (() => Promise<unknown>)[] = [
+        () => ledger.collect({ subjectId, actor, source: 'form', purposes: ['order.fulfilment'], notice, data: { 'contact.email': 'v' } }),
+        () => ledger.grantConsent({ subjectId, actor, purpose: 'marketing.email', notice, method: 'checkbox' }),
+        () => ledger.use({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'ship' }),
+        () => ledger.registerRecipient({ recipientId: 'agency-x', actor, name: 'Agency', agreement: 'dpa', country: 'DE' }),
       ];
       for (const attempt of attempts) {
-        const error = await attempt.then(
+        const error = await attempt().then(
           () => undefined,
           (e: unknown) => e,
         );
