@@ -233,6 +233,16 @@ describe('no personal data in error messages', () => {
     expect(problems).toEqual([]);
   });
 
+  it('audit.explain: a secret as the event id never comes back in the error', async () => {
+    const world = await freshWorld();
+    const problems: string[] = [];
+    for (const secret of SECRETS) {
+      const outcome = await attack(world, () => world.ledger.audit.explain(secret.text), secret, true);
+      if (outcome.problem) problems.push(`${secret.name}: ${outcome.problem}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('names a caller\'s record key by place, length and tag: data[key 1 of 2: 22 chars, #......]', async () => {
     const { ledger } = await freshWorld();
     const error = await ledger.collect({ ...samples.collect, data: { 'ann.secret@example.com': 'v', 'contact.email': 'v' } } as commands.CollectInput).catch((e: unknown) => e);
