@@ -141,7 +141,9 @@ export function runLedgerConformance(name: string, factory: EventStoreFactory, o
       const attempts: [string, () => Promise<unknown>, string][] = [
         ['collect', () => ledger.collect({ subjectId, actor, source: 'x', purposes: ['order.fulfilment'], notice: { id: 'n' } as never, data: { 'contact.email': email } }), 'notice.version'],
         ['collect', () => ledger.collect({ subjectId, actor, source: 'x', purposes: ['no.such'], notice, data: { 'contact.email': email } }), 'purposes.0'],
-        ['collect', () => ledger.collect({ subjectId, actor, source: 'x', purposes: ['marketing.email'], notice, data: { 'financial.card': email } }), 'data.financial.card'],
+        // A category the policy declares is named; one it does not is the caller's key, shown by place only.
+        ['collect', () => ledger.collect({ subjectId, actor, source: 'x', purposes: ['marketing.email'], notice, data: { 'contact.address': email } }), 'data.contact.address'],
+        ['collect', () => ledger.collect({ subjectId, actor, source: 'x', purposes: ['marketing.email'], notice, data: { 'financial.card': email } }), 'data[key 1 of 1: 14 chars, #'],
         ['collect', () => ledger.collect({ subjectId: 'ann@example.com', actor, source: 'x', purposes: ['order.fulfilment'], notice, data: { 'contact.email': email } }), 'subjectId'],
         ['rectify', () => ledger.rectify({ subjectId, actor, data: {} }), 'data'],
         ['grantConsent', () => ledger.grantConsent({ subjectId, actor, purpose: 'marketing.email', notice, method: 'telepathy' as never }), 'method'],
@@ -167,7 +169,8 @@ export function runLedgerConformance(name: string, factory: EventStoreFactory, o
           (e: unknown) => e,
         );
         expect({ operation, error }).toEqual({ operation, error: expect.any(ValidationError) });
-        const issues = (error as ValidationError).issues.map((i) => i.path);
+        // A path ending in '#' stands for a key shown by its tag, which differs from run to run.
+        const issues = (error as ValidationError).issues.map((i) => (path.endsWith('#') ? i.path.replace(/#[0-9a-f]{6}\]$/, '#') : i.path));
         expect({ operation, issues }).toEqual({ operation, issues: expect.arrayContaining([path]) });
         expect((error as Error).message).not.toContain(email);
       }

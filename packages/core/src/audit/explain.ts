@@ -1,5 +1,5 @@
-import { CustodianError } from '../errors';
-import type { CustodianEvent } from '../events';
+import { CustodianError, parseOrThrow } from '../errors';
+import { EventId, type CustodianEvent } from '../events';
 import type { Policy, PurposeRule, RuleOutcome } from '../policy';
 import type { EventStore } from '../store';
 import { replay } from './replay';
@@ -39,6 +39,8 @@ type Explainable = Extract<CustodianEvent, { type: 'DataUsed' | 'DataAccessed' |
 
 /** The events and the policy rule that justified (or refused) one recorded decision. */
 export async function explainDecision(store: EventStore, policy: Policy, eventId: string): Promise<Explanation> {
+  // Only an id shaped like one reaches EventNotFoundError, which names it.
+  parseOrThrow(EventId, eventId, 'explain');
   let replayed: RuleOutcome | undefined;
   let target: Explainable | undefined;
   let inForce: { policy: Policy; eventId: string } | undefined;

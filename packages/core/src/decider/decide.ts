@@ -41,6 +41,7 @@ export type RecipientCommand =
   | { type: 'verifyRecipient'; recipientId: string; evidence?: string }
   | { type: 'suspendRecipient'; recipientId: string; reason: string };
 
+// A refusal's detail never quotes the command: its purpose, ids and keys are the caller's strings.
 const refuse = (reason: string, detail: string): never => {
   throw new CommandRefusedError(reason, detail);
 };
@@ -56,7 +57,7 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
     case 'rectify': {
       if (state.erased) refuse('subject_erased', 'the subject was erased');
       const unknown = Object.keys(command.values).filter((category) => !state.collected.has(category));
-      if (unknown.length > 0) refuse('category_not_collected', `cannot rectify ${unknown.join(', ')}: never collected`);
+      if (unknown.length > 0) refuse('category_not_collected', `cannot rectify ${unknown.length} of the categories given: never collected`);
       return [{ type: 'DataRectified', data: { categories: Object.keys(command.values), values: command.values } }];
     }
     case 'grantConsent': {
@@ -66,7 +67,7 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
     }
     case 'withdrawConsent': {
       if (state.consents.get(command.purpose)?.status !== 'granted')
-        refuse('consent_not_granted', `there is no consent for ${command.purpose} to withdraw`);
+        refuse('consent_not_granted', 'there is no consent for this purpose to withdraw');
       const { type: _, ...data } = command;
       return [{ type: 'ConsentWithdrawn', data }];
     }
@@ -88,7 +89,7 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       return [decideUse(command, state, policy)];
     case 'revokeShare': {
       const share = state.shares.get(command.recipientId);
-      if (!share || share.revokedEventId) refuse('no_share', `nothing shared with ${command.recipientId} is left to revoke`);
+      if (!share || share.revokedEventId) refuse('no_share', 'nothing shared with this recipient is left to revoke');
       const { type: _, ...data } = command;
       return [{ type: 'ShareRevoked', data }];
     }
@@ -100,8 +101,8 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       return [{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [...state.shares.keys()] } }];
     case 'confirmRecipientErasure': {
       if (!state.erased) refuse('not_erased', 'the subject has not been erased');
-      if (!state.shares.has(command.recipientId)) refuse('not_a_recipient', `${command.recipientId} never received this subject's data`);
-      if (state.erasureConfirmations.has(command.recipientId)) refuse('already_confirmed', `${command.recipientId} already confirmed`);
+      if (!state.shares.has(command.recipientId)) refuse('not_a_recipient', "this recipient never received this subject's data");
+      if (state.erasureConfirmations.has(command.recipientId)) refuse('already_confirmed', 'this recipient already confirmed');
       return [{ type: 'RecipientErasureConfirmed', data: { recipientId: command.recipientId, erasureEventId: state.erased?.eventId ?? '' } }];
     }
     case 'requestAccess':
@@ -153,19 +154,19 @@ function decideUse(command: Extract<SubjectCommand, { type: 'use' | 'access' | '
 export function decideRecipient(command: RecipientCommand, state: RecipientState): EventDraft[] {
   switch (command.type) {
     case 'registerRecipient': {
-      if (state.registered) refuse('already_registered', `recipient ${command.recipientId} is already registered`);
+      if (state.registered) refuse('already_registered', 'the recipient is already registered');
       const { type: _, ...data } = command;
       return [{ type: 'RecipientRegistered', data }];
     }
     case 'verifyRecipient': {
-      if (!state.registered) refuse('recipient_unknown', `recipient ${command.recipientId} is not registered`);
-      if (state.verified && !state.suspended) refuse('already_verified', `recipient ${command.recipientId} is already verified`);
+      if (!state.registered) refuse('recipient_unknown', 'the recipient is not registered');
+      if (state.verified && !state.suspended) refuse('already_verified', 'the recipient is already verified');
       const { type: _, ...data } = command;
       return [{ type: 'RecipientVerified', data }];
     }
     case 'suspendRecipient': {
-      if (!state.registered) refuse('recipient_unknown', `recipient ${command.recipientId} is not registered`);
-      if (state.suspended) refuse('already_suspended', `recipient ${command.recipientId} is already suspended`);
+      if (!state.registered) refuse('recipient_unknown', 'the recipient is not registered');
+      if (state.suspended) refuse('already_suspended', 'the recipient is already suspended');
       const { type: _, ...data } = command;
       return [{ type: 'RecipientSuspended', data }];
     }

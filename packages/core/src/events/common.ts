@@ -3,11 +3,11 @@ import { z } from 'zod';
 const dotted = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
 
 /** A kind of personal data, dotted: `contact.email`, `financial.card`. */
-export const Category = z.string().regex(dotted, 'must be lowercase dotted words, like contact.email');
+export const Category = z.string().max(100).regex(dotted, 'must be lowercase dotted words, like contact.email');
 export type Category = z.infer<typeof Category>;
 
 /** Why data is processed, as declared in the policy: `marketing.email`. */
-export const Purpose = z.string().regex(dotted, 'must be lowercase dotted words, like marketing.email');
+export const Purpose = z.string().max(100).regex(dotted, 'must be lowercase dotted words, like marketing.email');
 export type Purpose = z.infer<typeof Purpose>;
 
 /** GDPR Art. 6(1)(a)–(f). */
@@ -23,23 +23,44 @@ export type LegalBasis = z.infer<typeof LegalBasis>;
 
 export const ActorKind = z.enum(['employee', 'service', 'subject', 'recipient']);
 
+const EMAIL_LIKE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const PHONE_LIKE = /^\+?[\d\s().-]{7,}$/;
+const looksPersonal = (text: string) => EMAIL_LIKE.test(text) || (PHONE_LIKE.test(text) && !/[a-z]/i.test(text));
+const NOT_PERSONAL = 'looks like an email address or a phone number; it is stored as it is, so it must not be personal data';
+
+/** A role an actor holds and a policy grants: `marketing`, `privacy`. */
+export const Role = z.string().min(1).max(100).refine((role) => !looksPersonal(role), NOT_PERSONAL);
+
+/** Entries after the first that repeat an earlier one, as issues at their index: a list of names holds each once. */
+export const noRepeats = (list: readonly unknown[], context: z.RefinementCtx) => {
+  const first = new Map<unknown, number>();
+  list.forEach((entry, i) => {
+    const earlier = first.get(entry);
+    if (earlier === undefined) first.set(entry, i);
+    else context.addIssue({ code: 'custom', path: [i], message: `repeats entry ${earlier}` });
+  });
+};
+
 /** Who acts: an employee, a service, the subject themself or a recipient. */
-export const Actor = z.object({
-  id: z.string().min(1).max(200),
+export const Actor = z.strictObject({
+  /** Recorded in plaintext on every event it writes: an employee number or a service name, never an address. */
+  id: z.string().min(1).max(200).refine((id) => !looksPersonal(id), NOT_PERSONAL),
   kind: ActorKind,
-  roles: z.array(z.string().min(1).max(100)).max(50),
+  roles: z.array(Role).max(50).superRefine(noRepeats),
 });
 export type Actor = z.infer<typeof Actor>;
 
 /** The privacy notice shown when collecting or asking consent. */
-export const Notice = z.object({ id: z.string().min(1).max(200), version: z.string().min(1).max(50) });
+export const Notice = z.strictObject({ id: z.string().min(1).max(200), version: z.string().min(1).max(50) });
 export type Notice = z.infer<typeof Notice>;
 
 /** An identifier that is never personal data itself (see `pseudonymize`). */
-export const Identifier = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/, 'may hold only letters, digits and . _ : -');
-
-const EMAIL_LIKE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const PHONE_LIKE = /^\+?[\d\s().-]{7,}$/;
+export const Identifier = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'may hold only letters, digits and . _ : -')
+  .refine((id) => !looksPersonal(id), NOT_PERSONAL);
 
 /**
  * A subject's id: opaque, never personal data itself. An email address or a phone

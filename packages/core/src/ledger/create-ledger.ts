@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { explainDecision, exportSubject, findViolations, verifyChain, type Explanation, type SubjectExport, type VerifyOptions, type VerifyResult, type Violation } from '../audit';
 import { canonicalJson, KeyDestroyedError, openValue, sealValue, type KeyStore } from '../crypto';
-import { parseOrThrow, ValidationError } from '../errors';
+import { describeKey, parseOrThrow, ValidationError } from '../errors';
 import { catalog, events, POLICY_STREAM, recipientStream, subjectStream, SubjectId, type Actor, type Basis, type CustodianEvent, type DenialReason } from '../events';
 import { addDuration, policyRecord, type Operation, type Policy } from '../policy';
 import { WrongExpectedRevisionError, type EventStore } from '../store';
@@ -20,7 +20,7 @@ import {
   type SubjectState,
 } from '../decider';
 import { createReadSide, type AsOf, type ReadSide } from '../projections';
-import { NotPermittedError } from './errors';
+import { checkedTime, NotPermittedError } from './errors';
 import { createStreamFolder, type Loaded, type StreamFolder } from './stream-folder';
 
 export interface LedgerOptions {
@@ -104,7 +104,9 @@ interface Meta {
 
 export function createLedger(options: LedgerOptions): Ledger {
   const { store, keys, policy } = options;
-  const clock = options.clock ?? (() => new Date());
+  const readClock = options.clock ?? (() => new Date());
+  // Every time the ledger records passes here, so a broken clock stops a write before anything is appended.
+  const clock = (): Date => checkedTime(readClock());
   const maxAttempts = options.maxAttempts ?? 10;
   const subjects = createStreamFolder<SubjectState>(store, initialSubjectState, evolveSubject);
   const recipients = createStreamFolder<RecipientState>(store, initialRecipientState, evolveRecipient);
@@ -224,15 +226,24 @@ export function createLedger(options: LedgerOptions): Ledger {
     return text === undefined ? undefined : sealValue(await keyOf(subjectId), text, `${subjectId}/${field}`);
   }
 
-  /** The purposes a write names must be the policy's, and the categories it carries must belong to one of them. */
+  const declaredPurposes = [...policy.purposes.keys()].join(', ');
+  const declaredCategories = new Set([...policy.purposes.values()].flatMap((rule) => rule.categories));
+
+  /**
+   * The purposes a write names must be the policy's, and the categories it carries must belong to one of them.
+   * A message names only the policy's own words: a caller's purpose or key that the policy does not declare is shown by place.
+   */
   function checkPurposes(what: string, purposes: readonly string[], categories: readonly string[] = [], path = (i: number) => `purposes.${i}`): void {
     const issues: { path: string; message: string }[] = [];
     purposes.forEach((purpose, i) => {
-      if (!policy.purposes.has(purpose)) issues.push({ path: path(i), message: `${purpose} is not a purpose of the policy` });
+      if (!policy.purposes.has(purpose)) issues.push({ path: path(i), message: `is not a purpose of the policy, which declares ${declaredPurposes}` });
     });
     const covered = new Set(purposes.flatMap((purpose) => policy.purposes.get(purpose)?.categories ?? []));
-    for (const category of categories)
-      if (!covered.has(category)) issues.push({ path: `data.${category}`, message: 'is not a category of any of the purposes named' });
+    categories.forEach((category, i) => {
+      if (covered.has(category)) return;
+      const at = declaredCategories.has(category) ? `data.${category}` : `data${describeKey(category, i, categories.length)}`;
+      issues.push({ path: at, message: 'is not a category of any of the purposes named' });
+    });
     if (issues.length > 0) throw new ValidationError(what, issues);
   }
 
@@ -295,15 +306,22 @@ export function createLedger(options: LedgerOptions): Ledger {
       const command = parseOrThrow(input.GrantConsentInput, raw, 'grantConsent');
       permit('grantConsent', command.actor, command.subjectId);
       checkPurposes('grantConsent', [command.purpose], [], () => 'purpose');
-      if (policy.purposes.get(command.purpose)?.legalBasis !== 'consent')
-        throw new ValidationError('grantConsent', [{ path: 'purpose', message: `${command.purpose} does not rest on consent` }]);
+      const basis = policy.purposes.get(command.purpose)?.legalBasis;
+      if (basis !== 'consent') throw new ValidationError('grantConsent', [{ path: 'purpose', message: `rests on ${basis}, not on consent` }]);
+      // Checked before anything is written, and again against the time the grant is recorded at.
+      const checkExpiry = (now: Date) => {
+        if (command.expiresAt && command.expiresAt.getTime() <= now.getTime())
+          throw new ValidationError('grantConsent', [{ path: 'expiresAt', message: 'must be after the time of the grant' }]);
+      };
+      checkExpiry(clock());
       const evidence = await sealText(command.subjectId, 'evidence', command.evidence);
       const { purpose, notice, method } = command;
       const expiresAt = command.expiresAt?.toISOString();
       return single(
-        onSubject(command, (state) =>
-          decideSubject({ type: 'grantConsent', purpose, notice, method, ...(evidence && { evidence }), ...(expiresAt && { expiresAt }) }, state, policy),
-        ),
+        onSubject(command, (state, now) => {
+          checkExpiry(now);
+          return decideSubject({ type: 'grantConsent', purpose, notice, method, ...(evidence && { evidence }), ...(expiresAt && { expiresAt }) }, state, policy);
+        }),
       );
     },
 

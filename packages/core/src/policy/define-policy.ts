@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { Category, IsoDuration, LegalBasis, Purpose } from '../events';
-import { ValidationError } from '../errors';
+import { Category, IsoDuration, LegalBasis, Purpose, Role } from '../events';
+import { parseOrThrow, ValidationError } from '../errors';
 
-const Role = z.string().min(1).max(100);
+/** More than this many categories or roles on one purpose is a policy no one can review. */
+const MOST_NAMES = 64;
 
 const distinct = (list: readonly string[]) => new Set(list).size === list.length;
 
 export const PurposeRule = z.strictObject({
   legalBasis: LegalBasis,
-  categories: z.array(Category).min(1, 'must name at least one category').refine(distinct, 'names a category twice'),
-  roles: z.array(Role).min(1, 'must name at least one role'),
+  categories: z.array(Category).min(1, 'must name at least one category').max(MOST_NAMES).refine(distinct, 'names a category twice'),
+  roles: z.array(Role).min(1, 'must name at least one role').max(MOST_NAMES).refine(distinct, 'names a role twice'),
   /** Whether data may be shared with recipients for this purpose. */
   sharing: z.boolean().default(false),
   /** How long data collected for this purpose is kept, as an ISO 8601 duration. */
@@ -51,7 +52,7 @@ const PolicyInput = z.strictObject({
    * actor. The subject themself may always exercise their own rights (consent,
    * objection, restriction, erasure and access requests).
    */
-  permissions: z.partialRecord(Operation, z.array(Role).min(1)).default({}),
+  permissions: z.partialRecord(Operation, z.array(Role).min(1).max(MOST_NAMES).refine(distinct, 'names a role twice')).default({}),
 });
 export type PolicyInput = z.input<typeof PolicyInput>;
 
@@ -60,24 +61,33 @@ export interface Policy {
   readonly permissions: Readonly<Partial<Record<Operation, readonly string[]>>>;
 }
 
+/**
+ * A purpose's name or an operation is the policy's own vocabulary, recorded in plaintext by
+ * `PolicyDefined`: an error may name it. Any other key is shown by place, length and tag.
+ */
+const isVocabulary = (key: string) => Purpose.safeParse(key).success || Operation.safeParse(key).success;
+
 /** Validates a policy: an unknown legal basis, an empty category list or a duplicate purpose is refused by name. */
 export function definePolicy(input: PolicyInput): Policy {
-  const parsed = PolicyInput.safeParse(input);
-  if (!parsed.success) throw ValidationError.fromZod('policy', parsed.error);
+  const parsed = parseOrThrow(PolicyInput, input, 'policy', { nameKey: isVocabulary });
   // Parsed apart from the envelope, so each failure names its own purpose and field.
-  const list = Array.isArray(parsed.data.purposes) ? PurposeList.safeParse(parsed.data.purposes) : PurposeRecord.safeParse(parsed.data.purposes);
-  if (!list.success) throw ValidationError.fromZod('policy', list.error, 'purposes');
+  const list = Array.isArray(parsed.purposes)
+    ? parseOrThrow(PurposeList, parsed.purposes, 'policy', { prefix: 'purposes', nameKey: isVocabulary })
+    : parseOrThrow(PurposeRecord, parsed.purposes, 'policy', { prefix: 'purposes', nameKey: isVocabulary });
   const purposes = new Map<string, PurposeRule>();
-  if (Array.isArray(list.data)) {
+  if (Array.isArray(list)) {
+    const first = new Map<string, number>();
     const duplicates: { path: string; message: string }[] = [];
-    list.data.forEach(({ name, ...rule }, i) => {
-      if (purposes.has(name)) duplicates.push({ path: `purposes.${i}.name`, message: `duplicate purpose ${name}` });
+    list.forEach(({ name, ...rule }, i) => {
+      const earlier = first.get(name);
+      if (earlier !== undefined) duplicates.push({ path: `purposes.${i}.name`, message: `names the same purpose as purposes.${earlier}` });
+      else first.set(name, i);
       purposes.set(name, rule);
     });
     if (duplicates.length > 0) throw new ValidationError('policy', duplicates);
   } else {
-    if (Object.keys(list.data).length === 0) throw new ValidationError('policy', [{ path: 'purposes', message: 'must declare at least one purpose' }]);
-    for (const [name, rule] of Object.entries(list.data)) purposes.set(name, rule);
+    if (Object.keys(list).length === 0) throw new ValidationError('policy', [{ path: 'purposes', message: 'must declare at least one purpose' }]);
+    for (const [name, rule] of Object.entries(list)) purposes.set(name, rule);
   }
-  return { purposes, permissions: parsed.data.permissions };
+  return { purposes, permissions: parsed.permissions };
 }
