@@ -8,6 +8,7 @@ import {
   type EventToAppend,
   type RecordedEvent,
 } from '@custodian/core';
+import { describePortPromises } from './port-promises-conformance';
 
 export type EventStoreFactory = () => EventStore | Promise<EventStore>;
 
@@ -252,6 +253,8 @@ export function runEventStoreConformance(name: string, factory: EventStoreFactor
         expect(viaAll.map((e) => [e.id, e.revision, e.position])).toEqual(viaStream.map((e) => [e.id, e.revision, e.position]));
       });
     });
+
+    describePortPromises({ store: () => store, streamName, positionBeforeAppending });
 
     describe('subscribeToAll', () => {
       it('catches up, then goes live, with no gap and no duplicate', async () => {
