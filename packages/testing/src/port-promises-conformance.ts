@@ -18,6 +18,7 @@ export interface PortSuiteContext {
   store(): EventStore;
   streamName(label?: string): string;
   positionBeforeAppending(): Promise<bigint>;
+  failReads: ((store: EventStore) => void | Promise<void>) | undefined;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -298,5 +299,33 @@ export function describePortPromises(context: PortSuiteContext): void {
       expect(() => target.subscribeToAll?.({}, async () => undefined)).toThrow(StoreClosedError);
       await subscription.close();
     });
+
+    const { failReads } = context;
+    if (failReads)
+      it('rejects done when its reads fail under a running subscription, and delivers nothing after', async () => {
+        const target = store();
+        if (!target.subscribeToAll) return expect(target.subscribeToAll).toBeUndefined();
+        const from = await positionBeforeAppending();
+        const stream = streamName('failing-reads');
+        const seen = signal();
+        let calls = 0;
+        const subscription = target.subscribeToAll({ fromPosition: from }, async (event) => {
+          if (event.stream !== stream) return;
+          calls++;
+          seen.fire();
+        });
+        await target.append(stream, [testEvent('Before')], 'no_stream');
+        await seen.promise;
+        await failReads(target);
+        let timer: NodeJS.Timeout | undefined;
+        const outcome = await Promise.race([rejectionOf(() => subscription.done), new Promise((resolve) => (timer = setTimeout(resolve, 10_000, 'still running')))]);
+        clearTimeout(timer);
+        // The store's own error, whatever it is (a native one may come from another realm than this test's Error).
+        expect(outcome).not.toBe('still running');
+        expect(outcome).not.toBe('resolved');
+        expect(typeof (outcome as { message?: unknown }).message).toBe('string');
+        expect(calls).toBe(1);
+        await subscription.close();
+      });
   });
 }
