@@ -11,12 +11,10 @@ export async function* readStreamEvents(client: SupportedClient, stream: string,
   beforeRead();
   const backwards = options.direction === 'backwards';
   const limit = options.maxCount;
-  const outOfRange = (options.fromRevision !== undefined && options.fromRevision < 0n) || (limit !== undefined && limit <= 0);
-  // Nothing to read, but a missing stream must still be reported: ask for one event, yield none.
   const read = client.readStream(stream, {
-    fromRevision: outOfRange ? 'start' : (options.fromRevision ?? (backwards ? 'end' : 'start')),
+    fromRevision: options.fromRevision ?? (backwards ? 'end' : 'start'),
     direction: backwards ? 'backwards' : 'forwards',
-    ...(outOfRange ? { maxCount: 1 } : limit === undefined ? {} : { maxCount: limit }),
+    ...(limit === undefined ? {} : { maxCount: limit }),
   });
   const events = read[Symbol.asyncIterator]();
   let finished = false;
@@ -24,7 +22,7 @@ export async function* readStreamEvents(client: SupportedClient, stream: string,
     for (;;) {
       const next = await nextOf(events, stream);
       if (next.done) break;
-      if (!outOfRange && next.value.event) yield toRecordedEvent(next.value.event, next.value);
+      if (next.value.event) yield toRecordedEvent(next.value.event, next.value);
     }
     finished = true;
   } catch (error) {
@@ -42,7 +40,7 @@ export async function* readStreamEvents(client: SupportedClient, stream: string,
 export async function* readAllEvents(client: SupportedClient, options: ReadAllOptions, beforeRead: () => void): AsyncGenerator<RecordedEvent> {
   beforeRead();
   let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-  let from = options.fromPosition === undefined || options.fromPosition <= 0n ? undefined : options.fromPosition;
+  let from = options.fromPosition === undefined || options.fromPosition === 0n ? undefined : options.fromPosition;
   let lastSeen: bigint | undefined;
   while (remaining > 0) {
     // Reading again from the last position seen repeats that event: ask for one more.

@@ -2,6 +2,10 @@ import {
   StoreClosedError,
   WrongExpectedRevisionError,
   validateAppend,
+  validateExpectedRevision,
+  validateReadAllOptions,
+  validateReadStreamOptions,
+  validateSubscribeOptions,
   type ActualRevision,
   type AppendResult,
   type EventStore,
@@ -17,7 +21,7 @@ import { toClientEvent } from './event-ids';
 import { toClientExpectedRevision } from './expected-revision';
 import { readAllEvents, readStreamEvents } from './reads';
 import { withRetry, type RetryPolicy } from './retry';
-import { followAll, type ResubscribePolicy } from './subscription';
+import { followAll, type FollowedSubscription, type ResubscribePolicy } from './subscription';
 
 export interface EventStoreDBStoreOptions {
   /** Retries of an append after a transient failure (a dropped connection, a lost leader). */
@@ -47,7 +51,7 @@ export interface EventStoreDBStore extends EventStore {
  */
 export function createEventStoreDBStore(client: SupportedClient, options: EventStoreDBStoreOptions = {}): EventStoreDBStore {
   const retry = options.retry ?? {};
-  const subscriptions = new Set<Subscription>();
+  const subscriptions = new Set<FollowedSubscription>();
   let closed = false;
 
   const assertOpen = () => {
@@ -72,6 +76,7 @@ export function createEventStoreDBStore(client: SupportedClient, options: EventS
     async append(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
       assertOpen();
       validateAppend(stream, events);
+      validateExpectedRevision(expected);
       // Built once, before the first try: every retry carries the very same event ids.
       const clientEvents = events.map((event) => toClientEvent(event.id, event.type, event.data));
       const clientExpected = toClientExpectedRevision(expected);
@@ -87,12 +92,21 @@ export function createEventStoreDBStore(client: SupportedClient, options: EventS
       return { nextRevision: result.nextExpectedRevision, position: result.position.commit };
     },
 
-    readStream: (stream, readOptions = {}) => readStreamEvents(client, stream, readOptions, assertOpen),
+    readStream: (stream, readOptions = {}) =>
+      readStreamEvents(client, stream, readOptions, () => {
+        assertOpen();
+        validateReadStreamOptions(stream, readOptions);
+      }),
 
-    readAll: (readOptions = {}) => readAllEvents(client, readOptions, assertOpen),
+    readAll: (readOptions = {}) =>
+      readAllEvents(client, readOptions, () => {
+        assertOpen();
+        validateReadAllOptions(readOptions);
+      }),
 
     subscribeToAll(subscribeOptions, handler) {
       assertOpen();
+      validateSubscribeOptions(subscribeOptions, handler);
       const subscription = followAll(client, subscribeOptions, handler, options.resubscribe);
       subscriptions.add(subscription);
       const forget = () => subscriptions.delete(subscription);
@@ -108,7 +122,8 @@ export function createEventStoreDBStore(client: SupportedClient, options: EventS
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all([...subscriptions].map((subscription) => subscription.close()));
+      // Cut off, not closed by their owners: their `done` rejects, as on every store.
+      await Promise.all([...subscriptions].map((subscription) => subscription.cutOff(new StoreClosedError())));
       if (options.closeClient ?? true) await client.dispose();
     },
   };

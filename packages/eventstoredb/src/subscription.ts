@@ -17,6 +17,11 @@ const EXCLUDE_SYSTEM_TYPES: ClientEventTypeFilter = { filterOn: 'eventType', reg
 
 const CLOSED = Symbol('closed');
 
+/** A subscription the store can end from outside: `done` then rejects with the error given. */
+export interface FollowedSubscription extends Subscription {
+  cutOff(error: unknown): Promise<void>;
+}
+
 class HandlerFailure {
   constructor(readonly error: unknown) {}
 }
@@ -31,9 +36,10 @@ export function followAll(
   options: SubscribeOptions,
   handler: (event: RecordedEvent) => Promise<void>,
   policy: ResubscribePolicy = {},
-): Subscription {
+): FollowedSubscription {
   let position = options.fromPosition;
   let closed = false;
+  let cutOffBy: { error: unknown } | undefined;
   let signalClose!: () => void;
   const closing = new Promise<typeof CLOSED>((resolve) => (signalClose = () => resolve(CLOSED)));
 
@@ -77,20 +83,26 @@ export function followAll(
         await deliverUntilClosedOrFailed();
       } catch (error) {
         if (error instanceof HandlerFailure) throw error.error;
-        if (closed) return;
+        if (closed) break;
         if (!isTransient(error) || ++failures > limit) throw error;
         // Unreferenced: a close during the wait must not be held up by the timer.
         await Promise.race([sleep(backoff * 2 ** (failures - 1), undefined, { ref: false }), closing]);
       }
     }
+    if (cutOffBy) throw cutOffBy.error;
   })();
 
+  const close = async () => {
+    closed = true;
+    signalClose();
+    await done.catch(() => undefined);
+  };
   return {
     done,
-    async close() {
-      closed = true;
-      signalClose();
-      await done.catch(() => undefined);
+    close,
+    cutOff(error) {
+      if (!closed) cutOffBy = { error };
+      return close();
     },
   };
 }

@@ -13,7 +13,10 @@ let files = 0;
 const freshPath = () => join(root, `store-${++files}.db`);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-runEventStoreConformance('SqliteEventStore', () => createSqliteEventStore({ path: freshPath() }));
+// Its file closed underneath: every read fails from then on.
+runEventStoreConformance('SqliteEventStore', () => createSqliteEventStore({ path: freshPath() }), {
+  failReads: (store) => void (store as SqliteEventStore).database.close(),
+});
 runLedgerConformance('SqliteEventStore', () => createSqliteEventStore({ path: freshPath() }), { raceRounds: 15 });
 
 describe('a ledger on a SQLite file', () => {

@@ -5,6 +5,10 @@ import {
   checkExpectedRevision,
   subscriptionLoop,
   validateAppend,
+  validateExpectedRevision,
+  validateReadAllOptions,
+  validateReadStreamOptions,
+  validateSubscribeOptions,
   type AppendResult,
   type EventStore,
   type EventToAppend,
@@ -85,6 +89,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
 
   async function* readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
     assertOpen();
+    validateReadStreamOptions(stream, options);
     // The stream's end when reading starts bounds the read, so it is one consistent view
     // even if appends land between pages.
     const last = sql.lastRevision(stream);
@@ -115,6 +120,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
 
   async function* readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     assertOpen();
+    validateReadAllOptions(options);
     const last = sql.lastPosition();
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     let from = options.fromPosition ?? 0n;
@@ -130,6 +136,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
 
   function subscribeToAll(options: SubscribeOptions, handler: (event: RecordedEvent) => Promise<void>): Subscription {
     assertOpen();
+    validateSubscribeOptions(options, handler);
     let checkpoint = options.fromPosition ?? -1n;
     let page: RecordedEvent[] = [];
     let next = 0;
@@ -162,6 +169,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
       assertOpen();
       assertWritable('append');
       validateAppend(stream, events);
+      validateExpectedRevision(expected);
       const result = appendTransaction.immediate(stream, events, expected);
       wakeAll();
       return result;

@@ -8,12 +8,15 @@ import {
   type EventToAppend,
   type RecordedEvent,
 } from '@custodian/core';
+import { describePortPromises } from './port-promises-conformance';
 
 export type EventStoreFactory = () => EventStore | Promise<EventStore>;
 
 export interface EventStoreConformanceOptions {
   /** Skips the 10,000-event stream test for stores where it would take minutes (never used by Custodian's own stores). */
   longStreamEvents?: number;
+  /** Makes the store's reads fail from now on, as a lost connection or a closed file would; without it the store is taken not to fail so. */
+  failReads?: (store: EventStore) => void | Promise<void>;
 }
 
 /** An event with a fresh id and a small JSON body. */
@@ -252,6 +255,8 @@ export function runEventStoreConformance(name: string, factory: EventStoreFactor
         expect(viaAll.map((e) => [e.id, e.revision, e.position])).toEqual(viaStream.map((e) => [e.id, e.revision, e.position]));
       });
     });
+
+    describePortPromises({ store: () => store, streamName, positionBeforeAppending, failReads: options.failReads });
 
     describe('subscribeToAll', () => {
       it('catches up, then goes live, with no gap and no duplicate', async () => {

@@ -4,6 +4,7 @@ import {
   createLedger,
   events,
   InMemoryKeyStore,
+  StreamNotFoundError,
   ValidationError,
   subjectStream,
   type Actor,
@@ -32,11 +33,13 @@ async function decodedStream(store: EventStore, stream: string): Promise<Custodi
   return out;
 }
 
+/** Only StreamNotFoundError says a stream does not exist: any other failure is the store's, and is thrown. */
 async function streamExists(store: EventStore, stream: string): Promise<boolean> {
   try {
     for await (const _ of store.readStream(stream, { maxCount: 1 })) return true;
-  } catch {
-    return false;
+  } catch (error) {
+    if (error instanceof StreamNotFoundError) return false;
+    throw error;
   }
   return false;
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { runEventStoreConformance, testEvent, collect } from '@custodian/testing';
+import { runEventStoreConformance, testEvent, collect, conformancePolicy } from '@custodian/testing';
+import { InMemoryKeyStore } from '../crypto';
+import { subjectStream } from '../events';
+import { createLedger } from '../ledger';
 import { InMemoryEventStore } from './in-memory';
 
 runEventStoreConformance('InMemoryEventStore', () => new InMemoryEventStore());
@@ -37,5 +40,22 @@ describe('InMemoryEventStore raw access', () => {
     const store = new InMemoryEventStore();
     await store.close();
     await expect(store.append('s', [testEvent()], 'any')).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+  });
+
+  it("keeps a ledger's chains whole when a reader overwrites every byte it was handed", async () => {
+    const store = new InMemoryEventStore();
+    const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy: conformancePolicy });
+    const subjectId = 'mutating-reader';
+    const notice = { id: 'privacy-notice', version: 'v3' };
+    await ledger.collect({ subjectId, actor: { id: 'checkout', kind: 'service', roles: ['fulfilment'] }, source: 'web', purposes: ['order.fulfilment'], notice, data: { 'contact.email': 'ann@example.com' } });
+    await ledger.grantConsent({ subjectId, actor: { id: subjectId, kind: 'subject', roles: [] }, purpose: 'marketing.email', notice, method: 'checkbox' });
+    const before = store.rawRecords().map((record) => Buffer.from(record.bytes).toString('hex'));
+
+    for (const record of [...(await collect(store.readAll())), ...(await collect(store.readStream(subjectStream(subjectId))))]) record.data.fill(0x7b);
+
+    expect(store.rawRecords().map((record) => Buffer.from(record.bytes).toString('hex'))).toEqual(before);
+    expect(await ledger.audit.verify()).toMatchObject({ ok: true, broken: [] });
+    const use = await ledger.use({ subjectId, actor: { id: 'campaigns', kind: 'service', roles: ['marketing'] }, purpose: 'marketing.email', categories: ['contact.email'], activity: 'spring' });
+    expect(use).toMatchObject({ allowed: true });
   });
 });

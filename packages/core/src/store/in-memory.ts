@@ -13,6 +13,7 @@ import type {
   Subscription,
 } from './port';
 import { subscriptionLoop } from './subscription-loop';
+import { validateExpectedRevision, validateReadAllOptions, validateReadStreamOptions, validateSubscribeOptions } from './validation';
 
 const CHUNK_BITS = 22;
 const CHUNK_SIZE = 1 << CHUNK_BITS; // 4 MiB
@@ -31,7 +32,8 @@ interface StreamEntry {
  * Each record is kept serialised: its id and bytes are packed into 4 MiB chunks and
  * indexed by typed arrays, so an append costs the same whatever is already stored (no
  * scan of other streams) and a small event costs little more than its own bytes.
- * A record's global position is its record number.
+ * A record's global position is its record number. What it reads out is a copy: a
+ * caller changing a record's bytes never reaches into the store's chunks.
  */
 export class InMemoryEventStore implements EventStore {
   private chunks: Buffer[] = [Buffer.allocUnsafe(CHUNK_SIZE)];
@@ -42,7 +44,8 @@ export class InMemoryEventStore implements EventStore {
   private dataLength = new Uint32Array(INITIAL_RECORDS);
   private streamOf = new Uint32Array(INITIAL_RECORDS);
   private revisionOf = new Uint32Array(INITIAL_RECORDS);
-  private typeOf = new Uint16Array(INITIAL_RECORDS);
+  // 32 bits: a type index never wraps, however many distinct types are stored.
+  private typeOf = new Uint32Array(INITIAL_RECORDS);
   private readonly streams = new Map<string, StreamEntry>();
   private readonly streamList: StreamEntry[] = [];
   private readonly types: string[] = [];
@@ -60,7 +63,10 @@ export class InMemoryEventStore implements EventStore {
     if (!isWellFormedAppend(stream, events)) validateAppend(stream, events);
     const entry = this.streams.get(stream);
     const actual = entry === undefined ? -1 : entry.records.length - 1;
-    if (!matchesExpected(expected, actual)) checkExpectedRevision(stream, expected, entry === undefined ? 'no_stream' : BigInt(actual));
+    if (!matchesExpected(expected, actual)) {
+      validateExpectedRevision(expected);
+      checkExpectedRevision(stream, expected, entry === undefined ? 'no_stream' : BigInt(actual));
+    }
     const target = entry ?? this.createStream(stream);
     for (let i = 0; i < events.length; i++) this.write(target, events[i] as EventToAppend);
     if (this.wakers.size > 0) for (const wake of this.wakers) wake();
@@ -70,6 +76,7 @@ export class InMemoryEventStore implements EventStore {
   readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
     return new Cursor(() => {
       this.assertOpen();
+      validateReadStreamOptions(stream, options);
       const entry = this.streams.get(stream);
       if (!entry) throw new StreamNotFoundError(stream);
       const records = entry.records;
@@ -93,9 +100,10 @@ export class InMemoryEventStore implements EventStore {
   readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     return new Cursor(() => {
       this.assertOpen();
+      validateReadAllOptions(options);
       const end = this.count;
       const limit = options.maxCount ?? Number.POSITIVE_INFINITY;
-      let record = options.fromPosition === undefined ? 0 : Math.max(0, Number(options.fromPosition));
+      let record = options.fromPosition === undefined ? 0 : Number(options.fromPosition);
       let n = 0;
       return () => {
         if (!(n < limit && record < end)) return undefined;
@@ -107,6 +115,7 @@ export class InMemoryEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions, handler: (event: RecordedEvent) => Promise<void>): Subscription {
     this.assertOpen();
+    validateSubscribeOptions(options, handler);
     let next = options.fromPosition === undefined ? 0 : Number(options.fromPosition) + 1;
     return subscriptionLoop(this.wakers, () => this.closed, async () => {
       if (next >= this.count) return false;
@@ -201,7 +210,7 @@ export class InMemoryEventStore implements EventStore {
       position: BigInt(record),
       id: chunk.toString('utf8', start, idEnd),
       type: this.types[this.typeOf[record] as number] as string,
-      data: chunk.subarray(idEnd, idEnd + (this.dataLength[record] as number)),
+      data: Buffer.from(chunk.subarray(idEnd, idEnd + (this.dataLength[record] as number))),
     };
   }
 
@@ -224,7 +233,7 @@ export class InMemoryEventStore implements EventStore {
     this.dataLength = resize(this.dataLength, new Uint32Array(size));
     this.streamOf = resize(this.streamOf, new Uint32Array(size));
     this.revisionOf = resize(this.revisionOf, new Uint32Array(size));
-    this.typeOf = resize(this.typeOf, new Uint16Array(size));
+    this.typeOf = resize(this.typeOf, new Uint32Array(size));
   }
 
   private assertOpen(): void {

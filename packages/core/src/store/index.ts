@@ -13,3 +13,4 @@ export type {
 export { WrongExpectedRevisionError, StreamNotFoundError, StoreClosedError, checkExpectedRevision, type ActualRevision } from './errors';
 export { InMemoryEventStore, validateAppend } from './in-memory';
 export { subscriptionLoop } from './subscription-loop';
+export { MAX_REVISION, validateExpectedRevision, validateReadAllOptions, validateReadStreamOptions, validateSubscribeOptions } from './validation';

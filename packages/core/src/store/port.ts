@@ -1,6 +1,21 @@
 /**
+ * How every store answers bad input, alike (the validators in `validation.ts` are shared):
+ * - `append` rejects a malformed stream, event or expected revision with a `ValidationError`
+ *   naming the field, before anything else and never as a conflict; nothing is appended.
+ * - `readStream` and `readAll` are lazy: a malformed stream name or option is a
+ *   `ValidationError` naming it (`fromRevision`, `fromPosition`, `direction`, `maxCount`),
+ *   thrown when the iterable is iterated, never at the call, like every other read error.
+ *   It comes before `StreamNotFoundError`: a bad read of a missing stream is a bad read.
+ * - `subscribeToAll` throws its `ValidationError` (`fromPosition`, `handler`) at the call,
+ *   as it throws `StoreClosedError`.
+ * Revisions and positions are bigints from 0n to 2^63 - 1; a `maxCount` is a whole number
+ * of at least 1 (leave it out for no limit).
+ */
+
+/**
  * The revision a stream must be at for an append to succeed: `'no_stream'` (it must not
  * exist), `'exists'`, `'any'`, or the revision of its last event (the first event is 0n).
+ * Anything else (a number, `null`, `'0'`, `-1n`) is a `ValidationError` naming `expected`.
  */
 export type ExpectedRevision = 'no_stream' | 'exists' | 'any' | bigint;
 
@@ -8,10 +23,11 @@ export type ExpectedRevision = 'no_stream' | 'exists' | 'any' | bigint;
 export interface EventToAppend {
   id: string;
   type: string;
-  /** The serialised event, stored byte for byte. */
+  /** The serialised event, stored byte for byte: exactly the view's bytes, copied at the append. */
   data: Uint8Array;
 }
 
+/** A record read is the caller's own: changing its bytes never changes what is stored. */
 export interface RecordedEvent {
   stream: string;
   /** 0n for the first event of the stream. */
@@ -49,9 +65,12 @@ export interface SubscribeOptions {
 }
 
 export interface Subscription {
-  /** Stops delivery; resolves once no handler call is running. */
+  /** Stops delivery: a handler call under way finishes before it resolves, and none starts after. */
   close(): Promise<void>;
-  /** Settles when the subscription ends: resolves on `close()`, rejects if a handler or the store failed. */
+  /**
+   * Settles when the subscription ends: resolves on `close()`; rejects if a handler failed,
+   * or the store did (a read failed, or the store was closed under it: `StoreClosedError`).
+   */
   readonly done: Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { WrongExpectedRevisionError, type RecordedEvent } from '@custodian/core';
+import { StoreClosedError, WrongExpectedRevisionError, type RecordedEvent } from '@custodian/core';
 import { collect, testEvent } from '@custodian/testing';
 import { CHECKPOINT_TYPE, checkpointStreamOf } from '../../checkpoint';
 import type { Projection } from '../../projection';
@@ -75,7 +75,7 @@ export function describeProjectionRunner(env: TestEnvironment): void {
       await first.waitFor(await appendCounted(events, prefix, 10));
       // The process dies: its store goes, no last checkpoint is written.
       await doomed.close();
-      await first.done;
+      await expect(first.done).rejects.toBeInstanceOf(StoreClosedError);
       const last = await appendCounted(events, prefix, 5);
 
       const [stored] = await readCheckpoints(events, projection.name);

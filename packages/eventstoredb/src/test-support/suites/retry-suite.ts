@@ -94,5 +94,35 @@ function describeResubscription(env: TestEnvironment): void {
       await subscription.close();
       expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     });
+
+    it('rejects done once the server stays out of reach, having delivered nothing after', async () => {
+      const target = env.target();
+      const proxy = await startFlakyProxy(target.host, target.port);
+      const client = connectClient(env.kind, `esdb://127.0.0.1:${proxy.port}?tls=false`);
+      const store = createEventStoreDBStore(client, { resubscribe: { resubscribes: 2, backoffMs: 10 } });
+      const stream = `unreachable-${randomUUID()}`;
+      const { position: from } = await store.append(`marker-${randomUUID()}`, [testEvent('Marker')], 'no_stream');
+      let calls = 0;
+      let sawFirst!: () => void;
+      const first = new Promise<void>((resolve) => (sawFirst = resolve));
+      const subscription = store.subscribeToAll({ fromPosition: from }, async (event) => {
+        if (event.stream !== stream) return;
+        calls++;
+        sawFirst();
+      });
+      await store.append(stream, [testEvent('Before')], 'no_stream');
+      await first;
+      await proxy.close();
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        subscription.done.then(() => 'resolved', (error: unknown) => error),
+        new Promise((resolve) => (timer = setTimeout(resolve, 20_000, 'still running'))),
+      ]);
+      clearTimeout(timer);
+      expect(outcome).not.toBe('still running');
+      expect(outcome).not.toBe('resolved');
+      expect(calls).toBe(1);
+      await store.close();
+    });
   });
 }
