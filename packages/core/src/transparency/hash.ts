@@ -12,6 +12,7 @@ export const EMPTY_ROOT: Uint8Array = hash('sha256', Buffer.alloc(0), 'buffer');
 let leafScratch = Buffer.alloc(1 + 64);
 const nodeScratch = Buffer.alloc(1 + 2 * HASH_BYTES);
 nodeScratch[0] = 0x01;
+const NODE_PREFIX = Buffer.from([0x01]);
 
 /** SHA-256(0x00 || data): the 0x00 prefix keeps a leaf from passing for a node (second preimages). */
 export function leafHash(data: Uint8Array): Buffer {
@@ -23,6 +24,7 @@ export function leafHash(data: Uint8Array): Buffer {
 
 /** SHA-256(0x01 || left || right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  if (left.byteLength !== HASH_BYTES || right.byteLength !== HASH_BYTES) return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
   nodeScratch.set(left, 1);
   nodeScratch.set(right, 1 + HASH_BYTES);
   return hash('sha256', nodeScratch, 'buffer');

@@ -35,7 +35,7 @@ export interface MerkleTree {
   /** RFC 9162 §2.1.4.1 PROOF(size1, D[size2]). */
   consistencyProof(size1: number, size2?: number): Uint8Array[];
   compactRange(): CompactRange;
-  /** Bytes the index holds (leaf hashes, cached nodes, the compact range). */
+  /** Bytes the index has allocated (leaf hashes, cached nodes, the compact range); growth doubles. */
   memoryBytes(): number;
 }
 
@@ -46,7 +46,7 @@ function hashColumn() {
     put(index: number, value: Uint8Array) {
       const end = (index + 1) * HASH_BYTES;
       if (end > bytes.length) {
-        const grown = Buffer.alloc(Math.max(end, 2 * bytes.length, 1024 * HASH_BYTES));
+        const grown = Buffer.alloc(Math.max(end, 2 * bytes.length, 16 * HASH_BYTES));
         bytes.copy(grown);
         bytes = grown;
       }
