@@ -16,6 +16,8 @@ const bad = (field: string, problem: string) => new MalformedTransparencyTextErr
 
 /** `<origin>\n<size>\n<base64 root>\n` followed by any extension lines. */
 export function formatCheckpoint(checkpoint: Checkpoint): string {
+  if (checkpoint.origin.includes('\n')) throw bad('origin', 'must be one line');
+  if ((checkpoint.extensions ?? []).some((line) => line.includes('\n'))) throw bad('extension line', 'must be one line');
   const text = [checkpoint.origin, String(checkpoint.size), encodeBase64(checkpoint.root), ...(checkpoint.extensions ?? [])].join('\n') + '\n';
   parseCheckpoint(text);
   return text;

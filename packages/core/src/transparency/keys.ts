@@ -41,9 +41,9 @@ export function formatVerifierKey(name: string, publicKey: Uint8Array): string {
 export function parseVerifierKey(text: string): VerifierKey {
   const bad = (field: string, problem: string) => new MalformedTransparencyTextError('verifier key', field, problem);
   if (typeof text !== 'string') throw bad('text', 'must be a string');
-  const parts = text.split('+');
-  if (parts.length !== 3) throw bad('text', 'must be three parts joined by +: name, key id, key');
-  const [name, keyId, key] = parts as [string, string, string];
+  // Base64 may hold '+': the name and the id end at the first two, the key is the rest.
+  const [name = '', keyId = '', key] = cutPlus(text, 3);
+  if (key === undefined) throw bad('text', 'must be three parts joined by +: name, key id, key');
   if (!isValidKeyName(name)) throw bad('name', 'must be non-empty, with no spaces or control characters');
   if (!/^[0-9a-f]{8}$/.test(keyId)) throw bad('key id', 'must be 8 lowercase hex digits');
   const material = decodeBase64(key);
@@ -53,6 +53,19 @@ export function parseVerifierKey(text: string): VerifierKey {
   if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES) throw bad('key', `must hold a ${ED25519_PUBLIC_KEY_BYTES}-byte Ed25519 key`);
   if (keyIdOf(name, publicKey) !== keyId) throw bad('key id', 'does not match the name and key');
   return { name, keyId, publicKey, text };
+}
+
+/** Cuts `text` at its first `parts - 1` plus signs; a missing part is undefined. */
+export function cutPlus(text: string, parts: number): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  let rest = text;
+  for (let i = 1; i < parts; i++) {
+    const at = rest.indexOf('+');
+    if (at < 0) return [...out, rest];
+    out.push(rest.slice(0, at));
+    rest = rest.slice(at + 1);
+  }
+  return [...out, rest];
 }
 
 export function ed25519PublicKey(publicKey: Uint8Array): KeyObject {

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { MalformedTransparencyTextError } from './errors';
-import { ED25519_TYPE, assertKeyName, formatVerifierKey, keyIdOf } from './keys';
+import { ED25519_TYPE, assertKeyName, cutPlus, formatVerifierKey, keyIdOf } from './keys';
 import { decodeBase64, encodeBase64 } from './text';
 
 /**
@@ -60,9 +60,8 @@ export async function createPemFileSigner(path: string, name: string): Promise<S
  */
 export function parseSignerKey(text: string): Signer {
   const bad = (field: string, problem: string) => new MalformedTransparencyTextError('signer key', field, problem);
-  const parts = typeof text === 'string' ? text.split('+') : [];
-  if (parts.length !== 5 || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') throw bad('text', 'must be PRIVATE+KEY+<name>+<key id>+<key>');
-  const [, , name, keyId, material] = parts as [string, string, string, string, string];
+  const [private_, key_, name = '', keyId = '', material] = typeof text === 'string' ? cutPlus(text, 5) : [];
+  if (private_ !== 'PRIVATE' || key_ !== 'KEY' || material === undefined) throw bad('text', 'must be PRIVATE+KEY+<name>+<key id>+<key>');
   assertKeyName('signer key', name);
   if (!/^[0-9a-f]{8}$/.test(keyId)) throw bad('key id', 'must be 8 lowercase hex digits');
   const raw = decodeBase64(material);
