@@ -32,7 +32,7 @@ export interface VerifierKey {
 }
 
 export function formatVerifierKey(name: string, publicKey: Uint8Array): string {
-  if (!isValidKeyName(name)) throw new MalformedTransparencyTextError('verifier key', 'name', 'must be non-empty, with no spaces, plus signs or control characters');
+  assertKeyName('verifier key', name);
   if (publicKey.byteLength !== ED25519_PUBLIC_KEY_BYTES) throw new MalformedTransparencyTextError('verifier key', 'public key', `must be ${ED25519_PUBLIC_KEY_BYTES} bytes`);
   return `${name}+${keyIdOf(name, publicKey)}+${encodeBase64(Buffer.concat([Buffer.from([ED25519_TYPE]), publicKey]))}`;
 }

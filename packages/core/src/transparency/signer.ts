@@ -60,8 +60,8 @@ export async function createPemFileSigner(path: string, name: string): Promise<S
  */
 export function parseSignerKey(text: string): Signer {
   const bad = (field: string, problem: string) => new MalformedTransparencyTextError('signer key', field, problem);
-  const [private_, key_, name = '', keyId = '', material] = typeof text === 'string' ? cutPlus(text, 5) : [];
-  if (private_ !== 'PRIVATE' || key_ !== 'KEY' || material === undefined) throw bad('text', 'must be PRIVATE+KEY+<name>+<key id>+<key>');
+  const [tag1, tag2, name = '', keyId = '', material] = typeof text === 'string' ? cutPlus(text, 5) : [];
+  if (tag1 !== 'PRIVATE' || tag2 !== 'KEY' || material === undefined) throw bad('text', 'must be PRIVATE+KEY+<name>+<key id>+<key>');
   assertKeyName('signer key', name);
   if (!/^[0-9a-f]{8}$/.test(keyId)) throw bad('key id', 'must be 8 lowercase hex digits');
   const raw = decodeBase64(material);
