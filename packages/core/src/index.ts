@@ -7,3 +7,4 @@ export * from './projections';
 export * from './decider';
 export * from './audit';
 export * from './ledger';
+export * from './transparency';

@@ -1,0 +1,9 @@
+export { EMPTY_ROOT, HASH_BYTES, leafHash, nodeHash, rootOfLeaves, leafDataOfHash, leafDataOfRecord } from './hash';
+export { createMerkleTree, type MerkleTree, type CompactRange } from './tree';
+export { verifyInclusion, verifyConsistency, PROOF_FAILURES, type ProofCheck, type ProofFailure } from './verify';
+export { formatCheckpoint, parseCheckpoint, type Checkpoint } from './checkpoint';
+export { isValidKeyName, keyIdOf, formatVerifierKey, parseVerifierKey, type VerifierKey } from './keys';
+export { signNote, openNote, splitNote, MAX_NOTE_BYTES, MAX_NOTE_SIGNATURES, type NoteSignature, type OpenedNote, type SplitNote } from './note';
+export { createPemSigner, createPemFileSigner, parseSignerKey, generateSignerKey, type Signer, type GeneratedSignerKey } from './signer';
+export { formatTlogProof, parseTlogProof, verifyTlogProof, TLOG_PROOF_HEADER, type TlogProof, type TlogProofCheck } from './tlog-proof';
+export { MalformedTransparencyTextError, UnknownKeyError, BadSignatureError, TreeRangeError, type TransparencyFormat, type SignatureRef } from './errors';

@@ -1,0 +1,180 @@
+import { EMPTY_ROOT, HASH_BYTES, assertHash, nodeHash, splitPoint } from './hash';
+import { TreeRangeError } from './errors';
+
+/**
+ * Interior nodes of perfect subtrees of this height and above are kept; lower ones are
+ * rehashed from the leaves on demand (at most 2^CACHED_FROM - 1 hashes each). That keeps
+ * the index near 36 bytes a leaf while a proof in a million-leaf tree stays in microseconds.
+ */
+const CACHED_FROM = 4;
+
+/** The perfect subtree roots that summarise a tree, left to right (the compact range). */
+export interface CompactRange {
+  readonly size: number;
+  /** One root per set bit of `size`, tallest first. */
+  readonly roots: readonly Uint8Array[];
+}
+
+/**
+ * An append-only RFC 6962 / 9162 Merkle tree over leaf hashes, built one leaf at a
+ * time. Its compact range gives the current root in O(log n); its index of leaf
+ * hashes and cached interior nodes gives the root at any earlier size and inclusion
+ * and consistency proofs between any sizes up to its own.
+ */
+export interface MerkleTree {
+  readonly size: number;
+  /** Appends a leaf hash (SHA-256(0x00 || leaf data)); returns its index. */
+  append(leafHash: Uint8Array): number;
+  /** The root at the current size. */
+  root(): Uint8Array;
+  /** The root the tree had when it held `size` leaves. */
+  rootAt(size: number): Uint8Array;
+  leafHashAt(index: number): Uint8Array;
+  /** RFC 9162 §2.1.3.1 PATH(index, D[size]): the leaf's sibling first, the root's child last. */
+  inclusionProof(index: number, size?: number): Uint8Array[];
+  /** RFC 9162 §2.1.4.1 PROOF(size1, D[size2]). */
+  consistencyProof(size1: number, size2?: number): Uint8Array[];
+  compactRange(): CompactRange;
+  /** Bytes the index has allocated (leaf hashes, cached nodes, the compact range); growth doubles. */
+  memoryBytes(): number;
+}
+
+/** A byte array of 32-byte slots that grows by doubling. */
+function hashColumn() {
+  let bytes = Buffer.alloc(0);
+  return {
+    put(index: number, value: Uint8Array) {
+      const end = (index + 1) * HASH_BYTES;
+      if (end > bytes.length) {
+        const grown = Buffer.alloc(Math.max(end, 2 * bytes.length, 16 * HASH_BYTES));
+        bytes.copy(grown);
+        bytes = grown;
+      }
+      bytes.set(value, index * HASH_BYTES);
+    },
+    get(index: number): Uint8Array {
+      return bytes.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES);
+    },
+    bytes: () => bytes.length,
+  };
+}
+
+export function createMerkleTree(): MerkleTree {
+  const leaves = hashColumn();
+  /** levels[h] holds the roots of perfect subtrees of height h ≥ CACHED_FROM, left to right. */
+  const levels: ReturnType<typeof hashColumn>[] = [];
+  /** The compact range: roots of the perfect subtrees covering [0, size), tallest first. */
+  const frontier: Uint8Array[] = [];
+  let size = 0;
+
+  /** Root of the perfect subtree of height `height` whose leftmost leaf is index << height. */
+  function perfect(height: number, index: number): Uint8Array {
+    if (height === 0) return leaves.get(index);
+    if (height >= CACHED_FROM) return (levels[height] as ReturnType<typeof hashColumn>).get(index);
+    return nodeHash(perfect(height - 1, 2 * index), perfect(height - 1, 2 * index + 1));
+  }
+
+  /** MTH(D[lo:hi]) for lo < hi, where lo is a multiple of the split of the range above it. */
+  function range(lo: number, hi: number): Uint8Array {
+    const width = hi - lo;
+    const height = Math.log2(width);
+    if (Number.isInteger(height) && lo % width === 0) return perfect(height, lo / width);
+    const k = splitPoint(width);
+    return nodeHash(range(lo, lo + k), range(lo + k, hi));
+  }
+
+  function path(index: number, lo: number, hi: number, out: Uint8Array[]): void {
+    if (hi - lo <= 1) return;
+    const k = splitPoint(hi - lo);
+    if (index < lo + k) {
+      path(index, lo, lo + k, out);
+      out.push(range(lo + k, hi));
+    } else {
+      path(index, lo + k, hi, out);
+      out.push(range(lo, lo + k));
+    }
+  }
+
+  /** SUBPROOF(m, D[lo:hi], whole): `whole` while D[lo:hi]'s old part is the old tree itself. */
+  function subproof(m: number, lo: number, hi: number, whole: boolean, out: Uint8Array[]): void {
+    if (m === hi) {
+      if (!whole) out.push(range(lo, hi));
+      return;
+    }
+    const k = splitPoint(hi - lo);
+    if (m - lo <= k) {
+      subproof(m, lo, lo + k, whole, out);
+      out.push(range(lo + k, hi));
+    } else {
+      subproof(m, lo + k, hi, false, out);
+      out.push(range(lo, lo + k));
+    }
+  }
+
+  function checkSize(what: string, value: number): void {
+    if (!Number.isSafeInteger(value) || value < 0) throw new TreeRangeError(what, value, 0, 'is not a whole number ≥');
+    if (value > size) throw new TreeRangeError(what, value, size, 'is beyond the tree size');
+  }
+
+  return {
+    get size() {
+      return size;
+    },
+    append(leafHash) {
+      assertHash(leafHash, 'leafHash');
+      const index = size;
+      leaves.put(index, leafHash);
+      // Each trailing one bit of the index closes a perfect subtree: merge it with its left sibling.
+      let node: Uint8Array = Buffer.from(leafHash);
+      let height = 0;
+      let at = index;
+      while (at % 2 === 1) {
+        node = nodeHash(frontier.pop() as Uint8Array, node);
+        height++;
+        at = (at - 1) / 2;
+        if (height >= CACHED_FROM) (levels[height] ??= hashColumn()).put(at, node);
+      }
+      frontier.push(node);
+      size++;
+      return index;
+    },
+    root() {
+      if (size === 0) return EMPTY_ROOT;
+      let root = frontier[frontier.length - 1] as Uint8Array;
+      for (let i = frontier.length - 2; i >= 0; i--) root = nodeHash(frontier[i] as Uint8Array, root);
+      return root;
+    },
+    rootAt(at) {
+      checkSize('size', at);
+      return at === 0 ? EMPTY_ROOT : range(0, at);
+    },
+    leafHashAt(index) {
+      checkSize('index', index);
+      if (index === size) throw new TreeRangeError('index', index, size, 'is not below the tree size');
+      return Buffer.from(leaves.get(index));
+    },
+    inclusionProof(index, at = size) {
+      checkSize('size', at);
+      checkSize('index', index);
+      if (index >= at) throw new TreeRangeError('index', index, at, 'is not below the tree size');
+      const out: Uint8Array[] = [];
+      path(index, 0, at, out);
+      return out;
+    },
+    consistencyProof(size1, size2 = size) {
+      checkSize('size2', size2);
+      checkSize('size1', size1);
+      if (size1 > size2) throw new TreeRangeError('size1', size1, size2, 'is beyond size2');
+      const out: Uint8Array[] = [];
+      // From the empty tree there is nothing to prove (RFC 9162 defines proofs for 0 < size1).
+      if (size1 > 0) subproof(size1, 0, size2, true, out);
+      return out;
+    },
+    compactRange() {
+      return { size, roots: frontier.map((root) => Buffer.from(root)) };
+    },
+    memoryBytes() {
+      return leaves.bytes() + levels.reduce((sum, level) => sum + (level?.bytes() ?? 0), 0) + frontier.length * HASH_BYTES;
+    },
+  };
+}
