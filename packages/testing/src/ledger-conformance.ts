@@ -272,7 +272,6 @@ export function runLedgerConformance(name: string, factory: EventStoreFactory, o
       };
       const other = createLedger({ store: counted, keys: new InMemoryKeyStore(), policy: conformancePolicy });
       const rounds = options.fairnessRounds ?? 5;
-      let deniedAfter = 0;
       for (let round = 0; round < rounds; round++) {
         subjectId = `fair-other-${round}-${randomUUID()}`;
         const { consent } = await collectAndConsent();
@@ -285,10 +284,12 @@ export function runLedgerConformance(name: string, factory: EventStoreFactory, o
           uses.push(hammer(ledger, i));
           if (i % 40 === 39) await new Promise((resolve) => setTimeout(resolve, 1));
         }
-        deniedAfter += await checkWithdrawnUnderLoad(withdrawal as Promise<CustodianEvent>, uses, consent);
+        await checkWithdrawnUnderLoad(withdrawal as Promise<CustodianEvent>, uses, consent);
       }
-      expect(deniedAfter).toBeGreaterThan(0);
       // The withdrawal did race the uses: some of its appends lost, and it still got through.
+      // (Across ledgers it is not promised a place among the uses, only that it lands: on a
+      // remote store each of its attempts needs a read and an append while the uses need one
+      // append each, so it may land only as they thin out.)
       expect(lostRaces).toBeGreaterThan(0);
     });
   });
