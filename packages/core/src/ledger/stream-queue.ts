@@ -6,8 +6,6 @@ export interface StreamQueue {
   readonly busyStreams: number;
 }
 
-const settleQuietly = (): void => undefined;
-
 /**
  * In one process the queue makes the cached state a decision is made on the latest one, so
  * concurrent calls on one subject no longer race each other's appends (and a withdrawal is
@@ -17,23 +15,37 @@ const settleQuietly = (): void => undefined;
  * (it compacts a map as it empties; see the cache in stream-folder.ts for the big-map case).
  */
 export function createStreamQueue(): StreamQueue {
-  const tails = new Map<string, Promise<void>>();
+  const busy = new Map<string, Busy>();
   return {
     run<T>(stream: string, operation: () => Promise<T>): Promise<T> {
-      const previous = tails.get(stream);
-      const result = previous === undefined ? invoke(operation) : previous.then(operation);
+      let entry = busy.get(stream);
+      let result: Promise<T>;
+      if (entry === undefined) {
+        entry = { tail: undefined as unknown as Promise<void>, pending: 1 };
+        busy.set(stream, entry);
+        result = invoke(operation);
+      } else {
+        entry.pending++;
+        result = entry.tail.then(operation);
+      }
+      const held = entry;
       // The tail never rejects: one operation's failure is its caller's, not the next one's.
-      const tail = result.then(settleQuietly, settleQuietly);
-      tails.set(stream, tail);
-      void tail.then(() => {
-        if (tails.get(stream) === tail) tails.delete(stream);
-      });
+      const settled = (): void => {
+        if (--held.pending === 0) busy.delete(stream);
+      };
+      entry.tail = result.then(settled, settled);
       return result;
     },
     get busyStreams() {
-      return tails.size;
+      return busy.size;
     },
   };
+}
+
+/** A busy stream: the promise its next operation waits for, and how many are queued or running. */
+interface Busy {
+  tail: Promise<void>;
+  pending: number;
 }
 
 /** An operation that throws before returning its promise still rejects, not escapes `run`. */
