@@ -1,6 +1,10 @@
 /** Runs operations on one stream one after another, and operations on different streams side by side. */
 export interface StreamQueue {
-  /** Starts `operation` once every operation queued before it on `stream` has settled; settles as it does. */
+  /**
+   * Starts `operation` once every operation queued before it on `stream` has settled; settles
+   * as it does. An operation must not wait for one it queues on its own stream: that one
+   * starts only after it, so both would wait forever.
+   */
   run<T>(stream: string, operation: () => Promise<T>): Promise<T>;
   /** How many streams have an operation queued or running: zero whenever the queue is idle. */
   readonly busyStreams: number;
@@ -14,20 +18,18 @@ export interface StreamQueue {
  * the number of customers. The map stays small, so V8's deleted-entry chains do not grow
  * (it compacts a map as it empties; see the cache in stream-folder.ts for the big-map case).
  */
+const IDLE: Promise<void> = Promise.resolve();
+
 export function createStreamQueue(): StreamQueue {
   const busy = new Map<string, Busy>();
   return {
     run<T>(stream: string, operation: () => Promise<T>): Promise<T> {
       let entry = busy.get(stream);
-      let result: Promise<T>;
       if (entry === undefined) {
-        entry = { tail: undefined as unknown as Promise<void>, pending: 1 };
+        entry = { tail: IDLE, pending: 0 };
         busy.set(stream, entry);
-        result = invoke(operation);
-      } else {
-        entry.pending++;
-        result = entry.tail.then(operation);
       }
+      const result = entry.pending++ === 0 ? invoke(operation) : entry.tail.then(operation);
       const held = entry;
       // The tail never rejects: one operation's failure is its caller's, not the next one's.
       const settled = (): void => {
