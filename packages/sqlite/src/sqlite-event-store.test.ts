@@ -17,7 +17,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 runEventStoreConformance('SqliteEventStore', () => createSqliteEventStore({ path: freshPath() }), {
   failReads: (store) => void (store as SqliteEventStore).database.close(),
 });
-runLedgerConformance('SqliteEventStore', () => createSqliteEventStore({ path: freshPath() }), { raceRounds: 15 });
+runLedgerConformance('SqliteEventStore', () => createSqliteEventStore({ path: freshPath() }), { raceRounds: 15, fairnessRounds: 3 });
 
 describe('a ledger on a SQLite file', () => {
   it('leaves no personal value in any byte of the database files, before or after erasure', async () => {

@@ -5,7 +5,7 @@ import { canonicalJson, KeyDestroyedError, openValue, sealValue, type KeyStore }
 import { describeKey, parseOrThrow, ValidationError } from '../errors';
 import { catalog, events, POLICY_STREAM, recipientStream, subjectStream, SubjectId, type Actor, type Basis, type CustodianEvent, type DenialReason } from '../events';
 import { addDuration, policyRecord, type Operation, type Policy } from '../policy';
-import { WrongExpectedRevisionError, type EventStore } from '../store';
+import type { EventStore } from '../store';
 import * as input from './commands';
 import {
   CommandRefusedError,
@@ -21,7 +21,9 @@ import {
 } from '../decider';
 import { createReadSide, type AsOf, type ReadSide } from '../projections';
 import { checkedTime, NotPermittedError } from './errors';
+import { retryOnConflict, type RetryPolicy } from './retry';
 import { createStreamFolder, type Loaded, type StreamFolder } from './stream-folder';
+import { createStreamQueue } from './stream-queue';
 
 export interface LedgerOptions {
   store: EventStore;
@@ -30,6 +32,12 @@ export interface LedgerOptions {
   clock?: () => Date;
   /** How many times a decision is re-read and re-made after a concurrent append. */
   maxAttempts?: number;
+  /**
+   * A right of the subject (consent, withdrawal, objection, restriction, erasure, access) is
+   * retried past `maxAttempts`, until it is recorded or this many milliseconds of conflicts
+   * have passed. Default 30 s.
+   */
+  rightsDeadlineMs?: number;
 }
 
 /** A refusal is an answer, not an exception; either way the decision is recorded as `event`. */
@@ -102,12 +110,26 @@ interface Meta {
   causationId?: string | undefined;
 }
 
+/** A decision on a state that may be behind: a refusal there is no answer yet, only a reason to read the store. */
+function decideOrNothing(decide: () => EventDraft[]): EventDraft[] {
+  try {
+    return decide();
+  } catch {
+    return [];
+  }
+}
+
 export function createLedger(options: LedgerOptions): Ledger {
   const { store, keys, policy } = options;
   const readClock = options.clock ?? (() => new Date());
   // Every time the ledger records passes here, so a broken clock stops a write before anything is appended.
   const clock = (): Date => checkedTime(readClock());
   const maxAttempts = options.maxAttempts ?? 10;
+  // Other writers on the stream are in other processes (this one's queue orders its own), so
+  // a conflict costs them a millisecond or so: backing off from 1 ms lets them finish.
+  const forDecisions: RetryPolicy = { maxRetries: maxAttempts, deadlineMs: Number.POSITIVE_INFINITY, baseDelayMs: 1, maxDelayMs: 50 };
+  const forRights: RetryPolicy = { maxRetries: Number.POSITIVE_INFINITY, deadlineMs: options.rightsDeadlineMs ?? 30_000, baseDelayMs: 1, maxDelayMs: 100 };
+  const queue = createStreamQueue();
   const subjects = createStreamFolder<SubjectState>(store, initialSubjectState, evolveSubject);
   const recipients = createStreamFolder<RecipientState>(store, initialRecipientState, evolveRecipient);
   const policies = createStreamFolder<string | undefined>(store, undefined, (digest, event) => (event.type === 'PolicyDefined' ? event.data.digest : digest));
@@ -116,8 +138,12 @@ export function createLedger(options: LedgerOptions): Ledger {
 
   /** Before its first write, the ledger records its policy unless the log's latest is the same one. */
   function recordPolicyOnce(): Promise<unknown> {
-    policyWritten ??= execute(policies, POLICY_STREAM, { actor: LEDGER_ACTOR }, (digest) =>
-      digest === recordedPolicy.digest ? [] : [{ type: 'PolicyDefined', data: recordedPolicy }],
+    policyWritten ??= execute(
+      policies,
+      POLICY_STREAM,
+      { actor: LEDGER_ACTOR },
+      (digest) => (digest === recordedPolicy.digest ? [] : [{ type: 'PolicyDefined', data: recordedPolicy }]),
+      forRights,
     ).catch((error: unknown) => {
       policyWritten = undefined;
       throw error;
@@ -139,27 +165,28 @@ export function createLedger(options: LedgerOptions): Ledger {
     stream: string,
     meta: Meta,
     decide: (state: S, now: Date) => EventDraft[],
+    retry: RetryPolicy = forDecisions,
   ): Promise<{ appended: CustodianEvent[]; before: Loaded<S> }> {
     if (stream !== POLICY_STREAM) await recordPolicyOnce();
     // Attempt 0 decides on the cached state without reading the store. Its append expects the
     // cached revision, so if anything was appended since, the append fails and attempt 1 reads,
     // folds and decides again. A refusal (thrown) or a no-op is not checked by an append, so on
-    // attempt 0 those are decided again on the state read from the store.
-    const optimistic = folder.cached(stream);
-    for (let attempt = optimistic ? 0 : 1; ; attempt++) {
-      const loaded = attempt === 0 && optimistic ? optimistic : await folder.load(stream);
+    // attempt 0 those are decided again on the state read from the store. The queue keeps this
+    // process's own appends from landing in between, so the cached state is almost always right.
+    const decideOn = async (attempt: number): Promise<{ loaded: Loaded<S>; now: Date; drafts: EventDraft[] }> => {
+      const optimistic = attempt === 0 ? folder.cached(stream) : undefined;
+      if (optimistic) {
+        const now = clock();
+        const drafts = decideOrNothing(() => decide(optimistic.state, now));
+        if (drafts.length > 0) return { loaded: optimistic, now, drafts };
+      }
+      const loaded = await folder.load(stream);
       const now = clock();
-      let drafts: EventDraft[];
-      try {
-        drafts = decide(loaded.state, now);
-      } catch (error) {
-        if (attempt === 0) continue;
-        throw error;
-      }
-      if (drafts.length === 0) {
-        if (attempt === 0) continue;
-        return { appended: [], before: loaded };
-      }
+      return { loaded, now, drafts: decide(loaded.state, now) };
+    };
+    const decideAndAppend = async (attempt: number) => {
+      const { loaded, now, drafts } = await decideOn(attempt);
+      if (drafts.length === 0) return { appended: [], before: loaded };
       let prevHash = loaded.lastHash;
       const sealed = drafts.map((draft) => {
         const result = events.seal(
@@ -182,19 +209,16 @@ export function createLedger(options: LedgerOptions): Ledger {
         prevHash = result.event.hash;
         return result;
       });
-      try {
-        const { nextRevision } = await store.append(stream, sealed.map((s) => s.toAppend), loaded.revision);
-        const appended = sealed.map((s) => s.event);
-        folder.advance(stream, loaded, appended, nextRevision);
-        return { appended, before: loaded };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;
-      }
-    }
+      const { nextRevision } = await store.append(stream, sealed.map((s) => s.toAppend), loaded.revision);
+      const appended = sealed.map((s) => s.event);
+      folder.advance(stream, loaded, appended, nextRevision);
+      return { appended, before: loaded };
+    };
+    return queue.run(stream, () => retryOnConflict(stream, decideAndAppend, retry));
   }
 
-  async function onSubject(meta: Meta & { subjectId: string }, decide: (state: SubjectState, now: Date) => EventDraft[]) {
-    return execute(subjects, subjectStream(meta.subjectId), meta, decide);
+  async function onSubject(meta: Meta & { subjectId: string }, decide: (state: SubjectState, now: Date) => EventDraft[], retry?: RetryPolicy) {
+    return execute(subjects, subjectStream(meta.subjectId), meta, decide, retry);
   }
 
   async function single(result: Promise<{ appended: CustodianEvent[] }>): Promise<CustodianEvent> {
@@ -271,12 +295,16 @@ export function createLedger(options: LedgerOptions): Ledger {
       const command = parseOrThrow(input.RequestAccessInput, raw, 'requestAccess');
       permit('requestAccess', command.actor, command.subjectId);
       const { right } = command;
-      const received = await single(onSubject(command, (state) => decideSubject({ type: 'requestAccess', right }, state, policy)));
+      const received = await single(onSubject(command, (state) => decideSubject({ type: 'requestAccess', right }, state, policy), forRights));
       const report = await exportOf(command.subjectId);
       const json = canonicalJson(report);
       const digest = hash('sha256', json, 'hex');
       const fulfilled = await single(
-        onSubject({ ...command, causationId: received.id }, (state) => decideSubject({ type: 'fulfilAccessRequest', requestEventId: received.id, digest }, state, policy)),
+        onSubject(
+          { ...command, causationId: received.id },
+          (state) => decideSubject({ type: 'fulfilAccessRequest', requestEventId: received.id, digest }, state, policy),
+          forRights,
+        ),
       );
       return { export: report, json, digest, received, fulfilled };
     },
@@ -321,7 +349,7 @@ export function createLedger(options: LedgerOptions): Ledger {
         onSubject(command, (state, now) => {
           checkExpiry(now);
           return decideSubject({ type: 'grantConsent', purpose, notice, method, ...(evidence && { evidence }), ...(expiresAt && { expiresAt }) }, state, policy);
-        }),
+        }, forRights),
       );
     },
 
@@ -329,7 +357,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       const command = parseOrThrow(input.WithdrawConsentInput, raw, 'withdrawConsent');
       permit('withdrawConsent', command.actor, command.subjectId);
       const { purpose, method } = command;
-      return single(onSubject(command, (state) => decideSubject({ type: 'withdrawConsent', purpose, ...(method && { method }) }, state, policy)));
+      return single(onSubject(command, (state) => decideSubject({ type: 'withdrawConsent', purpose, ...(method && { method }) }, state, policy), forRights));
     },
 
     async object(raw) {
@@ -338,14 +366,14 @@ export function createLedger(options: LedgerOptions): Ledger {
       if (command.purposes) checkPurposes('object', command.purposes);
       const reason = await sealText(command.subjectId, 'objection', command.reason);
       const purposes = command.purposes;
-      return single(onSubject(command, (state) => decideSubject({ type: 'object', ...(purposes && { purposes }), ...(reason && { reason }) }, state, policy)));
+      return single(onSubject(command, (state) => decideSubject({ type: 'object', ...(purposes && { purposes }), ...(reason && { reason }) }, state, policy), forRights));
     },
 
     async restrict(raw) {
       const command = parseOrThrow(input.RestrictInput, raw, 'restrict');
       permit('restrict', command.actor, command.subjectId);
       const reason = await sealText(command.subjectId, 'restriction', command.reason);
-      return single(onSubject(command, (state) => decideSubject({ type: 'restrict', ...(reason && { reason }) }, state, policy)));
+      return single(onSubject(command, (state) => decideSubject({ type: 'restrict', ...(reason && { reason }) }, state, policy), forRights));
     },
 
     async liftRestriction(raw) {
@@ -422,7 +450,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       const command = parseOrThrow(input.RequestErasureInput, raw, 'requestErasure');
       permit('requestErasure', command.actor, command.subjectId);
       const reason = await sealText(command.subjectId, 'erasure-request', command.reason);
-      return single(onSubject(command, (state) => decideSubject({ type: 'requestErasure', ...(reason && { reason }) }, state, policy)));
+      return single(onSubject(command, (state) => decideSubject({ type: 'requestErasure', ...(reason && { reason }) }, state, policy), forRights));
     },
 
     async erase(raw) {
@@ -433,7 +461,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       // The key goes first: should the append then fail, the values are already
       // unreadable and a retried erase() completes the record.
       await keys.destroy(command.subjectId);
-      return single(onSubject(command, (state) => decideSubject({ type: 'erase' }, state, policy)));
+      return single(onSubject(command, (state) => decideSubject({ type: 'erase' }, state, policy), forRights));
     },
 
     async confirmRecipientErasure(raw) {

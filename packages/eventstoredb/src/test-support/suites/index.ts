@@ -24,6 +24,7 @@ export function describeEventStoreDBAdapter(kind: ClientKind): void {
       const ledgerEnv = useEventStore(kind);
       runLedgerConformance(`EventStoreDB store via ${clientLabel(kind)}`, () => namespaced(createEventStoreDBStore(ledgerEnv.client(), { closeClient: false })), {
         raceRounds: 15,
+        fairnessRounds: 2,
       });
     });
   });

@@ -1,0 +1,57 @@
+// The other process of the cross-process fairness test: a service that hammers one
+// subject with concurrent uses while the test's own process withdraws the subject's
+// consent. Plain node, loading the compiled packages (the test builds them first).
+//
+// usage: node hammer-child.js <database path>
+// stdin:  `hammer <subjectId> <count>` starts <count> uses of the subject at once.
+// stdout: `ready`, then per subject `started <subjectId>` once 20 uses were decided and
+//         `done <subjectId> <JSON of the counts and the codes of any failed use>`.
+'use strict';
+const { createInterface } = require('node:readline');
+const { createLedger, definePolicy, InMemoryKeyStore } = require('@custodian/core');
+const { createSqliteEventStore } = require('../../dist/index.js');
+
+// The policy of @custodian/testing's conformance suites, so both processes record the same one.
+const policy = definePolicy({
+  purposes: {
+    'marketing.email': { legalBasis: 'consent', categories: ['contact.email'], roles: ['marketing'], sharing: true, retention: 'P2Y' },
+    'order.fulfilment': { legalBasis: 'contract', categories: ['contact.email', 'contact.address'], roles: ['fulfilment'], retention: 'P6Y' },
+  },
+  permissions: { registerRecipient: ['privacy'], verifyRecipient: ['privacy'], suspendRecipient: ['privacy'], erase: ['privacy'] },
+});
+const marketer = { id: 'campaigns', kind: 'service', roles: ['marketing'] };
+
+const store = createSqliteEventStore({ path: process.argv[2] });
+const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy });
+
+async function hammer(subjectId, count) {
+  const counts = { allowed: 0, denied: 0, failed: [] };
+  let decided = 0;
+  const uses = Array.from({ length: count }, (_, n) =>
+    ledger
+      .use({ subjectId, actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: `hammer-${n}` })
+      .then(
+        (decision) => (decision.allowed ? counts.allowed++ : counts.denied++),
+        (error) => counts.failed.push(error && error.code ? error.code : String(error)),
+      )
+      .then(() => {
+        if (++decided === 20) process.stdout.write(`started ${subjectId}\n`);
+      }),
+  );
+  await Promise.all(uses);
+  process.stdout.write(`done ${subjectId} ${JSON.stringify(counts)}\n`);
+}
+
+const lines = createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  const [command, subjectId, count] = line.split(' ');
+  if (command === 'hammer') hammer(subjectId, Number(count)).catch(fail);
+});
+lines.on('close', () => store.close().catch(fail));
+
+function fail(error) {
+  process.stderr.write(`${error && error.stack ? error.stack : String(error)}\n`);
+  process.exit(1);
+}
+
+process.stdout.write('ready\n');
