@@ -7,3 +7,4 @@ export { signNote, openNote, splitNote, MAX_NOTE_BYTES, MAX_NOTE_SIGNATURES, typ
 export { createPemSigner, createPemFileSigner, parseSignerKey, generateSignerKey, type Signer, type GeneratedSignerKey } from './signer';
 export { formatTlogProof, parseTlogProof, verifyTlogProof, TLOG_PROOF_HEADER, type TlogProof, type TlogProofCheck } from './tlog-proof';
 export { MalformedTransparencyTextError, UnknownKeyError, BadSignatureError, TreeRangeError, type TransparencyFormat, type SignatureRef } from './errors';
+export { buildLogTree, createLogTree, type LogTree, type LogLeaf, type CatchUpOptions } from './log-tree';
