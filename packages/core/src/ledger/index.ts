@@ -1,4 +1,3 @@
 export { createLedger, type AccessDecision, type AccessRequestResult, type Audit, type Decision, type Ledger, type LedgerOptions } from './create-ledger';
 export { NotPermittedError } from './errors';
-export { TamperedStreamError } from './stream-folder';
 export * from './commands';

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import { StoreClosedError, StreamNotFoundError, checkExpectedRevision } from './errors';
+import { DuplicateEventIdError, StoreClosedError, StreamNotFoundError, checkExpectedRevision } from './errors';
 import type {
   AppendResult,
   EventStore,
@@ -43,6 +43,9 @@ export class InMemoryEventStore implements EventStore {
   private streamOf = new Uint32Array(INITIAL_RECORDS);
   private revisionOf = new Uint32Array(INITIAL_RECORDS);
   private typeOf = new Uint16Array(INITIAL_RECORDS);
+  /** A hash of each record's id, and an open-addressed table of record number + 1 by id hash (0: empty). */
+  private idHash = new Uint32Array(INITIAL_RECORDS);
+  private idSlots = new Int32Array(INITIAL_RECORDS * 2);
   private readonly streams = new Map<string, StreamEntry>();
   private readonly streamList: StreamEntry[] = [];
   private readonly types: string[] = [];
@@ -60,6 +63,8 @@ export class InMemoryEventStore implements EventStore {
     if (!isWellFormedAppend(stream, events)) validateAppend(stream, events);
     const entry = this.streams.get(stream);
     const actual = entry === undefined ? -1 : entry.records.length - 1;
+    const retried = this.checkIds(stream, entry, events, expected);
+    if (retried) return retried;
     if (!matchesExpected(expected, actual)) checkExpectedRevision(stream, expected, entry === undefined ? 'no_stream' : BigInt(actual));
     const target = entry ?? this.createStream(stream);
     for (let i = 0; i < events.length; i++) this.write(target, events[i] as EventToAppend);
@@ -141,6 +146,73 @@ export class InMemoryEventStore implements EventStore {
     this.place(record, id, bytes);
   }
 
+  /**
+   * Adds a record at the end of a stream with no check at all (expected revision, id
+   * uniqueness), as an attacker with access to the storage could. For tests.
+   */
+  insertRaw(stream: string, event: EventToAppend): void {
+    this.write(this.streams.get(stream) ?? this.createStream(stream), event);
+  }
+
+  /**
+   * Event ids are unique in the log. An append whose ids are all new returns undefined; an
+   * exact retry of an append that landed (the same events, byte for byte, in this stream
+   * where `expected` put them, or anywhere for 'any' and 'exists') returns its result; any
+   * other repeat of an id is refused.
+   */
+  private checkIds(stream: string, entry: StreamEntry | undefined, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult | undefined {
+    let repeats = false;
+    for (let i = 0; i < events.length; i++) if (this.findId((events[i] as EventToAppend).id, hashId((events[i] as EventToAppend).id)) >= 0) repeats = true;
+    if (events.length > 1) {
+      const ids = new Set<string>();
+      for (const event of events) {
+        if (ids.has(event.id)) throw new DuplicateEventIdError(stream, event.id);
+        ids.add(event.id);
+      }
+    }
+    if (!repeats) return undefined;
+    const first = this.findId((events[0] as EventToAppend).id, hashId((events[0] as EventToAppend).id));
+    const start = first < 0 || entry === undefined ? -1 : (this.revisionOf[first] as number);
+    const placed =
+      start >= 0 &&
+      this.streamOf[first] === entry?.index &&
+      (typeof expected === 'bigint' ? BigInt(start) === expected + 1n : expected === 'no_stream' ? start === 0 : true);
+    if (placed && entry) {
+      const same = events.every((event, i) => {
+        const record = entry.records[start + i];
+        return record !== undefined && this.idOf(record) === event.id && this.types[this.typeOf[record] as number] === event.type && this.dataOf(record).equals(event.data);
+      });
+      if (same) {
+        const last = entry.records[start + events.length - 1] as number;
+        return { nextRevision: BigInt(start + events.length - 1), position: BigInt(last) };
+      }
+    }
+    const repeated = events.find((event) => this.findId(event.id, hashId(event.id)) >= 0) as EventToAppend;
+    throw new DuplicateEventIdError(stream, repeated.id);
+  }
+
+  /** The record holding `id`, or -1. */
+  private findId(id: string, hash: number): number {
+    const mask = this.idSlots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const held = this.idSlots[slot] as number;
+      if (held === 0) return -1;
+      const record = held - 1;
+      if (this.idHash[record] === hash && this.idOf(record) === id) return record;
+    }
+  }
+
+  private indexId(record: number, hash: number): void {
+    const mask = this.idSlots.length - 1;
+    let slot = hash & mask;
+    while (this.idSlots[slot] !== 0) slot = (slot + 1) & mask;
+    this.idSlots[slot] = record + 1;
+  }
+
+  private idOf(record: number): string {
+    return this.chunkSlice(record, 0, this.idLength[record] as number).toString('utf8');
+  }
+
   private createStream(name: string): StreamEntry {
     const entry: StreamEntry = { name, index: this.streamList.length, records: [] };
     this.streams.set(name, entry);
@@ -156,6 +228,10 @@ export class InMemoryEventStore implements EventStore {
     this.typeOf[record] = this.internType(event.type);
     this.place(record, event.id, event.data);
     stream.records.push(record);
+    const hash = hashId(event.id);
+    this.idHash[record] = hash;
+    if (this.count * 2 > this.idSlots.length) this.reindex();
+    else this.indexId(record, hash);
   }
 
   /** Writes the id (UTF-8) then the data, contiguously, at the end of the last chunk or in a new one. */
@@ -225,6 +301,13 @@ export class InMemoryEventStore implements EventStore {
     this.streamOf = resize(this.streamOf, new Uint32Array(size));
     this.revisionOf = resize(this.revisionOf, new Uint32Array(size));
     this.typeOf = resize(this.typeOf, new Uint16Array(size));
+    this.idHash = resize(this.idHash, new Uint32Array(size));
+  }
+
+  /** Doubles the id table and puts every record back in it (amortised: once per doubling). */
+  private reindex(): void {
+    this.idSlots = new Int32Array(this.idSlots.length * 2);
+    for (let record = 0; record < this.count; record++) this.indexId(record, this.idHash[record] as number);
   }
 
   private assertOpen(): void {
@@ -265,6 +348,15 @@ class Cursor implements AsyncIterableIterator<RecordedEvent> {
     this.finished = true;
     return Promise.resolve({ done: true, value: undefined });
   }
+}
+
+/** FNV-1a over the id's UTF-16 units, finalised so the low bits (the table's) spread. */
+function hashId(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return (h ^ (h >>> 12)) >>> 0;
 }
 
 function resize<T extends { set(array: ArrayLike<number>): void }>(from: ArrayLike<number>, to: T): T {

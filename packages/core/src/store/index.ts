@@ -10,6 +10,6 @@ export type {
   SubscribeOptions,
   Subscription,
 } from './port';
-export { WrongExpectedRevisionError, StreamNotFoundError, StoreClosedError, checkExpectedRevision, type ActualRevision } from './errors';
+export { WrongExpectedRevisionError, StreamNotFoundError, DuplicateEventIdError, StoreClosedError, checkExpectedRevision, type ActualRevision } from './errors';
 export { InMemoryEventStore, validateAppend } from './in-memory';
 export { subscriptionLoop } from './subscription-loop';
