@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import { DuplicateEventIdError, StoreClosedError, StreamNotFoundError, checkExpectedRevision } from './errors';
+import { StoreClosedError, StreamNotFoundError, checkExpectedRevision } from './errors';
 import type {
   AppendResult,
   EventStore,
@@ -12,6 +12,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './port';
+import { checkRepeatedIds } from './repeated-ids';
 import { subscriptionLoop } from './subscription-loop';
 
 const CHUNK_BITS = 22;
@@ -63,7 +64,7 @@ export class InMemoryEventStore implements EventStore {
     if (!isWellFormedAppend(stream, events)) validateAppend(stream, events);
     const entry = this.streams.get(stream);
     const actual = entry === undefined ? -1 : entry.records.length - 1;
-    const retried = this.checkIds(stream, entry, events, expected);
+    const retried = this.checkIds(stream, events, expected);
     if (retried) return retried;
     if (!matchesExpected(expected, actual)) checkExpectedRevision(stream, expected, entry === undefined ? 'no_stream' : BigInt(actual));
     const target = entry ?? this.createStream(stream);
@@ -154,45 +155,26 @@ export class InMemoryEventStore implements EventStore {
     this.write(this.streams.get(stream) ?? this.createStream(stream), event);
   }
 
-  /**
-   * Event ids are unique in the log. An append whose ids are all new returns undefined; an
-   * exact retry of an append that landed (the same events, byte for byte, in this stream
-   * where `expected` put them, or anywhere for 'any' and 'exists') returns its result; any
-   * other repeat of an id is refused.
-   */
-  private checkIds(stream: string, entry: StreamEntry | undefined, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult | undefined {
-    let repeats = false;
-    for (let i = 0; i < events.length; i++) if (this.findId((events[i] as EventToAppend).id, hashId((events[i] as EventToAppend).id)) >= 0) repeats = true;
-    if (events.length > 1) {
-      const ids = new Set<string>();
-      for (const event of events) {
-        if (ids.has(event.id)) throw new DuplicateEventIdError(stream, event.id);
-        ids.add(event.id);
-      }
+  /** See checkRepeatedIds; the common case, every id new, costs a lookup per event and allocates nothing. */
+  private checkIds(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult | undefined {
+    let repeats = events.length > 16;
+    for (let i = 0; i < events.length && !repeats; i++) {
+      const id = (events[i] as EventToAppend).id;
+      repeats = this.findId(id) >= 0;
+      for (let j = 0; j < i && !repeats; j++) repeats = (events[j] as EventToAppend).id === id;
     }
     if (!repeats) return undefined;
-    const first = this.findId((events[0] as EventToAppend).id, hashId((events[0] as EventToAppend).id));
-    const start = first < 0 || entry === undefined ? -1 : (this.revisionOf[first] as number);
-    const placed =
-      start >= 0 &&
-      this.streamOf[first] === entry?.index &&
-      (typeof expected === 'bigint' ? BigInt(start) === expected + 1n : expected === 'no_stream' ? start === 0 : true);
-    if (placed && entry) {
-      const same = events.every((event, i) => {
-        const record = entry.records[start + i];
-        return record !== undefined && this.idOf(record) === event.id && this.types[this.typeOf[record] as number] === event.type && this.dataOf(record).equals(event.data);
-      });
-      if (same) {
-        const last = entry.records[start + events.length - 1] as number;
-        return { nextRevision: BigInt(start + events.length - 1), position: BigInt(last) };
-      }
-    }
-    const repeated = events.find((event) => this.findId(event.id, hashId(event.id)) >= 0) as EventToAppend;
-    throw new DuplicateEventIdError(stream, repeated.id);
+    return checkRepeatedIds(stream, events, expected, (id) => {
+      const record = this.findId(id);
+      if (record < 0) return undefined;
+      const { revision, position, type, data } = this.recordAt(record);
+      return { stream: (this.streamList[this.streamOf[record] as number] as StreamEntry).name, revision, position, type, data };
+    });
   }
 
   /** The record holding `id`, or -1. */
-  private findId(id: string, hash: number): number {
+  private findId(id: string): number {
+    const hash = hashId(id);
     const mask = this.idSlots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const held = this.idSlots[slot] as number;

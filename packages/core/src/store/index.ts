@@ -12,4 +12,5 @@ export type {
 } from './port';
 export { WrongExpectedRevisionError, StreamNotFoundError, DuplicateEventIdError, StoreClosedError, checkExpectedRevision, type ActualRevision } from './errors';
 export { InMemoryEventStore, validateAppend } from './in-memory';
+export { checkRepeatedIds, type StoredId } from './repeated-ids';
 export { subscriptionLoop } from './subscription-loop';
