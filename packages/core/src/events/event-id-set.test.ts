@@ -5,16 +5,16 @@ import { EventIdSet } from './event-id-set';
 describe('EventIdSet', () => {
   it('holds every id once, with the tag it was first seen with, through many growths', () => {
     const set = new EventIdSet();
-    const ids = Array.from({ length: 20_000 }, () => uuidv7());
-    ids.forEach((id, i) => expect(set.add(id, i)).toBeUndefined());
-    ids.forEach((id, i) => expect(set.add(id, 99)).toBe(i));
+    const ids = Array.from({ length: 3_000 }, () => uuidv7());
+    expect(ids.map((id, i) => set.add(id, i)).filter((held) => held !== undefined)).toEqual([]);
+    expect(ids.map((id) => set.add(id, 99))).toEqual(ids.map((_, i) => i));
     expect(set.size).toBe(ids.length);
   });
 
   it('tells apart ids that differ in one nibble, or only in a counter', () => {
     const set = new EventIdSet();
-    const counted = Array.from({ length: 5_000 }, (_, n) => `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`);
-    for (const id of counted) expect(set.add(id, 1)).toBeUndefined();
+    const counted = Array.from({ length: 2_000 }, (_, n) => `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`);
+    expect(counted.map((id) => set.add(id, 1)).filter((held) => held !== undefined)).toEqual([]);
     expect(set.add('00000000-0000-7000-8000-000000000001', 2)).toBe(1);
     expect(set.add('10000000-0000-7000-8000-000000000001', 2)).toBeUndefined();
   });

@@ -24,7 +24,10 @@ export class EventIdSet {
       return held;
     }
     if ((this.used + 1) * 2 > this.tags.length) this.grow();
-    const [w0, w1, w2, w3] = this.word as unknown as [number, number, number, number];
+    const w0 = this.word[0] as number;
+    const w1 = this.word[1] as number;
+    const w2 = this.word[2] as number;
+    const w3 = this.word[3] as number;
     const slot = this.find(w0, w1, w2, w3);
     const held = this.tags[slot] as number;
     if (held >= 0) return held;
@@ -61,7 +64,10 @@ export class EventIdSet {
       const w2 = keys[old * 4 + 2] as number;
       const w3 = keys[old * 4 + 3] as number;
       const slot = this.find(w0, w1, w2, w3);
-      this.keys.set([w0, w1, w2, w3], slot * 4);
+      this.keys[slot * 4] = w0;
+      this.keys[slot * 4 + 1] = w1;
+      this.keys[slot * 4 + 2] = w2;
+      this.keys[slot * 4 + 3] = w3;
       this.tags[slot] = tag;
     }
   }
