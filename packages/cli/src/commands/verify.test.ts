@@ -60,6 +60,10 @@ describe('custodian verify on a file whose stream was copied with SQL', () => {
         const text = await cli(['verify'], { cwd: file.dir });
         expect(text.code).toBe(1);
         expect(text.stdout).toMatch(/subject-eve +0 +\d+ +\S+ +stream_mismatch: the record names another stream/);
+        // Nor is the copy reported on as the history of another subject.
+        const report = await cli(['report', 'eve'], { cwd: file.dir });
+        expect(report.code).toBe(1);
+        expect(report.stderr).toMatch(/the chain of subject eve is broken/);
       } finally {
         file.remove();
       }
