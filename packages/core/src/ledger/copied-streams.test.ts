@@ -115,5 +115,6 @@ describe("a recipient's stream copied to an unregistered recipient", () => {
     expect((await ledger.audit.verify()).broken).toEqual([expect.objectContaining({ stream: recipientStream('rogue'), revision: 0n, reason: 'stream_mismatch' })]);
     const fresh = createLedger({ store, keys: new InMemoryKeyStore(), policy: conformancePolicy });
     await expect(share(fresh, 'rogue')).rejects.toMatchObject({ code: 'STREAM_TAMPERED', stream: recipientStream('rogue'), reason: 'stream_mismatch' });
+    await expect(fresh.recipients()).rejects.toMatchObject({ code: 'STREAM_TAMPERED', stream: recipientStream('rogue'), reason: 'stream_mismatch' });
   });
 });
