@@ -34,6 +34,7 @@ async function fill(store: InMemoryEventStore): Promise<number> {
         id: randomUUID(),
         type: 'DataUsed',
         schemaVersion: 1,
+        stream: subjectStream(subjectId),
         subjectId,
         occurredAt: at,
         recordedAt: at,

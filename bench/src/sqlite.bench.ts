@@ -61,6 +61,7 @@ function sealEvents(count: number): EventToAppend[] {
         id: randomUUID(),
         type: 'DataUsed',
         schemaVersion: 1,
+        stream: streamNames[s]!,
         subjectId: `bench-${s}`,
         occurredAt: now,
         recordedAt: now,

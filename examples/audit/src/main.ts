@@ -16,6 +16,7 @@ async function plantRogueUse(ledger: Ledger): Promise<string> {
       id: '01930000-0000-7000-8000-00000000beef',
       type: 'DataUsed',
       schemaVersion: catalog.DataUsed.schemaVersion,
+      stream,
       subjectId,
       occurredAt: now,
       recordedAt: now,

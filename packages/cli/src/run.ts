@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { EventUnreadableError } from '@custodian/core';
-import { UnsupportedSchemaError } from '@custodian/sqlite';
+import { EventUnreadableError, TamperedStreamError } from '@custodian/core';
+import { SchemaMigrationError, UnsupportedSchemaError } from '@custodian/sqlite';
 import { COMMANDS, EXIT, type Command } from './commands';
 import { commandHelp, COMMON_OPTIONS, generalHelp, STORE_OPTIONS, version } from './help';
 import { processIo, type CliIo } from './io';
@@ -77,11 +77,11 @@ function report(error: unknown, io: CliIo): number {
     io.stderr.write(`custodian: ${message}\nRun 'custodian${error.command ? ` ${error.command}` : ''} --help' for usage.\n`);
     return EXIT.usage;
   }
-  if (error instanceof UnsupportedSchemaError) {
+  if (error instanceof UnsupportedSchemaError || error instanceof SchemaMigrationError) {
     io.stderr.write(`custodian: ${message}\n`);
     return EXIT.usage;
   }
-  if (error instanceof EventUnreadableError) {
+  if (error instanceof EventUnreadableError || error instanceof TamperedStreamError) {
     // A record that cannot be read was altered or damaged: the same finding as a broken chain.
     io.stderr.write(`custodian: ${message}\nThe log was altered or damaged; run 'custodian verify' to find where.\n`);
     return EXIT.findings;

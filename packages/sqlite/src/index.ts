@@ -1,5 +1,5 @@
 export { createSqliteEventStore, type SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
-export { SCHEMA_VERSION, UnsupportedSchemaError } from './schema';
+export { SCHEMA_VERSION, SchemaMigrationError, UnsupportedSchemaError } from './schema';
 export { NotALedgerError, ReadOnlyStoreError, ReadOnlyWalError, type NotALedgerReason } from './read-only';
 export {
   createSqlProjections,

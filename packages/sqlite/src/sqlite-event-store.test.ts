@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { collect, conformancePolicy, runEventStoreConformance, runLedgerConformance, testEvent } from '@custodian/testing';
 import { createLedger, InMemoryKeyStore, type RecordedEvent } from '@custodian/core';
-import { createSqliteEventStore, UnsupportedSchemaError, type SqliteEventStore } from './index';
+import { createSqliteEventStore, SchemaMigrationError, UnsupportedSchemaError, type SqliteEventStore } from './index';
 
 const root = mkdtempSync(join(tmpdir(), 'custodian-sqlite-'));
 let files = 0;
@@ -172,5 +172,127 @@ describe('SqliteEventStore on its file', () => {
     await expect(store.append('s', [testEvent()], 'any')).rejects.toMatchObject({ code: 'STORE_CLOSED' });
     await expect(collect(store.readAll())).rejects.toMatchObject({ code: 'STORE_CLOSED' });
     expect(() => store.rawRecords()).toThrow(/closed/);
+  });
+});
+
+describe('a ledger file whose streams are copied or moved with SQL', () => {
+  const marketer = { id: 'campaigns', kind: 'service' as const, roles: ['marketing'] };
+  const privacy = { id: 'dpo', kind: 'employee' as const, roles: ['privacy'] };
+  const notice = { id: 'privacy-notice', version: 'v3' };
+  const keys = new InMemoryKeyStore();
+  let path: string;
+
+  beforeEach(async () => {
+    path = freshPath();
+    const store = createSqliteEventStore({ path });
+    const ledger = createLedger({ store, keys, policy: conformancePolicy });
+    await ledger.collect({ subjectId: 'alice', actor: { id: 'checkout', kind: 'service', roles: ['fulfilment'] }, source: 'web', purposes: ['marketing.email'], notice, data: { 'contact.email': 'alice@example.com' } });
+    await ledger.grantConsent({ subjectId: 'alice', actor: { id: 'alice', kind: 'subject', roles: [] }, purpose: 'marketing.email', notice, method: 'checkbox' });
+    await ledger.registerRecipient({ recipientId: 'agency', actor: privacy, name: 'Agency', agreement: 'dpa-1', country: 'FR' });
+    await ledger.verifyRecipient({ recipientId: 'agency', actor: privacy });
+    await store.close();
+  });
+
+  /** Runs SQL on the file as another client would: the triggers stay as they are unless the SQL drops them. */
+  const attack = (sql: string) => {
+    const db = new Database(path);
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+  };
+  const FRESH_ID = "printf('%s-%s-7%s-8%s-%s', lower(hex(randomblob(4))), lower(hex(randomblob(2))), substr(lower(hex(randomblob(2))), 2), substr(lower(hex(randomblob(2))), 2), lower(hex(randomblob(6))))";
+  const cloneSql = (from: string, to: string, id = 'id') => `INSERT INTO events (stream, revision, id, type, data) SELECT '${to}', revision, ${id}, type, data FROM events WHERE stream = '${from}' ORDER BY revision`;
+
+  async function onLedger<T>(run: (ledger: ReturnType<typeof createLedger>) => Promise<T>): Promise<T> {
+    const store = createSqliteEventStore({ path });
+    try {
+      return await run(createLedger({ store, keys, policy: conformancePolicy }));
+    } finally {
+      await store.close();
+    }
+  }
+  const useFor = (ledger: ReturnType<typeof createLedger>, subjectId: string) =>
+    ledger.use({ subjectId, actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: 'spring-campaign' });
+
+  it("refuses the copy of a subject's stream under the same ids: the file holds each id once", () => {
+    expect(() => attack(cloneSql('subject-alice', 'subject-eve'))).toThrow(/UNIQUE constraint failed: events.id/);
+  });
+
+  it('reports a copy made with the id index dropped, and decides nothing on it', async () => {
+    attack(`DROP INDEX events_id; ${cloneSql('subject-alice', 'subject-eve')}`);
+    await onLedger(async (ledger) => {
+      expect((await ledger.audit.verify()).broken).toEqual([expect.objectContaining({ stream: 'subject-eve', revision: 0n, reason: 'stream_mismatch' })]);
+      await expect(useFor(ledger, 'eve')).rejects.toMatchObject({ code: 'STREAM_TAMPERED', stream: 'subject-eve', revision: 0n, reason: 'stream_mismatch' });
+      expect((await useFor(ledger, 'alice')).allowed).toBe(true);
+    });
+  });
+
+  it('reports a copy made under fresh ids, and decides nothing on it', async () => {
+    attack(cloneSql('subject-alice', 'subject-eve', FRESH_ID));
+    await onLedger(async (ledger) => {
+      expect((await ledger.audit.verify()).broken).toEqual([expect.objectContaining({ stream: 'subject-eve', revision: 0n, reason: 'stream_mismatch' })]);
+      await expect(useFor(ledger, 'eve')).rejects.toMatchObject({ code: 'STREAM_TAMPERED', stream: 'subject-eve', reason: 'stream_mismatch' });
+      await expect(ledger.consentState('eve')).rejects.toMatchObject({ code: 'STREAM_TAMPERED', reason: 'stream_mismatch' });
+    });
+  });
+
+  it('reports a renamed stream, and decides nothing under its new name', async () => {
+    attack("DROP TRIGGER events_no_update; UPDATE events SET stream = 'subject-eve' WHERE stream = 'subject-alice';");
+    await onLedger(async (ledger) => {
+      expect((await ledger.audit.verify()).broken).toEqual([expect.objectContaining({ stream: 'subject-eve', revision: 0n, reason: 'stream_mismatch' })]);
+      await expect(useFor(ledger, 'eve')).rejects.toMatchObject({ code: 'STREAM_TAMPERED', stream: 'subject-eve', reason: 'stream_mismatch' });
+    });
+  });
+
+  it('shares nothing with an unregistered recipient given a copy of a registered one', async () => {
+    attack(cloneSql('recipient-agency', 'recipient-rogue', FRESH_ID));
+    await onLedger(async (ledger) => {
+      const share = (recipientId: string) => ledger.share({ subjectId: 'alice', actor: marketer, recipientId, purpose: 'marketing.email', categories: ['contact.email'] });
+      expect((await ledger.audit.verify()).broken).toEqual([expect.objectContaining({ stream: 'recipient-rogue', revision: 0n, reason: 'stream_mismatch' })]);
+      await expect(share('rogue')).rejects.toMatchObject({ code: 'STREAM_TAMPERED', stream: 'recipient-rogue', reason: 'stream_mismatch' });
+      expect((await share('agency')).allowed).toBe(true);
+    });
+  });
+});
+
+describe('a file of schema version 1 (no index on event ids)', () => {
+  const V1 = `
+    CREATE TABLE events (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, data BLOB NOT NULL, UNIQUE (stream, revision));
+    PRAGMA user_version = 1;`;
+  const v1File = (rows: string) => {
+    const path = freshPath();
+    const db = new Database(path);
+    db.exec(`${V1} ${rows}`);
+    db.close();
+    return path;
+  };
+
+  it('is migrated on open: its ids become unique, and a repeated id is refused', async () => {
+    const path = v1File("INSERT INTO events (stream, revision, id, type, data) VALUES ('s', 0, 'e-1', 'T', x'00');");
+    const store = createSqliteEventStore({ path });
+    try {
+      expect(store.database.pragma('user_version', { simple: true })).toBe(2);
+      await expect(store.append('other', [{ id: 'e-1', type: 'T', data: Buffer.from([1]) }], 'no_stream')).rejects.toMatchObject({ code: 'DUPLICATE_EVENT_ID' });
+      expect(() => store.database.prepare("INSERT INTO events (stream, revision, id, type, data) VALUES ('t', 0, 'e-1', 'T', x'00')").run()).toThrow(/UNIQUE/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('is refused, untouched, when it already holds an id twice', () => {
+    const path = v1File("INSERT INTO events (stream, revision, id, type, data) VALUES ('s', 0, 'e-1', 'T', x'00'), ('t', 0, 'e-1', 'T', x'00');");
+    let error: unknown;
+    try {
+      createSqliteEventStore({ path });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(SchemaMigrationError);
+    expect(error).toMatchObject({ code: 'SCHEMA_MIGRATION_FAILED', from: 1, to: 2 });
+    const db = new Database(path);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    db.close();
   });
 });

@@ -3,6 +3,7 @@ import {
   StoreClosedError,
   StreamNotFoundError,
   checkExpectedRevision,
+  checkRepeatedIds,
   subscriptionLoop,
   validateAppend,
   validateExpectedRevision,
@@ -79,6 +80,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
   // The check and the inserts share one IMMEDIATE transaction: it takes the write lock
   // before reading the stream's revision, so no other connection can append in between.
   const appendTransaction = database.transaction((stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult => {
+    const retried = checkRepeatedIds(stream, events, expected, sql.byId);
+    if (retried) return retried;
     const actual = sql.lastRevision(stream);
     checkExpectedRevision(stream, expected, actual);
     let revision = actual === 'no_stream' ? -1n : actual;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RawRecord, RecordedEvent } from '@custodian/core';
+import type { RawRecord, RecordedEvent, StoredId } from '@custodian/core';
 import { NO_UPDATE_TRIGGER } from './schema';
 
 interface EventRow {
@@ -34,6 +34,9 @@ export function prepareStatements(db: Database.Database) {
   const after = prepare<[bigint, number], EventRow>(
     'SELECT position, stream, revision, id, type, data FROM events WHERE position > ? ORDER BY position LIMIT ?',
   );
+  const byId = prepare<[string], { stream: string; revision: bigint; position: bigint; type: string; data: Buffer }>(
+    'SELECT stream, revision, position, type, data FROM events WHERE id = ?',
+  );
   const raw = prepare<[], { stream: string; revision: bigint; data: Buffer }>('SELECT stream, revision, data FROM events ORDER BY position');
 
   // The triggers refuse any update; a test standing in for an attacker with the file drops
@@ -57,6 +60,10 @@ export function prepareStatements(db: Database.Database) {
     /** Inserts one event and returns its position. */
     insert(stream: string, revision: bigint, id: string, type: string, data: Uint8Array): bigint {
       return BigInt(insert.run(stream, revision, id, type, data).lastInsertRowid);
+    },
+    /** Where the event with this id is stored, if it is. */
+    byId(id: string): StoredId | undefined {
+      return byId.get(id);
     },
     forwards(stream: string, from: bigint, to: bigint, limit: number): RecordedEvent[] {
       return forwards.all(stream, from, to, limit).map((row) => ({ stream, ...row }));

@@ -22,6 +22,7 @@ function complete(given: GivenEvent): CustodianEvent {
     ...draft,
     id: id ?? `00000000-0000-7000-8000-${String(++counter).padStart(12, '0')}`,
     schemaVersion: 1,
+    stream: 'subject-subject-under-test',
     subjectId: 'subject-under-test',
     occurredAt: at,
     recordedAt: at,

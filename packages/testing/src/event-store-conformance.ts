@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import {
+  DuplicateEventIdError,
   StreamNotFoundError,
   ValidationError,
   WrongExpectedRevisionError,
@@ -17,6 +18,12 @@ export interface EventStoreConformanceOptions {
   longStreamEvents?: number;
   /** Makes the store's reads fail from now on, as a lost connection or a closed file would; without it the store is taken not to fail so. */
   failReads?: (store: EventStore) => void | Promise<void>;
+  /**
+   * False for a store that cannot refuse an id stored in another append (EventStoreDB
+   * recognises only a retry of the same append): the refusals are then not run, the
+   * identical-retry no-op still is. Every Custodian store but EventStoreDB's keeps them.
+   */
+  refusesRepeatedIds?: boolean;
 }
 
 /** An event with a fresh id and a small JSON body. */
@@ -316,6 +323,68 @@ export function runEventStoreConformance(name: string, factory: EventStoreFactor
         });
         await expect(subscription.done).rejects.toThrow('handler failed');
         await subscription.close();
+      });
+    });
+
+    describe('event ids, unique in the whole log', () => {
+      const positionsOf = async (stream: string) => (await collect(store.readStream(stream))).map((e) => [e.id, e.revision, e.position]);
+
+      it('takes an identical retry of an append that landed as a no-op returning the original result', async () => {
+        const stream = streamName('retry');
+        const first = [testEvent('A'), testEvent('B')];
+        const created = await store.append(stream, first, 'no_stream');
+        expect(await store.append(stream, first, 'no_stream')).toEqual(created);
+        const next = [testEvent('C')];
+        const appended = await store.append(stream, next, created.nextRevision);
+        expect(await store.append(stream, next, created.nextRevision)).toEqual(appended);
+        expect(await store.append(stream, next, 'any')).toEqual(appended);
+        const from = await positionBeforeAppending();
+        expect(await store.append(stream, first.map((e) => ({ ...e, data: Buffer.from(e.data) })), 'no_stream')).toEqual(created);
+        const read = await collect(store.readStream(stream));
+        expect(read.map((e) => [e.id, e.revision])).toEqual([
+          [first[0]!.id, 0n],
+          [first[1]!.id, 1n],
+          [next[0]!.id, 2n],
+        ]);
+        expect((await collect(store.readAll({ fromPosition: from }))).filter((e) => e.stream === stream)).toEqual([]);
+      });
+
+      if (options.refusesRepeatedIds === false) return;
+
+      it('refuses an id already stored in another stream with DuplicateEventIdError, appending nothing', async () => {
+        const original = testEvent('Original');
+        const home = streamName('home');
+        await store.append(home, [original], 'no_stream');
+        const clone = streamName('clone');
+        const error = await store.append(clone, [testEvent('Fresh'), { ...original }], 'no_stream').catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(DuplicateEventIdError);
+        expect(error).toMatchObject({ code: 'DUPLICATE_EVENT_ID', stream: clone, eventId: original.id });
+        await expect(collect(store.readStream(clone))).rejects.toBeInstanceOf(StreamNotFoundError);
+        expect((await collect(store.readStream(home))).map((e) => e.id)).toEqual([original.id]);
+      });
+
+      it('refuses an id already stored in the stream, with other bytes or at another place', async () => {
+        const stream = streamName('repeat');
+        const original = testEvent('Original', { n: 1 });
+        const created = await store.append(stream, [original], 'no_stream');
+        const before = await positionsOf(stream);
+        const forged = { id: original.id, type: 'Original', data: Buffer.from(JSON.stringify({ n: 2 })) };
+        for (const [events, expected] of [
+          [[forged], 'no_stream'],
+          [[forged], 'any'],
+          [[original], created.nextRevision],
+          [[testEvent('Fresh'), original], created.nextRevision],
+        ] as const) {
+          await expect(store.append(stream, events, expected)).rejects.toMatchObject({ code: 'DUPLICATE_EVENT_ID', stream, eventId: original.id });
+        }
+        expect(await positionsOf(stream)).toEqual(before);
+      });
+
+      it('refuses an append that repeats an id within itself', async () => {
+        const stream = streamName('twice');
+        const event = testEvent();
+        await expect(store.append(stream, [event, { ...event }], 'no_stream')).rejects.toBeInstanceOf(DuplicateEventIdError);
+        await expect(collect(store.readStream(stream))).rejects.toBeInstanceOf(StreamNotFoundError);
       });
     });
   });

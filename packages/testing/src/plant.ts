@@ -28,6 +28,7 @@ export async function plantEvent(
       ...draft,
       id: meta.id ?? randomUUID(),
       schemaVersion: catalog[draft.type].schemaVersion,
+      stream,
       subjectId: meta.subjectId,
       occurredAt: at,
       recordedAt: at,

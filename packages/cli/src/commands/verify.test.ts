@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { subjectStream } from '@custodian/core';
 import { cli } from '../test-support/capture';
-import { SUBJECT } from '../test-support/fixture';
+import { storyFile, SUBJECT } from '../test-support/fixture';
 import { useStoryFiles } from '../test-support/story-files';
 
 const files = useStoryFiles();
@@ -34,6 +34,41 @@ describe('custodian verify', () => {
     expect(result.ok).toBe(false);
     expect(result.broken).toEqual([expect.objectContaining({ stream: subjectStream(SUBJECT), revision: '2', position: expect.stringMatching(/^\d+$/), reason: 'hash_mismatch' })]);
   });
+});
+
+describe('custodian verify on a file whose stream was copied with SQL', () => {
+  const copies: [string, string][] = [
+    // The unique index on ids refuses a copy under the same ids, so the attacker drops it first.
+    ['under the same ids, the id index dropped', `DROP INDEX events_id; INSERT INTO events (stream, revision, id, type, data) SELECT 'subject-eve', revision, id, type, data FROM events WHERE stream = '${subjectStream(SUBJECT)}' ORDER BY revision`],
+    ['under fresh ids', `INSERT INTO events (stream, revision, id, type, data) SELECT 'subject-eve', revision, lower(hex(randomblob(16))), type, data FROM events WHERE stream = '${subjectStream(SUBJECT)}' ORDER BY revision`],
+  ];
+  for (const [how, sql] of copies) {
+    it(`names the copy and exits 1 (${how}, triggers untouched)`, async () => {
+      const file = await storyFile();
+      try {
+        const store = file.open();
+        try {
+          store.database.exec(sql);
+        } finally {
+          await store.close();
+        }
+        const { code, stdout } = await cli(['verify', '--json'], { cwd: file.dir });
+        expect(code).toBe(1);
+        const result = JSON.parse(stdout) as { ok: boolean; broken: { stream: string; revision: string; reason: string }[] };
+        expect(result.ok).toBe(false);
+        expect(result.broken).toEqual([expect.objectContaining({ stream: 'subject-eve', revision: '0', reason: 'stream_mismatch' })]);
+        const text = await cli(['verify'], { cwd: file.dir });
+        expect(text.code).toBe(1);
+        expect(text.stdout).toMatch(/subject-eve +0 +\d+ +\S+ +stream_mismatch: the record names another stream/);
+        // Nor is the copy reported on as the history of another subject.
+        const report = await cli(['report', 'eve'], { cwd: file.dir });
+        expect(report.code).toBe(1);
+        expect(report.stderr).toMatch(/the chain of subject eve is broken/);
+      } finally {
+        file.remove();
+      }
+    });
+  }
 });
 
 describe('the progress bar', () => {

@@ -41,6 +41,8 @@ const BROKEN: Readonly<Record<string, string>> = {
   prev_hash_mismatch: 'it does not link to the event before it: an event was removed, inserted or moved',
   revision_gap: 'a revision is missing: an event was deleted',
   id_mismatch: "the stored event id is not the record's own",
+  stream_mismatch: 'the record names another stream than the one it is stored in: it was copied or moved here',
+  duplicate_id: 'its event id was already seen earlier in the log: it is a copy',
 };
 
 export const brokenWords = (reason: string): string => BROKEN[reason] ?? reason;

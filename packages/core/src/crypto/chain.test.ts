@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { canonicalJson } from './canonical-json';
-import { GENESIS_HASH, checkRecord, sealRecord } from './chain';
+import { GENESIS_HASH, checkLink, checkRecord, holdsId, sealRecord, streamMember } from './chain';
 
 describe('canonical JSON', () => {
   it('sorts keys at every depth and drops undefined members', () => {
@@ -10,24 +10,44 @@ describe('canonical JSON', () => {
 
 describe('sealed records', () => {
   const body = { type: 'T', id: 'e-1', data: { text: 'Zoë 🙂' } };
+  const stream = 'subject-zoë';
+  const member = streamMember(stream);
 
-  it('checks out as sealed, carrying its links', () => {
-    const { bytes, hash } = sealRecord(body, GENESIS_HASH);
-    expect(JSON.parse(bytes.toString())).toEqual({ ...body, prevHash: GENESIS_HASH, hash });
-    expect(checkRecord(bytes)).toEqual({ ok: true, prevHash: GENESIS_HASH, hash });
+  it('checks out as sealed, carrying its place and links', () => {
+    const { bytes, hash } = sealRecord(body, stream, GENESIS_HASH);
+    expect(JSON.parse(bytes.toString())).toEqual({ ...body, stream, prevHash: GENESIS_HASH, hash });
+    expect(checkRecord(bytes, member)).toEqual({ ok: true, prevHash: GENESIS_HASH, hash });
+    expect(checkLink(bytes, member, GENESIS_HASH)).toEqual({ hash });
   });
 
   it('fails on any changed byte', () => {
-    const { bytes } = sealRecord(body, GENESIS_HASH);
+    const { bytes } = sealRecord(body, stream, GENESIS_HASH);
     for (let i = 0; i < bytes.length; i++) {
       const tampered = Buffer.from(bytes);
       tampered[i] = tampered[i]! ^ 0x01;
-      expect(checkRecord(tampered).ok).toBe(false);
+      expect(checkRecord(tampered, member).ok).toBe(false);
     }
   });
 
+  it('is refused in any other stream, even one whose name ends or starts like its own', () => {
+    const { bytes } = sealRecord(body, 'subject-alice', GENESIS_HASH);
+    for (const other of ['subject-eve', 'subject-alic', 'ubject-alice', 'subject-alice2', 'x-subject-alice', 'subject-alice"', '']) {
+      expect(checkRecord(bytes, streamMember(other))).toMatchObject({ ok: false, reason: 'stream_mismatch' });
+      expect(checkLink(bytes, streamMember(other), GENESIS_HASH)).toEqual({ reason: 'stream_mismatch' });
+    }
+    // A stream member buried in the data does not stand for the record's own.
+    const decoy = sealRecord({ ...body, data: { stream: 'subject-eve' } }, 'subject-alice', GENESIS_HASH).bytes;
+    expect(checkRecord(decoy, streamMember('subject-eve'))).toMatchObject({ ok: false, reason: 'stream_mismatch' });
+  });
+
+  it('finds its own top-level id, not one in its data', () => {
+    const { bytes } = sealRecord({ id: 'e-1', occurredAt: 't', data: { id: 'e-2', occurredAt: 't' } }, stream, GENESIS_HASH);
+    expect(holdsId(bytes, 'e-1')).toBe(true);
+    expect(holdsId(bytes, 'e-2')).toBe(false);
+  });
+
   it('calls truncated or foreign bytes malformed', () => {
-    expect(checkRecord(Buffer.from('{}'))).toEqual({ ok: false, reason: 'malformed' });
-    expect(checkRecord(Buffer.from(JSON.stringify({ ...body, hash: 'x' })))).toEqual({ ok: false, reason: 'malformed' });
+    expect(checkRecord(Buffer.from('{}'), member)).toEqual({ ok: false, reason: 'malformed' });
+    expect(checkRecord(Buffer.from(JSON.stringify({ ...body, hash: 'x' })), member)).toEqual({ ok: false, reason: 'malformed' });
   });
 });

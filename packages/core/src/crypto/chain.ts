@@ -14,19 +14,30 @@ const HASH_SUFFIX = HASH_MEMBER_PREFIX.length + HEX + 2;
 /** `,"prevHash":"` + 64 hex + `"` */
 const PREV_SUFFIX = PREV_MEMBER_PREFIX.length + HEX + 1;
 
-/**
- * A stored record is the canonical JSON of the event without `prevHash` and `hash`,
- * with `"prevHash"` then `"hash"` appended as its last two members:
+/*
+ * The layout of a stored record, owned by this module alone:
  *
- *   {…canonical members…,"prevHash":"<64 hex>","hash":"<64 hex>"}
+ *   {…canonical members…,"stream":"<stream>","prevHash":"<64 hex>","hash":"<64 hex>"}
  *
- * `hash` is SHA-256 over the record up to its hash member, closed with `}`; that is
- * exactly the canonical body plus prevHash. Both live at fixed offsets from the end,
- * so verifying hashes the stored bytes as they are and never re-serialises.
+ * The canonical members are the canonical JSON of the event without `stream`, `prevHash`
+ * and `hash` (keys sorted, so the top-level `id` is followed by `occurredAt`). The record's
+ * place follows them: the stream it belongs to, then the hash of the record before it in
+ * that stream. `hash` is SHA-256 over the record up to its hash member, closed with `}`, so
+ * it covers the place too: a record copied into another stream still names its own.
+ *
+ * `hash` and `prevHash` sit at fixed offsets from the end, and the stream member ends where
+ * `prevHash` begins, so each check compares bytes in place and nothing is re-serialised.
  */
-export function sealRecord(body: Record<string, unknown>, prevHash: string): { bytes: Buffer; hash: string } {
+
+/** The bytes a record of `stream` holds before its prevHash member: `,"stream":"<stream>"`. */
+export function streamMember(stream: string): Buffer {
+  return Buffer.from(`,"stream":${JSON.stringify(stream)}`);
+}
+
+/** Seals an event body (which must not hold `stream`, `prevHash` or `hash`) into its record in `stream`, linked to `prevHash`. */
+export function sealRecord(body: Record<string, unknown>, stream: string, prevHash: string): { bytes: Buffer; hash: string } {
   const canonical = canonicalJson(body);
-  const hashed = `${canonical.slice(0, -1)},"prevHash":"${prevHash}"}`;
+  const hashed = `${canonical.slice(0, -1)},"stream":${canonicalJson(stream)},"prevHash":"${prevHash}"}`;
   const digest = hash('sha256', hashed, 'hex');
   return { bytes: Buffer.from(`${hashed.slice(0, -1)},"hash":"${digest}"}`), hash: digest };
 }
@@ -74,31 +85,67 @@ function digestAt(buf: Buffer, hashAt: number): string {
 
 const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
+/** Whether the record names `member`'s stream (see `streamMember`): the bytes right before its prevHash member. */
+function namesStream(buf: Buffer, prevAt: number, member: Buffer): boolean {
+  const start = prevAt - member.length;
+  return start >= 1 && buf.compare(member, 0, member.length, start, prevAt) === 0;
+}
+
+export type LinkFault = 'malformed' | 'hash_mismatch' | 'stream_mismatch' | 'prev_hash_mismatch';
+
 /**
- * The audit's hot path: whether a stored record is intact and links to `prevHash`,
- * returning its hash, or why not. Comparisons are made on the bytes in place.
+ * The audit's hot path: whether a stored record is intact, names the stream it is stored
+ * in (`member`, from `streamMember`) and links to `prevHash`, returning its hash, or why
+ * not. Comparisons are made on the bytes in place.
  */
-export function checkLink(bytes: Uint8Array, prevHash: string): { hash: string } | { reason: 'malformed' | 'hash_mismatch' | 'prev_hash_mismatch' } {
+export function checkLink(bytes: Uint8Array, member: Buffer, prevHash: string): { hash: string } | { reason: LinkFault } {
   const buf = asBuffer(bytes);
   const at = locate(buf);
   if (!at) return { reason: 'malformed' };
   const actual = digestAt(buf, at.hashAt);
   if (!asciiAt(buf, at.hashAt + HASH_MEMBER.length, actual)) return { reason: 'hash_mismatch' };
+  if (!namesStream(buf, at.prevAt, member)) return { reason: 'stream_mismatch' };
   if (!asciiAt(buf, at.prevAt + PREV_MEMBER.length, prevHash)) return { reason: 'prev_hash_mismatch' };
   return { hash: actual };
 }
 
 export type RecordCheck =
   | { ok: true; prevHash: string; hash: string }
-  | { ok: false; reason: 'malformed' | 'hash_mismatch'; prevHash?: string; hash?: string };
+  | { ok: false; reason: 'malformed' | 'hash_mismatch' | 'stream_mismatch'; prevHash?: string; hash?: string };
 
-/** Checks that a stored record's own hash matches its bytes, and returns its links. */
-export function checkRecord(bytes: Uint8Array): RecordCheck {
+/** Checks that a stored record's own hash matches its bytes and that it names `member`'s stream, and returns its links. */
+export function checkRecord(bytes: Uint8Array, member: Buffer): RecordCheck {
   const buf = asBuffer(bytes);
   const at = locate(buf);
   if (!at) return { ok: false, reason: 'malformed' };
   const stored = buf.toString('latin1', at.hashAt + HASH_MEMBER.length, buf.length - 2);
   const prevHash = buf.toString('latin1', at.prevAt + PREV_MEMBER.length, at.hashAt - 1);
   if (digestAt(buf, at.hashAt) !== stored) return { ok: false, reason: 'hash_mismatch', prevHash, hash: stored };
+  if (!namesStream(buf, at.prevAt, member)) return { ok: false, reason: 'stream_mismatch', prevHash, hash: stored };
   return { ok: true, prevHash, hash: stored };
+}
+
+/** The hash member a record holds, as stored and unchecked (the transparency log's leaf data); undefined if it does not have the record shape. */
+export function storedHash(bytes: Uint8Array): string | undefined {
+  const buf = asBuffer(bytes);
+  const at = locate(buf);
+  return at && buf.toString('latin1', at.hashAt + HASH_MEMBER.length, buf.length - 2);
+}
+
+const ID_MEMBER = '"id":"';
+const AFTER_ID = Buffer.from('","occurredAt":"');
+const ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * Whether the record's top-level `id` is `id`. In canonical order the `id` member is
+ * followed by `occurredAt`, and no member after it (occurredAt, recordedAt, schemaVersion,
+ * subjectId, type, then the place) is called occurredAt or can hold an unescaped quote, so
+ * the last `","occurredAt":"` closes the id: found from the end, no parse.
+ */
+export function holdsId(bytes: Uint8Array, id: string): boolean {
+  const buf = asBuffer(bytes);
+  if (!ASCII.test(id)) return buf.includes(`${ID_MEMBER}${JSON.stringify(id).slice(1, -1)}","occurredAt":"`);
+  const end = buf.lastIndexOf(AFTER_ID);
+  const start = end - id.length;
+  return start >= ID_MEMBER.length && asciiAt(buf, start, id) && asciiAt(buf, start - ID_MEMBER.length, ID_MEMBER);
 }

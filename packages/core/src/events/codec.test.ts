@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import { v7 as uuidv7 } from 'uuid';
 import { ValidationError } from '../errors';
-import { GENESIS_HASH } from '../crypto';
+import { checkRecord, GENESIS_HASH, streamMember } from '../crypto';
 import { catalog, eventAreas, eventTypes } from './catalog';
 import { createEventCodec, events } from './codec';
 import { SubjectId } from './common';
@@ -15,6 +15,7 @@ function consentGranted(): NewEvent<'ConsentGranted'> {
     id: uuidv7(),
     type: 'ConsentGranted',
     schemaVersion: 1,
+    stream: 'subject-c-7f3a',
     subjectId: 'c-7f3a',
     occurredAt: '2026-03-01T10:00:00.000Z',
     recordedAt: '2026-03-01T10:00:00.000Z',
@@ -50,6 +51,22 @@ describe('events codec', () => {
     expect(event.prevHash).toBe(GENESIS_HASH);
     expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(events.decode(toAppend.data)).toEqual(event);
+  });
+
+  it('seals the stream the event belongs to into its hashed bytes, on either path', () => {
+    for (const envelopeChecked of [false, true]) {
+      const { toAppend, event } = events.seal(consentGranted(), GENESIS_HASH, { envelopeChecked });
+      expect(event.stream).toBe('subject-c-7f3a');
+      expect(events.decode(toAppend.data).stream).toBe('subject-c-7f3a');
+      expect(checkRecord(toAppend.data, streamMember('subject-c-7f3a')).ok).toBe(true);
+      expect(checkRecord(toAppend.data, streamMember('subject-eve'))).toMatchObject({ ok: false, reason: 'stream_mismatch' });
+    }
+  });
+
+  it('refuses to seal an event that names no stream', () => {
+    const { stream: _stream, ...nameless } = consentGranted();
+    expect(() => events.seal(nameless as unknown as NewEvent, GENESIS_HASH)).toThrow(/stream/);
+    expect(() => events.seal(nameless as unknown as NewEvent, GENESIS_HASH, { envelopeChecked: true })).toThrow(/stream/);
   });
 
   it('refuses an event whose data fails its schema, naming the path and the problem', () => {

@@ -57,6 +57,7 @@ export function createEventCodec<New extends Shape, Stored extends New & ChainLi
 
   /** validate() without the envelope schema: the same checks of type, version and data, the same output. */
   function validateData(input: New & Partial<EnvelopeMeta>): New {
+    if (typeof input.stream !== 'string' || input.stream.length === 0) throw new ValidationError('event', [{ path: 'stream', message: 'must name the stream the event belongs to' }]);
     const entry = entries[input.type];
     if (!entry) throw new ValidationError('event', [{ path: 'type', message: `unknown event type ${input.type}` }]);
     if (input.schemaVersion !== entry.schemaVersion) {
@@ -64,18 +65,23 @@ export function createEventCodec<New extends Shape, Stored extends New & ChainLi
     }
     const data = entry.schema.safeParse(input.data);
     if (!data.success) throw ValidationError.fromZod(`${input.type} event`, data.error, 'data');
-    const { id, type, schemaVersion, subjectId, occurredAt, recordedAt, actor, correlationId, causationId } = input;
-    return { id, type, schemaVersion, subjectId, occurredAt, recordedAt, actor, correlationId, causationId, data: data.data } as unknown as New;
+    const { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, correlationId, causationId } = input;
+    return { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, correlationId, causationId, data: data.data } as unknown as New;
   }
 
   return {
     validate,
     seal(event, prevHash, options) {
       const valid = options?.envelopeChecked ? validateData(event) : validate(event);
-      const { bytes, hash } = sealRecord(valid as Record<string, unknown>, prevHash);
-      const id = (valid as { id?: string }).id ?? '';
-      // `valid` is validate's own fresh object: link it in place (no `{ ...valid, prevHash, hash }`, see validate).
+      // `valid` is validate's own fresh object: seal and link it in place (no `{ ...valid, prevHash, hash }`,
+      // see validate). The stream goes in the record's place, after the canonical members (see sealRecord),
+      // so it is left out of them: canonical JSON leaves out undefined members.
       const stored = valid as unknown as Record<string, unknown>;
+      const stream = stored.stream as string;
+      stored.stream = undefined;
+      const { bytes, hash } = sealRecord(stored, stream, prevHash);
+      const id = (valid as { id?: string }).id ?? '';
+      stored.stream = stream;
       stored.prevHash = prevHash;
       stored.hash = hash;
       return { toAppend: { id, type: valid.type, data: bytes }, event: stored as unknown as Stored };

@@ -8,6 +8,11 @@ export const EnvelopeMeta = z.object({
   id: EventId,
   type: z.string().min(1),
   schemaVersion: z.number().int().positive(),
+  /**
+   * The stream the event belongs to, inside its hashed bytes: a record copied or moved into
+   * another stream still names its own, and is refused there.
+   */
+  stream: z.string().min(1).max(300),
   /** Set on every event of a subject's stream; absent on recipient events. */
   subjectId: SubjectId.optional(),
   occurredAt: Timestamp,

@@ -11,4 +11,5 @@ export { EnvelopeMeta, ChainLinks } from './envelope';
 export { catalog, eventAreas, eventTypes, type Catalog, type CatalogEntry, type CustodianEvent, type EventData, type EventType, type NewEvent } from './catalog';
 export { upcast, type Upcaster, type Upcasters } from './upcasters';
 export { createEventCodec, events, upcasters, EventUnreadableError, type EventCodec } from './codec';
-export { POLICY_STREAM, readDecoded, recipientStream, subjectStream } from './streams';
+export { POLICY_STREAM, readDecoded, recipientStream, subjectStream, TamperedStreamError } from './streams';
+export { EventIdSet } from './event-id-set';

@@ -194,6 +194,7 @@ export function createLedger(options: LedgerOptions): Ledger {
             id: uuidv7(),
             type: draft.type,
             schemaVersion: catalog[draft.type].schemaVersion,
+            stream,
             subjectId: meta.subjectId,
             occurredAt: now.toISOString(),
             recordedAt: now.toISOString(),

@@ -1,19 +1,6 @@
-import { checkRecord, GENESIS_HASH } from '../crypto';
-import { CustodianError } from '../errors';
-import { events, type CustodianEvent } from '../events';
+import { checkRecord, GENESIS_HASH, streamMember } from '../crypto';
+import { EventIdSet, events, TamperedStreamError, type CustodianEvent } from '../events';
 import { StreamNotFoundError, type EventStore } from '../store';
-
-/** A decision would rest on a record whose chain does not hold: it is refused until an auditor looks. */
-export class TamperedStreamError extends CustodianError {
-  readonly code = 'STREAM_TAMPERED';
-  constructor(
-    readonly stream: string,
-    readonly revision: bigint,
-    readonly reason: string,
-  ) {
-    super(`stream ${stream} is broken at revision ${revision} (${reason}); run audit.verify()`);
-  }
-}
 
 /** A stream folded up to a revision: what a decision is made on, and what its append expects. */
 export interface Loaded<S> {
@@ -21,6 +8,11 @@ export interface Loaded<S> {
   readonly revision: bigint | 'no_stream';
   /** The hash the next event of the stream links to. */
   readonly lastHash: string;
+  /**
+   * The ids of the stream's events, each with its revision. Shared by the states of one
+   * stream: a concurrent load that reads a record again finds it at its own revision.
+   */
+  readonly ids: EventIdSet;
 }
 
 export interface StreamFolder<S> {
@@ -38,8 +30,9 @@ export interface StreamFolder<S> {
  * Folds streams with `evolve`, keeping the last `limit` folded states. A load resumes
  * from the revision it knows and reads only newer events, so a cached state is never
  * stale: whatever another writer appended is read and folded before deciding. Each
- * record read is checked against its hash and its link, so no decision rests on a
- * record that was changed in storage.
+ * record read is checked against its hash, the stream it names and its link, and its id
+ * must not repeat one of the stream's, so no decision rests on a record that was changed,
+ * copied or moved in storage.
  */
 export function createStreamFolder<S>(store: EventStore, initial: S, evolve: (state: S, event: CustodianEvent) => S, limit = 20_000): StreamFolder<S> {
   // Least-recently-used by "second chance": a hit updates its entry in place and marks it used;
@@ -67,14 +60,18 @@ export function createStreamFolder<S>(store: EventStore, initial: S, evolve: (st
   };
   return {
     async load(stream) {
-      let loaded: Loaded<S> = cache.get(stream)?.loaded ?? { state: initial, revision: 'no_stream', lastHash: GENESIS_HASH };
+      let loaded: Loaded<S> = cache.get(stream)?.loaded ?? { state: initial, revision: 'no_stream', lastHash: GENESIS_HASH, ids: new EventIdSet() };
       const fromRevision = loaded.revision === 'no_stream' ? 0n : loaded.revision + 1n;
+      const member = streamMember(stream);
       try {
         for await (const record of store.readStream(stream, { fromRevision })) {
-          const check = checkRecord(record.data);
+          const check = checkRecord(record.data, member);
           if (!check.ok || check.prevHash !== loaded.lastHash) throw new TamperedStreamError(stream, record.revision, check.ok ? 'prev_hash_mismatch' : check.reason);
           const event = events.decode(record.data);
-          loaded = { state: evolve(loaded.state, event), revision: record.revision, lastHash: event.hash };
+          const revision = Number(record.revision);
+          const seenAt = loaded.ids.add(event.id, revision);
+          if (seenAt !== undefined && seenAt !== revision) throw new TamperedStreamError(stream, record.revision, 'duplicate_id');
+          loaded = { state: evolve(loaded.state, event), revision: record.revision, lastHash: event.hash, ids: loaded.ids };
         }
       } catch (error) {
         if (!(error instanceof StreamNotFoundError)) throw error;
@@ -87,7 +84,9 @@ export function createStreamFolder<S>(store: EventStore, initial: S, evolve: (st
     advance(stream, from, appended, revision) {
       const state = appended.reduce(evolve, from.state);
       const lastHash = appended.at(-1)?.hash ?? from.lastHash;
-      return remember(stream, { state, revision, lastHash });
+      const first = Number(revision) - appended.length + 1;
+      appended.forEach((event, i) => from.ids.add(event.id, first + i));
+      return remember(stream, { state, revision, lastHash, ids: from.ids });
     },
   };
 }

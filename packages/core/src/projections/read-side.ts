@@ -1,4 +1,4 @@
-import { events, readDecoded, subjectStream, type CustodianEvent } from '../events';
+import { events, readDecoded, subjectStream, TamperedStreamError, type CustodianEvent } from '../events';
 import type { EventStore } from '../store';
 import { recordedBy, type AsOf } from './as-of';
 import { consentStateAt, consentProjection, type ConsentState } from './consent-state';
@@ -46,6 +46,8 @@ export function createReadSide(store: EventStore, clock: () => Date): ReadSide {
       for await (const record of store.readAll()) {
         const event = events.decode(record.data);
         if (!included(record, event)) break;
+        // A copy of a recipient's stream would fold its registration in twice.
+        if (event.stream !== record.stream) throw new TamperedStreamError(record.stream, record.revision, 'stream_mismatch');
         applyToProjection(recipientsProjection, states, event);
       }
       return [...states.values()].sort((a, b) => a.recipientId.localeCompare(b.recipientId));

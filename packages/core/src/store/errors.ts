@@ -21,6 +21,22 @@ export class StreamNotFoundError extends CustodianError {
   }
 }
 
+/**
+ * An append carries an event id already stored somewhere in the log (in another stream,
+ * or with other bytes): event ids are unique in the whole log. An exact retry of an append
+ * that landed is not this error but a no-op returning the original result.
+ */
+export class DuplicateEventIdError extends CustodianError {
+  readonly code = 'DUPLICATE_EVENT_ID';
+  constructor(
+    /** The stream the refused append was for. */
+    readonly stream: string,
+    readonly eventId: string,
+  ) {
+    super(`an event id of the append to ${stream} is already stored in the log; nothing was appended`);
+  }
+}
+
 /** The store was used after `close()`. */
 export class StoreClosedError extends CustodianError {
   readonly code = 'STORE_CLOSED';

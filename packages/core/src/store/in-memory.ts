@@ -12,6 +12,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './port';
+import { checkRepeatedIds } from './repeated-ids';
 import { subscriptionLoop } from './subscription-loop';
 import { validateExpectedRevision, validateReadAllOptions, validateReadStreamOptions, validateSubscribeOptions } from './validation';
 
@@ -46,6 +47,9 @@ export class InMemoryEventStore implements EventStore {
   private revisionOf = new Uint32Array(INITIAL_RECORDS);
   // 32 bits: a type index never wraps, however many distinct types are stored.
   private typeOf = new Uint32Array(INITIAL_RECORDS);
+  /** A hash of each record's id, and an open-addressed table of record number + 1 by id hash (0: empty). */
+  private idHash = new Uint32Array(INITIAL_RECORDS);
+  private idSlots = new Int32Array(INITIAL_RECORDS * 2);
   private readonly streams = new Map<string, StreamEntry>();
   private readonly streamList: StreamEntry[] = [];
   private readonly types: string[] = [];
@@ -63,10 +67,10 @@ export class InMemoryEventStore implements EventStore {
     if (!isWellFormedAppend(stream, events)) validateAppend(stream, events);
     const entry = this.streams.get(stream);
     const actual = entry === undefined ? -1 : entry.records.length - 1;
-    if (!matchesExpected(expected, actual)) {
-      validateExpectedRevision(expected);
-      checkExpectedRevision(stream, expected, entry === undefined ? 'no_stream' : BigInt(actual));
-    }
+    if (!matchesExpected(expected, actual)) validateExpectedRevision(expected);
+    const retried = this.checkIds(stream, events, expected);
+    if (retried) return retried;
+    if (!matchesExpected(expected, actual)) checkExpectedRevision(stream, expected, entry === undefined ? 'no_stream' : BigInt(actual));
     const target = entry ?? this.createStream(stream);
     for (let i = 0; i < events.length; i++) this.write(target, events[i] as EventToAppend);
     if (this.wakers.size > 0) for (const wake of this.wakers) wake();
@@ -150,6 +154,54 @@ export class InMemoryEventStore implements EventStore {
     this.place(record, id, bytes);
   }
 
+  /**
+   * Adds a record at the end of a stream with no check at all (expected revision, id
+   * uniqueness), as an attacker with access to the storage could. For tests.
+   */
+  insertRaw(stream: string, event: EventToAppend): void {
+    this.write(this.streams.get(stream) ?? this.createStream(stream), event);
+  }
+
+  /** See checkRepeatedIds; the common case, every id new, costs a lookup per event and allocates nothing. */
+  private checkIds(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult | undefined {
+    let repeats = events.length > 16;
+    for (let i = 0; i < events.length && !repeats; i++) {
+      const id = (events[i] as EventToAppend).id;
+      repeats = this.findId(id) >= 0;
+      for (let j = 0; j < i && !repeats; j++) repeats = (events[j] as EventToAppend).id === id;
+    }
+    if (!repeats) return undefined;
+    return checkRepeatedIds(stream, events, expected, (id) => {
+      const record = this.findId(id);
+      if (record < 0) return undefined;
+      const { revision, position, type, data } = this.recordAt(record);
+      return { stream: (this.streamList[this.streamOf[record] as number] as StreamEntry).name, revision, position, type, data };
+    });
+  }
+
+  /** The record holding `id`, or -1. */
+  private findId(id: string): number {
+    const hash = hashId(id);
+    const mask = this.idSlots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const held = this.idSlots[slot] as number;
+      if (held === 0) return -1;
+      const record = held - 1;
+      if (this.idHash[record] === hash && this.idOf(record) === id) return record;
+    }
+  }
+
+  private indexId(record: number, hash: number): void {
+    const mask = this.idSlots.length - 1;
+    let slot = hash & mask;
+    while (this.idSlots[slot] !== 0) slot = (slot + 1) & mask;
+    this.idSlots[slot] = record + 1;
+  }
+
+  private idOf(record: number): string {
+    return this.chunkSlice(record, 0, this.idLength[record] as number).toString('utf8');
+  }
+
   private createStream(name: string): StreamEntry {
     const entry: StreamEntry = { name, index: this.streamList.length, records: [] };
     this.streams.set(name, entry);
@@ -165,6 +217,10 @@ export class InMemoryEventStore implements EventStore {
     this.typeOf[record] = this.internType(event.type);
     this.place(record, event.id, event.data);
     stream.records.push(record);
+    const hash = hashId(event.id);
+    this.idHash[record] = hash;
+    if (this.count * 2 > this.idSlots.length) this.reindex();
+    else this.indexId(record, hash);
   }
 
   /** Writes the id (UTF-8) then the data, contiguously, at the end of the last chunk or in a new one. */
@@ -234,6 +290,13 @@ export class InMemoryEventStore implements EventStore {
     this.streamOf = resize(this.streamOf, new Uint32Array(size));
     this.revisionOf = resize(this.revisionOf, new Uint32Array(size));
     this.typeOf = resize(this.typeOf, new Uint32Array(size));
+    this.idHash = resize(this.idHash, new Uint32Array(size));
+  }
+
+  /** Doubles the id table and puts every record back in it (amortised: once per doubling). */
+  private reindex(): void {
+    this.idSlots = new Int32Array(this.idSlots.length * 2);
+    for (let record = 0; record < this.count; record++) this.indexId(record, this.idHash[record] as number);
   }
 
   private assertOpen(): void {
@@ -274,6 +337,15 @@ class Cursor implements AsyncIterableIterator<RecordedEvent> {
     this.finished = true;
     return Promise.resolve({ done: true, value: undefined });
   }
+}
+
+/** FNV-1a over the id's UTF-16 units, finalised so the low bits (the table's) spread. */
+function hashId(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return (h ^ (h >>> 12)) >>> 0;
 }
 
 function resize<T extends { set(array: ArrayLike<number>): void }>(from: ArrayLike<number>, to: T): T {

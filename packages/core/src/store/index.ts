@@ -10,7 +10,8 @@ export type {
   SubscribeOptions,
   Subscription,
 } from './port';
-export { WrongExpectedRevisionError, StreamNotFoundError, StoreClosedError, checkExpectedRevision, type ActualRevision } from './errors';
+export { WrongExpectedRevisionError, StreamNotFoundError, DuplicateEventIdError, StoreClosedError, checkExpectedRevision, type ActualRevision } from './errors';
 export { InMemoryEventStore, validateAppend } from './in-memory';
+export { checkRepeatedIds, type StoredId } from './repeated-ids';
 export { subscriptionLoop } from './subscription-loop';
 export { MAX_REVISION, validateExpectedRevision, validateReadAllOptions, validateReadStreamOptions, validateSubscribeOptions } from './validation';

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { ValidationError } from '../errors';
-import { checkRecord } from '../crypto';
+import { storedHash } from '../crypto';
 import { MalformedTransparencyTextError } from './errors';
 
 /** Every hash in the tree is a SHA-256 digest. */
@@ -71,7 +71,7 @@ export function leafDataOfHash(hashHex: string): Buffer {
  * check is what catches that, and the tree must match what an outsider reads.
  */
 export function leafDataOfRecord(bytes: Uint8Array): Buffer {
-  const check = checkRecord(bytes);
-  if (check.hash === undefined) throw new MalformedTransparencyTextError('record', 'bytes', 'do not have the record layout');
-  return leafDataOfHash(check.hash);
+  const stored = storedHash(bytes);
+  if (stored === undefined) throw new MalformedTransparencyTextError('record', 'bytes', 'do not have the record layout');
+  return leafDataOfHash(stored);
 }

@@ -10,7 +10,7 @@ async function storeWith(count: number, streams: number) {
   const records: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
     const stream = `subject-s${i % streams}`;
-    const { bytes, hash } = sealRecord({ id: `e${i}`, n: i }, heads.get(stream) ?? GENESIS_HASH);
+    const { bytes, hash } = sealRecord({ id: `e${i}`, n: i }, stream, heads.get(stream) ?? GENESIS_HASH);
     heads.set(stream, hash);
     await store.append(stream, [{ id: `e${i}`, type: 'Test', data: bytes }], 'any');
     records.push(bytes);
@@ -35,7 +35,7 @@ describe('the log tree', () => {
     const log = createLogTree(store);
     expect(await log.catchUp({ upTo: 4 })).toBe(4);
     expect(await log.catchUp()).toBe(10);
-    const { bytes } = sealRecord({ id: 'late' }, GENESIS_HASH);
+    const { bytes } = sealRecord({ id: 'late' }, 'subject-late', GENESIS_HASH);
     await store.append('subject-late', [{ id: 'late', type: 'Test', data: bytes }], 'no_stream');
     expect(await log.catchUp()).toBe(11);
     const atOnce = await buildLogTree(store);

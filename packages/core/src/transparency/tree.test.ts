@@ -110,19 +110,19 @@ describe('the incremental tree', () => {
 
 describe('the leaf data of a record', () => {
   it('is the 32 bytes its hash member holds', () => {
-    const { bytes, hash } = sealRecord({ type: 'T', id: 'e-1', data: { n: 1 } }, GENESIS_HASH);
+    const { bytes, hash } = sealRecord({ type: 'T', id: 'e-1', data: { n: 1 } }, 'subject-s', GENESIS_HASH);
     expect(leafDataOfRecord(bytes).toString('hex')).toBe(hash);
   });
 
   it('is the stored member even when the content was altered, so the tree matches what an outsider reads', () => {
-    const { bytes, hash } = sealRecord({ type: 'T', id: 'e-1', data: { n: 1 } }, GENESIS_HASH);
+    const { bytes, hash } = sealRecord({ type: 'T', id: 'e-1', data: { n: 1 } }, 'subject-s', GENESIS_HASH);
     const altered = Buffer.from(bytes.toString().replace('"n":1', '"n":2'));
     expect(leafDataOfRecord(altered).toString('hex')).toBe(hash);
   });
 
   it('is refused for bytes without the record layout or with a hash member that is not hex', () => {
     expect(() => leafDataOfRecord(Buffer.from('{"a":1}'))).toThrow(MalformedTransparencyTextError);
-    const { bytes, hash } = sealRecord({ type: 'T', id: 'e-1' }, GENESIS_HASH);
+    const { bytes, hash } = sealRecord({ type: 'T', id: 'e-1' }, 'subject-s', GENESIS_HASH);
     const notHex = Buffer.from(bytes.toString().replace(hash, 'z'.repeat(64)));
     expect(() => leafDataOfRecord(notHex)).toThrow(expect.objectContaining({ format: 'record', field: 'hash' }));
   });

@@ -10,7 +10,7 @@
 // the loop anywhere but can never leave a false ack.
 'use strict';
 const { randomUUID } = require('node:crypto');
-const { GENESIS_HASH, checkRecord, events } = require('@custodian/core');
+const { GENESIS_HASH, checkRecord, events, streamMember } = require('@custodian/core');
 const { createSqliteEventStore } = require('../../dist/index.js');
 
 const STREAMS = ['subject-crash-a', 'subject-crash-b', 'subject-crash-c', 'subject-crash-d'];
@@ -19,7 +19,7 @@ const actor = { id: 'svc-crash-test', kind: 'service', roles: ['fulfilment'] };
 async function head(store, stream) {
   try {
     for await (const last of store.readStream(stream, { direction: 'backwards', maxCount: 1 })) {
-      const check = checkRecord(last.data);
+      const check = checkRecord(last.data, streamMember(stream));
       if (!check.ok) throw new Error(`${stream}@${last.revision} is ${check.reason}`);
       return { revision: last.revision, hash: check.hash };
     }
@@ -37,6 +37,7 @@ function seal(stream, batch, size, prevHash) {
       id: randomUUID(),
       type: 'DataUsed',
       schemaVersion: 1,
+      stream,
       subjectId: stream.slice('subject-'.length),
       occurredAt: now,
       recordedAt: now,

@@ -36,6 +36,7 @@ function seal(prevHash) {
       id: randomUUID(),
       type: 'DataUsed',
       schemaVersion: 1,
+      stream,
       subjectId: stream.slice('subject-'.length),
       occurredAt: now,
       recordedAt: now,
