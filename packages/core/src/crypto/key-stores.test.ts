@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { chmodSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
@@ -161,18 +161,27 @@ describe('FileKeyStore files', () => {
     rmSync(parent, { recursive: true, force: true });
   });
 
-  it('overwrites the key file in place with zeros before unlinking it (no truncation)', async () => {
+  it('overwrites the key file in place with zeros over its full length before unlinking it, never truncating it', async () => {
     const directory = tempFolder();
     const store = createFileKeyStore({ directory, masterKey: randomBytes(32) });
     await store.getOrCreate('s-1');
     const witness = join(directory, 'witness');
     // A second name for the same inode: it sees what happens to the key's own blocks.
     linkSync(keyFileOf(directory, 's-1'), witness);
-    const before = readFileSync(witness);
-    await store.destroy('s-1');
-    const after = readFileSync(witness);
-    expect(after.length).toBe(before.length);
-    expect(after.equals(Buffer.alloc(before.length))).toBe(true);
+    // Longer than a wrapped key, as a damaged file may be: all of it must be overwritten.
+    appendFileSync(witness, Buffer.alloc(8192, 0xa5));
+    const length = statSync(witness).size;
+    const sizes = new Set<number>();
+    let destroyed = false;
+    const destroying = store.destroy('s-1').finally(() => (destroyed = true));
+    // Watch the inode's size on every turn of the event loop while destroy runs: a truncation shows as a shrink.
+    while (!destroyed) {
+      sizes.add(statSync(witness).size);
+      await new Promise((r) => setImmediate(r));
+    }
+    await destroying;
+    expect([...sizes]).toEqual([length]);
+    expect(readFileSync(witness).equals(Buffer.alloc(length))).toBe(true);
     expect(readdirSync(directory).filter((f) => f !== 'witness').map((f) => f.split('.')[1])).toEqual(['destroyed']);
     rmSync(directory, { recursive: true, force: true });
   });
