@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { appendFileSync, chmodSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createFileKeyStore } from './file-key-store';
 import { InMemoryKeyStore } from './in-memory-key-store';
@@ -160,6 +161,29 @@ describe('FileKeyStore files', () => {
     expect(statSync(directory).mode & 0o777).toBe(0o700);
     rmSync(parent, { recursive: true, force: true });
   });
+
+  it('refuses a key folder open to others that it cannot tighten (not its owner) with KEY_FOLDER_INSECURE', () => {
+    // The store must run as someone other than the folder's owner: as root, a child as
+    // "nobody" on a folder root owns; otherwise a child on the root folder (0755, root's).
+    const asRoot = process.getuid?.() === 0;
+    const parent = tempFolder();
+    const directory = asRoot ? join(parent, 'keys') : '/';
+    if (asRoot) {
+      chmodSync(parent, 0o755);
+      mkdirSync(directory);
+      chmodSync(directory, 0o777);
+    }
+    const mode = statSync(directory).mode & 0o777;
+    const child = spawnSync(process.execPath, [join(__dirname, 'test-support', 'open-key-folder.js'), directory], {
+      encoding: 'utf8',
+      cwd: __dirname,
+      ...(asRoot && { uid: 65534, gid: 65534 }),
+    });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual({ code: 'KEY_FOLDER_INSECURE', directory, mode: `0${mode.toString(8)}`, reason: 'EPERM' });
+    expect(statSync(directory).mode & 0o777).toBe(mode);
+    rmSync(parent, { recursive: true, force: true });
+  }, 60_000);
 
   it('overwrites the key file in place with zeros over its full length before unlinking it, never truncating it', async () => {
     const directory = tempFolder();

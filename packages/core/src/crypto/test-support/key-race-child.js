@@ -3,7 +3,7 @@
 // reading its key until told the next one. It acknowledges a subject once it finished an
 // operation on it (`any`) or obtained its key (`key`); at the end of stdin it prints what
 // it saw as one JSON line.
-require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } });
+require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'commonjs', moduleResolution: 'node' } });
 const { createInterface } = require('node:readline');
 const { createFileKeyStore } = require('../file-key-store');
 
