@@ -1,18 +1,23 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createFileKeyStore, type KeyStore } from '@custodian/core';
+import { createFileKeyStore, CustodianError, KeyUnwrapFailedError, type KeyStore } from '@custodian/core';
 import { UsageError } from './usage';
 
 export const MASTER_KEY_ENV = 'CUSTODIAN_MASTER_KEY';
 
 /** The CLI only reads: it never creates or destroys a subject's key. */
-class ReadOnlyKeyStoreError extends Error {
-  constructor(operation: string) {
+class ReadOnlyKeyStoreError extends CustodianError {
+  readonly code = 'KEY_STORE_READ_ONLY';
+  constructor(readonly operation: 'create' | 'destroy') {
     super(`custodian only reads keys; it does not ${operation} them`);
   }
 }
 
-/** A key folder opened for reading, from `--keys <dir>` and the master key in the environment. */
+/**
+ * A key folder opened for reading, from `--keys <dir>` and the master key in the environment.
+ * A key that does not unwrap is the user's to fix (most likely the wrong master key), so it
+ * is a usage error; a corrupt key file (`KEY_FILE_CORRUPT`) is reported as it is.
+ */
 export function openKeyStore(directory: string, env: Readonly<Record<string, string | undefined>>, cwd: string, command: string): KeyStore & { directory: string } {
   const path = resolve(cwd, directory);
   if (!existsSync(path) || !statSync(path).isDirectory()) throw new UsageError(`no key folder at ${path}`, command);
@@ -23,7 +28,12 @@ export function openKeyStore(directory: string, env: Readonly<Record<string, str
   const files = createFileKeyStore({ directory: path, masterKey: Buffer.from(hex, 'hex') });
   return {
     directory: path,
-    get: (subjectId) => files.get(subjectId),
+    get: (subjectId) =>
+      files.get(subjectId).catch((error: unknown) => {
+        if (error instanceof KeyUnwrapFailedError)
+          throw new UsageError(`the master key in ${MASTER_KEY_ENV} does not open the keys in ${path} (key file ${error.file}: the wrong master key, or the file was altered)`, command);
+        throw error;
+      }),
     getOrCreate: () => Promise.reject(new ReadOnlyKeyStoreError('create')),
     destroy: () => Promise.reject(new ReadOnlyKeyStoreError('destroy')),
   };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from '../test-support/capture';
 import { ADDRESS, EMAIL, MASTER_KEY, OTHER, storyFile, SUBJECT } from '../test-support/fixture';
@@ -59,6 +60,27 @@ describe('custodian export', () => {
     const { code, stderr } = await cli(['export', OTHER, '--keys', 'other-keys'], { cwd: story.dir, env: withKey });
     expect(code).toBe(0);
     expect(stderr).toContain(`no key for ${OTHER} in ${join(story.dir, 'other-keys')}, so values are null`);
+  });
+
+  function damagedKeys(name: string, damage: (file: string) => void): void {
+    cpSync(join(story.dir, 'keys'), join(story.dir, name), { recursive: true });
+    damage(join(story.dir, name, `${createHash('sha256').update(OTHER).digest('hex')}.key`));
+  }
+
+  it('reports a truncated key file as corrupt (KEY_FILE_CORRUPT) with exit 3, not as a cipher error or a wrong master key', async () => {
+    damagedKeys('truncated-keys', (file) => truncateSync(file, 30));
+    const { code, stdout, stderr } = await cli(['export', OTHER, '--keys', 'truncated-keys'], { cwd: story.dir, env: withKey });
+    expect(code).toBe(3);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(new RegExp(`^custodian: the key file [0-9a-f]{64}\\.key of subject ${OTHER} is corrupt: 30 bytes where a wrapped key has 60\n$`));
+  });
+
+  it('says a key file that does not unwrap under the right master key may have been altered (KEY_UNWRAP_FAILED), exit 2', async () => {
+    damagedKeys('altered-keys', (file) => writeFileSync(file, readFileSync(file).map((b, i) => (i === 30 ? b ^ 1 : b))));
+    const { code, stdout, stderr } = await cli(['export', OTHER, '--keys', 'altered-keys'], { cwd: story.dir, env: withKey });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/the master key in CUSTODIAN_MASTER_KEY does not open the keys in .*altered-keys \(key file [0-9a-f]{64}\.key: the wrong master key, or the file was altered\)/);
   });
 
   it.each([

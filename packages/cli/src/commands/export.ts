@@ -1,4 +1,4 @@
-import { exportSubject, type Policy, type SubjectExport } from '@custodian/core';
+import { exportSubject, type Policy } from '@custodian/core';
 import { MASTER_KEY_ENV, noKeys, openKeyStore } from '../keys';
 import { toJson } from '../output/json';
 import { historyTable } from '../output/ledger-tables';
@@ -34,15 +34,7 @@ export const exportCommand: Command = {
     const loaded = await loadPolicy(opened.store, stringOption(values, 'policy'), io.cwd, 'export');
     if (!loaded) io.stderr.write('custodian: the log records no policy; the purposes section is empty (pass --policy <file.json> to fill it)\n');
 
-    let report: SubjectExport;
-    try {
-      report = await exportSubject({ store: opened.store, keys: keys ?? noKeys, policy: loaded?.policy ?? NO_POLICY, clock: () => new Date() }, subjectId);
-    } catch (error) {
-      // AES-GCM refuses to unwrap with the wrong master key; say so rather than print a cipher error.
-      if (keys && /unable to authenticate|unsupported state/i.test((error as Error).message))
-        throw new UsageError(`the master key in ${MASTER_KEY_ENV} does not open the keys in ${keys.directory}`, 'export');
-      throw error;
-    }
+    const report = await exportSubject({ store: opened.store, keys: keys ?? noKeys, policy: loaded?.policy ?? NO_POLICY, clock: () => new Date() }, subjectId);
 
     const held = report.data.length > 0;
     if (!keys) io.stderr.write(`custodian: values were not decrypted, so they are null: pass --keys <dir> and set ${MASTER_KEY_ENV} to decrypt them\n`);

@@ -1,7 +1,7 @@
 export { canonicalJson } from './canonical-json';
 export { GENESIS_HASH, asciiAt, checkLink, checkRecord, holdsId, sealRecord, storedHash, streamMember, type LinkFault, type RecordCheck } from './chain';
 export { sealValue, openValue, SealedValueError } from './field-cipher';
-export { KEY_BYTES, KeyDestroyedError, newDataKey, type KeyStore } from './key-store';
+export { KEY_BYTES, KeyDestroyedError, KeyFileCorruptError, KeyFolderInsecureError, KeyUnwrapFailedError, newDataKey, type KeyStore } from './key-store';
 export { InMemoryKeyStore } from './in-memory-key-store';
 export { pseudonymize } from './pseudonymize';
 export { createFileKeyStore, type FileKeyStoreOptions } from './file-key-store';

@@ -10,6 +10,47 @@ export class KeyDestroyedError extends CustodianError {
 }
 
 /**
+ * A stored key did not unwrap: the master key is not the one it was wrapped with, or the
+ * file was altered or belongs to another subject. AES-GCM cannot tell these apart.
+ */
+export class KeyUnwrapFailedError extends CustodianError {
+  readonly code = 'KEY_UNWRAP_FAILED';
+  constructor(
+    readonly subjectId: string,
+    /** The key file's name inside the key folder (a hash, never the key). */
+    readonly file: string,
+  ) {
+    super(`the key file ${file} of subject ${subjectId} does not open with this master key (wrong master key, or the file was altered)`);
+  }
+}
+
+/** A stored key file does not have the shape of a wrapped key: truncated, empty or padded. */
+export class KeyFileCorruptError extends CustodianError {
+  readonly code = 'KEY_FILE_CORRUPT';
+  constructor(
+    readonly subjectId: string,
+    readonly file: string,
+    readonly expectedBytes: number,
+    readonly actualBytes: number,
+  ) {
+    super(`the key file ${file} of subject ${subjectId} is corrupt: ${actualBytes} bytes where a wrapped key has ${expectedBytes}`);
+  }
+}
+
+/** The key folder is open to other users and could not be closed to its owner (mode 0700). */
+export class KeyFolderInsecureError extends CustodianError {
+  readonly code = 'KEY_FOLDER_INSECURE';
+  constructor(
+    readonly directory: string,
+    /** The folder's permission bits, e.g. `0755`. */
+    readonly mode: string,
+    readonly reason: string,
+  ) {
+    super(`the key folder ${directory} has mode ${mode}, open to group or others, and cannot be tightened to 0700: ${reason}`);
+  }
+}
+
+/**
  * Where each subject's data key lives. It must be able to truly delete: destroying a
  * key is what erases the subject's values from every event that holds them.
  */
@@ -18,7 +59,10 @@ export interface KeyStore {
   getOrCreate(subjectId: string): Promise<Uint8Array>;
   /** The subject's key, or undefined if it never existed or was destroyed. */
   get(subjectId: string): Promise<Uint8Array | undefined>;
-  /** Destroys the key for good; later `get` returns undefined and `getOrCreate` refuses. */
+  /**
+   * Destroys the key for good. Once it has begun, `get` returns undefined and
+   * `getOrCreate` refuses; once it has resolved, no copy of the key is left in the store.
+   */
   destroy(subjectId: string): Promise<void>;
 }
 

@@ -6,14 +6,25 @@ import { randomFillSync } from 'node:crypto';
 const pool = Buffer.allocUnsafe(4096);
 let next = pool.length;
 
-/** `size` fresh random bytes (a new Buffer; never handed out twice). */
+/**
+ * A Buffer on memory of its own, holding a copy of `bytes`. Buffer.from and
+ * Buffer.concat place small buffers in Node's shared 8 KiB slab, so a kept key would pin
+ * the slab and share it with whatever else lands there.
+ */
+export function ownCopy(bytes: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafeSlow(bytes.byteLength);
+  out.set(bytes);
+  return out;
+}
+
+/** `size` fresh random bytes: a new Buffer on its own memory, never handed out twice. */
 export function randomBytesFromPool(size: number): Buffer {
-  if (size > pool.length) return randomFillSync(Buffer.allocUnsafe(size));
+  if (size > pool.length) return randomFillSync(Buffer.allocUnsafeSlow(size));
   if (next + size > pool.length) {
     randomFillSync(pool);
     next = 0;
   }
-  const out = Buffer.from(pool.subarray(next, next + size));
+  const out = ownCopy(pool.subarray(next, next + size));
   pool.fill(0, next, next + size);
   next += size;
   return out;
