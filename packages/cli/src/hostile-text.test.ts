@@ -99,8 +99,10 @@ const RECIPIENT_EVENTS: { [T in EventType]?: { data: Extract<EventDraft, { type:
 
 // Free-text fields no output can show: the event's type picks its schema (a type outside
 // the catalog makes the record unreadable), and definePolicy refuses a permission for an
-// operation it does not know, so a policy record holding one is never used.
-const NOT_SHOWN = new Set(['type', 'data.permissions{key}']);
+// operation it does not know, so a policy record holding one is never used. A record's
+// `stream` must be the stream it is stored in (else it is reported as moved), so hostile text
+// there is a hostile stream name, which the garbage-record ledger below plants.
+const NOT_SHOWN = new Set(['type', 'stream', 'data.permissions{key}']);
 
 type Schema = CatalogEntry['schema'];
 type Def = { type: string; shape?: Record<string, Schema>; innerType?: Schema; element?: Schema; keyType?: Schema; valueType?: Schema };
