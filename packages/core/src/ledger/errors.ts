@@ -11,7 +11,8 @@ export class NotPermittedError extends CustodianError {
     /** The roles that would have allowed it; empty for a subject acting on someone else's data. */
     readonly requiredRoles: readonly string[],
     readonly reason: PermissionRefusal,
-    detail = `${operation} needs one of the roles ${requiredRoles.join(', ')}; actor ${actorId} has none`,
+    /** The policy rule's own words: names only the operation, roles and the actor id. */
+    detail: string,
   ) {
     super(detail);
   }

@@ -45,6 +45,7 @@ export function mayPerform(policy: Policy, request: PermissionRequest): Permissi
   if (actor.kind === 'subject' && actor.id !== subjectId)
     return { ok: false, reason: 'not_own_data', requiredRoles: [], detail: `a subject may act only on their own data; ${operation} is refused` };
   if (operation === 'use' || operation === 'access' || operation === 'share') return { ok: true };
+  // A subject actor still here is on their own stream.
   if (SUBJECT_RIGHTS.has(operation) && actor.kind === 'subject') return { ok: true };
   const roles = rolesFor(policy, operation, request.purposes);
   if (actor.roles.some((role) => roles.includes(role))) return { ok: true };
