@@ -14,7 +14,8 @@ export const policy = definePolicy({
     'marketing.email': { legalBasis: 'consent', categories: ['contact.email'], roles: ['marketing'], sharing: true, retention: 'P2Y' },
     'order.fulfilment': { legalBasis: 'contract', categories: ['contact.email', 'contact.address'], roles: ['fulfilment'], retention: 'P6Y' },
   },
-  permissions: { registerRecipient: ['privacy'], verifyRecipient: ['privacy'], suspendRecipient: ['privacy'], erase: ['privacy'] },
+  // No permissions named: registering and verifying recipients, erasing and the other
+  // administrative operations are the privacy role's; collecting, the purposes' roles'.
 });
 
 const checkout: Actor = { id: 'checkout-service', kind: 'service', roles: ['fulfilment'] };

@@ -7,6 +7,7 @@ import {
   catalog,
   definePolicy,
   EnvelopeMeta,
+  Operation,
   events,
   eventTypes,
   policyRecord,
@@ -44,7 +45,7 @@ const policy = definePolicy({
   purposes: {
     'marketing.email': { legalBasis: 'consent', categories: ['contact.email'], roles: [hostileShort('policy.role')], sharing: true, retention: 'P2Y', description: hostile('policy.description') },
   },
-  permissions: { erase: [hostileShort('permission.role')] },
+  permissions: Object.fromEntries(Operation.options.map((operation) => [operation, [hostileShort(`permission.${operation}`)]])),
 });
 
 const ids = { consent: id(), access: id(), erased: id() };

@@ -108,7 +108,7 @@ export function runLedgerConformance(name: string, factory: EventStoreFactory, o
 
     it('never stores a personal value in plaintext', async () => {
       await collectAndConsent();
-      await ledger.rectify({ subjectId, actor: checkout, data: { 'contact.email': `new.${email}` } });
+      await ledger.rectify({ subjectId, actor: dpo, data: { 'contact.email': `new.${email}` } });
       await ledger.grantConsent({ subjectId, actor: { id: subjectId, kind: 'subject', roles: [] }, purpose: 'marketing.email', notice, method: 'web-form', evidence: `typed ${email} into the form` });
       const stored = await allRecordBytes(store);
       expect(stored).toContain(subjectId);

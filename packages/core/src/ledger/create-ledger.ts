@@ -4,7 +4,7 @@ import { explainDecision, exportSubject, findViolations, verifyChain, type Expla
 import { canonicalJson, KeyDestroyedError, openValue, sealValue, type KeyStore } from '../crypto';
 import { describeKey, parseOrThrow, ValidationError } from '../errors';
 import { catalog, events, POLICY_STREAM, recipientStream, subjectStream, SubjectId, type Actor, type Basis, type CustodianEvent, type DenialReason } from '../events';
-import { addDuration, policyRecord, type Operation, type Policy } from '../policy';
+import { addDuration, mayPerform, policyRecord, type LedgerOperation, type Policy } from '../policy';
 import type { EventStore } from '../store';
 import * as input from './commands';
 import {
@@ -100,9 +100,6 @@ export interface AccessRequestResult {
 /** Who records the policy: the ledger itself, not the caller whose write happened to come first. */
 const LEDGER_ACTOR: Actor = { id: 'custodian-ledger', kind: 'service', roles: [] };
 
-/** The rights a subject may always exercise on their own data, whatever the role permissions say. */
-const SUBJECT_RIGHTS = new Set<Operation>(['grantConsent', 'withdrawConsent', 'object', 'restrict', 'requestErasure', 'requestAccess']);
-
 interface Meta {
   actor: Actor;
   subjectId?: string | undefined;
@@ -151,12 +148,9 @@ export function createLedger(options: LedgerOptions): Ledger {
     return policyWritten;
   }
 
-  function permit(operation: Operation, actor: Actor, subjectId?: string): void {
-    if (actor.kind === 'subject' && actor.id !== subjectId) throw new NotPermittedError(operation, actor.id, [], 'a subject may act only on their own data');
-    const roles = policy.permissions[operation];
-    if (!roles) return;
-    if (SUBJECT_RIGHTS.has(operation) && actor.kind === 'subject' && actor.id === subjectId) return;
-    if (!actor.roles.some((role) => roles.includes(role))) throw new NotPermittedError(operation, actor.id, roles);
+  function permit(operation: LedgerOperation, actor: Actor, subjectId?: string, purposes?: readonly string[]): void {
+    const permission = mayPerform(policy, { operation, actor, subjectId, purposes });
+    if (!permission.ok) throw new NotPermittedError(operation, actor.id, permission.requiredRoles, permission.reason, permission.detail);
   }
 
   /** Load, decide, append with the revision read; on a concurrent append, read and decide again. */
@@ -312,8 +306,8 @@ export function createLedger(options: LedgerOptions): Ledger {
 
     async collect(raw) {
       const command = parseOrThrow(input.CollectInput, raw, 'collect');
-      permit('collect', command.actor, command.subjectId);
       checkPurposes('collect', command.purposes, Object.keys(command.data));
+      permit('collect', command.actor, command.subjectId, command.purposes);
       const values = await sealAll(command.subjectId, command.data);
       const retention = Math.max(...command.purposes.map((p) => addDuration(clock(), policy.purposes.get(p)?.retention ?? 'P0D').getTime()));
       const legalBases = Object.fromEntries(command.purposes.map((p) => [p, policy.purposes.get(p)?.legalBasis ?? 'consent']));
@@ -333,7 +327,6 @@ export function createLedger(options: LedgerOptions): Ledger {
 
     async grantConsent(raw) {
       const command = parseOrThrow(input.GrantConsentInput, raw, 'grantConsent');
-      permit('grantConsent', command.actor, command.subjectId);
       checkPurposes('grantConsent', [command.purpose], [], () => 'purpose');
       const basis = policy.purposes.get(command.purpose)?.legalBasis;
       if (basis !== 'consent') throw new ValidationError('grantConsent', [{ path: 'purpose', message: `rests on ${basis}, not on consent` }]);
@@ -343,6 +336,7 @@ export function createLedger(options: LedgerOptions): Ledger {
           throw new ValidationError('grantConsent', [{ path: 'expiresAt', message: 'must be after the time of the grant' }]);
       };
       checkExpiry(clock());
+      permit('grantConsent', command.actor, command.subjectId);
       const evidence = await sealText(command.subjectId, 'evidence', command.evidence);
       const { purpose, notice, method } = command;
       const expiresAt = command.expiresAt?.toISOString();
@@ -363,8 +357,8 @@ export function createLedger(options: LedgerOptions): Ledger {
 
     async object(raw) {
       const command = parseOrThrow(input.ObjectInput, raw, 'object');
-      permit('object', command.actor, command.subjectId);
       if (command.purposes) checkPurposes('object', command.purposes);
+      permit('object', command.actor, command.subjectId);
       const reason = await sealText(command.subjectId, 'objection', command.reason);
       const purposes = command.purposes;
       return single(onSubject(command, (state) => decideSubject({ type: 'object', ...(purposes && { purposes }), ...(reason && { reason }) }, state, policy), forRights));
@@ -385,6 +379,7 @@ export function createLedger(options: LedgerOptions): Ledger {
 
     async use(raw) {
       const command = parseOrThrow(input.UseInput, raw, 'use');
+      permit('use', command.actor, command.subjectId);
       const { actor, purpose, categories, activity } = command;
       const { appended } = await onSubject(command, (state, now) => decideSubject({ type: 'use', actor, purpose, categories, activity, now }, state, policy));
       return toDecision(appended[0] as CustodianEvent);
@@ -392,6 +387,7 @@ export function createLedger(options: LedgerOptions): Ledger {
 
     async access(raw) {
       const command = parseOrThrow(input.AccessInput, raw, 'access');
+      permit('access', command.actor, command.subjectId);
       const { actor, purpose, categories, subjectId } = command;
       const { appended, before } = await onSubject(command, (state, now) => decideSubject({ type: 'access', actor, purpose, categories, now }, state, policy));
       const decision = toDecision(appended[0] as CustodianEvent);
@@ -406,6 +402,7 @@ export function createLedger(options: LedgerOptions): Ledger {
 
     async share(raw) {
       const command = parseOrThrow(input.ShareInput, raw, 'share');
+      permit('share', command.actor, command.subjectId);
       const { actor, purpose, categories, recipientId } = command;
       const recipient = (await recipients.load(recipientStream(recipientId))).state;
       const { appended } = await onSubject(command, (state, now) =>

@@ -1,14 +1,18 @@
+import type { LedgerOperation, PermissionRefusal } from '../policy';
 import { CustodianError } from '../errors';
 
 /** The actor may not perform the operation: none of the roles the policy requires, or a subject acting on someone else's data. */
 export class NotPermittedError extends CustodianError {
   readonly code = 'NOT_PERMITTED';
   constructor(
-    readonly operation: string,
+    readonly operation: LedgerOperation,
     /** Already a validated actor id: bounded, and refused when it looks like an address or a phone number. */
     readonly actorId: string,
+    /** The roles that would have allowed it; empty for a subject acting on someone else's data. */
     readonly requiredRoles: readonly string[],
-    detail = `${operation} needs one of the roles ${requiredRoles.join(', ')}; actor ${actorId} has none`,
+    readonly reason: PermissionRefusal,
+    /** The policy rule's own words: names only the operation, roles and the actor id. */
+    detail: string,
   ) {
     super(detail);
   }

@@ -15,7 +15,7 @@ const policy = definePolicy({
     'order.fulfilment': { legalBasis: 'contract', categories: ['contact.email', 'contact.address'], roles: ['fulfilment'], retention: 'P6Y' },
   },
 });
-const actor: Actor = { id: 'agent-7', kind: 'employee', roles: ['marketing', 'fulfilment'] };
+const actor: Actor = { id: 'agent-7', kind: 'employee', roles: ['marketing', 'fulfilment', 'privacy'] };
 const notice = { id: 'n-1', version: 'v1' };
 const subjectId = 's-1';
 const GRANT_TIME = new Date('2026-06-01T09:00:00.000Z');

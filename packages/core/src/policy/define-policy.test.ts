@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from '../errors';
-import { definePolicy, type PolicyInput } from './define-policy';
+import { definePolicy, Operation, type PolicyInput } from './define-policy';
 
 const email = { legalBasis: 'consent' as const, categories: ['contact.email'], roles: ['marketing'], retention: 'P2Y' };
 
@@ -18,7 +18,16 @@ describe('definePolicy', () => {
   it('accepts purposes by name, defaulting sharing to false', () => {
     const policy = definePolicy({ purposes: { 'marketing.email': email } });
     expect(policy.purposes.get('marketing.email')).toEqual({ ...email, categories: ['contact.email'], roles: ['marketing'], sharing: false });
-    expect(policy.permissions).toEqual({});
+    // Secure by default: every operation but collect is left to the privacy role.
+    const privacyOnly = Object.fromEntries(Operation.options.filter((operation) => operation !== 'collect').map((operation) => [operation, ['privacy']]));
+    expect(policy.permissions).toEqual(privacyOnly);
+  });
+
+  it('shows the permissions in effect: the roles named replace the default, and collect stays with the purposes unless named', () => {
+    const named = definePolicy({ purposes: { 'marketing.email': email }, permissions: { erase: ['dpo'], grantConsent: ['support', 'privacy'] } }).permissions;
+    expect(named).toMatchObject({ erase: ['dpo'], grantConsent: ['support', 'privacy'], registerRecipient: ['privacy'], liftRestriction: ['privacy'] });
+    expect(Object.keys(named).sort()).toEqual(Operation.options.filter((operation) => operation !== 'collect').sort());
+    expect(definePolicy({ purposes: { 'marketing.email': email }, permissions: { collect: ['checkout'] } }).permissions.collect).toEqual(['checkout']);
   });
 
   it('accepts purposes as a list', () => {

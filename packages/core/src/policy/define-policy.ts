@@ -40,6 +40,9 @@ export const Operation = z.enum([
 ]);
 export type Operation = z.infer<typeof Operation>;
 
+/** The role an administrative operation, or a right exercised for someone else, needs when the policy names none. */
+export const DEFAULT_ROLE = 'privacy';
+
 const NamedPurpose = PurposeRule.extend({ name: Purpose });
 const PurposeList = z.array(NamedPurpose).min(1, 'must declare at least one purpose');
 const PurposeRecord = z.record(Purpose, PurposeRule);
@@ -48,9 +51,10 @@ const PolicyInput = z.strictObject({
   /** By name, or as a list (where a duplicate name is caught). */
   purposes: z.custom<z.input<typeof PurposeList> | z.input<typeof PurposeRecord>>((v) => typeof v === 'object' && v !== null, 'must be an object of purposes by name, or a list of named purposes'),
   /**
-   * The roles that may perform each operation; an operation absent here is open to any
-   * actor. The subject themself may always exercise their own rights (consent,
-   * objection, restriction, erasure and access requests).
+   * The roles that may perform each operation. An operation absent here is left to the
+   * `privacy` role, except `collect`, left to the roles of the purposes collected for.
+   * The subject themself may always exercise their own rights (consent, objection,
+   * restriction, erasure and access requests) on their own data.
    */
   permissions: z.partialRecord(Operation, z.array(Role).min(1).max(MOST_NAMES).refine(distinct, 'names a role twice')).default({}),
 });
@@ -58,6 +62,12 @@ export type PolicyInput = z.input<typeof PolicyInput>;
 
 export interface Policy {
   readonly purposes: ReadonlyMap<string, PurposeRule>;
+  /**
+   * The roles allowed each operation. From `definePolicy`, every operation is listed with the
+   * roles in effect (the defaults filled in); only `collect` may be absent, when it is left to
+   * the roles of the purposes named. An operation missing from a policy built by hand gets the
+   * same defaults.
+   */
   readonly permissions: Readonly<Partial<Record<Operation, readonly string[]>>>;
 }
 
@@ -66,6 +76,16 @@ export interface Policy {
  * `PolicyDefined`: an error may name it. Any other key is shown by place, length and tag.
  */
 const isVocabulary = (key: string) => Purpose.safeParse(key).success || Operation.safeParse(key).success;
+
+/** The declared permissions with the default filled in for every operation but `collect`, whose default depends on the purposes named. */
+function effectivePermissions(declared: Readonly<Partial<Record<Operation, readonly string[]>>>): Partial<Record<Operation, readonly string[]>> {
+  const filled: Partial<Record<Operation, readonly string[]>> = {};
+  for (const operation of Operation.options) {
+    const roles = declared[operation] ?? (operation === 'collect' ? undefined : [DEFAULT_ROLE]);
+    if (roles) filled[operation] = roles;
+  }
+  return filled;
+}
 
 /** Validates a policy: an unknown legal basis, an empty category list or a duplicate purpose is refused by name. */
 export function definePolicy(input: PolicyInput): Policy {
@@ -89,5 +109,5 @@ export function definePolicy(input: PolicyInput): Policy {
     if (Object.keys(list).length === 0) throw new ValidationError('policy', [{ path: 'purposes', message: 'must declare at least one purpose' }]);
     for (const [name, rule] of Object.entries(list)) purposes.set(name, rule);
   }
-  return { purposes, permissions: parsed.permissions };
+  return { purposes, permissions: effectivePermissions(parsed.permissions) };
 }

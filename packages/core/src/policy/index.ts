@@ -1,4 +1,5 @@
-export { definePolicy, PurposeRule, Operation, type Policy, type PolicyInput, type PurposeRuleInput } from './define-policy';
+export { definePolicy, DEFAULT_ROLE, PurposeRule, Operation, type Policy, type PolicyInput, type PurposeRuleInput } from './define-policy';
 export { checkUse, type RecipientFacts, type RuleOutcome, type SubjectFacts, type UseRequest } from './rules';
+export { mayPerform, rolesFor, SUBJECT_RIGHTS, type LedgerOperation, type Permission, type PermissionRefusal, type PermissionRequest } from './permissions';
 export { addDuration } from './duration';
 export { policyFromRecord, policyRecord, readRecordedPolicy } from './record';

@@ -13,6 +13,8 @@ export const policy = definePolicy({
     'analytics.behaviour': { legalBasis: 'consent', categories: ['behavioural.browsing'], roles: ['analytics'], retention: 'P1Y' },
   },
   permissions: {
+    // The checkout and signup forms collect for marketing and analytics too.
+    collect: ['fulfilment'],
     registerRecipient: ['privacy'],
     verifyRecipient: ['privacy'],
     suspendRecipient: ['privacy'],

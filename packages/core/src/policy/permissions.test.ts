@@ -1,0 +1,54 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Actor } from '../events';
+import { definePolicy, type Policy } from './define-policy';
+import { mayPerform, rolesFor } from './permissions';
+
+const purposes = definePolicy({
+  purposes: {
+    'marketing.email': { legalBasis: 'consent', categories: ['contact.email'], roles: ['marketing'], retention: 'P2Y' },
+    'order.fulfilment': { legalBasis: 'contract', categories: ['contact.email'], roles: ['fulfilment', 'support'], retention: 'P6Y' },
+  },
+}).purposes;
+/** Built by hand, not by definePolicy: nothing filled in. */
+const bare: Policy = { purposes, permissions: {} };
+const service = (roles: string[]): Actor => ({ id: 'some-service', kind: 'service', roles });
+
+describe('mayPerform', () => {
+  it('leaves an operation a hand-built policy names no roles for to privacy, not to anyone', () => {
+    expect(mayPerform(bare, { operation: 'erase', actor: service(['marketing']), subjectId: 's-1' })).toEqual({
+      ok: false,
+      reason: 'role_missing',
+      requiredRoles: ['privacy'],
+      detail: 'erase needs one of the roles privacy; actor some-service has none',
+    });
+    expect(mayPerform(bare, { operation: 'erase', actor: service(['privacy']), subjectId: 's-1' })).toEqual({ ok: true });
+    expect(rolesFor(bare, 'verifyRecipient')).toEqual(['privacy']);
+  });
+
+  it('leaves collect to the roles of the purposes named, and to no one when none is declared', () => {
+    expect(rolesFor(bare, 'collect', ['order.fulfilment', 'marketing.email'])).toEqual(['fulfilment', 'support', 'marketing']);
+    expect(mayPerform(bare, { operation: 'collect', actor: service(['marketing']), subjectId: 's-1', purposes: ['order.fulfilment'] })).toMatchObject({
+      ok: false,
+      requiredRoles: ['fulfilment', 'support'],
+    });
+    expect(mayPerform(bare, { operation: 'collect', actor: service(['privacy']), subjectId: 's-1', purposes: ['no.such'] })).toEqual({
+      ok: false,
+      reason: 'role_missing',
+      requiredRoles: [],
+      detail: 'collect needs a role of one of the purposes named, and they name none; actor some-service has none',
+    });
+  });
+
+  it('gives the roles the policy names for collect precedence over the purposes’ roles', () => {
+    const named: Policy = { purposes, permissions: { collect: ['checkout'] } };
+    expect(mayPerform(named, { operation: 'collect', actor: service(['fulfilment']), subjectId: 's-1', purposes: ['order.fulfilment'] })).toMatchObject({ ok: false });
+    expect(mayPerform(named, { operation: 'collect', actor: service(['checkout']), subjectId: 's-1', purposes: ['order.fulfilment'] })).toEqual({ ok: true });
+  });
+
+  it('refuses a subject another subject’s stream, or a recipient’s, whatever roles they hold', () => {
+    const other: Actor = { id: 's-2', kind: 'subject', roles: ['privacy', 'marketing'] };
+    for (const operation of ['use', 'share', 'withdrawConsent', 'erase'] as const)
+      expect(mayPerform(bare, { operation, actor: other, subjectId: 's-1' })).toMatchObject({ ok: false, reason: 'not_own_data', requiredRoles: [] });
+    expect(mayPerform(bare, { operation: 'registerRecipient', actor: other })).toMatchObject({ ok: false, reason: 'not_own_data' });
+  });
+});
