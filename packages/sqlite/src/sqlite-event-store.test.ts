@@ -186,7 +186,7 @@ describe('a ledger file whose streams are copied or moved with SQL', () => {
     path = freshPath();
     const store = createSqliteEventStore({ path });
     const ledger = createLedger({ store, keys, policy: conformancePolicy });
-    await ledger.collect({ subjectId: 'alice', actor: { id: 'checkout', kind: 'service', roles: ['fulfilment'] }, source: 'web', purposes: ['marketing.email'], notice, data: { 'contact.email': 'alice@example.com' } });
+    await ledger.collect({ subjectId: 'alice', actor: { id: 'checkout', kind: 'service', roles: ['fulfilment', 'marketing'] }, source: 'web', purposes: ['marketing.email'], notice, data: { 'contact.email': 'alice@example.com' } });
     await ledger.grantConsent({ subjectId: 'alice', actor: { id: 'alice', kind: 'subject', roles: [] }, purpose: 'marketing.email', notice, method: 'checkbox' });
     await ledger.registerRecipient({ recipientId: 'agency', actor: privacy, name: 'Agency', agreement: 'dpa-1', country: 'FR' });
     await ledger.verifyRecipient({ recipientId: 'agency', actor: privacy });

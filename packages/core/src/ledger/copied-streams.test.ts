@@ -8,7 +8,7 @@ import { createLedger } from './create-ledger';
 // An attacker with the storage (or a careless migration script) copies or moves whole
 // streams: the records are byte for byte the ledger's own, correctly chained.
 
-const checkout: Actor = { id: 'checkout', kind: 'service', roles: ['fulfilment'] };
+const checkout: Actor = { id: 'checkout', kind: 'service', roles: ['fulfilment', 'marketing'] };
 const marketer: Actor = { id: 'campaigns', kind: 'service', roles: ['marketing'] };
 const privacy: Actor = { id: 'dpo', kind: 'employee', roles: ['privacy'] };
 const notice = { id: 'privacy-notice', version: 'v3' };
