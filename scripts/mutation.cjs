@@ -1,6 +1,6 @@
 // Mutation testing (stryker.config.mjs), timed. `pnpm mutation [policy|decider|crypto|audit|stores]...`
 // limits the run to those folders; anything starting with `-` goes to Stryker as is
-// (e.g. `--concurrency 1`, `--mutate <glob>`, `--incremental false`).
+// (e.g. `--concurrency 1`, `--mutate <glob>`, `--force`). docs/mutation.md says more.
 const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 
