@@ -63,8 +63,6 @@ async function fill(store: InMemoryEventStore): Promise<{ averageBytes: number; 
   const heads = new Map<number, string>();
   const ids: string[] = [];
   const at = new Date().toISOString();
-  // With a correlation id, a record is about 600 bytes, as the figures assume.
-  const activity = 'campaign:spring-sale';
   for (let n = 0; n < N; n++) {
     const s = n % streams;
     const revision = Math.floor(n / streams);
@@ -80,8 +78,7 @@ async function fill(store: InMemoryEventStore): Promise<{ averageBytes: number; 
         occurredAt: at,
         recordedAt: at,
         actor: campaigns,
-        correlationId: randomUUID(),
-        data: { purpose: 'marketing.email', categories: ['contact.email'], activity, basis: { legalBasis: 'consent', consentEventId: randomUUID() } },
+        data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:spring-sale', basis: { legalBasis: 'consent', consentEventId: randomUUID() } },
       },
       heads.get(s) ?? GENESIS_HASH,
     );
