@@ -86,6 +86,10 @@ describe('custodian receipt', () => {
     const unknown = await cli(['receipt', '0190f3a2-0000-7000-8000-000000000000'], { cwd: story.dir });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/the log holds no event 0190f3a2-0000-7000-8000-000000000000/);
+    const personal = await cli(['receipt', 'ann@example.com'], { cwd: story.dir });
+    expect(personal.code).toBe(2);
+    expect(personal.stderr).toMatch(/<eventId> must be an event id/);
+    expect(personal.stderr).not.toContain('ann@example.com');
     const file = join(scratch, 'garbage.checkpoint');
     writeFileSync(file, 'not a checkpoint\n');
     const garbage = await cli(['receipt', idOf('ConsentGranted'), '--checkpoint', file], { cwd: story.dir });

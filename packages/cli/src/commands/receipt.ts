@@ -8,6 +8,7 @@ import {
   MalformedTransparencyTextError,
   NoReceiptForEventError,
   parseTlogProof,
+  ValidationError,
   type Receipt,
 } from '@custodian/core';
 import { toJson } from '../output/json';
@@ -64,6 +65,7 @@ export const receipt: Command = {
     try {
       issued = await issueReceipt({ store: opened.store, eventId, log, ...(checkpoint !== undefined && { checkpoint }) });
     } catch (error) {
+      if (error instanceof ValidationError) throw new UsageError('<eventId> must be an event id (a UUID)', 'receipt');
       if (error instanceof EventNotInLogError || error instanceof NoReceiptForEventError) throw new UsageError(error.message, 'receipt');
       if (error instanceof MalformedTransparencyTextError) throw new UsageError(`--checkpoint: ${error.message}`, 'receipt');
       if (error instanceof CheckpointMismatchError) {

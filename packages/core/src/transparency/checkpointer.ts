@@ -67,6 +67,7 @@ function sameHash(a: Uint8Array, b: Uint8Array): boolean {
 export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
   const { store, signer, publisher, onError } = options;
   const { origin, every, intervalMs, pollMs } = parseOrThrow(Settings, options, 'checkpointer');
+  // An origin a checkpoint cannot hold (a line break, a control character) is refused now, not at the first signing.
   formatCheckpoint({ origin, size: 0, root: new Uint8Array(32) });
   const log = createLogTree(store);
   let last: SignedCheckpoint | undefined;
@@ -166,12 +167,20 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
         if (running) report(error);
       });
     } else {
+      let reading = false;
       timers.push(
         setInterval(() => {
+          // A slow read is not queued again behind itself.
+          if (reading) return;
+          reading = true;
           serial(async () => {
             await log.catchUp();
             if (due()) await sign();
-          }).catch(report);
+          })
+            .catch(report)
+            .finally(() => {
+              reading = false;
+            });
         }, pollMs),
       );
     }

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { InMemoryKeyStore } from '../crypto';
+import { ValidationError } from '../errors';
 import { subjectStream, type Actor, type CustodianEvent } from '../events';
 import { createLedger, type Ledger } from '../ledger';
 import { definePolicy } from '../policy';
@@ -107,6 +108,10 @@ describe('a receipt', () => {
     const use = await s.ledger.use({ subjectId: 'cust-other', actor: { id: 'campaign-service', kind: 'service', roles: ['marketing'] }, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:spring' });
     await expect(s.ledger.receipt(use.event.id)).rejects.toThrow(NoReceiptForEventError);
     await expect(s.ledger.receipt('0190f3a2-0000-7000-8000-000000000000')).rejects.toThrow(EventNotInLogError);
+    // Anything but an event id is refused before it could be echoed: it may be personal.
+    const refused = s.ledger.receipt('ann@example.com');
+    await expect(refused).rejects.toThrow(ValidationError);
+    await expect(refused).rejects.not.toThrow(/ann@example\.com/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { canonicalJson, checkRecord, streamMember } from '../crypto';
-import { events, type CustodianEvent } from '../events';
+import { parseOrThrow } from '../errors';
+import { EventId, events, type CustodianEvent } from '../events';
 import type { EventStore } from '../store';
 import { parseCheckpoint, type Checkpoint } from './checkpoint';
 import { BadSignatureError, CheckpointMismatchError, EventNotInLogError, MalformedTransparencyTextError, NoReceiptForEventError, UnknownKeyError } from './errors';
@@ -138,7 +139,9 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer
  * `CheckpointMismatchError`. Nothing is written.
  */
 export async function issueReceipt(options: IssueReceiptOptions): Promise<Receipt> {
-  const { store, eventId } = options;
+  const { store } = options;
+  // Checked first: an id is echoed in errors, and only an event id is safe to echo.
+  const eventId = parseOrThrow(EventId, options.eventId, 'eventId');
   const checkpoint = options.checkpoint === undefined ? undefined : parseCheckpoint(splitNote(options.checkpoint).text);
   const log = options.log ?? createLogTree(store);
   await log.catchUp();
