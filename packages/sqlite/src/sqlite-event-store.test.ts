@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { collect, conformancePolicy, runEventStoreConformance, runLedgerConformance, testEvent } from '@custodian/testing';
+import { collect, conformancePolicy, runEventStoreConformance, runLedgerConformance, runTreeConformance, testEvent } from '@custodian/testing';
 import { createLedger, InMemoryKeyStore, type RecordedEvent } from '@custodian/core';
 import { createSqliteEventStore, SchemaMigrationError, UnsupportedSchemaError, type SqliteEventStore } from './index';
 
@@ -18,6 +18,7 @@ runEventStoreConformance('SqliteEventStore', () => createSqliteEventStore({ path
   failReads: (store) => void (store as SqliteEventStore).database.close(),
 });
 runLedgerConformance('SqliteEventStore', () => createSqliteEventStore({ path: freshPath() }), { raceRounds: 15, fairnessRounds: 3 });
+runTreeConformance('SqliteEventStore', () => createSqliteEventStore({ path: freshPath() }));
 
 describe('a ledger on a SQLite file', () => {
   it('leaves no personal value in any byte of the database files, before or after erasure', async () => {

@@ -20,6 +20,7 @@ import {
   type SubjectState,
 } from '../decider';
 import { createReadSide, type AsOf, type ReadSide } from '../projections';
+import { issueReceipt, type Receipt, type ReceiptOptions } from '../transparency';
 import { checkedTime, NotPermittedError } from './errors';
 import { retryOnConflict, type RetryPolicy } from './retry';
 import { createStreamFolder, type Loaded, type StreamFolder } from './stream-folder';
@@ -72,6 +73,13 @@ export interface Ledger extends ReadSide {
   requestAccess(command: input.RequestAccessInput): Promise<AccessRequestResult>;
   /** The subject's own report (Art. 15/20), without recording a request. */
   exportSubject(subjectId: string): Promise<SubjectExport>;
+  /**
+   * A receipt for the subject of one of their acts (a consent, withdrawal, objection,
+   * restriction, erasure request, erasure or access request), with its inclusion proof once
+   * `checkpoint` covers it. The subject checks it with `verifyReceipt` and the company's
+   * verifier key alone. Nothing is written.
+   */
+  receipt(eventId: string, options?: ReceiptOptions): Promise<Receipt>;
   readonly audit: Audit;
   readonly store: EventStore;
   readonly policy: Policy;
@@ -285,6 +293,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       }),
     },
     exportSubject: exportOf,
+    receipt: (eventId, receiptOptions) => issueReceipt({ ...receiptOptions, store, eventId }),
 
     async requestAccess(raw) {
       const command = parseOrThrow(input.RequestAccessInput, raw, 'requestAccess');

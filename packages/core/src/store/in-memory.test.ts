@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { runEventStoreConformance, testEvent, collect, conformancePolicy } from '@custodian/testing';
+import { runEventStoreConformance, runTreeConformance, testEvent, collect, conformancePolicy } from '@custodian/testing';
 import { InMemoryKeyStore } from '../crypto';
 import { subjectStream } from '../events';
 import { createLedger } from '../ledger';
 import { InMemoryEventStore } from './in-memory';
 
 runEventStoreConformance('InMemoryEventStore', () => new InMemoryEventStore());
+runTreeConformance('InMemoryEventStore', () => new InMemoryEventStore());
 
 describe('InMemoryEventStore raw access', () => {
   it('shows every record as the exact bytes stored, and lets a test overwrite them', async () => {

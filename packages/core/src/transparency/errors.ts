@@ -4,7 +4,7 @@ import { CustodianError } from '../errors';
  * The formats an outsider hands us. Errors name the field and the problem but never
  * echo the text, which a caller may have pasted from anywhere.
  */
-export type TransparencyFormat = 'checkpoint' | 'signed note' | 'tlog-proof' | 'verifier key' | 'signer key' | 'key file' | 'record';
+export type TransparencyFormat = 'checkpoint' | 'signed note' | 'tlog-proof' | 'verifier key' | 'signer key' | 'key file' | 'record' | 'receipt';
 
 /** Text that is not a well-formed checkpoint, note, proof, key or record. */
 export class MalformedTransparencyTextError extends CustodianError {
@@ -57,5 +57,55 @@ export class TreeRangeError extends CustodianError {
     problem: string,
   ) {
     super(`${what} ${value} ${problem} ${limit}`);
+  }
+}
+
+/** How the log fails to match a checkpoint that was signed for it. */
+export type CheckpointMismatch = 'log_shorter' | 'root_mismatch' | 'leaf_changed' | 'not_consistent';
+
+/**
+ * The log no longer holds what a signed checkpoint says it held: it was cut, rewritten or
+ * reordered. Signing anything more for it would sign a fork, so nothing is signed.
+ */
+export class CheckpointMismatchError extends CustodianError {
+  readonly code = 'CHECKPOINT_MISMATCH';
+  constructor(
+    readonly origin: string,
+    readonly size: number,
+    readonly reason: CheckpointMismatch,
+    /** How many events the log was found to hold (up to the checkpoint's size). */
+    readonly logSize: number,
+  ) {
+    super(`the log no longer matches checkpoint ${origin} at size ${size}: ${reason} (the log holds ${logSize} of its events)`);
+  }
+}
+
+/** A publisher already holds another checkpoint of that size: two notes of one size are a fork. */
+export class CheckpointConflictError extends CustodianError {
+  readonly code = 'CHECKPOINT_CONFLICT';
+  constructor(
+    readonly origin: string,
+    readonly size: number,
+  ) {
+    super(`a different checkpoint of ${origin} at size ${size} is already published`);
+  }
+}
+
+/** Receipts are for the subject's own acts and the answers to them, not every event. */
+export class NoReceiptForEventError extends CustodianError {
+  readonly code = 'NO_RECEIPT_FOR_EVENT';
+  constructor(
+    readonly eventId: string,
+    readonly type: string,
+  ) {
+    super(`event ${eventId} is a ${type}: receipts are issued for consents, withdrawals, objections, restrictions, erasures and access requests`);
+  }
+}
+
+/** The log holds no event of that id. */
+export class EventNotInLogError extends CustodianError {
+  readonly code = 'EVENT_NOT_IN_LOG';
+  constructor(readonly eventId: string) {
+    super(`the log holds no event ${eventId}`);
   }
 }

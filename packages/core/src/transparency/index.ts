@@ -6,5 +6,20 @@ export { isValidKeyName, keyIdOf, formatVerifierKey, parseVerifierKey, type Veri
 export { signNote, openNote, splitNote, MAX_NOTE_BYTES, MAX_NOTE_SIGNATURES, type NoteSignature, type OpenedNote, type SplitNote } from './note';
 export { createPemSigner, createPemFileSigner, parseSignerKey, generateSignerKey, type Signer, type GeneratedSignerKey } from './signer';
 export { formatTlogProof, parseTlogProof, verifyTlogProof, TLOG_PROOF_HEADER, type TlogProof, type TlogProofCheck } from './tlog-proof';
-export { MalformedTransparencyTextError, UnknownKeyError, BadSignatureError, TreeRangeError, type TransparencyFormat, type SignatureRef } from './errors';
+export {
+  MalformedTransparencyTextError,
+  UnknownKeyError,
+  BadSignatureError,
+  TreeRangeError,
+  CheckpointMismatchError,
+  CheckpointConflictError,
+  NoReceiptForEventError,
+  EventNotInLogError,
+  type TransparencyFormat,
+  type SignatureRef,
+  type CheckpointMismatch,
+} from './errors';
 export { buildLogTree, createLogTree, type LogTree, type LogLeaf, type CatchUpOptions } from './log-tree';
+export { createFolderPublisher, createInMemoryPublisher, originFolderName, type Publisher } from './publisher';
+export { createCheckpointer, type Checkpointer, type CheckpointerOptions, type SignedCheckpoint } from './checkpointer';
+export { issueReceipt, verifyReceipt, Receipt, RECEIPT_FORMAT, RECEIPT_EVENT_TYPES, type ReceiptOptions, type IssueReceiptOptions, type ReceiptCheck, type ReceiptFailure } from './receipt';

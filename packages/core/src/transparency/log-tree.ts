@@ -22,6 +22,12 @@ export interface LogTree {
   /** The leaf index of an event, or undefined when the tree holds no such event. */
   indexOf(eventId: string): number | undefined;
   leaf(index: number): LogLeaf | undefined;
+  /**
+   * Adds a record read or delivered after the last one: a record at or before the last
+   * position is one already held (a subscription and a catch-up overlap) and is skipped.
+   * Returns the leaf index, or undefined when skipped.
+   */
+  add(record: RecordedEvent): number | undefined;
   /** Reads and adds what was appended to the store since; resolves to the new size. */
   catchUp(options?: CatchUpOptions): Promise<number>;
 }
@@ -45,12 +51,14 @@ export function createLogTree(store: EventStore): LogTree {
   const records: { eventId: string; stream: string; revision: bigint; position: bigint }[] = [];
   let next: bigint | undefined;
 
-  function add(record: RecordedEvent): void {
+  function add(record: RecordedEvent): number | undefined {
+    if (next !== undefined && record.position < next) return undefined;
     const index = tree.append(leafHash(leafDataOfRecord(record.data)));
     // The first leaf of an id wins: a repeated id is tampering, which verify names.
     if (!ids.has(record.id)) ids.set(record.id, index);
     records.push({ eventId: record.id, stream: record.stream, revision: record.revision, position: record.position });
     next = record.position + 1n;
+    return index;
   }
 
   return {
@@ -59,6 +67,7 @@ export function createLogTree(store: EventStore): LogTree {
       return tree.size;
     },
     indexOf: (eventId) => ids.get(eventId),
+    add,
     leaf(index) {
       const record = records[index];
       return record && { index, ...record };

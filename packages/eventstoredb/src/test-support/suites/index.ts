@@ -1,5 +1,5 @@
 import { describe } from '@jest/globals';
-import { runEventStoreConformance, runLedgerConformance } from '@custodian/testing';
+import { runEventStoreConformance, runLedgerConformance, runTreeConformance } from '@custodian/testing';
 import { createEventStoreDBStore } from '../../store';
 import { clientLabel, type ClientKind } from '../clients';
 import { namespaced } from '../namespaced-store';
@@ -30,6 +30,7 @@ export function describeEventStoreDBAdapter(kind: ClientKind): void {
         raceRounds: 15,
         fairnessRounds: 2,
       });
+      runTreeConformance(`EventStoreDB store via ${clientLabel(kind)}`, () => namespaced(createEventStoreDBStore(ledgerEnv.client(), { closeClient: false })));
     });
   });
 }

@@ -1,0 +1,214 @@
+/**
+ * Transparency log figures, on the in-memory stores:
+ *
+ *   pnpm bench:transparency        (= tsc -b && node bench/dist/transparency.bench.js)
+ *   N=50000 USES=5000 pnpm bench:transparency     (a quick run)
+ *
+ * 1. Verify with the tree over N events (default 1,000,000; ~600 B each, N/10 streams):
+ *    the chain check (audit.verify()) and the log's Merkle tree (buildLogTree, what a
+ *    check against a checkpoint rebuilds), each alone and summed, against raw SHA-256 over
+ *    the same record bytes in the same run (goal: at least 500,000 events/s for both).
+ * 2. ledger.use throughput with and without a checkpointer signing every 1,000 events into
+ *    a folder (goal: at most 5% slower), runs alternating, median of 3.
+ * 3. Inclusion proofs for random events of the N-event log, by event id, once the tree is
+ *    built (goal: at most 10 ms each), and the memory the tree's index takes per event.
+ */
+import { hash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  buildLogTree,
+  createCheckpointer,
+  createFolderPublisher,
+  createLedger,
+  createPemSigner,
+  definePolicy,
+  events,
+  generateSignerKey,
+  GENESIS_HASH,
+  InMemoryEventStore,
+  InMemoryKeyStore,
+  subjectStream,
+  verifyInclusion,
+  type Actor,
+  type Ledger,
+} from '@custodian/core';
+
+const N = Number(process.env.N ?? 1_000_000);
+const PER_STREAM = 10;
+const USES = Number(process.env.USES ?? 100_000);
+const USE_SUBJECTS = Math.max(1, Math.min(10_000, Math.floor(USES / 10)));
+const PROOFS = 1_000;
+const RUNS = 3;
+const ORIGIN = 'bench.example/ledger';
+
+const policy = definePolicy({
+  purposes: {
+    'marketing.email': { legalBasis: 'consent', categories: ['contact.email'], roles: ['marketing'], sharing: true, retention: 'P2Y' },
+  },
+});
+const campaigns: Actor = { id: 'campaign-service', kind: 'service', roles: ['marketing'] };
+const notice = { id: 'privacy-notice', version: 'v3' };
+
+const rate = (count: number, ms: number) => Math.round((count / ms) * 1000).toLocaleString('en-US');
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** N sealed, chained DataUsed records (the ledger's own format), round-robin over N/10 streams, bypassing the decider for speed. */
+async function fill(store: InMemoryEventStore): Promise<{ averageBytes: number; ids: string[] }> {
+  let bytes = 0;
+  const streams = Math.max(1, Math.floor(N / PER_STREAM));
+  const heads = new Map<number, string>();
+  const ids: string[] = [];
+  const at = new Date().toISOString();
+  for (let n = 0; n < N; n++) {
+    const s = n % streams;
+    const revision = Math.floor(n / streams);
+    const subjectId = `s-${s}`;
+    const id = randomUUID();
+    const { toAppend, event } = events.seal(
+      {
+        id,
+        type: 'DataUsed',
+        schemaVersion: 1,
+        stream: subjectStream(subjectId),
+        subjectId,
+        occurredAt: at,
+        recordedAt: at,
+        actor: campaigns,
+        data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:spring-sale', basis: { legalBasis: 'consent', consentEventId: randomUUID() } },
+      },
+      heads.get(s) ?? GENESIS_HASH,
+    );
+    heads.set(s, event.hash);
+    ids.push(id);
+    bytes += toAppend.data.byteLength;
+    await store.append(subjectStream(subjectId), [toAppend], revision === 0 ? 'no_stream' : BigInt(revision - 1));
+  }
+  return { averageBytes: bytes / N, ids };
+}
+
+async function verifyFigures(store: InMemoryEventStore, ids: readonly string[]): Promise<void> {
+  const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy });
+  const sha: number[] = [];
+  const chain: number[] = [];
+  const tree: number[] = [];
+  let log: Awaited<ReturnType<typeof buildLogTree>> | undefined;
+  for (let run = 0; run < RUNS; run++) {
+    let started = performance.now();
+    let count = 0;
+    for await (const record of store.readAll()) {
+      hash('sha256', record.data, 'buffer');
+      count++;
+    }
+    sha.push(performance.now() - started);
+    if (count !== N) throw new Error(`read ${count} events, not ${N}`);
+
+    started = performance.now();
+    const result = await ledger.audit.verify();
+    chain.push(performance.now() - started);
+    if (!result.ok || result.checked !== N) throw new Error(`verify failed: ${JSON.stringify({ ok: result.ok, checked: result.checked })}`);
+
+    log = undefined;
+    started = performance.now();
+    log = await buildLogTree(store);
+    tree.push(performance.now() - started);
+    if (log.size !== N) throw new Error(`the tree holds ${log.size} leaves, not ${N}`);
+    console.log(
+      `run ${run + 1}: raw SHA-256 ${rate(N, sha[run] as number)}/s; chain ${rate(N, chain[run] as number)}/s; tree ${rate(N, tree[run] as number)}/s; chain + tree ${rate(N, (chain[run] as number) + (tree[run] as number))}/s`,
+    );
+  }
+  const [s, c, t] = [median(sha), median(chain), median(tree)];
+  console.log(`median, events/s: raw SHA-256 over the records ${rate(N, s)}; audit.verify() chain ${rate(N, c)}; log tree ${rate(N, t)}`);
+  console.log(`verify with the tree (chain + tree): ${rate(N, c + t)} events/s (goal: at least 500,000), ${((c + t) / s).toFixed(2)}x the time of raw SHA-256 over the same bytes\n`);
+
+  if (!log) return;
+  const size = log.size;
+  const times: number[] = [];
+  for (let i = 0; i < PROOFS; i++) {
+    const id = ids[Math.floor(Math.random() * ids.length)] as string;
+    const started = performance.now();
+    const index = log.indexOf(id) as number;
+    const proof = log.tree.inclusionProof(index, size);
+    times.push(performance.now() - started);
+    if (i < 10 && !verifyInclusion(log.tree.leafHashAt(index), index, size, proof, log.tree.root()).ok) throw new Error('a proof does not verify');
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  const p99 = sorted[Math.floor(sorted.length * 0.99)] as number;
+  console.log(`inclusion proof by event id, ${PROOFS.toLocaleString('en-US')} random events of ${size.toLocaleString('en-US')}: median ${median(times).toFixed(3)} ms, p99 ${p99.toFixed(3)} ms, max ${(sorted[sorted.length - 1] as number).toFixed(3)} ms (goal: at most 10 ms)`);
+  const index = log.tree.memoryBytes();
+  console.log(`tree index: ${mb(index)} = ${(index / size).toFixed(1)} bytes per event (leaf hashes, cached nodes, compact range; the log tree's id map and leaf records come on top)\n`);
+}
+
+async function seededLedger(): Promise<{ ledger: Ledger; store: InMemoryEventStore; subjects: string[] }> {
+  const store = new InMemoryEventStore();
+  const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy });
+  const subjects = Array.from({ length: USE_SUBJECTS }, (_, i) => `cust-${i}`);
+  for (const subjectId of subjects) {
+    await ledger.collect({ subjectId, actor: { id: 'checkout', kind: 'service', roles: [] }, source: 'checkout-form', purposes: ['marketing.email'], notice, data: { 'contact.email': `${subjectId}@example.com` } });
+    await ledger.grantConsent({ subjectId, actor: { id: subjectId, kind: 'subject', roles: [] }, purpose: 'marketing.email', notice, method: 'checkbox' });
+  }
+  return { ledger, store, subjects };
+}
+
+async function useRun(checkpointing: boolean): Promise<{ ms: number; checkpoints: number }> {
+  const { ledger, store, subjects } = await seededLedger();
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'custodian-bench-checkpoints-'));
+  const signer = createPemSigner(generateSignerKey(ORIGIN).pem, ORIGIN);
+  let checkpoints = 0;
+  const publisher = createFolderPublisher(folder);
+  const checkpointer = checkpointing
+    ? createCheckpointer({
+        store,
+        signer,
+        origin: ORIGIN,
+        every: 1_000,
+        publisher: { latest: (origin) => publisher.latest(origin), publish: async (note, checkpoint) => (await publisher.publish(note, checkpoint), void checkpoints++) },
+        onError: (error) => console.error(error),
+      })
+    : undefined;
+  try {
+    await checkpointer?.start();
+    const started = performance.now();
+    for (let i = 0; i < USES; i++) {
+      await ledger.use({ subjectId: subjects[i % subjects.length] as string, actor: campaigns, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:spring-sale' });
+    }
+    // The checkpointer follows on its own: the run ends once it has caught up.
+    await checkpointer?.checkpointNow();
+    return { ms: performance.now() - started, checkpoints };
+  } finally {
+    await checkpointer?.stop();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+async function checkpointingFigures(): Promise<void> {
+  const without: number[] = [];
+  const withCheckpoints: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const plain = await useRun(false);
+    const checked = await useRun(true);
+    without.push(plain.ms);
+    withCheckpoints.push(checked.ms);
+    console.log(`run ${run + 1}: ledger.use ${rate(USES, plain.ms)}/s without a checkpointer; ${rate(USES, checked.ms)}/s with one (${checked.checkpoints} checkpoints signed and written)`);
+  }
+  const [a, b] = [median(without), median(withCheckpoints)];
+  console.log(`median ledger.use: ${rate(USES, a)}/s without, ${rate(USES, b)}/s checkpointing every 1,000 events: ${(((b - a) / a) * 100).toFixed(1)}% slower (goal: at most 5%)`);
+}
+
+async function main(): Promise<void> {
+  console.log(`Node ${process.version}; ${N.toLocaleString('en-US')} events over ${Math.max(1, Math.floor(N / PER_STREAM)).toLocaleString('en-US')} streams; ${USES.toLocaleString('en-US')} uses\n`);
+  const store = new InMemoryEventStore();
+  const started = performance.now();
+  const { averageBytes, ids } = await fill(store);
+  console.log(`filled in ${((performance.now() - started) / 1000).toFixed(1)} s; average record ${averageBytes.toFixed(0)} bytes\n`);
+  await verifyFigures(store, ids);
+  await checkpointingFigures();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
