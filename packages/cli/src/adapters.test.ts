@@ -43,6 +43,17 @@ describe('the CLI without an adapter installed', () => {
     expect(verified.stdout).toMatch(/^Chain intact: 15 events checked/);
   });
 
+  it("knows a package missing to the built CLI's import() as well as to require", async () => {
+    const cli = cliWith({
+      '@custodian/eventstoredb': () => {
+        throw Object.assign(new Error(`Cannot find package '@custodian/eventstoredb' imported from ${__filename}`), { code: 'ERR_MODULE_NOT_FOUND' });
+      },
+    });
+    const refused = await cli(['verify', '--eventstore', NOWHERE], { cwd: story.dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^custodian: --eventstore needs @custodian\/eventstoredb: npm i @custodian\/eventstoredb\n/);
+  });
+
   it('names the EventStoreDB client when only the client is missing', async () => {
     const refused = await cliWithout('@eventstore/db-client')(['stats', '--eventstore', NOWHERE], { cwd: story.dir });
     expect(refused.code).toBe(2);

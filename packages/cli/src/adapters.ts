@@ -7,11 +7,17 @@ import { UsageError } from './usage';
  * install rather than a stack trace.
  */
 
-export const loadSqlite = (command: string) => loadOptional('--db', command, () => import('@custodian/sqlite'));
+type SqliteAdapter = typeof import('@custodian/sqlite');
+type EventStoreDBAdapter = [typeof import('@custodian/eventstoredb'), typeof import('@eventstore/db-client')];
 
-export const loadEventStoreDB = (command: string) =>
+export function loadSqlite(command: string): Promise<SqliteAdapter> {
+  return loadOptional('--db', command, () => import('@custodian/sqlite'));
+}
+
+export function loadEventStoreDB(command: string): Promise<EventStoreDBAdapter> {
   // The gRPC client also takes a noticeable time to load: one more reason to load it late.
-  loadOptional('--eventstore', command, () => Promise.all([import('@custodian/eventstoredb'), import('@eventstore/db-client')]));
+  return loadOptional('--eventstore', command, () => Promise.all([import('@custodian/eventstoredb'), import('@eventstore/db-client')]));
+}
 
 async function loadOptional<T>(option: string, command: string, load: () => Promise<T>): Promise<T> {
   try {
@@ -23,11 +29,15 @@ async function loadOptional<T>(option: string, command: string, load: () => Prom
   }
 }
 
+// Node's require says "Cannot find module 'x'" (MODULE_NOT_FOUND), as jest does; the built
+// CLI's import() says "Cannot find package 'x' imported from …" (ERR_MODULE_NOT_FOUND).
+const NOT_FOUND = new Set(['MODULE_NOT_FOUND', 'ERR_MODULE_NOT_FOUND']);
+
 /** The package a failed load could not find, if that is why it failed (not for a missing file inside an installed package). */
 function missingPackage(error: unknown): string | undefined {
-  if (!(error instanceof Error) || (error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') return undefined;
-  const name = /^Cannot find module '([^']+)'/.exec(error.message)?.[1];
-  if (name === undefined || name.startsWith('.') || name.startsWith('/')) return undefined;
+  if (!(error instanceof Error) || !NOT_FOUND.has(String((error as NodeJS.ErrnoException).code))) return undefined;
+  const name = /^Cannot find (?:module|package) '([^']+)'/.exec(error.message)?.[1];
+  if (name === undefined || name.startsWith('.') || name.startsWith('/') || name.startsWith('file:')) return undefined;
   const [scopeOrName, rest] = name.split('/');
   return name.startsWith('@') && rest !== undefined ? `${scopeOrName}/${rest}` : scopeOrName;
 }

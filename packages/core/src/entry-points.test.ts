@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as app from './index';
 import { InMemoryEventStore } from './store';
@@ -51,8 +51,8 @@ describe("@custodian/core's entry points", () => {
     expect(() => testing.overwriteRaw(lookalike, 's', 0n, Buffer.from('x'))).toThrow(/InMemoryEventStore/);
   });
 
-  it('publish each subpath from a source of its own, for tsc (exports, typesVersions) and jest alike', () => {
-    const manifest = require('../package.json') as { exports: Record<string, string | { types: string; default: string }>; typesVersions: Record<string, Record<string, string[]>> };
+  it('publish each subpath from a source of its own, for tsc (exports, typesVersions) and jest alike', async () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { exports: Record<string, string | { types: string; default: string }>; typesVersions: Record<string, Record<string, string[]>> };
     const subpaths = Object.keys(manifest.exports).filter((key) => key !== '.' && key !== './package.json');
     expect(subpaths.sort()).toEqual(['./store-kit', './testing']);
     for (const subpath of subpaths) {
@@ -60,7 +60,9 @@ describe("@custodian/core's entry points", () => {
       expect(manifest.exports[subpath]).toEqual({ types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` });
       expect(manifest.typesVersions['*']?.[name]).toEqual([`./dist/${name}.d.ts`]);
       expect(existsSync(join(__dirname, `${name}.ts`))).toBe(true);
-      expect(require(`@custodian/core/${name}`)).toBe(name === 'testing' ? testing : storeKit);
     }
+    // By name, as other packages import them: through jest's mapper here, tsconfig.tests.json's paths for tsc.
+    expect(await import('@custodian/core/testing')).toBe(testing);
+    expect(await import('@custodian/core/store-kit')).toBe(storeKit);
   });
 });

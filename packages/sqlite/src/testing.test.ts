@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testEvent } from '@custodian/testing';
@@ -34,10 +34,10 @@ describe('@custodian/sqlite/testing', () => {
     }
   });
 
-  it('is published as a subpath of the package, from its own source', () => {
-    const manifest = require('../package.json') as { exports: Record<string, unknown>; typesVersions: Record<string, Record<string, string[]>> };
+  it('is published as a subpath of the package, from its own source', async () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { exports: Record<string, unknown>; typesVersions: Record<string, Record<string, string[]>> };
     expect(manifest.exports['./testing']).toEqual({ types: './dist/testing.d.ts', default: './dist/testing.js' });
     expect(manifest.typesVersions['*']?.['testing']).toEqual(['./dist/testing.d.ts']);
-    expect(require('@custodian/sqlite/testing')).toBe(testing);
+    expect(await import('@custodian/sqlite/testing')).toBe(testing);
   });
 });
