@@ -11,6 +11,7 @@
 const { randomUUID } = require('node:crypto');
 const { createInterface } = require('node:readline');
 const { GENESIS_HASH, checkRecord, events } = require('@custodian/core');
+const { streamMember } = require('@custodian/core/store-kit');
 const { createSqliteEventStore } = require('../../dist/index.js');
 
 const [path, stream, appends] = process.argv.slice(2);
@@ -19,7 +20,7 @@ const actor = { id: 'svc-race-test', kind: 'service', roles: ['fulfilment'] };
 async function head(store) {
   try {
     for await (const last of store.readStream(stream, { direction: 'backwards', maxCount: 1 })) {
-      const check = checkRecord(last.data);
+      const check = checkRecord(last.data, streamMember(stream));
       if (!check.ok) throw new Error(`${stream}@${last.revision} is ${check.reason}`);
       return { revision: last.revision, hash: check.hash };
     }
