@@ -9,6 +9,9 @@ const config: Config = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
     '^@custodian/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    // A subpath entry point (`@custodian/core/store-kit`, `@custodian/sqlite/testing`) is
+    // src/<subpath>.ts or src/<subpath>/index.ts, as the package's exports map says for dist.
+    '^@custodian/([a-z-]+)/([a-z-]+)$': '<rootDir>/packages/$1/src/$2',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],

@@ -172,7 +172,7 @@ class Race {
 async function startServer(): Promise<{ connectionString: string; stop(): Promise<void> }> {
   const real = process.env['EVENTSTORE_CONNECTION_STRING'];
   if (real) return { connectionString: real, stop: async () => undefined };
-  const entry = join(packageDir, 'src', 'test-support', 'server', 'main.ts');
+  const entry = join(packageDir, 'src', 'testing', 'server', 'main.ts');
   const child: ChildProcess = fork(entry, ['{}'], {
     execArgv: ['-r', require.resolve('ts-node/register/transpile-only')],
     env: { ...process.env, TS_NODE_PROJECT: join(packageDir, 'tsconfig.json') },

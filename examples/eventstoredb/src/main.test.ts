@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startTarget, type EventStoreTarget } from '../../../packages/eventstoredb/src/test-support/target';
+import { startTarget, type EventStoreTarget } from '@custodian/eventstoredb/testing';
 
 // The built example, run as a user runs it, against the adapter's test server (or the
 // real server in EVENTSTORE_CONNECTION_STRING), twice: the second run's projection must

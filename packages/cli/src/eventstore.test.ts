@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { createEventStoreDBStore } from '@custodian/eventstoredb';
-import { spawnTestServer, type SpawnedTestServer } from '../../eventstoredb/src/test-support/server/spawn';
+import { spawnTestServer, type SpawnedTestServer } from '@custodian/eventstoredb/testing';
 import { cli } from './test-support/capture';
 import { OTHER, SUBJECT, tellStory, workspace, type Workspace } from './test-support/fixture';
 

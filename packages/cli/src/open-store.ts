@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EventStore } from '@custodian/core';
-import { createSqliteEventStore } from '@custodian/sqlite';
+import { loadEventStoreDB, loadSqlite } from './adapters';
 import { UsageError } from './usage';
 
 export interface OpenedStore {
@@ -25,7 +25,7 @@ export async function openStore(choice: StoreChoice, cwd: string, command: strin
   return choice.eventstore !== undefined ? openEventStoreDB(choice.eventstore, command) : openSqlite(resolve(cwd, choice.db ?? DEFAULT_DB), choice.db === undefined, command);
 }
 
-function openSqlite(path: string, isDefault: boolean, command: string): OpenedStore {
+async function openSqlite(path: string, isDefault: boolean, command: string): Promise<OpenedStore> {
   // Opening a path that does not exist would create an empty ledger there: a typo would
   // then "verify" nothing and pass.
   if (!existsSync(path))
@@ -34,6 +34,7 @@ function openSqlite(path: string, isDefault: boolean, command: string): OpenedSt
       command,
     );
   if (statSync(path).isDirectory()) throw new UsageError(`${path} is a folder, not a ledger file`, command);
+  const { createSqliteEventStore } = await loadSqlite(command);
   // Read-only: the auditor's copy is never written, and a file that is not a ledger is
   // refused (NotALedgerError) rather than given a table.
   const store = createSqliteEventStore({ path, readonly: true });
@@ -43,8 +44,7 @@ function openSqlite(path: string, isDefault: boolean, command: string): OpenedSt
 }
 
 async function openEventStoreDB(connectionString: string, command: string): Promise<OpenedStore> {
-  // Loaded only when asked for: the gRPC client takes a noticeable time to load.
-  const [{ EventStoreDBClient }, { createEventStoreDBStore }] = await Promise.all([import('@eventstore/db-client'), import('@custodian/eventstoredb')]);
+  const [{ createEventStoreDBStore }, { EventStoreDBClient }] = await loadEventStoreDB(command);
   let client: InstanceType<typeof EventStoreDBClient>;
   try {
     client = EventStoreDBClient.connectionString(connectionString);

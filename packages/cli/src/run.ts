@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util';
-import { EventUnreadableError, TamperedStreamError } from '@custodian/core';
-import { SchemaMigrationError, UnsupportedSchemaError } from '@custodian/sqlite';
+import { CustodianError, EventUnreadableError, TamperedStreamError } from '@custodian/core';
 import { COMMANDS, EXIT, type Command } from './commands';
 import { commandHelp, COMMON_OPTIONS, generalHelp, STORE_OPTIONS, version } from './help';
 import { processIo, type CliIo } from './io';
 import { openStore } from './open-store';
 import { showControls, showControlsInLines } from './output/terminal';
 import { parseCommandArgs, stringOption, UsageError, type OptionSpecs } from './usage';
+
+// @custodian/sqlite's UnsupportedSchemaError and SchemaMigrationError, known by code: the
+// adapter is an optional peer, loaded only to open a SQLite file (see adapters.ts).
+const SCHEMA_ERRORS: ReadonlySet<string> = new Set(['UNSUPPORTED_SCHEMA', 'SCHEMA_MIGRATION_FAILED']);
 
 /** Runs the `custodian` command line; resolves to the exit code. Tests call it with captured output. */
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
@@ -77,7 +80,7 @@ function report(error: unknown, io: CliIo): number {
     io.stderr.write(`custodian: ${message}\nRun 'custodian${error.command ? ` ${error.command}` : ''} --help' for usage.\n`);
     return EXIT.usage;
   }
-  if (error instanceof UnsupportedSchemaError || error instanceof SchemaMigrationError) {
+  if (error instanceof CustodianError && SCHEMA_ERRORS.has(error.code)) {
     io.stderr.write(`custodian: ${message}\n`);
     return EXIT.usage;
   }

@@ -1,7 +1,49 @@
 export * from './errors';
 export * from './events';
-export * from './store';
-export * from './crypto';
+// The application's API. What store authors need besides the port (validators, the
+// subscription loop, the record's byte layout) is in ./store-kit.ts; raw access to stored
+// bytes, for tests that play the attacker, is in ./testing.ts.
+export {
+  DuplicateEventIdError,
+  InMemoryEventStore,
+  StoreClosedError,
+  StreamNotFoundError,
+  WrongExpectedRevisionError,
+  type ActualRevision,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type RawRecord,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from './store';
+export {
+  GENESIS_HASH,
+  KEY_BYTES,
+  InMemoryKeyStore,
+  KeyDestroyedError,
+  KeyFileCorruptError,
+  KeyFolderInsecureError,
+  KeyUnwrapFailedError,
+  SealedValueError,
+  canonicalJson,
+  checkLink,
+  checkRecord,
+  createFileKeyStore,
+  newDataKey,
+  openValue,
+  pseudonymize,
+  sealRecord,
+  sealValue,
+  type FileKeyStoreOptions,
+  type KeyStore,
+  type LinkFault,
+  type RecordCheck,
+} from './crypto';
 export * from './policy';
 export * from './projections';
 export * from './decider';

@@ -1,11 +1,6 @@
 import {
   StoreClosedError,
   WrongExpectedRevisionError,
-  validateAppend,
-  validateExpectedRevision,
-  validateReadAllOptions,
-  validateReadStreamOptions,
-  validateSubscribeOptions,
   type ActualRevision,
   type AppendResult,
   type EventStore,
@@ -15,6 +10,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '@custodian/core';
+import { validateAppend, validateExpectedRevision, validateReadAllOptions, validateReadStreamOptions, validateSubscribeOptions } from '@custodian/core/store-kit';
 import { isKurrentDBClient, type ClientAppendResult, type ClientEventData, type ClientExpectedRevision, type SupportedClient } from './client';
 import { toPortError } from './errors';
 import { toClientEvent } from './event-ids';

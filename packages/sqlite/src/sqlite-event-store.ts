@@ -2,14 +2,6 @@ import type Database from 'better-sqlite3';
 import {
   StoreClosedError,
   StreamNotFoundError,
-  checkExpectedRevision,
-  checkRepeatedIds,
-  subscriptionLoop,
-  validateAppend,
-  validateExpectedRevision,
-  validateReadAllOptions,
-  validateReadStreamOptions,
-  validateSubscribeOptions,
   type AppendResult,
   type EventStore,
   type EventToAppend,
@@ -21,6 +13,16 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '@custodian/core';
+import {
+  checkExpectedRevision,
+  checkRepeatedIds,
+  subscriptionLoop,
+  validateAppend,
+  validateExpectedRevision,
+  validateReadAllOptions,
+  validateReadStreamOptions,
+  validateSubscribeOptions,
+} from '@custodian/core/store-kit';
 import { openReadOnlyDatabase, ReadOnlyStoreError } from './read-only';
 import { openDatabase } from './schema';
 import { prepareStatements } from './statements';
@@ -50,11 +52,18 @@ export interface SqliteEventStore extends EventStore {
   subscribeToAll(options: SubscribeOptions, handler: (event: RecordedEvent) => Promise<void>): Subscription;
   /** The open connection, for SQL projections kept in the same file. Closed by `close()`. */
   readonly database: Database.Database;
-  /** Every stored record, in global order, as the exact bytes kept. */
-  rawRecords(): RawRecord[];
-  /** Replaces the bytes of one stored record, as an attacker with write access to the file could. For tests. */
-  overwriteRaw(stream: string, revision: bigint, bytes: Uint8Array): void;
 }
+
+/** What a test may do to a SQLite store behind the port's back. */
+interface RawAccess {
+  records(): RawRecord[];
+  overwrite(stream: string, revision: bigint, bytes: Uint8Array): void;
+}
+
+// Raw access is no method of the store: a tamper-evident ledger ships no "overwrite". Each
+// store registers its raw access here, and only this module's raw* functions, exported by
+// the package's testing entry point (`@custodian/sqlite/testing`), read it.
+const rawAccess = new WeakMap<SqliteEventStore, RawAccess>();
 
 /** Opens (or creates) an event store in a SQLite file; with `readonly`, opens an existing ledger to read it. */
 export function createSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
@@ -166,7 +175,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     return subscription;
   }
 
-  return {
+  const store: SqliteEventStore = {
     database,
     async append(stream, events, expected) {
       assertOpen();
@@ -188,14 +197,33 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
       wakeAll();
       database.close();
     },
-    rawRecords() {
+  };
+  rawAccess.set(store, {
+    records() {
       assertOpen();
       return sql.raw();
     },
-    overwriteRaw(stream, revision, bytes) {
+    overwrite(stream, revision, bytes) {
       assertOpen();
       assertWritable('overwriteRaw');
       if (sql.overwrite(stream, revision, bytes) === 0) throw new StreamNotFoundError(`${stream}@${revision}`);
     },
-  };
+  });
+  return store;
+}
+
+function rawAccessOf(store: SqliteEventStore): RawAccess {
+  const access = rawAccess.get(store);
+  if (access === undefined) throw new TypeError('raw access needs a store made by createSqliteEventStore');
+  return access;
+}
+
+/** Every stored record, in global order, as the exact bytes kept. For tests. */
+export function rawRecords(store: SqliteEventStore): RawRecord[] {
+  return rawAccessOf(store).records();
+}
+
+/** Replaces the bytes of one stored record, as an attacker with write access to the file could. For tests. */
+export function overwriteRaw(store: SqliteEventStore, stream: string, revision: bigint, bytes: Uint8Array): void {
+  rawAccessOf(store).overwrite(stream, revision, bytes);
 }

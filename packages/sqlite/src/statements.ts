@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { RawRecord, RecordedEvent, StoredId } from '@custodian/core';
+import type { RawRecord, RecordedEvent } from '@custodian/core';
+import type { StoredId } from '@custodian/core/store-kit';
 import { NO_UPDATE_TRIGGER } from './schema';
 
 interface EventRow {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  MAX_REVISION,
   StoreClosedError,
   StreamNotFoundError,
   ValidationError,
@@ -11,6 +10,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from '@custodian/core';
+import { MAX_REVISION } from '@custodian/core/store-kit';
 import { collect, testEvent } from './event-store-conformance';
 
 /** What a block of the store suite works with: the test's store, fresh stream names, and where the log ends now. */

@@ -16,6 +16,7 @@ import {
   type Ledger,
 } from '@custodian/core';
 import { createSqliteEventStore, type SqliteEventStore } from '@custodian/sqlite';
+import { overwriteRaw, rawRecords } from '@custodian/sqlite/testing';
 
 export const SUBJECT = 'cust-4f9a2c';
 export const OTHER = 'cust-7b1d0e';
@@ -134,12 +135,12 @@ export async function storyFile(): Promise<Workspace & { minute: (n: number) => 
 export async function tamper(ws: Workspace, stream: string, revision: bigint): Promise<void> {
   const store = ws.open();
   try {
-    const record = store.rawRecords().find((r) => r.stream === stream && r.revision === revision);
+    const record = rawRecords(store).find((r) => r.stream === stream && r.revision === revision);
     if (!record) throw new Error(`no record ${stream}@${revision}`);
     const before = Buffer.from(record.bytes).toString('utf8');
     const text = before.replace('"campaign:spring-sale"', '"campaign:spring-sole"');
     if (text === before) throw new Error(`${stream}@${revision} is not the spring campaign's use`);
-    store.overwriteRaw(stream, revision, Buffer.from(text, 'utf8'));
+    overwriteRaw(store, stream, revision, Buffer.from(text, 'utf8'));
   } finally {
     await store.close();
   }

@@ -6,6 +6,7 @@ import { subjectStream, type Actor } from '../events';
 import { createLedger } from '../ledger';
 import { InMemoryEventStore, type EventStore, type RecordedEvent } from '../store';
 import { verifyChain } from './verify';
+import { overwriteRaw, rawRecords } from '../testing';
 
 const checkout: Actor = { id: 'checkout', kind: 'service', roles: ['fulfilment'] };
 const marketer: Actor = { id: 'campaigns', kind: 'service', roles: ['marketing'] };
@@ -45,7 +46,7 @@ describe('audit.verify on a tampered store', () => {
 
   beforeEach(async () => {
     store = await seeded();
-    const raw = store.rawRecords().find((r) => r.stream === target.stream && r.revision === target.revision)!;
+    const raw = rawRecords(store).find((r) => r.stream === target.stream && r.revision === target.revision)!;
     original = Buffer.from(raw.bytes);
     targetId = JSON.parse(original.toString()).id;
   });
@@ -74,7 +75,7 @@ describe('audit.verify on a tampered store', () => {
   it.each(changes)('names exactly the changed record when %s is altered', async (_field, change) => {
     const record = JSON.parse(original.toString()) as Record<string, unknown>;
     change(record);
-    store.overwriteRaw(target.stream, target.revision, Buffer.from(JSON.stringify(record)));
+    overwriteRaw(store, target.stream, target.revision, Buffer.from(JSON.stringify(record)));
     const result = await verifyChain(store);
     expect(result.ok).toBe(false);
     expect(result.broken).toEqual([{ stream: target.stream, revision: 3n, position: expect.any(BigInt), eventId: targetId, reason: expect.stringMatching(/hash_mismatch|malformed/) }]);
@@ -85,14 +86,14 @@ describe('audit.verify on a tampered store', () => {
       const tampered = Buffer.from(original);
       const at = Math.floor(Math.random() * tampered.length);
       tampered[at] = (tampered[at]! + 1 + Math.floor(Math.random() * 255)) % 256;
-      store.overwriteRaw(target.stream, target.revision, tampered);
+      overwriteRaw(store, target.stream, target.revision, tampered);
       const result = await verifyChain(store);
       expect(result.broken).toHaveLength(1);
       expect(result.broken[0]).toMatchObject({ stream: target.stream, revision: 3n, eventId: targetId });
     }
-    store.overwriteRaw(target.stream, target.revision, randomBytes(300));
+    overwriteRaw(store, target.stream, target.revision, randomBytes(300));
     expect((await verifyChain(store)).broken).toEqual([expect.objectContaining({ revision: 3n, reason: 'malformed' })]);
-    store.overwriteRaw(target.stream, target.revision, original);
+    overwriteRaw(store, target.stream, target.revision, original);
     expect((await verifyChain(store)).ok).toBe(true);
   });
 
@@ -138,14 +139,14 @@ describe('decisions on a tampered stream', () => {
   it('are refused with TamperedStreamError until the record is restored', async () => {
     const store = await seeded();
     const stream = subjectStream('s-a');
-    const raw = store.rawRecords().find((r) => r.stream === stream && r.revision === 1n)!;
+    const raw = rawRecords(store).find((r) => r.stream === stream && r.revision === 1n)!;
     const record = JSON.parse(Buffer.from(raw.bytes).toString()) as { data: { purpose: string } };
     record.data.purpose = 'order.fulfilment';
-    store.overwriteRaw(stream, 1n, Buffer.from(JSON.stringify(record)));
+    overwriteRaw(store, stream, 1n, Buffer.from(JSON.stringify(record)));
     const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy: conformancePolicy });
     const use = () => ledger.use({ subjectId: 's-a', actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: 'after-tamper' });
     await expect(use()).rejects.toMatchObject({ code: 'STREAM_TAMPERED', stream, revision: 1n, reason: 'hash_mismatch' });
-    store.overwriteRaw(stream, 1n, raw.bytes);
+    overwriteRaw(store, stream, 1n, raw.bytes);
     expect((await use()).allowed).toBe(true);
   });
 });

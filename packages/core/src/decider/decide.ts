@@ -1,6 +1,6 @@
 import type { Actor, EventData, EventType, LegalBasis, Notice } from '../events';
 import { checkUse, type Policy } from '../policy';
-import { CommandRefusedError } from './errors';
+import { CommandRefusedError, type RefusalReason } from './errors';
 import type { RecipientState } from './recipient-state';
 import type { SubjectState } from './subject-state';
 
@@ -42,7 +42,7 @@ export type RecipientCommand =
   | { type: 'suspendRecipient'; recipientId: string; reason: string };
 
 // A refusal's detail never quotes the command: its purpose, ids and keys are the caller's strings.
-const refuse = (reason: string, detail: string): never => {
+const refuse = (reason: RefusalReason, detail: string): never => {
   throw new CommandRefusedError(reason, detail);
 };
 

@@ -1,4 +1,25 @@
+import { z } from 'zod';
 import { CustodianError } from '../errors';
+
+/** Why a well-formed command was refused; each is listed, with the commands that refuse it, in docs/events.md. */
+export const RefusalReason = z.enum([
+  'subject_erased',
+  'category_not_collected',
+  'consent_not_granted',
+  'already_restricted',
+  'not_restricted',
+  'no_share',
+  'already_erased',
+  'not_erased',
+  'not_a_recipient',
+  'already_confirmed',
+  'no_open_request',
+  'already_registered',
+  'recipient_unknown',
+  'already_verified',
+  'already_suspended',
+]);
+export type RefusalReason = z.infer<typeof RefusalReason>;
 
 /**
  * A well-formed command that the subject's or recipient's history does not allow, such
@@ -8,7 +29,7 @@ import { CustodianError } from '../errors';
 export class CommandRefusedError extends CustodianError {
   readonly code = 'COMMAND_REFUSED';
   constructor(
-    readonly reason: string,
+    readonly reason: RefusalReason,
     detail: string,
   ) {
     super(detail);

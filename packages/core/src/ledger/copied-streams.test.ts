@@ -4,6 +4,7 @@ import { GENESIS_HASH, InMemoryKeyStore } from '../crypto';
 import { events, recipientStream, subjectStream, type Actor } from '../events';
 import { InMemoryEventStore } from '../store';
 import { createLedger } from './create-ledger';
+import { insertRaw, rawRecords } from '../testing';
 
 // An attacker with the storage (or a careless migration script) copies or moves whole
 // streams: the records are byte for byte the ledger's own, correctly chained.
@@ -24,15 +25,15 @@ async function aliceConsented(store: InMemoryEventStore) {
 async function copyStream(store: InMemoryEventStore, from: string, to: string): Promise<void> {
   const records = [];
   for await (const record of store.readStream(from)) records.push(record);
-  for (const record of records) store.insertRaw(to, { id: record.id, type: record.type, data: Buffer.from(record.data) });
+  for (const record of records) insertRaw(store, to, { id: record.id, type: record.type, data: Buffer.from(record.data) });
 }
 
 /** A new store holding the same records in the same order, with one stream's records filed under another name. */
 function renamed(store: InMemoryEventStore, from: string, to: string): InMemoryEventStore {
   const copy = new InMemoryEventStore();
-  for (const raw of store.rawRecords()) {
+  for (const raw of rawRecords(store)) {
     const { id, type } = JSON.parse(Buffer.from(raw.bytes).toString()) as { id: string; type: string };
-    copy.insertRaw(raw.stream === from ? to : raw.stream, { id, type, data: raw.bytes });
+    insertRaw(copy, raw.stream === from ? to : raw.stream, { id, type, data: raw.bytes });
   }
   return copy;
 }
@@ -64,15 +65,15 @@ describe("a subject's stream copied to another subject", () => {
     const store = new InMemoryEventStore();
     const ledger = await aliceConsented(store);
     const stream = subjectStream('alice');
-    const [first] = store.rawRecords().filter((r) => r.stream === stream);
+    const [first] = rawRecords(store).filter((r) => r.stream === stream);
     const id = JSON.parse(Buffer.from(first!.bytes).toString()).id as string;
     // The same id again, in a record that chains and names the stream.
-    const head = store.rawRecords().filter((r) => r.stream === stream).at(-1)!;
+    const head = rawRecords(store).filter((r) => r.stream === stream).at(-1)!;
     const prevHash = events.decode(head.bytes).hash;
     const twin = events.decode(first!.bytes);
     const { stream: _s, prevHash: _p, hash: _h, ...body } = twin;
     const { toAppend } = events.seal({ ...body, stream } as Parameters<typeof events.seal>[0], prevHash);
-    store.insertRaw(stream, { id, type: toAppend.type, data: toAppend.data });
+    insertRaw(store, stream, { id, type: toAppend.type, data: toAppend.data });
     expect((await ledger.audit.verify()).broken).toEqual([expect.objectContaining({ stream, revision: 2n, reason: 'duplicate_id' })]);
     const fresh = createLedger({ store, keys: new InMemoryKeyStore(), policy: conformancePolicy });
     await expect(useFor(fresh, 'alice')).rejects.toMatchObject({ code: 'STREAM_TAMPERED', stream, revision: 2n, reason: 'duplicate_id' });
@@ -83,10 +84,10 @@ describe('a record sealed anew for another stream', () => {
   it('is reported by verify as repeating an id already seen in the log', async () => {
     const store = new InMemoryEventStore();
     const ledger = await aliceConsented(store);
-    const [first] = store.rawRecords().filter((r) => r.stream === subjectStream('alice'));
+    const [first] = rawRecords(store).filter((r) => r.stream === subjectStream('alice'));
     const { stream: _s, prevHash: _p, hash: _h, ...body } = events.decode(first!.bytes);
     const { toAppend } = events.seal({ ...body, stream: subjectStream('eve'), subjectId: 'eve' } as Parameters<typeof events.seal>[0], GENESIS_HASH);
-    store.insertRaw(subjectStream('eve'), toAppend);
+    insertRaw(store, subjectStream('eve'), toAppend);
     expect((await ledger.audit.verify()).broken).toEqual([expect.objectContaining({ stream: subjectStream('eve'), revision: 0n, eventId: body.id, reason: 'duplicate_id' })]);
   });
 });

@@ -27,6 +27,16 @@ interface StreamEntry {
   readonly records: number[];
 }
 
+/** What a test may do to an in-memory store behind the port's back. */
+interface RawAccess {
+  records(store: InMemoryEventStore): RawRecord[];
+  overwrite(store: InMemoryEventStore, stream: string, revision: bigint, bytes: Uint8Array): void;
+  insert(store: InMemoryEventStore, stream: string, event: EventToAppend): void;
+}
+
+// Assigned by the class's static block, which alone may touch the store's private state.
+let raw: RawAccess;
+
 /**
  * An EventStore in memory, for tests, examples and benchmarks.
  *
@@ -133,33 +143,31 @@ export class InMemoryEventStore implements EventStore {
     for (const wake of this.wakers) wake();
   }
 
-  /** Every stored record, in global order, as the exact bytes kept (copies). */
-  rawRecords(): RawRecord[] {
-    const out: RawRecord[] = [];
-    for (let record = 0; record < this.count; record++) {
-      out.push({
-        stream: (this.streamList[this.streamOf[record] as number] as StreamEntry).name,
-        revision: BigInt(this.revisionOf[record] as number),
-        bytes: Buffer.from(this.dataOf(record)),
-      });
-    }
-    return out;
-  }
-
-  /** Replaces the bytes of one stored record, as an attacker with access to the storage could. For tests. */
-  overwriteRaw(stream: string, revision: bigint, bytes: Uint8Array): void {
-    const record = this.streams.get(stream)?.records[Number(revision)];
-    if (record === undefined) throw new StreamNotFoundError(`${stream}@${revision}`);
-    const id = this.chunkSlice(record, 0, this.idLength[record] as number).toString('utf8');
-    this.place(record, id, bytes);
-  }
-
-  /**
-   * Adds a record at the end of a stream with no check at all (expected revision, id
-   * uniqueness), as an attacker with access to the storage could. For tests.
-   */
-  insertRaw(stream: string, event: EventToAppend): void {
-    this.write(this.streams.get(stream) ?? this.createStream(stream), event);
+  // Raw access is no method of the store: a tamper-evident ledger ships no "overwrite". The
+  // block below hands the store's internals to this module's raw* functions, which only the
+  // package's testing entry point (`@custodian/core/testing`) exports.
+  static {
+    raw = {
+      records(store) {
+        const out: RawRecord[] = [];
+        for (let record = 0; record < store.count; record++) {
+          out.push({
+            stream: (store.streamList[store.streamOf[record] as number] as StreamEntry).name,
+            revision: BigInt(store.revisionOf[record] as number),
+            bytes: Buffer.from(store.dataOf(record)),
+          });
+        }
+        return out;
+      },
+      overwrite(store, stream, revision, bytes) {
+        const record = store.streams.get(stream)?.records[Number(revision)];
+        if (record === undefined) throw new StreamNotFoundError(`${stream}@${revision}`);
+        store.place(record, store.idOf(record), bytes);
+      },
+      insert(store, stream, event) {
+        store.write(store.streams.get(stream) ?? store.createStream(stream), event);
+      },
+    };
   }
 
   /** See checkRepeatedIds; the common case, every id new, costs a lookup per event and allocates nothing. */
@@ -302,6 +310,29 @@ export class InMemoryEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new StoreClosedError();
   }
+}
+
+function inMemory(store: InMemoryEventStore): InMemoryEventStore {
+  if (!(store instanceof InMemoryEventStore)) throw new TypeError('raw access needs an InMemoryEventStore');
+  return store;
+}
+
+/** Every stored record, in global order, as the exact bytes kept (copies). For tests. */
+export function rawRecords(store: InMemoryEventStore): RawRecord[] {
+  return raw.records(inMemory(store));
+}
+
+/** Replaces the bytes of one stored record, as an attacker with access to the storage could. For tests. */
+export function overwriteRaw(store: InMemoryEventStore, stream: string, revision: bigint, bytes: Uint8Array): void {
+  raw.overwrite(inMemory(store), stream, revision, bytes);
+}
+
+/**
+ * Adds a record at the end of a stream with no check at all (expected revision, id
+ * uniqueness), as an attacker with access to the storage could. For tests.
+ */
+export function insertRaw(store: InMemoryEventStore, stream: string, event: EventToAppend): void {
+  raw.insert(inMemory(store), stream, event);
 }
 
 /**

@@ -11,7 +11,7 @@ export type {
   Subscription,
 } from './port';
 export { WrongExpectedRevisionError, StreamNotFoundError, DuplicateEventIdError, StoreClosedError, checkExpectedRevision, type ActualRevision } from './errors';
-export { InMemoryEventStore, validateAppend } from './in-memory';
+export { InMemoryEventStore, insertRaw, overwriteRaw, rawRecords, validateAppend } from './in-memory';
 export { checkRepeatedIds, type StoredId } from './repeated-ids';
 export { subscriptionLoop } from './subscription-loop';
 export { MAX_REVISION, validateExpectedRevision, validateReadAllOptions, validateReadStreamOptions, validateSubscribeOptions } from './validation';

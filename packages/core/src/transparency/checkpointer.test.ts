@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ValidationError } from '../errors';
 import { GENESIS_HASH, sealRecord } from '../crypto';
 import { InMemoryEventStore, type EventStore } from '../store';
+import { overwriteRaw } from '../testing';
 import { parseCheckpoint } from './checkpoint';
 import { createCheckpointer, type Checkpointer } from './checkpointer';
 import { CheckpointConflictError, CheckpointMismatchError } from './errors';
@@ -225,7 +226,7 @@ describe('a checkpointer restarted', () => {
     await until(() => publisher.published(ORIGIN).length === 1, 'size 5 is signed');
     // Someone with write access replaces the fifth record; the checkpointer read it long ago.
     const forged = sealRecord({ id: 'forged', n: 99 }, 'subject-a', GENESIS_HASH);
-    store.overwriteRaw('subject-a', 4n, forged.bytes);
+    overwriteRaw(store, 'subject-a', 4n, forged.bytes);
     for (let i = 0; i < 5; i++) await write('subject-b');
     await until(() => errors.length > 0, 'the checkpointer refuses');
     expect(errors[0]).toMatchObject({ code: 'CHECKPOINT_MISMATCH', size: 5, reason: 'leaf_changed' });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { StreamNotFoundError, WrongExpectedRevisionError, validateReadAllOptions, type EventStore, type RecordedEvent } from '@custodian/core';
+import { StreamNotFoundError, WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '@custodian/core';
+import { validateReadAllOptions } from '@custodian/core/store-kit';
 
 /*
  * The ledger suites were written for stores that start empty for every test: they read

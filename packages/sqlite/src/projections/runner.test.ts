@@ -5,6 +5,7 @@ import { createSqlProjections, ProjectionsClosedError, type SqlProjections } fro
 import { checkout, policy, storyClock, writeStory } from './test-support/dataset';
 import { tempFiles } from './test-support/files';
 import { rows, snapshot } from './test-support/tables';
+import { rawRecords } from '../testing';
 
 const files = tempFiles('custodian-sql-runner-');
 const open: { close(): Promise<void> }[] = [];
@@ -26,7 +27,7 @@ function runner(store: SqliteEventStore, batchSize?: number): SqlProjections {
   return projections;
 }
 
-const lastPosition = (store: SqliteEventStore) => BigInt(store.rawRecords().length);
+const lastPosition = (store: SqliteEventStore) => BigInt(rawRecords(store).length);
 
 /** The tables as a fresh runner builds them from the whole log, on another connection to the same file. */
 async function referenceTables(path: string): Promise<Record<string, unknown[]>> {

@@ -5,6 +5,7 @@ import { createSqlProjections, PROJECTION_TABLES, type CatchUpResult } from './i
 import { BRIGHTMAIL, PARCELGO, SUBJECTS, writeStory } from './test-support/dataset';
 import { tempFiles } from './test-support/files';
 import { rows } from './test-support/tables';
+import { rawRecords } from '../testing';
 
 const files = tempFiles('custodian-sql-tables-');
 let store: SqliteEventStore;
@@ -31,7 +32,7 @@ const db = () => store.database;
 
 describe('the analytics tables after a catch-up on the story', () => {
   it('applied every event, and the checkpoint is the last position', async () => {
-    const recorded = store.rawRecords().length;
+    const recorded = rawRecords(store).length;
     expect(result).toEqual({ applied: recorded, position: BigInt(recorded) });
     expect(rows(db(), 'SELECT name, position FROM projection_checkpoints')).toEqual([{ name: 'analytics', position: recorded }]);
   });
@@ -213,7 +214,7 @@ describe('the analytics tables after a catch-up on the story', () => {
   });
 
   it('access_requests: each request with its answer, matched by event id', () => {
-    const recorded = store.rawRecords().map((record) => events.decode(record.bytes));
+    const recorded = rawRecords(store).map((record) => events.decode(record.bytes));
     const received = recorded.flatMap((event) => (event.type === 'AccessRequestReceived' ? [event] : []));
     const fulfilled = recorded.flatMap((event) => (event.type === 'AccessRequestFulfilled' ? [event] : []));
     expect(rows(db(), 'SELECT request_event_id, subject_id, right, fulfilled_event_id, digest FROM access_requests ORDER BY received_at')).toEqual(

@@ -10,7 +10,8 @@
 // the loop anywhere but can never leave a false ack.
 'use strict';
 const { randomUUID } = require('node:crypto');
-const { GENESIS_HASH, checkRecord, events, streamMember } = require('@custodian/core');
+const { GENESIS_HASH, checkRecord, events } = require('@custodian/core');
+const { streamMember } = require('@custodian/core/store-kit');
 const { createSqliteEventStore } = require('../../dist/index.js');
 
 const STREAMS = ['subject-crash-a', 'subject-crash-b', 'subject-crash-c', 'subject-crash-d'];

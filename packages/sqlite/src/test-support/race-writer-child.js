@@ -10,7 +10,8 @@
 'use strict';
 const { randomUUID } = require('node:crypto');
 const { createInterface } = require('node:readline');
-const { GENESIS_HASH, checkRecord, events, streamMember } = require('@custodian/core');
+const { GENESIS_HASH, checkRecord, events } = require('@custodian/core');
+const { streamMember } = require('@custodian/core/store-kit');
 const { createSqliteEventStore } = require('../../dist/index.js');
 
 const [path, stream, appends] = process.argv.slice(2);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import { connectClient, type ClientKind, type TestClient } from '../clients';
-import type { TestServerOptions } from '../server/server';
-import { startTarget, type EventStoreTarget } from '../target';
+import { startTarget, type EventStoreTarget, type TestServerOptions } from '../../testing';
 
 /** A server and a client for a describe block; more clients on demand, all closed after it. */
 export interface TestEnvironment {

@@ -9,13 +9,15 @@ export interface SpawnedTestServer {
 }
 
 /**
- * Runs the test server in a child process (see main.ts for why), compiled on the fly by
- * ts-node since test support is never built. Resolves once it listens.
+ * Runs the test server in a child process (see main.ts for why). Resolves once it listens.
+ * Built (`@custodian/eventstoredb/testing` from dist) it runs main.js; run from the sources
+ * (jest, ts-node) it runs main.ts through ts-node.
  */
 export function spawnTestServer(options: TestServerOptions = {}): Promise<SpawnedTestServer> {
-  const child = fork(join(__dirname, 'main.ts'), [JSON.stringify(options)], {
-    execArgv: ['-r', require.resolve('ts-node/register/transpile-only')],
-    env: { ...process.env, TS_NODE_PROJECT: join(__dirname, '..', '..', '..', 'tsconfig.json') },
+  const fromSources = __filename.endsWith('.ts');
+  const child = fork(join(__dirname, fromSources ? 'main.ts' : 'main.js'), [JSON.stringify(options)], {
+    execArgv: fromSources ? ['-r', require.resolve('ts-node/register/transpile-only')] : [],
+    env: fromSources ? { ...process.env, TS_NODE_PROJECT: join(__dirname, '..', '..', '..', 'tsconfig.json') } : process.env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
