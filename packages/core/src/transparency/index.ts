@@ -8,3 +8,6 @@ export { createPemSigner, createPemFileSigner, parseSignerKey, generateSignerKey
 export { formatTlogProof, parseTlogProof, verifyTlogProof, TLOG_PROOF_HEADER, type TlogProof, type TlogProofCheck } from './tlog-proof';
 export { MalformedTransparencyTextError, UnknownKeyError, BadSignatureError, TreeRangeError, type TransparencyFormat, type SignatureRef } from './errors';
 export { buildLogTree, createLogTree, type LogTree, type LogLeaf, type CatchUpOptions } from './log-tree';
+export { formatConsistencyProof, parseConsistencyProof } from './consistency-proof';
+export { judgeCheckpoint, type WitnessJudgement } from './witness';
+export { createFolderWitness, witnessFileName, type FolderWitness, type FolderWitnessOptions, type WitnessOutcome } from './witness-folder';
