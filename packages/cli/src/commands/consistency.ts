@@ -28,7 +28,11 @@ export const consistency: Command = {
     if (keys !== undefined) for (const note of notes) openNote(note, readVerifierKeys(io.cwd, keys, 'consistency'));
     const [from, to] = notes.map(checkpointBody) as [ReturnType<typeof checkpointBody>, ReturnType<typeof checkpointBody>];
     if (from.origin !== to.origin) throw new UsageError('--from and --to are checkpoints of different logs', 'consistency');
-    if (from.size > to.size) throw new UsageError(`--from has ${from.size} events, more than the ${to.size} of --to: pass the older checkpoint as --from`, 'consistency');
+    if (from.size > to.size) {
+      // A log only grows: a later tree smaller than an earlier one is a rollback, or the files were swapped.
+      io.stderr.write(`custodian: the --to checkpoint has ${to.size} events, fewer than the ${from.size} of --from: no log that only grows has both (if --from is the newer one, swap them)\n`);
+      return EXIT.findings;
+    }
     const log = await logUpTo(opened, to.size, io, json);
     const mismatch = logMismatch(log, from, opened.label) ?? logMismatch(log, to, opened.label);
     if (mismatch !== undefined) {
