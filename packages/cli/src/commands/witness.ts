@@ -70,5 +70,5 @@ function words(outcome: WitnessOutcome): string {
       : outcome.proofFailure === 'proof_missing'
         ? 'no consistency proof shows it extends the one held'
         : `the consistency proof from the one held fails (${outcome.proofFailure})`;
-  return `REFUSED (fork) ${what}: ${why} of ${outcome.heldSize} events. The log's history was rewritten, or cannot be told apart from a rewrite. The checkpoint held is kept.`;
+  return `REFUSED (fork) ${what}: ${why}, of ${outcome.heldSize} events. The log's history was rewritten, or cannot be told apart from a rewrite. The checkpoint held is kept.`;
 }
