@@ -79,6 +79,13 @@ describe('audit.verify against a signed checkpoint', () => {
     expect(await verifyChain(original)).toEqual({ ok: true, checked: records.length, broken: [], positionGaps: [], tailUnverified: true });
   });
 
+  it('is what ledger.audit.verify does with a checkpoint and its key', async () => {
+    const ledger = createLedger({ store: storeOf(records.slice(0, -1)), keys: new InMemoryKeyStore(), policy: conformancePolicy });
+    const result = await ledger.audit.verify({ checkpoint: full, publicKey: key.verifierKey });
+    expect(result).toMatchObject({ ok: false, broken: [], checkpoint: { matches: false, firstMismatch: { reason: 'truncated' } } });
+    expect(await ledger.audit.verify()).toMatchObject({ ok: true, tailUnverified: true });
+  });
+
   it('counts the events after the checkpoint as uncovered', async () => {
     const result = await verifyChain(original, { checkpoint: everySize[5]!, publicKey: key.verifierKey });
     expect(result.ok).toBe(true);
