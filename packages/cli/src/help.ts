@@ -19,6 +19,8 @@ const EXIT_CODES = (findings: string) => `Exit codes:
   2  usage error: unknown command or option, missing argument, missing file
   3  the ledger could not be read (server unreachable, file unreadable, not a Custodian ledger)`;
 
+const LEDGER_NOTE = { required: '', optional: ' (read only when one is named)', none: ' (accepted, never read by this command)' } as const;
+
 export function commandHelp(command: Command): string {
   const args = command.positionals.map((p) => ` ${p.name}`).join('');
   const positionals = command.positionals.length ? `\nArguments:\n${command.positionals.map((p) => `  ${p.name}  ${p.description}`).join('\n')}\n` : '';
@@ -27,7 +29,7 @@ export function commandHelp(command: Command): string {
 
 ${wrap(command.description)}
 ${positionals}${own}
-Ledger:
+Ledger${LEDGER_NOTE[command.ledger ?? 'required']}:
 ${renderOptions(STORE_OPTIONS)}
 
 Output:

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CustodianError, EventUnreadableError, TamperedStreamError } from '@custodian/core';
+import { BadSignatureError, CheckpointOriginError, CustodianError, EventUnreadableError, MalformedTransparencyTextError, TamperedStreamError, UnknownKeyError } from '@custodian/core';
 import { COMMANDS, EXIT, type Command } from './commands';
 import { commandHelp, COMMON_OPTIONS, generalHelp, STORE_OPTIONS, version } from './help';
 import { processIo, type CliIo } from './io';
@@ -48,12 +48,16 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 async function runCommand(command: Command, io: CliIo, values: Readonly<Record<string, string | boolean | undefined>>, positionals: readonly string[]): Promise<number> {
-  const opened = await openStore({ db: stringOption(values, 'db'), eventstore: stringOption(values, 'eventstore') }, io.cwd, command.name);
+  const choice = { db: stringOption(values, 'db'), eventstore: stringOption(values, 'eventstore') };
   // Commands show each value from the ledger with its controls escaped; this guard makes
   // sure no control character but a line break reaches the terminal whatever they print.
   const guarded: CliIo = { ...io, stdout: { write: (chunk: string) => io.stdout.write(showControlsInLines(chunk)) } };
+  const context = { io: guarded, values, positionals, json: values['json'] === true };
+  if (command.ledger === 'none' || (command.ledger === 'optional' && choice.db === undefined && choice.eventstore === undefined))
+    return command.run({ ...context, opened: undefined });
+  const opened = await openStore(choice, io.cwd, command.name);
   try {
-    return await command.run({ io: guarded, values, positionals, json: values['json'] === true, opened });
+    return await command.run({ ...context, opened });
   } finally {
     await opened.close();
   }
@@ -81,6 +85,16 @@ function report(error: unknown, io: CliIo): number {
     return EXIT.usage;
   }
   if (error instanceof CustodianError && SCHEMA_ERRORS.has(error.code)) {
+    io.stderr.write(`custodian: ${message}\n`);
+    return EXIT.usage;
+  }
+  if (
+    error instanceof MalformedTransparencyTextError ||
+    error instanceof UnknownKeyError ||
+    error instanceof BadSignatureError ||
+    error instanceof CheckpointOriginError
+  ) {
+    // A checkpoint, proof or key handed to the command is at fault, not the ledger.
     io.stderr.write(`custodian: ${message}\n`);
     return EXIT.usage;
   }

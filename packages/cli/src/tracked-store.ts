@@ -17,6 +17,7 @@ export function tracked(store: EventStore, onRecord: (record: RecordedEvent, cou
       }
     },
     close: () => store.close(),
+    ...(store.positionsGapFreeFrom !== undefined && { positionsGapFreeFrom: store.positionsGapFreeFrom }),
   };
 }
 

@@ -177,6 +177,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
 
   const store: SqliteEventStore = {
     database,
+    // `position` is the rowid: assigned from 1 inside the write transaction, never reused while rows are never deleted.
+    positionsGapFreeFrom: 1n,
     async append(stream, events, expected) {
       assertOpen();
       assertWritable('append');

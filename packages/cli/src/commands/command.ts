@@ -20,7 +20,10 @@ export interface CommandContext {
   readonly opened: OpenedStore;
 }
 
-export interface Command {
+/** For a command that reads a ledger only when one is named (`--db`, `--eventstore`), or never. */
+export type LedgerlessContext = Omit<CommandContext, 'opened'> & { readonly opened: OpenedStore | undefined };
+
+interface CommandSpec {
   readonly name: string;
   /** One line for `custodian --help`. */
   readonly summary: string;
@@ -32,5 +35,18 @@ export interface Command {
   readonly examples: readonly string[];
   /** What exit code 1 means for this command, if it can end with it. */
   readonly findings?: string;
+}
+
+/** A command that reads the ledger (the default one, ./custodian.db, when none is named). */
+export interface LedgerCommand extends CommandSpec {
+  readonly ledger?: 'required';
   run(context: CommandContext): Promise<number>;
 }
+
+/** `optional`: reads a ledger only when `--db` or `--eventstore` names one; `none`: never reads one. */
+export interface LedgerlessCommand extends CommandSpec {
+  readonly ledger: 'optional' | 'none';
+  run(context: LedgerlessContext): Promise<number>;
+}
+
+export type Command = LedgerCommand | LedgerlessCommand;

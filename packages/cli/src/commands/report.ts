@@ -48,7 +48,7 @@ export const report: Command = {
 
 function textReport(r: SubjectReport): string {
   const chain = r.chain.ok
-    ? `history verified: ${count(r.chain.checked, 'event')}, no link broken`
+    ? `history verified: ${count(r.chain.checked, 'event')}, no link broken; removal of the latest events cannot be ruled out without a checkpoint`
     : `history BROKEN at revision ${String(r.chain.broken?.revision)}: ${s(r.chain.broken?.explanation ?? '')}; only the events before it are shown`;
   const o = r.overview;
   const overview = [

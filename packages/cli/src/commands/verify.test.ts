@@ -11,13 +11,13 @@ describe('custodian verify', () => {
     const { code, stdout, stderr } = await cli(['verify'], { cwd: files.story.dir });
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    expect(stdout).toBe(`Chain intact: 15 events checked in ${files.story.db}, no link broken.\n`);
+    expect(stdout).toBe(`Chain intact: 15 events checked in ${files.story.db}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`);
   });
 
   it('answers machines in JSON', async () => {
     const { code, stdout } = await cli(['verify', '--json'], { cwd: files.story.dir });
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ ledger: files.story.db, ok: true, checked: 15, broken: [] });
+    expect(JSON.parse(stdout)).toEqual({ ledger: files.story.db, ok: true, checked: 15, broken: [], positionGaps: [], tailUnverified: true });
   });
 
   it('names the first broken link and exits 1', async () => {

@@ -43,7 +43,7 @@ ${report.items.length === 0 ? '<p class="small">Nothing has been recorded about 
 function header(report: SubjectReport): string {
   const { chain } = report;
   const status = chain.ok
-    ? `<div class="chain ok" data-chain="intact"><span class="mark" aria-hidden="true">&#10003;</span><p><strong>History checked: no recorded event was changed, removed or reordered.</strong><span class="small">All ${chain.checked} recorded events of this customer link up unbroken (hash chain verified).</span></p></div>`
+    ? `<div class="chain ok" data-chain="intact"><span class="mark" aria-hidden="true">&#10003;</span><p><strong>History checked: none of the ${chain.checked} recorded events of this customer was changed, and none is missing from between them or out of order.</strong><span class="small">They link up unbroken (hash chain verified). Not checked: whether this customer's latest events, or the whole history, were removed from the ledger. The chain cannot show that; only a signed checkpoint of the whole log can (custodian verify --checkpoint).</span></p></div>`
     : `<div class="chain broken" data-chain="broken"><span class="mark" aria-hidden="true">!</span><p><strong>Warning: this history failed verification.</strong><span class="small">At event ${String(chain.broken?.revision ?? '?')} (${e(chain.broken?.eventId ?? '')}) ${e(chain.broken?.explanation ?? '')}. Only the events before it are shown; what follows cannot be trusted.</span></p></div>`;
   return `<header>
 <h1>What happened to this customer's data</h1>

@@ -52,7 +52,7 @@ describe('audit.verify on a tampered store', () => {
   });
 
   it('passes an untouched store', async () => {
-    expect(await verifyChain(store)).toEqual({ ok: true, checked: 11, broken: [] });
+    expect(await verifyChain(store)).toEqual({ ok: true, checked: 11, broken: [], positionGaps: [], tailUnverified: true });
   });
 
   const changes: [string, (record: Record<string, unknown>) => void][] = [

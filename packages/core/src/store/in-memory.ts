@@ -47,6 +47,8 @@ let raw: RawAccess;
  * caller changing a record's bytes never reaches into the store's chunks.
  */
 export class InMemoryEventStore implements EventStore {
+  /** A position is a record's index in the log: nothing ever removes one. */
+  readonly positionsGapFreeFrom = 0n;
   private chunks: Buffer[] = [Buffer.allocUnsafe(CHUNK_SIZE)];
   private chunkUsed = 0;
   private count = 0;

@@ -86,6 +86,12 @@ export interface EventStore {
    * gap and no duplicate. The handler is awaited before the next event is delivered.
    */
   subscribeToAll?(options: SubscribeOptions, handler: (event: RecordedEvent) => Promise<void>): Subscription;
+  /**
+   * Set by a store whose positions run from this one up, each one more than the last, with
+   * no gap ever (SQLite's rowids): a missing position is then a deleted record, which
+   * verify reports even without a checkpoint. Absent where positions may skip (EventStoreDB).
+   */
+  readonly positionsGapFreeFrom?: bigint;
   close(): Promise<void>;
 }
 

@@ -7,9 +7,9 @@ import { createMerkleTree } from './tree';
 
 // The worked example of docs/transparency.md, so the page cannot drift from the code.
 const RECORDS = [
-  '{"id":"e-1","stream":"subject-a","type":"ConsentGranted","prevHash":"0000000000000000000000000000000000000000000000000000000000000000","hash":"592619290a67cad7c42e6450e85c78274fcf508b3c91fcdb13e0e657117276fe"}',
-  '{"id":"e-2","stream":"subject-b","type":"ConsentGranted","prevHash":"0000000000000000000000000000000000000000000000000000000000000000","hash":"6760b5892ec774a3b58226de268ced5e993298f54dea8294f3bf095d3f80a250"}',
-  '{"id":"e-3","stream":"subject-a","type":"ConsentWithdrawn","prevHash":"592619290a67cad7c42e6450e85c78274fcf508b3c91fcdb13e0e657117276fe","hash":"d42170f67895ef87f59b396995c6bfeb1a1767f694a1d3c93f257e0a530a3a5b"}',
+  '{"id":"e-1","type":"ConsentGranted","stream":"subject-a","prevHash":"0000000000000000000000000000000000000000000000000000000000000000","hash":"592619290a67cad7c42e6450e85c78274fcf508b3c91fcdb13e0e657117276fe"}',
+  '{"id":"e-2","type":"ConsentGranted","stream":"subject-b","prevHash":"0000000000000000000000000000000000000000000000000000000000000000","hash":"6760b5892ec774a3b58226de268ced5e993298f54dea8294f3bf095d3f80a250"}',
+  '{"id":"e-3","type":"ConsentWithdrawn","stream":"subject-a","prevHash":"592619290a67cad7c42e6450e85c78274fcf508b3c91fcdb13e0e657117276fe","hash":"d42170f67895ef87f59b396995c6bfeb1a1767f694a1d3c93f257e0a530a3a5b"}',
 ];
 const VKEY = 'custodian.example/ledger+6762b088+AVhOBaB/xncrA7WKAC7X4AZUK41VEjJBWaOT7NerKxd5';
 const CHECKPOINT = `custodian.example/ledger

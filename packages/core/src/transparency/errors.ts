@@ -4,7 +4,7 @@ import { CustodianError } from '../errors';
  * The formats an outsider hands us. Errors name the field and the problem but never
  * echo the text, which a caller may have pasted from anywhere.
  */
-export type TransparencyFormat = 'checkpoint' | 'signed note' | 'tlog-proof' | 'verifier key' | 'signer key' | 'key file' | 'record' | 'receipt';
+export type TransparencyFormat = 'checkpoint' | 'signed note' | 'tlog-proof' | 'verifier key' | 'signer key' | 'key file' | 'record' | 'receipt' | 'consistency proof';
 
 /** Text that is not a well-formed checkpoint, note, proof, key or record. */
 export class MalformedTransparencyTextError extends CustodianError {
