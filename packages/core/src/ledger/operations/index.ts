@@ -1,3 +1,5 @@
+import type { LedgerOperation } from '../../policy';
+import type { LedgerContext } from '../context';
 import { access } from './access';
 import { collect } from './collect';
 import { confirmRecipientErasure } from './confirm-recipient-erasure';
@@ -21,6 +23,8 @@ import { withdrawConsent } from './withdraw-consent';
  * The catalog of operations: every write of the ledger, by the name of its `Ledger` method.
  * Each is a function of (context, the command as the caller wrote it); `createLedger` binds
  * them to its context, and `Writes` (ledger.ts) gives the `Ledger` its methods from here.
+ * It holds exactly the policy's operations (`LedgerOperation`): one added to either and not
+ * to the other does not compile.
  */
 export const operations = {
   collect,
@@ -41,6 +45,6 @@ export const operations = {
   erase,
   confirmRecipientErasure,
   requestAccess,
-};
+} satisfies Record<LedgerOperation, (context: LedgerContext, raw: never) => Promise<unknown>>;
 
 export type OperationCatalog = typeof operations;
