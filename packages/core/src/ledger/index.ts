@@ -1,5 +1,5 @@
 export { createLedger } from './create-ledger';
-export type { AccessDecision, AccessRequestResult, Audit, Decision, Ledger, LedgerOptions, Writes } from './ledger';
+export type { AccessDecision, AccessRequestResult, Audit, Decision, Ledger, LedgerOptions } from './ledger';
 export { InvalidClockError, NotPermittedError } from './errors';
 export { ContentionTimeoutError } from './retry';
 export * from './commands';
