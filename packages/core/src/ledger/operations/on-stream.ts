@@ -1,4 +1,4 @@
-import { type EventDraft, type RecipientCommand, type RecipientState, type SubjectState, decideRecipient } from '../../decider';
+import { decideRecipient, type EventDraft, type RecipientCommand, type RecipientState, type SubjectState } from '../../decider';
 import { recipientStream, subjectStream, type CustodianEvent } from '../../events';
 import type { LedgerContext } from '../context';
 import type { Executed, Meta } from '../execute';
