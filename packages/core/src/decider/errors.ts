@@ -35,3 +35,8 @@ export class CommandRefusedError extends CustodianError {
     super(detail);
   }
 }
+
+/** The refusal of a write that needs an erased subject's key: it is gone, so nothing more is recorded about their data. */
+export function subjectErasedRefusal(): CommandRefusedError {
+  return new CommandRefusedError('subject_erased', 'the subject was erased; nothing more is recorded about their data');
+}

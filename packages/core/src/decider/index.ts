@@ -2,4 +2,4 @@ export { decideRecipient, decideSubject, type EventDraft, type RecipientCommand,
 export { recipientDecider, subjectDecider, type Decider } from './decider';
 export { evolveSubject, initialSubjectState, type CollectedCategory, type ConsentFact, type ShareFact, type SubjectState } from './subject-state';
 export { evolveRecipient, initialRecipientState, type RecipientState } from './recipient-state';
-export { CommandRefusedError, RefusalReason } from './errors';
+export { CommandRefusedError, RefusalReason, subjectErasedRefusal } from './errors';

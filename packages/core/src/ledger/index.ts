@@ -1,4 +1,5 @@
-export { createLedger, type AccessDecision, type AccessRequestResult, type Audit, type Decision, type Ledger, type LedgerOptions } from './create-ledger';
+export { createLedger } from './create-ledger';
+export type { AccessDecision, AccessRequestResult, Audit, Decision, Ledger, LedgerOptions } from './ledger';
 export { InvalidClockError, NotPermittedError } from './errors';
 export { ContentionTimeoutError } from './retry';
 export * from './commands';

@@ -1,0 +1,75 @@
+import type { Explanation, SubjectExport, VerifyOptions, VerifyResult, Violation } from '../audit';
+import type { KeyStore } from '../crypto';
+import type { Basis, CustodianEvent, DenialReason } from '../events';
+import type { Policy } from '../policy';
+import type { AsOf, ReadSide } from '../projections';
+import type { EventStore } from '../store';
+import type { Receipt, ReceiptOptions } from '../transparency';
+import type { OperationCatalog } from './operations';
+
+export interface LedgerOptions {
+  store: EventStore;
+  keys: KeyStore;
+  policy: Policy;
+  clock?: () => Date;
+  /** How many times a decision is re-read and re-made after a concurrent append. */
+  maxAttempts?: number;
+  /**
+   * A right of the subject (consent, withdrawal, objection, restriction, erasure, access) is
+   * retried past `maxAttempts`, until it is recorded or this many milliseconds of conflicts
+   * have passed. Default 30 s.
+   */
+  rightsDeadlineMs?: number;
+}
+
+/** A refusal is an answer, not an exception; either way the decision is recorded as `event`. */
+export type Decision =
+  | { readonly allowed: true; readonly basis: Basis; readonly event: CustodianEvent }
+  | { readonly allowed: false; readonly reason: DenialReason; readonly detail: string; readonly event: CustodianEvent };
+
+/** An access also returns the values, opened, when it is allowed; `erased` says why there are none. */
+export type AccessDecision = Decision & { readonly data?: Readonly<Record<string, string>>; readonly erased?: boolean };
+
+export interface AccessRequestResult {
+  readonly export: SubjectExport;
+  /** The canonical JSON handed to the subject; `digest` is its SHA-256. */
+  readonly json: string;
+  readonly digest: string;
+  readonly received: CustodianEvent;
+  readonly fulfilled: CustodianEvent;
+}
+
+/**
+ * Every write of the ledger, one method per operation of the catalog (`operations/index.ts`):
+ * `collect(command)`, `use(command)`, `erase(command)`, … Each takes its command as the caller
+ * wrote it (its `*Input` schema) and returns what its operation returns.
+ */
+export type Writes = {
+  [Name in keyof OperationCatalog]: (command: Parameters<OperationCatalog[Name]>[1]) => ReturnType<OperationCatalog[Name]>;
+};
+
+export interface Ledger extends ReadSide, Writes {
+  /** The subject's own report (Art. 15/20), without recording a request. */
+  exportSubject(subjectId: string): Promise<SubjectExport>;
+  /**
+   * A receipt for the subject of one of their acts (a consent, withdrawal, objection,
+   * restriction, erasure request, erasure or access request), with its inclusion proof once
+   * `checkpoint` covers it. The subject checks it with `verifyReceipt` and the company's
+   * verifier key alone. Nothing is written.
+   */
+  receipt(eventId: string, options?: ReceiptOptions): Promise<Receipt>;
+  readonly audit: Audit;
+  readonly store: EventStore;
+  readonly policy: Policy;
+}
+
+export interface Audit {
+  /** Walks every chain; names the first broken link of each stream. */
+  verify(options?: VerifyOptions): Promise<VerifyResult>;
+  /** Every recorded use, access or share that had no valid basis at its place in its stream. */
+  violations(): Promise<Violation[]>;
+  /** The events and policy rule that justified (or refused) a recorded decision. */
+  explain(eventId: string): Promise<Explanation>;
+  /** The read side as it stood at a time or global position. */
+  at(asOf: AsOf): ReadSide;
+}

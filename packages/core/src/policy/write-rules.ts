@@ -1,0 +1,74 @@
+import { describeKey, ValidationError } from '../errors';
+import type { LegalBasis } from '../events';
+import type { Policy } from './define-policy';
+import { addDuration } from './duration';
+
+/** What a policy declares, as its messages name it; built once per policy, since every write checks it. */
+interface Vocabulary {
+  readonly purposes: string;
+  readonly categories: ReadonlySet<string>;
+}
+
+const vocabularies = new WeakMap<Policy, Vocabulary>();
+
+function vocabularyOf(policy: Policy): Vocabulary {
+  let vocabulary = vocabularies.get(policy);
+  if (!vocabulary) {
+    vocabulary = { purposes: [...policy.purposes.keys()].join(', '), categories: new Set([...policy.purposes.values()].flatMap((rule) => rule.categories)) };
+    vocabularies.set(policy, vocabulary);
+  }
+  return vocabulary;
+}
+
+/**
+ * The purposes a write names must be the policy's, and the categories it carries must belong to one of them.
+ * A message names only the policy's own words: a caller's purpose or key that the policy does not declare is shown by place.
+ */
+export function checkPurposes(
+  policy: Policy,
+  what: string,
+  purposes: readonly string[],
+  categories: readonly string[] = [],
+  path = (i: number) => `purposes.${i}`,
+): void {
+  const declared = vocabularyOf(policy);
+  const issues: { path: string; message: string }[] = [];
+  purposes.forEach((purpose, i) => {
+    if (!policy.purposes.has(purpose)) issues.push({ path: path(i), message: `is not a purpose of the policy, which declares ${declared.purposes}` });
+  });
+  const covered = new Set(purposes.flatMap((purpose) => policy.purposes.get(purpose)?.categories ?? []));
+  categories.forEach((category, i) => {
+    if (covered.has(category)) return;
+    const at = declared.categories.has(category) ? `data.${category}` : `data${describeKey(category, i, categories.length)}`;
+    issues.push({ path: at, message: 'is not a category of any of the purposes named' });
+  });
+  if (issues.length > 0) throw new ValidationError(what, issues);
+}
+
+/** What a collection records of the policy: each purpose's legal basis, and the end of the longest retention among them. */
+export interface CollectionTerms {
+  readonly legalBases: Record<string, LegalBasis>;
+  readonly retainUntil: string;
+}
+
+/** The terms of data collected at `now` for purposes already checked to be the policy's (`checkPurposes`). */
+export function collectionTerms(policy: Policy, purposes: readonly string[], now: Date): CollectionTerms {
+  const retention = Math.max(...purposes.map((purpose) => addDuration(now, policy.purposes.get(purpose)?.retention ?? 'P0D').getTime()));
+  return {
+    legalBases: Object.fromEntries(purposes.map((purpose) => [purpose, policy.purposes.get(purpose)?.legalBasis ?? 'consent'])),
+    retainUntil: new Date(retention).toISOString(),
+  };
+}
+
+/** Consent is granted only for a purpose of the policy, and only for one that rests on consent. */
+export function checkConsentPurpose(policy: Policy, purpose: string): void {
+  checkPurposes(policy, 'grantConsent', [purpose], [], () => 'purpose');
+  const basis = policy.purposes.get(purpose)?.legalBasis;
+  if (basis !== 'consent') throw new ValidationError('grantConsent', [{ path: 'purpose', message: `rests on ${basis}, not on consent` }]);
+}
+
+/** A consent that expires must expire after `now`, the time of the grant as the ledger's clock tells it. */
+export function checkConsentExpiry(expiresAt: Date | undefined, now: Date): void {
+  if (expiresAt && expiresAt.getTime() <= now.getTime())
+    throw new ValidationError('grantConsent', [{ path: 'expiresAt', message: 'must be after the time of the grant' }]);
+}
