@@ -42,7 +42,7 @@ async function story(): Promise<Story> {
   const store = new InMemoryEventStore();
   let minute = 0;
   const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy, clock: () => new Date(Date.UTC(2026, 2, 1, 10, minute++)) });
-  const service: Actor = { id: 'checkout-service', kind: 'service', roles: [] };
+  const service: Actor = { id: 'checkout-service', kind: 'service', roles: ['marketing'] };
   await ledger.collect({ subjectId: SUBJECT, actor: service, source: 'checkout-form', purposes: ['marketing.email'], notice, data: { 'contact.email': 'ann@example.com' } });
   const acts: Record<string, CustodianEvent> = {};
   acts.ConsentGranted = await ledger.grantConsent({ subjectId: SUBJECT, actor: customer, purpose: 'marketing.email', notice, method: 'checkbox', expiresAt: new Date(Date.UTC(2027, 0, 1)) });
