@@ -3,3 +3,4 @@ export { deciderSpec, type DeciderThen, type GivenEvent } from './decider-spec';
 export { runLedgerConformance, type LedgerConformanceOptions } from './ledger-conformance';
 export { plantEvent } from './plant';
 export { conformancePolicy } from './policy-fixture';
+export { runProjectionRunnerConformance, type ProjectionRunnerConformanceSetup, type Tally } from './projection-runner-conformance';
