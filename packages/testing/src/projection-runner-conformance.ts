@@ -9,16 +9,16 @@ export interface Tally {
   sum: number;
 }
 
-export interface ProjectionRunnerConformanceSetup {
+export interface ProjectionRunnerConformanceSetup<E extends EventStore = EventStore> {
   /** A store for one test; it may hold other events (each test folds only its own streams). */
-  store(): EventStore | Promise<EventStore>;
+  store(): E | Promise<E>;
   /**
    * A checkpoint store for `projection`, kept where the adapter keeps it: a second call
    * with the same projection is what a restarted process would open.
    */
-  checkpoints(store: EventStore, projection: Projection<Tally>): CheckpointStore<Tally> | Promise<CheckpointStore<Tally>>;
+  checkpoints(store: E, projection: Projection<Tally>): CheckpointStore<Tally> | Promise<CheckpointStore<Tally>>;
   /** Closes what the test opened. */
-  close?(store: EventStore): Promise<void>;
+  close?(store: E): Promise<void>;
 }
 
 function tally(prefix: string): Projection<Tally> {
@@ -58,8 +58,8 @@ const sumTo = (n: number) => (n * (n - 1)) / 2;
  * checkpoint and folds nothing twice, a failing batch leaves the checkpoint as it was,
  * and a rebuild ends where a catch-up does.
  */
-export function runProjectionRunnerConformance(name: string, setup: ProjectionRunnerConformanceSetup): void {
-  async function withStore(test: (store: EventStore, prefix: string, fromPosition: bigint) => Promise<void>): Promise<void> {
+export function runProjectionRunnerConformance<E extends EventStore>(name: string, setup: ProjectionRunnerConformanceSetup<E>): void {
+  async function withStore(test: (store: E, prefix: string, fromPosition: bigint) => Promise<void>): Promise<void> {
     const store = await setup.store();
     try {
       // Each test starts after a marker of its own, so it folds only what it appends.
