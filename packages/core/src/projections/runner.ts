@@ -114,9 +114,15 @@ export function createProjectionRunner<S>(options: ProjectionRunnerOptions<S>): 
 
   async function readBatch(): Promise<RecordedEvent[]> {
     const batch: RecordedEvent[] = [];
-    const from = position === undefined ? {} : { fromPosition: position + 1n };
-    for await (const record of store.readAll({ ...from, maxCount: batchSize })) batch.push(record);
-    return batch;
+    if (position === undefined) {
+      for await (const record of store.readAll({ maxCount: batchSize })) batch.push(record);
+      return batch;
+    }
+    // From the checkpoint itself, inclusive, and without its event: a position that is not
+    // an event's is no position to read from on every store.
+    const after = position;
+    for await (const record of store.readAll({ fromPosition: after, maxCount: batchSize + 1 })) if (record.position > after) batch.push(record);
+    return batch.slice(0, batchSize);
   }
 
   /** Commits the events folded in since the checkpoint; if the checkpoint moved meanwhile, starts over from it. */
