@@ -5,7 +5,7 @@ import { createLedger } from '../ledger';
 import { definePolicy } from '../policy';
 import { InMemoryEventStore } from '../store';
 import { createInMemoryCheckpointStore } from './checkpoint-store';
-import { historyProjection } from './history';
+import { historyProjection, type HistoryEntry } from './history';
 import { perKey } from './per-key';
 import { decodeState, encodeState } from './projection';
 import { createProjectionRunner } from './runner';
@@ -24,7 +24,7 @@ describe('perKey', () => {
     await ledger.use({ subjectId: 's-1', actor: checkout, purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'order-again' });
 
     const projection = perKey(historyProjection);
-    const runner = createProjectionRunner({ store, projection, checkpoints: createInMemoryCheckpointStore(), batchSize: 2 });
+    const runner = createProjectionRunner({ store, projection, checkpoints: createInMemoryCheckpointStore<ReadonlyMap<string, readonly HistoryEntry[]>>(), batchSize: 2 });
     await runner.catchUp();
     expect([...runner.state().keys()].sort()).toEqual(['s-1', 's-2']);
     for (const subjectId of ['s-1', 's-2']) expect(runner.state().get(subjectId)).toEqual(await ledger.history(subjectId));
