@@ -24,7 +24,7 @@ type Tally = Record<string, { allowed: number; refused: number }>;
 
 const decisionsByPurpose: Projection<Tally> = {
   name: 'decisions-by-purpose',
-  initial: {},
+  initial: () => ({}),
   evolve(tally, record: RecordedEvent) {
     if (!['DataUsed', 'DataAccessed', 'DataShared', 'UseDenied'].includes(record.type)) return tally;
     const event = events.decode(record.data);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { StreamNotFoundError, type EventStore, type EventToAppend } from '@custodian/core';
+import { decodeState, encodeState, StreamNotFoundError, type CheckpointStore, type EventToAppend, type ExpectedRevision, type Projection } from '@custodian/core';
+import type { EventStoreDBStore } from './store';
 
 /*
  * A checkpoint is one event holding the projection's state and the position of the last
@@ -14,31 +15,56 @@ export function checkpointStreamOf(projectionName: string): string {
   return `custodian-checkpoint-${projectionName}`;
 }
 
-export interface StoredCheckpoint {
-  /** The checkpoint stream's revision: the expected revision of the next checkpoint. */
-  revision: bigint;
-  position: bigint;
-  state: string;
-}
-
+/** A reset is a checkpoint event without a position: the stream keeps only its last event, and that says "start over". */
 interface CheckpointBody {
-  position: string;
-  state: string;
+  position?: string;
+  state?: string;
 }
 
-export function checkpointEvent(position: bigint, state: string): EventToAppend {
-  const body: CheckpointBody = { position: position.toString(), state };
+function checkpointEvent(body: CheckpointBody): EventToAppend {
   return { id: randomUUID(), type: CHECKPOINT_TYPE, data: Buffer.from(JSON.stringify(body), 'utf8') };
 }
 
-export async function loadCheckpoint(store: EventStore, stream: string): Promise<StoredCheckpoint | undefined> {
-  try {
-    for await (const event of store.readStream(stream, { direction: 'backwards', maxCount: 1 })) {
-      const body = JSON.parse(Buffer.from(event.data).toString('utf8')) as CheckpointBody;
-      return { revision: event.revision, position: BigInt(body.position), state: body.state };
-    }
-  } catch (error) {
-    if (!(error instanceof StreamNotFoundError)) throw error;
+export interface EventStoreDBCheckpointOptions {
+  /** Where the checkpoint lives (default `custodian-checkpoint-<name>`). */
+  stream?: string;
+}
+
+/**
+ * The checkpoint in a stream of its own, limited to one readable event (`$maxCount: 1`).
+ * Each commit appends with the stream's expected revision as last read or written, so a
+ * second runner of the same name fails (`WrongExpectedRevisionError`) instead of
+ * overwriting the first one's checkpoint.
+ */
+export function createEventStoreDBCheckpointStore<S>(store: EventStoreDBStore, projection: Projection<S>, options: EventStoreDBCheckpointOptions = {}): CheckpointStore<S> {
+  const stream = options.stream ?? checkpointStreamOf(projection.name);
+  let expected: ExpectedRevision = 'no_stream';
+
+  async function append(body: CheckpointBody): Promise<void> {
+    expected = (await store.append(stream, [checkpointEvent(body)], expected)).nextRevision;
   }
-  return undefined;
+
+  return {
+    async load() {
+      try {
+        for await (const event of store.readStream(stream, { direction: 'backwards', maxCount: 1 })) {
+          expected = event.revision;
+          const body = JSON.parse(Buffer.from(event.data).toString('utf8')) as CheckpointBody;
+          if (body.position === undefined || body.state === undefined) return undefined;
+          return { position: BigInt(body.position), state: decodeState(projection, body.state) };
+        }
+      } catch (error) {
+        if (!(error instanceof StreamNotFoundError)) throw error;
+      }
+      expected = 'no_stream';
+      // The stream only ever needs its last event; older checkpoints can be scavenged.
+      await store.setStreamMaxCount(stream, 1);
+      return undefined;
+    },
+    async commit({ next }) {
+      await append({ position: next.position.toString(), state: encodeState(projection, next.state) });
+      return true;
+    },
+    reset: () => append({}),
+  };
 }

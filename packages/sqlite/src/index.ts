@@ -3,6 +3,8 @@ export { SCHEMA_VERSION, SchemaMigrationError, UnsupportedSchemaError } from './
 export { NotALedgerError, ReadOnlyStoreError, ReadOnlyWalError, type NotALedgerReason } from './read-only';
 export {
   createSqlProjections,
+  createSqliteCheckpointStore,
+  createSqlTablesCheckpointStore,
   ProjectionsClosedError,
   CHECKPOINT_NAME,
   PROJECTION_TABLES,
@@ -10,4 +12,6 @@ export {
   type CatchUpResult,
   type SqlProjections,
   type SqlProjectionsOptions,
+  type SqlTablesCheckpointStore,
+  type TableWriter,
 } from './projections';

@@ -4,3 +4,4 @@ export { runLedgerConformance, type LedgerConformanceOptions } from './ledger-co
 export { plantEvent } from './plant';
 export { conformancePolicy } from './policy-fixture';
 export { runTreeConformance, type TreeConformanceOptions } from './tree-conformance';
+export { runProjectionRunnerConformance, type ProjectionRunnerConformanceSetup, type Tally } from './projection-runner-conformance';

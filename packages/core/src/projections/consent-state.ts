@@ -1,5 +1,5 @@
 import type { CustodianEvent, Notice } from '../events';
-import { bySubject, type Projection } from './projection';
+import { bySubject, type ReadModel } from './read-model';
 
 export interface ConsentRecord {
   readonly status: 'granted' | 'withdrawn';
@@ -18,7 +18,7 @@ export type ConsentState = Readonly<
   Record<string, { status: ConsentStatus; since: string; notice: Notice; eventId: string; method: string; expiresAt?: string | undefined }>
 >;
 
-export const consentProjection: Projection<Readonly<Record<string, ConsentRecord>>> = {
+export const consentProjection: ReadModel<Readonly<Record<string, ConsentRecord>>> = {
   name: 'consent_state',
   initial: () => ({}),
   keysOf: bySubject,

@@ -1,5 +1,5 @@
 import type { Actor, Basis, CustodianEvent } from '../events';
-import { bySubject, type Projection } from './projection';
+import { bySubject, type ReadModel } from './read-model';
 
 /** One line of a subject's history: who touched what, why, on what basis, when. */
 export interface HistoryEntry {
@@ -17,7 +17,7 @@ export interface HistoryEntry {
   readonly operation?: 'use' | 'access' | 'share' | undefined;
 }
 
-export const historyProjection: Projection<readonly HistoryEntry[]> = {
+export const historyProjection: ReadModel<readonly HistoryEntry[]> = {
   name: 'access_history',
   initial: () => [],
   keysOf: bySubject,

@@ -1,4 +1,9 @@
-export { applyToProjection, foldProjection, type Projection } from './projection';
+export { applyToProjection, foldProjection, type ReadModel } from './read-model';
+export { decodeState, encodeState, type Projection } from './projection';
+export { createInMemoryCheckpointStore, type CheckpointCommit, type CheckpointStore, type ProjectionCheckpoint } from './checkpoint-store';
+export { createProjectionRunner, type CatchUpResult, type ProjectionRunner, type ProjectionRunnerOptions } from './runner';
+export { ProjectionsClosedError, SubscriptionUnsupportedError } from './errors';
+export { perKey } from './per-key';
 export { consentProjection, consentStateAt, type ConsentRecord, type ConsentState, type ConsentStatus } from './consent-state';
 export { historyProjection, type HistoryEntry } from './history';
 export { inventoryProjection, type HeldCategory, type Inventory, type RecipientCopy } from './inventory';

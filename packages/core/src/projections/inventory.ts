@@ -1,5 +1,5 @@
 import type { CustodianEvent } from '../events';
-import { bySubject, type Projection } from './projection';
+import { bySubject, type ReadModel } from './read-model';
 
 export interface HeldCategory {
   readonly category: string;
@@ -41,7 +41,7 @@ const replace = <T>(list: readonly T[], match: (item: T) => boolean, next: (item
 
 const pending = (recipients: readonly RecipientCopy[]) => recipients.filter((r) => r.erasure === 'pending').map((r) => r.recipientId);
 
-export const inventoryProjection: Projection<Inventory> = {
+export const inventoryProjection: ReadModel<Inventory> = {
   name: 'inventory',
   initial: (subjectId) => ({ subjectId, categories: [], recipients: [], erased: false, pendingErasureConfirmations: [] }),
   keysOf: bySubject,

@@ -1,24 +1,29 @@
-import type { CustodianEvent } from '../events';
+import type { RecordedEvent } from '../store';
 
 /**
- * A read model as a pure fold, kept per key (a subject, a recipient). `evolve` never
- * changes the state it is given; the keys an event touches come from `keysOf`.
+ * The one projection contract: a fold of the whole log, in global order, run and
+ * checkpointed by `createProjectionRunner`. Where the state and its checkpoint live is the
+ * `CheckpointStore`'s business (a stream, a row, SQL tables), not the projection's.
  */
 export interface Projection<S> {
+  /** Names the checkpoint: two runners of the same name share (and contend for) one. */
   readonly name: string;
-  initial(key: string): S;
-  keysOf(event: CustodianEvent): readonly string[];
-  evolve(state: S, event: CustodianEvent): S;
+  /** The state before the first event; called afresh for each start or rebuild. */
+  initial(): S;
+  /**
+   * The next state. Pure: it never changes the state it is given, so a batch that fails
+   * is dropped with everything it produced and the runner's state stays the checkpoint's.
+   */
+  evolve(state: S, record: RecordedEvent): S;
+  /** How a checkpoint store that keeps the state as text writes it; JSON by default. */
+  encode?(state: S): string;
+  decode?(text: string): S;
 }
 
-/** Folds events into every key's state; the runner is the only place that mutates (its map). */
-export function foldProjection<S>(projection: Projection<S>, events: Iterable<CustodianEvent>, into = new Map<string, S>()): Map<string, S> {
-  for (const event of events) applyToProjection(projection, into, event);
-  return into;
+export function encodeState<S>(projection: Projection<S>, state: S): string {
+  return projection.encode ? projection.encode(state) : JSON.stringify(state);
 }
 
-export function applyToProjection<S>(projection: Projection<S>, states: Map<string, S>, event: CustodianEvent): void {
-  for (const key of projection.keysOf(event)) states.set(key, projection.evolve(states.get(key) ?? projection.initial(key), event));
+export function decodeState<S>(projection: Projection<S>, text: string): S {
+  return projection.decode ? projection.decode(text) : (JSON.parse(text) as S);
 }
-
-export const bySubject = (event: CustodianEvent): readonly string[] => (event.subjectId === undefined ? [] : [event.subjectId]);

@@ -4,7 +4,7 @@ import { recordedBy, type AsOf } from './as-of';
 import { consentStateAt, consentProjection, type ConsentState } from './consent-state';
 import { historyProjection, type HistoryEntry } from './history';
 import { inventoryProjection, type Inventory } from './inventory';
-import { applyToProjection, type Projection } from './projection';
+import { applyToProjection, type ReadModel } from './read-model';
 import { recipientsProjection, type RecipientEntry } from './recipients';
 
 export interface ReadOptions {
@@ -21,7 +21,7 @@ export interface ReadSide {
 
 /** The read side: each query folds a projection over the events recorded by `at`. */
 export function createReadSide(store: EventStore, clock: () => Date): ReadSide {
-  async function foldSubject<S>(projection: Projection<S>, subjectId: string, at: AsOf | undefined): Promise<S> {
+  async function foldSubject<S>(projection: ReadModel<S>, subjectId: string, at: AsOf | undefined): Promise<S> {
     const included = recordedBy(at);
     let state = projection.initial(subjectId);
     for (const { event, record } of await readDecoded(store, subjectStream(subjectId))) {

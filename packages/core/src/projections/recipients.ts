@@ -1,5 +1,5 @@
 import type { CustodianEvent } from '../events';
-import type { Projection } from './projection';
+import type { ReadModel } from './read-model';
 
 export interface RecipientReceipt {
   readonly eventId: string;
@@ -39,7 +39,7 @@ function keysOf(event: CustodianEvent): readonly string[] {
   }
 }
 
-export const recipientsProjection: Projection<RecipientEntry> = {
+export const recipientsProjection: ReadModel<RecipientEntry> = {
   name: 'recipients',
   initial: (recipientId) => ({ recipientId, status: 'unregistered', received: [], erasureNotices: [] }),
   keysOf,

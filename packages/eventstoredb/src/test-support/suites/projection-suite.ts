@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { StoreClosedError, WrongExpectedRevisionError, type RecordedEvent } from '@custodian/core';
-import { collect, testEvent } from '@custodian/testing';
-import { CHECKPOINT_TYPE, checkpointStreamOf } from '../../checkpoint';
-import type { Projection } from '../../projection';
+import { StoreClosedError, WrongExpectedRevisionError, type Projection, type RecordedEvent } from '@custodian/core';
+import { collect, runProjectionRunnerConformance, testEvent } from '@custodian/testing';
+import { CHECKPOINT_TYPE, checkpointStreamOf, createEventStoreDBCheckpointStore } from '../../checkpoint';
 import { startProjection } from '../../projection-runner';
 import { createEventStoreDBStore, type EventStoreDBStore } from '../../store';
+import { namespaced } from '../namespaced-store';
 import type { TestEnvironment } from './environment';
 
 interface Count {
@@ -16,7 +16,7 @@ interface Count {
 function counter(prefix: string, name = `counter-${randomUUID()}`): Projection<Count> {
   return {
     name,
-    initial: { count: 0 },
+    initial: () => ({ count: 0 }),
     evolve(state, event) {
       if (!event.stream.startsWith(prefix)) return state;
       if (event.type === 'Poison') throw new Error('poisoned event');
@@ -41,6 +41,13 @@ export function describeProjectionRunner(env: TestEnvironment): void {
   const store = (): EventStoreDBStore => createEventStoreDBStore(env.client(), { closeClient: false });
   // Each projection starts after a marker, so it folds only what its test appends.
   const now = async (events: EventStoreDBStore) => (await events.append(`marker-${randomUUID()}`, [testEvent('Marker')], 'no_stream')).position;
+
+  // Core's runner over EventStoreDB checkpoints. The log is namespaced per test (it holds
+  // every other suite's events too); the checkpoint streams are the server's own.
+  runProjectionRunnerConformance('EventStoreDB checkpoints', {
+    store: () => namespaced(store()),
+    checkpoints: (_events, projection) => createEventStoreDBCheckpointStore(store(), projection),
+  });
 
   describe('projection runner', () => {
     it('folds every event and keeps state and position together in one checkpoint event', async () => {

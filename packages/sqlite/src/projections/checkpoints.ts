@@ -1,0 +1,76 @@
+import type Database from 'better-sqlite3';
+import { decodeState, encodeState, events, type CheckpointStore, type Projection, type ProjectionCheckpoint, type RecordedEvent } from '@custodian/core';
+import { clearProjections } from './schema';
+import type { TableWriter } from './table';
+
+/** The analytics tables' checkpoint store, which can also say synchronously where the file's tables stand. */
+export interface SqlTablesCheckpointStore extends CheckpointStore<undefined> {
+  /** The position of the last event the tables reflect, as committed in the file (0n: none). */
+  position(): bigint;
+}
+
+/**
+ * The checkpoint of SQL tables kept by `writers`: the row `name` of projection_checkpoints
+ * (made by `ensureProjectionSchema`). A commit writes the batch's rows and moves the row in
+ * one IMMEDIATE transaction, so the tables reflect exactly the events up to it; one that
+ * finds the row moved (another runner on the file, a rebuild) writes nothing.
+ */
+export function createSqlTablesCheckpointStore(db: Database.Database, name: string, writers: readonly TableWriter[]): SqlTablesCheckpointStore {
+  const select = db.prepare<[string], { position: bigint }>('SELECT position FROM projection_checkpoints WHERE name = ?').safeIntegers(true);
+  const update = db.prepare<[bigint, string]>('UPDATE projection_checkpoints SET position = ? WHERE name = ?');
+  const position = (): bigint => select.get(name)?.position ?? 0n;
+
+  const apply = db.transaction((previous: bigint, batch: readonly RecordedEvent[], next: bigint): boolean => {
+    if (position() !== previous) return false;
+    for (const record of batch) {
+      const event = events.decode(record.data);
+      for (const writer of writers) writer.apply(event, record);
+    }
+    update.run(next, name);
+    return true;
+  });
+
+  return {
+    position,
+    load() {
+      const at = position();
+      return Promise.resolve(at === 0n ? undefined : { position: at, state: undefined });
+    },
+    commit: ({ previous, batch, next }) => Promise.resolve(apply.immediate(previous ?? 0n, batch, next.position)),
+    reset() {
+      clearProjections(db);
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * A projection's state and position in one row of `projection_state`, as text
+ * (`encode`/`decode`, JSON by default), moved together in one transaction.
+ */
+export function createSqliteCheckpointStore<S>(db: Database.Database, projection: Projection<S>): CheckpointStore<S> {
+  db.exec('CREATE TABLE IF NOT EXISTS projection_state (name TEXT PRIMARY KEY, position INTEGER NOT NULL, state TEXT NOT NULL)');
+  const select = db.prepare<[string], { position: bigint; state: string }>('SELECT position, state FROM projection_state WHERE name = ?').safeIntegers(true);
+  const upsert = db.prepare<[string, bigint, string]>(
+    'INSERT INTO projection_state (name, position, state) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position, state = excluded.state',
+  );
+  const remove = db.prepare<[string]>('DELETE FROM projection_state WHERE name = ?');
+
+  const save = db.transaction((previous: bigint | undefined, next: ProjectionCheckpoint<S>): boolean => {
+    if (select.get(projection.name)?.position !== previous) return false;
+    upsert.run(projection.name, next.position, encodeState(projection, next.state));
+    return true;
+  });
+
+  return {
+    load() {
+      const row = select.get(projection.name);
+      return Promise.resolve(row && { position: row.position, state: decodeState(projection, row.state) });
+    },
+    commit: ({ previous, next }) => Promise.resolve(save.immediate(previous, next)),
+    reset() {
+      remove.run(projection.name);
+      return Promise.resolve();
+    },
+  };
+}
