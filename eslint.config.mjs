@@ -69,6 +69,13 @@ export default defineConfig(
     rules: { 'max-lines-per-function': 'off' },
   },
   {
+    // TEMPORARY: not split yet. The file key store's factory holds the erasure fence (its
+    // order of writes is the point), and the store benchmark's main cannot be re-run here;
+    // both deserve a careful split of their own rather than one made in passing.
+    files: ['packages/core/src/crypto/file-key-store.ts', 'bench/src/store.bench.ts'],
+    rules: { 'max-lines-per-function': 'off' },
+  },
+  {
     // The child processes the tests spawn, and the build scripts: plain CommonJS, no types.
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
