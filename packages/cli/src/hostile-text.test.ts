@@ -8,7 +8,6 @@ import {
   definePolicy,
   EnvelopeMeta,
   Operation,
-  events,
   eventTypes,
   policyRecord,
   POLICY_STREAM,

@@ -61,7 +61,7 @@ export async function tellStory(store: EventStore, keys: KeyStore = new InMemory
   const at = (n: number) => {
     now = minute(n);
   };
-  const { checkout, campaigns, dpo, customer, other } = actors;
+  const { checkout, campaigns, dpo, customer } = actors;
 
   at(0);
   await ledger.collect({ subjectId: SUBJECT, actor: checkout, source: 'checkout-form', purposes: ['order.fulfilment', 'marketing.email'], notice, data: { 'contact.email': EMAIL, 'contact.address': ADDRESS } });

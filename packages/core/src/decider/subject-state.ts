@@ -51,31 +51,37 @@ export const initialSubjectState: SubjectState = {
 
 const put = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): Map<K, V> => new Map(map).set(key, value);
 
+function collect(held: SubjectState['collected'], event: CustodianEvent<'DataCollected'>): Map<string, CollectedCategory> {
+  const collected = new Map(held);
+  for (const category of event.data.categories) {
+    collected.set(category, {
+      eventId: event.id,
+      collectedAt: event.occurredAt,
+      source: event.data.source,
+      purposes: event.data.purposes,
+      retainUntil: event.data.retainUntil,
+      sealed: event.data.values[category] ?? '',
+    });
+  }
+  return collected;
+}
+
+function rectify(held: SubjectState['collected'], event: CustodianEvent<'DataRectified'>): Map<string, CollectedCategory> {
+  const collected = new Map(held);
+  for (const category of event.data.categories) {
+    const before = collected.get(category);
+    if (before) collected.set(category, { ...before, eventId: event.id, sealed: event.data.values[category] ?? before.sealed });
+  }
+  return collected;
+}
+
 /** Folds one event of a subject's stream into the state. Pure: returns a new state. */
 export function evolveSubject(state: SubjectState, event: CustodianEvent): SubjectState {
   switch (event.type) {
-    case 'DataCollected': {
-      const collected = new Map(state.collected);
-      for (const category of event.data.categories) {
-        collected.set(category, {
-          eventId: event.id,
-          collectedAt: event.occurredAt,
-          source: event.data.source,
-          purposes: event.data.purposes,
-          retainUntil: event.data.retainUntil,
-          sealed: event.data.values[category] ?? '',
-        });
-      }
-      return { ...state, collected };
-    }
-    case 'DataRectified': {
-      const collected = new Map(state.collected);
-      for (const category of event.data.categories) {
-        const held = collected.get(category);
-        if (held) collected.set(category, { ...held, eventId: event.id, sealed: event.data.values[category] ?? held.sealed });
-      }
-      return { ...state, collected };
-    }
+    case 'DataCollected':
+      return { ...state, collected: collect(state.collected, event) };
+    case 'DataRectified':
+      return { ...state, collected: rectify(state.collected, event) };
     case 'ConsentGranted':
       return {
         ...state,

@@ -1,8 +1,8 @@
 import { CustodianError, ValidationError } from '../errors';
-import { sealRecord } from '../crypto/chain';
+import { sealRecord } from '../crypto';
 import type { EventToAppend } from '../store';
 import { catalog, type Catalog, type CustodianEvent, type NewEvent } from './catalog';
-import { ChainLinks, EnvelopeMeta } from './envelope';
+import { type ChainLinks, EnvelopeMeta } from './envelope';
 import { upcast, type Upcasters } from './upcasters';
 
 /** A stored record could not be read as an event of the catalog. */

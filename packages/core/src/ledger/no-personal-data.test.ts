@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { InMemoryKeyStore } from '../crypto';
 import { CustodianError } from '../errors';
 import { Actor, Notice } from '../events';

@@ -59,6 +59,42 @@ function hashColumn() {
   };
 }
 
+/** MTH(D[lo:hi]) of one tree. */
+type RangeHash = (lo: number, hi: number) => Uint8Array;
+
+function path(range: RangeHash, index: number, lo: number, hi: number, out: Uint8Array[]): void {
+  if (hi - lo <= 1) return;
+  const k = splitPoint(hi - lo);
+  if (index < lo + k) {
+    path(range, index, lo, lo + k, out);
+    out.push(range(lo + k, hi));
+  } else {
+    path(range, index, lo + k, hi, out);
+    out.push(range(lo, lo + k));
+  }
+}
+
+/** SUBPROOF(m, D[lo:hi], whole): `whole` while D[lo:hi]'s old part is the old tree itself. */
+function subproof(range: RangeHash, m: number, lo: number, hi: number, whole: boolean, out: Uint8Array[]): void {
+  if (m === hi) {
+    if (!whole) out.push(range(lo, hi));
+    return;
+  }
+  const k = splitPoint(hi - lo);
+  if (m - lo <= k) {
+    subproof(range, m, lo, lo + k, whole, out);
+    out.push(range(lo + k, hi));
+  } else {
+    subproof(range, m, lo + k, hi, false, out);
+    out.push(range(lo, lo + k));
+  }
+}
+
+function checkSize(what: string, value: number, size: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new TreeRangeError(what, value, 0, 'is not a whole number ≥');
+  if (value > size) throw new TreeRangeError(what, value, size, 'is beyond the tree size');
+}
+
 export function createMerkleTree(): MerkleTree {
   const leaves = hashColumn();
   /** levels[h] holds the roots of perfect subtrees of height h ≥ CACHED_FROM, left to right. */
@@ -81,39 +117,6 @@ export function createMerkleTree(): MerkleTree {
     if (Number.isInteger(height) && lo % width === 0) return perfect(height, lo / width);
     const k = splitPoint(width);
     return nodeHash(range(lo, lo + k), range(lo + k, hi));
-  }
-
-  function path(index: number, lo: number, hi: number, out: Uint8Array[]): void {
-    if (hi - lo <= 1) return;
-    const k = splitPoint(hi - lo);
-    if (index < lo + k) {
-      path(index, lo, lo + k, out);
-      out.push(range(lo + k, hi));
-    } else {
-      path(index, lo + k, hi, out);
-      out.push(range(lo, lo + k));
-    }
-  }
-
-  /** SUBPROOF(m, D[lo:hi], whole): `whole` while D[lo:hi]'s old part is the old tree itself. */
-  function subproof(m: number, lo: number, hi: number, whole: boolean, out: Uint8Array[]): void {
-    if (m === hi) {
-      if (!whole) out.push(range(lo, hi));
-      return;
-    }
-    const k = splitPoint(hi - lo);
-    if (m - lo <= k) {
-      subproof(m, lo, lo + k, whole, out);
-      out.push(range(lo + k, hi));
-    } else {
-      subproof(m, lo + k, hi, false, out);
-      out.push(range(lo, lo + k));
-    }
-  }
-
-  function checkSize(what: string, value: number): void {
-    if (!Number.isSafeInteger(value) || value < 0) throw new TreeRangeError(what, value, 0, 'is not a whole number ≥');
-    if (value > size) throw new TreeRangeError(what, value, size, 'is beyond the tree size');
   }
 
   return {
@@ -145,29 +148,29 @@ export function createMerkleTree(): MerkleTree {
       return root;
     },
     rootAt(at) {
-      checkSize('size', at);
+      checkSize('size', at, size);
       return at === 0 ? EMPTY_ROOT : range(0, at);
     },
     leafHashAt(index) {
-      checkSize('index', index);
+      checkSize('index', index, size);
       if (index === size) throw new TreeRangeError('index', index, size, 'is not below the tree size');
       return Buffer.from(leaves.get(index));
     },
     inclusionProof(index, at = size) {
-      checkSize('size', at);
-      checkSize('index', index);
+      checkSize('size', at, size);
+      checkSize('index', index, size);
       if (index >= at) throw new TreeRangeError('index', index, at, 'is not below the tree size');
       const out: Uint8Array[] = [];
-      path(index, 0, at, out);
+      path(range, index, 0, at, out);
       return out;
     },
     consistencyProof(size1, size2 = size) {
-      checkSize('size2', size2);
-      checkSize('size1', size1);
+      checkSize('size2', size2, size);
+      checkSize('size1', size1, size);
       if (size1 > size2) throw new TreeRangeError('size1', size1, size2, 'is beyond size2');
       const out: Uint8Array[] = [];
       // From the empty tree there is nothing to prove (RFC 9162 defines proofs for 0 < size1).
-      if (size1 > 0) subproof(size1, 0, size2, true, out);
+      if (size1 > 0) subproof(range, size1, 0, size2, true, out);
       return out;
     },
     compactRange() {

@@ -1,3 +1,5 @@
+import type * as EventStoreDBClientModule from '@eventstore/db-client';
+import type * as KurrentDBClientModule from '@kurrent/kurrentdb-client';
 import type { SupportedClient } from '../client';
 
 export type ClientKind = 'eventstoredb' | 'kurrentdb';
@@ -19,12 +21,12 @@ export type TestClient = SupportedClient & {
 export function connectClient(kind: ClientKind, connectionString: string): TestClient {
   if (kind === 'eventstoredb') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { EventStoreDBClient } = require('@eventstore/db-client') as typeof import('@eventstore/db-client');
+    const { EventStoreDBClient } = require('@eventstore/db-client') as typeof EventStoreDBClientModule;
     const client: TestClient = EventStoreDBClient.connectionString(withScheme(connectionString, 'esdb'));
     return client;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { KurrentDBClient } = require('@kurrent/kurrentdb-client') as typeof import('@kurrent/kurrentdb-client');
+  const { KurrentDBClient } = require('@kurrent/kurrentdb-client') as typeof KurrentDBClientModule;
   // Its native reader waits one discovery interval (500 ms by default) before its first
   // connection; tests make many clients, so they wait less.
   const quick = /discoveryInterval=/i.test(connectionString) ? connectionString : withParameter(connectionString, 'discoveryInterval=10');

@@ -21,7 +21,7 @@ export function useEventStore(kind: ClientKind, options: TestServerOptions = {})
     shared = connectClient(kind, target.connectionString);
   });
   afterAll(async () => {
-    await Promise.all([shared, ...others].map((client) => client?.dispose()));
+    await Promise.all([shared, ...others].filter((client) => client !== undefined).map((client) => client.dispose()));
     await target?.stop();
   });
   const ready = <T>(value: T | undefined): T => {
