@@ -16,14 +16,6 @@ const SOURCE = /\.(ts|js|cjs|mjs)$/;
 const TEST = /(\.test\.ts$|(^|\/)test-support\/)/;
 const SKIP = new Set(['node_modules', 'dist', 'coverage', '.git']);
 
-// TEMPORARY: these tests start the EventStoreDB test server from the adapter's sources.
-// That support is being published as `@custodian/eventstoredb/testing` (issue 10, item 4);
-// remove the entries once the imports use that name.
-const ALLOWED = new Set([
-  'packages/cli/src/eventstore.test.ts -> packages/eventstoredb/src/test-support/server/spawn',
-  'examples/eventstoredb/src/main.test.ts -> packages/eventstoredb/src/test-support/target',
-]);
-
 const toPosix = (path) => path.split(sep).join('/');
 
 function sourceFiles(dir) {
@@ -102,7 +94,7 @@ function check(root) {
     for (const { specifier, line } of importsOf(text)) {
       if (specifier.startsWith('.')) {
         const found = checkRelative(file, specifier);
-        if (found && !ALLOWED.has(`${file} -> ${found.target.replace(/\.(ts|js)$/, '')}`)) violations.push(`${file}:${line}: '${specifier}' ${found.problem}`);
+        if (found) violations.push(`${file}:${line}: '${specifier}' ${found.problem}`);
       } else {
         const problem = checkBare(file, specifier, dependencies);
         if (problem) violations.push(`${file}:${line}: '${specifier}': ${problem}`);

@@ -1,3 +1,6 @@
+import type * as EventStoreDBClient from '@eventstore/db-client';
+import type * as EventStoreDBPackage from '@custodian/eventstoredb';
+import type * as SqlitePackage from '@custodian/sqlite';
 import { UsageError } from './usage';
 
 /*
@@ -7,8 +10,8 @@ import { UsageError } from './usage';
  * install rather than a stack trace.
  */
 
-type SqliteAdapter = typeof import('@custodian/sqlite');
-type EventStoreDBAdapter = [typeof import('@custodian/eventstoredb'), typeof import('@eventstore/db-client')];
+type SqliteAdapter = typeof SqlitePackage;
+type EventStoreDBAdapter = [typeof EventStoreDBPackage, typeof EventStoreDBClient];
 
 export function loadSqlite(command: string): Promise<SqliteAdapter> {
   return loadOptional('--db', command, () => import('@custodian/sqlite'));
