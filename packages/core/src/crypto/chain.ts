@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 
 /** The `prevHash` of the first event of a stream. */
@@ -69,18 +69,23 @@ function locate(buf: Buffer): { hashAt: number; prevAt: number } | undefined {
 }
 
 /**
- * SHA-256 of the record cut before its hash member and closed with '}'. Rather than copy
- * every record, put the '}' at the cut, hash, and put the byte back: it is synchronous,
- * so nothing can see the buffer in between.
+ * Records are hashed cut before their hash member and closed with '}'. The store's buffer
+ * is never written (it may be frozen, shared or read concurrently): the cut is copied into
+ * this scratch buffer, closed there and hashed in one call. Hashing is synchronous, so no
+ * two records meet in it. A copy of a few hundred bytes costs about what the write-and-restore
+ * did; two `update` calls on a `createHash` cost more than twice as much.
  */
+let scratch = Buffer.allocUnsafe(4096);
+/** Past this a record is hashed in two updates rather than growing the scratch buffer for good. */
+const SCRATCH_LIMIT = 64 * 1024;
+const CLOSE_BYTE = Buffer.from([CLOSE]);
+
 function digestAt(buf: Buffer, hashAt: number): string {
-  const cut = buf[hashAt] as number;
-  buf[hashAt] = CLOSE;
-  try {
-    return hash('sha256', buf.subarray(0, hashAt + 1), 'hex');
-  } finally {
-    buf[hashAt] = cut;
-  }
+  if (hashAt >= SCRATCH_LIMIT) return createHash('sha256').update(buf.subarray(0, hashAt)).update(CLOSE_BYTE).digest('hex');
+  if (scratch.length <= hashAt) scratch = Buffer.allocUnsafe(Math.min(SCRATCH_LIMIT, 2 * (hashAt + 1)));
+  buf.copy(scratch, 0, 0, hashAt);
+  scratch[hashAt] = CLOSE;
+  return hash('sha256', scratch.subarray(0, hashAt + 1), 'hex');
 }
 
 const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
