@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { catalog, events, GENESIS_HASH, type Actor, type CustodianEvent, type EventDraft, type EventStore } from '@custodian/core';
+import { events, GENESIS_HASH, type Actor, type CustodianEvent, type EventDraft, type EventStore } from '@custodian/core';
 
 /**
  * Appends an event straight to the store, around the ledger and its rules, correctly
@@ -22,18 +21,8 @@ export async function plantEvent(
   } catch {
     expected = 'no_stream';
   }
-  const at = (meta.occurredAt ?? new Date()).toISOString();
   const { toAppend, event } = events.seal(
-    {
-      ...draft,
-      id: meta.id ?? randomUUID(),
-      schemaVersion: catalog[draft.type].schemaVersion,
-      stream,
-      subjectId: meta.subjectId,
-      occurredAt: at,
-      recordedAt: at,
-      actor: meta.actor,
-    } as Parameters<typeof events.seal>[0],
+    events.envelope(draft, { stream, subjectId: meta.subjectId, actor: meta.actor, now: meta.occurredAt ?? new Date(), id: meta.id }),
     prevHash,
   );
   await store.append(stream, [toAppend], expected);

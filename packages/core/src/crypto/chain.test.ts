@@ -57,7 +57,9 @@ describe('sealed records', () => {
   });
 
   describe('reading the store\'s buffer', () => {
-    afterEach(() => jest.restoreAllMocks());
+    afterEach(() => {
+      jest.restoreAllMocks();
+    });
 
     // A frozen, shared or concurrently read buffer must never see a byte change, not even
     // while the hash runs: the spy looks at the record at the moment it is hashed.

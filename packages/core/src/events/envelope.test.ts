@@ -74,8 +74,8 @@ describe('the record layout', () => {
   });
 
   it('carries every member of the envelope through assembly, both seals and decoding, and finds its id in place', () => {
-    const draft = { type: 'DataUsed', data: { purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'ship', basis: { legalBasis: 'contract' } } } as const;
-    const event = events.envelope(draft, {
+    const data = { purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'ship', basis: { legalBasis: 'contract' as const } };
+    const event = events.envelope({ type: 'DataUsed', data }, {
       stream: 'subject-c-7f3a',
       subjectId: 'c-7f3a',
       actor: { id: 'svc-shop', kind: 'service', roles: ['fulfilment'] },

@@ -1,9 +1,8 @@
 import { hash } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
 import { explainDecision, exportSubject, findViolations, verifyChain, type Explanation, type SubjectExport, type VerifyOptions, type VerifyResult, type Violation } from '../audit';
 import { canonicalJson, KeyDestroyedError, openValue, sealValue, type KeyStore } from '../crypto';
 import { describeKey, parseOrThrow, ValidationError } from '../errors';
-import { catalog, events, POLICY_STREAM, recipientStream, subjectStream, SubjectId, type Actor, type Basis, type CustodianEvent, type DenialReason } from '../events';
+import { events, POLICY_STREAM, recipientStream, subjectStream, SubjectId, type Actor, type Basis, type CustodianEvent, type DenialReason } from '../events';
 import { addDuration, mayPerform, policyRecord, type LedgerOperation, type Policy } from '../policy';
 import type { EventStore } from '../store';
 import * as input from './commands';
@@ -184,19 +183,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       let prevHash = loaded.lastHash;
       const sealed = drafts.map((draft) => {
         const result = events.seal(
-          {
-            id: uuidv7(),
-            type: draft.type,
-            schemaVersion: catalog[draft.type].schemaVersion,
-            stream,
-            subjectId: meta.subjectId,
-            occurredAt: now.toISOString(),
-            recordedAt: now.toISOString(),
-            actor: meta.actor,
-            correlationId: meta.correlationId,
-            causationId: meta.causationId,
-            data: draft.data,
-          } as Parameters<typeof events.seal>[0],
+          events.envelope(draft, { stream, subjectId: meta.subjectId, actor: meta.actor, now, correlationId: meta.correlationId, causationId: meta.causationId }),
           prevHash,
           // Every envelope field comes from the parsed command, uuid v7 or the clock.
           { envelopeChecked: true },
