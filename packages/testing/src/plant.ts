@@ -9,7 +9,7 @@ export async function plantEvent(
   store: EventStore,
   stream: string,
   draft: EventDraft,
-  meta: { actor: Actor; subjectId?: string; occurredAt?: Date; id?: string },
+  meta: { actor: Actor; subjectId?: string; occurredAt?: Date; id?: string; correlationId?: string; causationId?: string },
 ): Promise<CustodianEvent> {
   let prevHash = GENESIS_HASH;
   let expected: bigint | 'no_stream' = 'no_stream';
@@ -22,7 +22,7 @@ export async function plantEvent(
     expected = 'no_stream';
   }
   const { toAppend, event } = events.seal(
-    events.envelope(draft, { stream, subjectId: meta.subjectId, actor: meta.actor, now: meta.occurredAt ?? new Date(), id: meta.id }),
+    events.envelope(draft, { ...meta, stream, now: meta.occurredAt ?? new Date() }),
     prevHash,
   );
   await store.append(stream, [toAppend], expected);
