@@ -40,25 +40,14 @@ async function fill(store: InMemoryEventStore): Promise<number> {
   let bytes = 0;
   const streams = EVENTS / PER_STREAM;
   const heads = new Map<number, string>();
-  const at = new Date().toISOString();
+  const at = new Date();
   for (let n = 0; n < EVENTS; n++) {
     const s = n % streams;
     const revision = Math.floor(n / streams);
     const subjectId = `s-${s}`;
-    const { toAppend, event } = events.seal(
-      {
-        id: randomUUID(),
-        type: 'DataUsed',
-        schemaVersion: 1,
-        stream: subjectStream(subjectId),
-        subjectId,
-        occurredAt: at,
-        recordedAt: at,
-        actor,
-        data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:spring-sale', basis: { legalBasis: 'consent', consentEventId: randomUUID() } },
-      },
-      heads.get(s) ?? GENESIS_HASH,
-    );
+    const data = { purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:spring-sale', basis: { legalBasis: 'consent' as const, consentEventId: randomUUID() } };
+    const place = { stream: subjectStream(subjectId), subjectId, actor, now: at, id: randomUUID() };
+    const { toAppend, event } = events.seal(events.envelope({ type: 'DataUsed', data }, place), heads.get(s) ?? GENESIS_HASH);
     heads.set(s, event.hash);
     bytes += toAppend.data.byteLength;
     await store.append(subjectStream(subjectId), [toAppend], revision === 0 ? 'no_stream' : BigInt(revision - 1));

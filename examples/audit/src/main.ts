@@ -1,7 +1,7 @@
 // An auditor's afternoon: replay the quickstart's history, verify that nobody rewrote it,
 // find the use a careless service wrote straight into the store, explain why a campaign
 // was refused, and read her consent as it stood before she withdrew it.
-import { catalog, events, GENESIS_HASH, InMemoryEventStore, subjectStream, type Ledger } from '@custodian/core';
+import { events, GENESIS_HASH, InMemoryEventStore, subjectStream, type Actor, type Ledger } from '@custodian/core';
 import { runQuickstart, subjectId } from '@custodian/example-quickstart';
 
 /** What a service that bypassed the ledger would write: a correctly chained DataUsed after the withdrawal. */
@@ -10,24 +10,18 @@ async function plantRogueUse(ledger: Ledger): Promise<string> {
   let last: { revision: bigint; hash: string } | undefined;
   for await (const record of ledger.store.readStream(stream, { direction: 'backwards', maxCount: 1 })) last = { revision: record.revision, hash: events.decode(record.data).hash };
   const consent = await ledger.consentState(subjectId);
-  const now = new Date().toISOString();
-  const { toAppend, event } = events.seal(
-    {
-      id: '01930000-0000-7000-8000-00000000beef',
-      type: 'DataUsed',
-      schemaVersion: catalog.DataUsed.schemaVersion,
-      stream,
-      subjectId,
-      occurredAt: now,
-      recordedAt: now,
-      actor: { id: 'legacy-newsletter-cron', kind: 'service', roles: ['marketing'] },
-      data: {
-        purpose: 'marketing.email',
-        categories: ['contact.email'],
-        activity: 'newsletter:weekly',
-        basis: { legalBasis: 'consent', consentEventId: consent['marketing.email']?.eventId },
-      },
+  const draft = {
+    type: 'DataUsed' as const,
+    data: {
+      purpose: 'marketing.email',
+      categories: ['contact.email'],
+      activity: 'newsletter:weekly',
+      basis: { legalBasis: 'consent' as const, consentEventId: consent['marketing.email']?.eventId },
     },
+  };
+  const actor: Actor = { id: 'legacy-newsletter-cron', kind: 'service', roles: ['marketing'] };
+  const { toAppend, event } = events.seal(
+    events.envelope(draft, { stream, subjectId, actor, now: new Date(), id: '01930000-0000-7000-8000-00000000beef' }),
     last?.hash ?? GENESIS_HASH,
   );
   await ledger.store.append(stream, [toAppend], last?.revision ?? 'no_stream');

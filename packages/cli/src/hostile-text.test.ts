@@ -144,9 +144,10 @@ beforeAll(async () => {
     const store = target.open();
     let minute = 0;
     const plant = async (stream: string, type: EventType, data: unknown, subjectId?: string, eventId?: string) => {
-      // plantEvent seals what it is given: the envelope's own free text rides along with the draft.
-      const draft = { type, data, correlationId: hostile(`${type}.correlationId`), causationId: hostile(`${type}.causationId`) } as unknown as EventDraft;
-      const event = await plantEvent(store, stream, draft, { actor: actorOf(type), occurredAt: at(minute++), ...(subjectId && { subjectId }), ...(eventId && { id: eventId }) });
+      // The envelope's own free text is planted too.
+      const draft = { type, data } as unknown as EventDraft;
+      const envelopeText = { correlationId: hostile(`${type}.correlationId`), causationId: hostile(`${type}.causationId`) };
+      const event = await plantEvent(store, stream, draft, { actor: actorOf(type), occurredAt: at(minute++), ...envelopeText, ...(subjectId && { subjectId }), ...(eventId && { id: eventId }) });
       if (target === ws) stored.push(event);
     };
     await plant(POLICY_STREAM, 'PolicyDefined', policyRecord(policy));

@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals';
-import type { CustodianEvent, Decider, DenialReason, EventDraft } from '@custodian/core';
+import { events, GENESIS_HASH, type CustodianEvent, type Decider, type DenialReason, type EventDraft } from '@custodian/core';
 
 /** A given event: a draft, optionally with the id later events refer to (a consent's, say). */
 export type GivenEvent = EventDraft & { id?: string; occurredAt?: string };
@@ -17,19 +17,14 @@ let counter = 0;
 
 function complete(given: GivenEvent): CustodianEvent {
   const { id, occurredAt, ...draft } = given;
-  const at = occurredAt ?? '2026-01-01T00:00:00.000Z';
-  return {
-    ...draft,
-    id: id ?? `00000000-0000-7000-8000-${String(++counter).padStart(12, '0')}`,
-    schemaVersion: 1,
+  const event = events.envelope(draft, {
     stream: 'subject-subject-under-test',
     subjectId: 'subject-under-test',
-    occurredAt: at,
-    recordedAt: at,
     actor: { id: 'spec', kind: 'service', roles: [] },
-    prevHash: '0'.repeat(64),
-    hash: '0'.repeat(64),
-  } as CustodianEvent;
+    now: new Date(occurredAt ?? '2026-01-01T00:00:00.000Z'),
+    id: id ?? `00000000-0000-7000-8000-${String(++counter).padStart(12, '0')}`,
+  });
+  return { ...event, prevHash: GENESIS_HASH, hash: GENESIS_HASH } as CustodianEvent;
 }
 
 /**

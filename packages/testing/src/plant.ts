@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { catalog, events, GENESIS_HASH, type Actor, type CustodianEvent, type EventDraft, type EventStore } from '@custodian/core';
+import { events, GENESIS_HASH, type Actor, type CustodianEvent, type EventDraft, type EventStore } from '@custodian/core';
 
 /**
  * Appends an event straight to the store, around the ledger and its rules, correctly
@@ -10,7 +9,7 @@ export async function plantEvent(
   store: EventStore,
   stream: string,
   draft: EventDraft,
-  meta: { actor: Actor; subjectId?: string; occurredAt?: Date; id?: string },
+  meta: { actor: Actor; subjectId?: string; occurredAt?: Date; id?: string; correlationId?: string; causationId?: string },
 ): Promise<CustodianEvent> {
   let prevHash = GENESIS_HASH;
   let expected: bigint | 'no_stream' = 'no_stream';
@@ -22,18 +21,8 @@ export async function plantEvent(
   } catch {
     expected = 'no_stream';
   }
-  const at = (meta.occurredAt ?? new Date()).toISOString();
   const { toAppend, event } = events.seal(
-    {
-      ...draft,
-      id: meta.id ?? randomUUID(),
-      schemaVersion: catalog[draft.type].schemaVersion,
-      stream,
-      subjectId: meta.subjectId,
-      occurredAt: at,
-      recordedAt: at,
-      actor: meta.actor,
-    } as Parameters<typeof events.seal>[0],
+    events.envelope(draft, { ...meta, stream, now: meta.occurredAt ?? new Date() }),
     prevHash,
   );
   await store.append(stream, [toAppend], expected);

@@ -29,6 +29,15 @@ export function canonicalJson(value: unknown): string {
     }
     return `${out}]`;
   }
+  return objectJson(value, undefined);
+}
+
+/** The canonical JSON of an object without its top-level members named in `leaveOut`. */
+export function canonicalJsonWithout(value: object, leaveOut: ReadonlySet<string>): string {
+  return objectJson(value, leaveOut);
+}
+
+function objectJson(value: object, leaveOut: ReadonlySet<string> | undefined): string {
   const keys = Object.keys(value);
   for (let i = 1; i < keys.length; i++) {
     if ((keys[i - 1] as string) > (keys[i] as string)) {
@@ -40,7 +49,7 @@ export function canonicalJson(value: unknown): string {
   let first = true;
   for (const key of keys) {
     const member = (value as Record<string, unknown>)[key];
-    if (member === undefined) continue;
+    if (member === undefined || leaveOut?.has(key)) continue;
     let quoted = quotedKeys.get(key);
     if (quoted === undefined) {
       quoted = `${JSON.stringify(key)}:`;

@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import nodeCrypto = require('node:crypto');
 import { canonicalJson } from './canonical-json';
 import { GENESIS_HASH, checkLink, checkRecord, holdsId, sealRecord, streamMember } from './chain';
 
@@ -44,6 +45,42 @@ describe('sealed records', () => {
     const { bytes } = sealRecord({ id: 'e-1', occurredAt: 't', data: { id: 'e-2', occurredAt: 't' } }, stream, GENESIS_HASH);
     expect(holdsId(bytes, 'e-1')).toBe(true);
     expect(holdsId(bytes, 'e-2')).toBe(false);
+  });
+
+  // Ids JSON escapes or writes as UTF-8 are looked up from the end too, never anywhere in the record.
+  it('finds an id JSON escapes, and not one planted in its data', () => {
+    for (const [own, decoy] of [['e-1', 'é-2'], ['é-1', 'é-2'], ['e"1', 'e"2'], ['e\\1', 'é\n2']]) {
+      const { bytes } = sealRecord({ id: own, occurredAt: 't', data: { id: decoy, occurredAt: 't' } }, stream, GENESIS_HASH);
+      expect([own, holdsId(bytes, own!)]).toEqual([own, true]);
+      expect([decoy, holdsId(bytes, decoy!)]).toEqual([decoy, false]);
+    }
+  });
+
+  describe('reading the store\'s buffer', () => {
+    afterEach(() => {
+      jest.restoreAllMocks();
+    });
+
+    // A frozen, shared or concurrently read buffer must never see a byte change, not even
+    // while the hash runs: the spy looks at the record at the moment it is hashed.
+    it('never writes into the record it checks, not even while hashing it', () => {
+      // Small, large, past the scratch space, and small again after it.
+      for (const size of [10, 5_000, 70_000, 200]) {
+        const { bytes, hash } = sealRecord({ ...body, data: { text: 'x'.repeat(size) } }, stream, GENESIS_HASH);
+        const pristine = Buffer.from(bytes);
+        const seen: boolean[] = [];
+        const look = () => seen.push(bytes.equals(pristine));
+        const oneShot = nodeCrypto.hash;
+        jest.spyOn(nodeCrypto, 'hash').mockImplementation((...args: Parameters<typeof oneShot>) => (look(), oneShot(...args)));
+        const createHash = nodeCrypto.createHash;
+        jest.spyOn(nodeCrypto, 'createHash').mockImplementation((...args: Parameters<typeof createHash>) => (look(), createHash(...args)));
+        expect(checkLink(bytes, member, GENESIS_HASH)).toEqual({ hash });
+        expect(checkRecord(bytes, member)).toEqual({ ok: true, prevHash: GENESIS_HASH, hash });
+        jest.restoreAllMocks();
+        expect(seen.length).toBeGreaterThanOrEqual(2);
+        expect(seen.every(Boolean)).toBe(true);
+      }
+    });
   });
 
   it('calls truncated or foreign bytes malformed', () => {

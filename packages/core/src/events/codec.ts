@@ -1,7 +1,9 @@
+import { v7 as uuidv7 } from 'uuid';
 import { CustodianError, ValidationError } from '../errors';
 import { sealRecord } from '../crypto';
 import type { EventToAppend } from '../store';
 import { catalog, type Catalog, type CustodianEvent, type NewEvent } from './catalog';
+import type { Actor } from './common';
 import { type ChainLinks, EnvelopeMeta } from './envelope';
 import { upcast, type Upcasters } from './upcasters';
 
@@ -18,7 +20,29 @@ export class EventUnreadableError extends CustodianError {
 
 type Shape = { type: string; schemaVersion: number; data: unknown };
 
+/** What a decision yields: an event's type and data, before it has an envelope. */
+export type Draft<New extends Shape> = New extends unknown ? Pick<New, 'type' | 'data'> : never;
+
+/** Where, when and by whom a drafted event happens: everything its envelope holds beyond the draft. */
+export interface EnvelopePlace {
+  readonly stream: string;
+  /** Set on every event of a subject's stream; left out on recipient events. */
+  readonly subjectId?: string | undefined;
+  readonly actor: Actor;
+  /** When it occurred and was recorded: the ledger's clock at the decision. */
+  readonly now: Date;
+  /** Its event id; a new uuid v7 if left out. */
+  readonly id?: string | undefined;
+  readonly correlationId?: string | undefined;
+  readonly causationId?: string | undefined;
+}
+
 export interface EventCodec<New extends Shape, Stored extends New & ChainLinks> {
+  /**
+   * The one way an event gets its envelope: the draft, at its type's current schema
+   * version, in `place`. Not validated here; `seal` checks it.
+   */
+  envelope(draft: Draft<New>, place: EnvelopePlace): New;
   /** Checks an event against the envelope and its type's current schema; throws `ValidationError`. */
   validate(event: unknown): New;
   /**
@@ -31,60 +55,86 @@ export interface EventCodec<New extends Shape, Stored extends New & ChainLinks> 
   decode(bytes: Uint8Array): Stored;
 }
 
+function parsedEnvelope(input: unknown): EnvelopeMeta {
+  const meta = EnvelopeMeta.safeParse(input);
+  if (!meta.success) throw ValidationError.fromZod('event', meta.error);
+  return meta.data;
+}
+
+/** The envelope as given, with its stream checked: for one built from values already validated. */
+function placed(input: Partial<EnvelopeMeta>): EnvelopeMeta {
+  if (typeof input.stream !== 'string' || input.stream.length === 0) throw new ValidationError('event', [{ path: 'stream', message: 'must name the stream the event belongs to' }]);
+  return input as unknown as EnvelopeMeta;
+}
+
+/*
+ * Events are fresh literals of the envelope's members and `data`, of one shape each: V8
+ * keeps them on its fast path, where a spread or a member added to zod's output would
+ * not, and zod's output is left as zod made it. envelope.test.ts checks that every member
+ * of EnvelopeMeta is carried.
+ */
+
+function withData<New>(meta: EnvelopeMeta, data: unknown): New {
+  const { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, correlationId, causationId } = meta;
+  return { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, correlationId, causationId, data } as unknown as New;
+}
+
+/** The event as it will be stored; its `hash` slot is filled once the record is sealed, so the object keeps its shape. */
+function linked(meta: EnvelopeMeta, data: unknown, prevHash: string): EnvelopeMeta & ChainLinks & { data: unknown } {
+  const { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, correlationId, causationId } = meta;
+  return { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, correlationId, causationId, data, prevHash, hash: '' };
+}
+
 /** A codec for any catalog; `events` below is the one for Custodian's own. */
 export function createEventCodec<New extends Shape, Stored extends New & ChainLinks = New & ChainLinks>(
   entries: Catalog,
   upcasters: Upcasters = {},
 ): EventCodec<New, Stored> {
   function validate(input: unknown): New {
-    const meta = EnvelopeMeta.safeParse(input);
-    if (!meta.success) throw ValidationError.fromZod('event', meta.error);
-    const entry = entries[meta.data.type];
-    if (!entry) throw new ValidationError('event', [{ path: 'type', message: `unknown event type ${meta.data.type}` }]);
-    if (meta.data.schemaVersion !== entry.schemaVersion) {
-      throw new ValidationError('event', [
-        { path: 'schemaVersion', message: `new ${meta.data.type} events are written at schema version ${entry.schemaVersion}` },
-      ]);
-    }
-    const data = entry.schema.safeParse((input as { data?: unknown }).data);
-    if (!data.success) throw ValidationError.fromZod(`${meta.data.type} event`, data.error, 'data');
-    // zod gives a fresh object: add `data` to it rather than `{ ...meta.data, data }`, which
-    // takes V8's slow path for a property added after a spread (~1-2 µs on Node 20).
-    const valid = meta.data as Record<string, unknown>;
-    valid.data = data.data;
-    return valid as unknown as New;
+    const meta = parsedEnvelope(input);
+    return withData(meta, checkData(meta, (input as { data?: unknown }).data));
   }
 
-  /** validate() without the envelope schema: the same checks of type, version and data, the same output. */
-  function validateData(input: New & Partial<EnvelopeMeta>): New {
-    if (typeof input.stream !== 'string' || input.stream.length === 0) throw new ValidationError('event', [{ path: 'stream', message: 'must name the stream the event belongs to' }]);
-    const entry = entries[input.type];
-    if (!entry) throw new ValidationError('event', [{ path: 'type', message: `unknown event type ${input.type}` }]);
-    if (input.schemaVersion !== entry.schemaVersion) {
-      throw new ValidationError('event', [{ path: 'schemaVersion', message: `new ${input.type} events are written at schema version ${entry.schemaVersion}` }]);
+  /** The event's data as its type's current schema reads it; throws `ValidationError`. */
+  function checkData({ type, schemaVersion }: EnvelopeMeta, input: unknown): unknown {
+    const entry = entries[type];
+    if (!entry) throw new ValidationError('event', [{ path: 'type', message: `unknown event type ${type}` }]);
+    if (schemaVersion !== entry.schemaVersion) {
+      throw new ValidationError('event', [{ path: 'schemaVersion', message: `new ${type} events are written at schema version ${entry.schemaVersion}` }]);
     }
-    const data = entry.schema.safeParse(input.data);
-    if (!data.success) throw ValidationError.fromZod(`${input.type} event`, data.error, 'data');
-    const { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, correlationId, causationId } = input;
-    return { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, correlationId, causationId, data: data.data } as unknown as New;
+    const data = entry.schema.safeParse(input);
+    if (!data.success) throw ValidationError.fromZod(`${type} event`, data.error, 'data');
+    return data.data;
+  }
+
+  function envelope(draft: Draft<New>, place: EnvelopePlace): New {
+    const at = place.now.toISOString();
+    return withData(
+      {
+        id: place.id ?? uuidv7(),
+        type: draft.type,
+        schemaVersion: entries[draft.type]?.schemaVersion ?? 0,
+        stream: place.stream,
+        subjectId: place.subjectId,
+        occurredAt: at,
+        recordedAt: at,
+        actor: place.actor,
+        correlationId: place.correlationId,
+        causationId: place.causationId,
+      },
+      draft.data,
+    );
   }
 
   return {
+    envelope,
     validate,
     seal(event, prevHash, options) {
-      const valid = options?.envelopeChecked ? validateData(event) : validate(event);
-      // `valid` is validate's own fresh object: seal and link it in place (no `{ ...valid, prevHash, hash }`,
-      // see validate). The stream goes in the record's place, after the canonical members (see sealRecord),
-      // so it is left out of them: canonical JSON leaves out undefined members.
-      const stored = valid as unknown as Record<string, unknown>;
-      const stream = stored.stream as string;
-      stored.stream = undefined;
-      const { bytes, hash } = sealRecord(stored, stream, prevHash);
-      const id = (valid as { id?: string }).id ?? '';
-      stored.stream = stream;
-      stored.prevHash = prevHash;
+      const meta = options?.envelopeChecked ? placed(event) : parsedEnvelope(event);
+      const stored = linked(meta, checkData(meta, event.data), prevHash);
+      const { bytes, hash } = sealRecord(stored, meta.stream, prevHash);
       stored.hash = hash;
-      return { toAppend: { id, type: valid.type, data: bytes }, event: stored as unknown as Stored };
+      return { toAppend: { id: meta.id, type: meta.type, data: bytes }, event: stored as unknown as Stored };
     },
     decode(bytes) {
       let parsed: Stored;

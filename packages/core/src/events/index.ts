@@ -10,6 +10,6 @@ export * from './policy';
 export { EnvelopeMeta, ChainLinks } from './envelope';
 export { catalog, eventAreas, eventTypes, type Catalog, type CatalogEntry, type CustodianEvent, type EventData, type EventType, type NewEvent } from './catalog';
 export { upcast, type Upcaster, type Upcasters } from './upcasters';
-export { createEventCodec, events, upcasters, EventUnreadableError, type EventCodec } from './codec';
+export { createEventCodec, events, upcasters, EventUnreadableError, type EnvelopePlace, type EventCodec } from './codec';
 export { POLICY_STREAM, readDecoded, recipientStream, subjectStream, TamperedStreamError } from './streams';
 export { EventIdSet } from './event-id-set';

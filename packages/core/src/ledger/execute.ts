@@ -1,5 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
-import { catalog, events, type Actor, type CustodianEvent } from '../events';
+import { events, type Actor, type CustodianEvent } from '../events';
 import type { EventDraft } from '../decider';
 import type { EventStore } from '../store';
 import { retryOnConflict, type RetryPolicy } from './retry';
@@ -71,19 +70,7 @@ function sealDrafts(stream: string, meta: Meta, now: Date, drafts: readonly Even
   let prevHash = lastHash;
   return drafts.map((draft) => {
     const result = events.seal(
-      {
-        id: uuidv7(),
-        type: draft.type,
-        schemaVersion: catalog[draft.type].schemaVersion,
-        stream,
-        subjectId: meta.subjectId,
-        occurredAt: now.toISOString(),
-        recordedAt: now.toISOString(),
-        actor: meta.actor,
-        correlationId: meta.correlationId,
-        causationId: meta.causationId,
-        data: draft.data,
-      } as Parameters<typeof events.seal>[0],
+      events.envelope(draft, { stream, subjectId: meta.subjectId, actor: meta.actor, now, correlationId: meta.correlationId, causationId: meta.causationId }),
       prevHash,
       // Every envelope field comes from the parsed command, uuid v7 or the clock.
       { envelopeChecked: true },

@@ -32,22 +32,9 @@ async function head(store, stream) {
 
 // correlationId names the batch and its size, so the test can tell a whole batch from part of one.
 function seal(stream, batch, size, prevHash) {
-  const now = new Date().toISOString();
-  return events.seal(
-    {
-      id: randomUUID(),
-      type: 'DataUsed',
-      schemaVersion: 1,
-      stream,
-      subjectId: stream.slice('subject-'.length),
-      occurredAt: now,
-      recordedAt: now,
-      actor,
-      correlationId: `${batch}:${size}`,
-      data: { purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'crash-test', basis: { legalBasis: 'contract' } },
-    },
-    prevHash,
-  );
+  const data = { purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'crash-test', basis: { legalBasis: 'contract' } };
+  const place = { stream, subjectId: stream.slice('subject-'.length), actor, now: new Date(), correlationId: `${batch}:${size}` };
+  return events.seal(events.envelope({ type: 'DataUsed', data }, place), prevHash);
 }
 
 async function main() {

@@ -8,7 +8,6 @@
 // stdout: `ready`, then per append `ok <revision> <id>`, `conflict` (WrongExpectedRevisionError)
 //         or `error <code> <message>` (anything else), then `done`.
 'use strict';
-const { randomUUID } = require('node:crypto');
 const { createInterface } = require('node:readline');
 const { GENESIS_HASH, checkRecord, events } = require('@custodian/core');
 const { streamMember } = require('@custodian/core/store-kit');
@@ -31,21 +30,8 @@ async function head(store) {
 }
 
 function seal(prevHash) {
-  const now = new Date().toISOString();
-  return events.seal(
-    {
-      id: randomUUID(),
-      type: 'DataUsed',
-      schemaVersion: 1,
-      stream,
-      subjectId: stream.slice('subject-'.length),
-      occurredAt: now,
-      recordedAt: now,
-      actor,
-      data: { purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'race-test', basis: { legalBasis: 'contract' } },
-    },
-    prevHash,
-  );
+  const data = { purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'race-test', basis: { legalBasis: 'contract' } };
+  return events.seal(events.envelope({ type: 'DataUsed', data }, { stream, subjectId: stream.slice('subject-'.length), actor, now: new Date() }), prevHash);
 }
 
 async function run(store) {
