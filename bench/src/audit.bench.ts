@@ -45,7 +45,12 @@ async function fill(store: InMemoryEventStore): Promise<number> {
     const s = n % streams;
     const revision = Math.floor(n / streams);
     const subjectId = `s-${s}`;
-    const data = { purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:spring-sale', basis: { legalBasis: 'consent' as const, consentEventId: randomUUID() } };
+    const data = {
+      purpose: 'marketing.email',
+      categories: ['contact.email'],
+      activity: 'campaign:spring-sale',
+      basis: { legalBasis: 'consent' as const, consentEventId: randomUUID() },
+    };
     const place = { stream: subjectStream(subjectId), subjectId, actor, now: at, id: randomUUID() };
     const { toAppend, event } = events.seal(events.envelope({ type: 'DataUsed', data }, place), heads.get(s) ?? GENESIS_HASH);
     heads.set(s, event.hash);
@@ -78,13 +83,16 @@ async function main(): Promise<void> {
   // What an auditor holding a checkpoint runs: the chain check and the log's root in one pass.
   const key = generateSignerKey('bench.example/ledger');
   const log = await buildLogTree(store);
-  const checkpoint = await signNote(formatCheckpoint({ origin: 'bench.example/ledger', size: log.size, root: log.tree.root() }), [createPemSigner(key.pem, 'bench.example/ledger')]);
+  const checkpoint = await signNote(formatCheckpoint({ origin: 'bench.example/ledger', size: log.size, root: log.tree.root() }), [
+    createPemSigner(key.pem, 'bench.example/ledger'),
+  ]);
   const withCheckpoint: number[] = [];
   for (let run = 0; run < 3; run++) {
     started = performance.now();
     const result = await ledger.audit.verify({ checkpoint, publicKey: key.verifierKey });
     const ms = performance.now() - started;
-    if (!result.ok || result.checkpoint?.matches !== true) throw new Error(`verify with a checkpoint failed: ${JSON.stringify({ ok: result.ok, established: result.checkpoint?.established })}`);
+    if (!result.ok || result.checkpoint?.matches !== true)
+      throw new Error(`verify with a checkpoint failed: ${JSON.stringify({ ok: result.ok, established: result.checkpoint?.established })}`);
     withCheckpoint.push(ms);
     console.log(`audit.verify({ checkpoint }) run ${run + 1}: ${rate(result.checked, ms)} events/s`);
   }

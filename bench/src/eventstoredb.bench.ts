@@ -210,7 +210,9 @@ async function main(): Promise<void> {
   const rows: { label: string; events: number; race: Race }[] = [];
   try {
     const real = Boolean(process.env['EVENTSTORE_CONNECTION_STRING']);
-    console.log(`EventStoreDB adapter vs bare @eventstore/db-client 6.2, on ${real ? 'the server in EVENTSTORE_CONNECTION_STRING' : 'the test server (child process, loopback gRPC)'}`);
+    console.log(
+      `EventStoreDB adapter vs bare @eventstore/db-client 6.2, on ${real ? 'the server in EVENTSTORE_CONNECTION_STRING' : 'the test server (child process, loopback gRPC)'}`,
+    );
     console.log(`${os.cpus().length} cores, load average ${load()} at the start\n`);
     // Warm-up: connections, server features, JIT; its streams are not measured again.
     for (const side of ['adapter', 'client'] as const) await sides[side].append(0, STREAMS);
@@ -249,7 +251,9 @@ async function main(): Promise<void> {
     await server.stop();
   }
 
-  console.log(`${'workload'.padEnd(30)}${'events'.padStart(7)}${'client ev/s'.padStart(13)}${'adapter ev/s'.padStart(14)}${'ratio of sums'.padStart(15)}${'median pair'.padStart(13)}   pairs: quartiles`);
+  console.log(
+    `${'workload'.padEnd(30)}${'events'.padStart(7)}${'client ev/s'.padStart(13)}${'adapter ev/s'.padStart(14)}${'ratio of sums'.padStart(15)}${'median pair'.padStart(13)}   pairs: quartiles`,
+  );
   let worst = 0;
   for (const { label, events: count, race } of rows) {
     const rate = (ms: number) => Math.round((count / ms) * 1000).toLocaleString('en-US');

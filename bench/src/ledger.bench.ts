@@ -259,11 +259,10 @@ const DECISION_STEPS = [
 
 function profileDecisions(): void {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'custodian-ledger-prof-'));
-  const out = execFileSync(
-    process.execPath,
-    ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir, __filename, '--profile-child', String(PROFILE_DECISIONS)],
-    { encoding: 'utf8', maxBuffer: 1 << 24 },
-  );
+  const out = execFileSync(process.execPath, ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir, __filename, '--profile-child', String(PROFILE_DECISIONS)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   const window = JSON.parse(out.trim().split('\n').at(-1) as string) as { fromUs: number; toUs: number; allowed: number; denied: number } & Timing;
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
@@ -278,7 +277,11 @@ function profileDecisions(): void {
 
 async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = () =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
   console.log(`Ledger benchmark: Node ${process.version}, ${os.cpus().length} x ${cpu}; load average at start ${load()}`);
   console.log(
     `${SUBJECTS.toLocaleString('en-US')} subjects (collect + grantConsent each; every ${WITHDRAW_EVERY}th then withdraws), ` +
@@ -287,7 +290,9 @@ async function main(): Promise<void> {
   console.log(`Median of ${RUNS} runs, each on a fresh store. Every rate is wall-clock, then (in brackets) per second of this process's CPU time.\n`);
 
   const results: RunResult[] = [];
-  console.log(`run ${'setup ops/s'.padStart(17)} ${'decisions/s'.padStart(17)} ${'allowed/refused'.padStart(16)} ${'events'.padStart(8)} ${'(a) read+decode ev/s'.padStart(21)} ${'(b) +fold ev/s'.padStart(19)}`);
+  console.log(
+    `run ${'setup ops/s'.padStart(17)} ${'decisions/s'.padStart(17)} ${'allowed/refused'.padStart(16)} ${'events'.padStart(8)} ${'(a) read+decode ev/s'.padStart(21)} ${'(b) +fold ev/s'.padStart(19)}`,
+  );
   for (let r = 1; r <= RUNS; r++) {
     const result = await run();
     results.push(result);
@@ -307,7 +312,9 @@ async function main(): Promise<void> {
   const verdict = (r: Rate, goal: number) => `goal >= ${rate(goal)}: ${r.wall >= goal ? 'MET' : 'MISSED'}${r.wall < goal && r.cpu >= goal ? ' (met in CPU time)' : ''}`;
   console.log('');
   console.log(`Setup (collect + grantConsent):   ${pair(m.setup, 19)} ops/s        (median; ${(1e6 / m.setup.wall).toFixed(1)} µs each)`);
-  console.log(`Decisions (ledger.use):           ${pair(m.decisions, 19)} decisions/s  (median; ${(1e6 / m.decisions.wall).toFixed(1)} µs each)  ${verdict(m.decisions, DECISION_GOAL)}`);
+  console.log(
+    `Decisions (ledger.use):           ${pair(m.decisions, 19)} decisions/s  (median; ${(1e6 / m.decisions.wall).toFixed(1)} µs each)  ${verdict(m.decisions, DECISION_GOAL)}`,
+  );
   console.log(`Rebuild (a) read + decode:        ${pair(m.readDecode, 19)} events/s     (median; ${(1e6 / m.readDecode.wall).toFixed(2)} µs/event)`);
   console.log(
     `Rebuild (b) read + decode + fold: ${pair(m.rebuild, 19)} events/s     (median; ${(1e6 / m.rebuild.wall).toFixed(2)} µs/event, of which the fold ~${foldUs.toFixed(2)} µs)  ` +

@@ -79,10 +79,7 @@ function labelOf(frame: CallFrame): string {
   return url ? `${name} (${url}:${frame.lineNumber + 1})` : name;
 }
 
-export function summariseProfile(
-  profile: CpuProfile,
-  options: { fromUs?: number; toUs?: number; top?: number; inclusiveOf?: readonly string[] } = {},
-): ProfileSummary {
+export function summariseProfile(profile: CpuProfile, options: { fromUs?: number; toUs?: number; top?: number; inclusiveOf?: readonly string[] } = {}): ProfileSummary {
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const node of profile.nodes) byId.set(node.id, node);

@@ -55,8 +55,19 @@ function sealEvents(count: number): EventToAppend[] {
   const out: EventToAppend[] = [];
   for (let n = 0; n < count; n++) {
     const s = n % STREAMS;
-    const data = { purpose: 'marketing.email', categories: ['contact.email'], activity: `campaign:spring-sale-${n}`, basis: { legalBasis: 'consent' as const, consentEventId: randomUUID() } };
-    const place = { stream: streamNames[s]!, subjectId: `bench-${s}`, actor: { id: 'svc-campaigns', kind: 'service' as const, roles: ['marketing'] }, now: new Date(Date.UTC(2026, 0, 1) + n * 1000), id: randomUUID() };
+    const data = {
+      purpose: 'marketing.email',
+      categories: ['contact.email'],
+      activity: `campaign:spring-sale-${n}`,
+      basis: { legalBasis: 'consent' as const, consentEventId: randomUUID() },
+    };
+    const place = {
+      stream: streamNames[s]!,
+      subjectId: `bench-${s}`,
+      actor: { id: 'svc-campaigns', kind: 'service' as const, roles: ['marketing'] },
+      now: new Date(Date.UTC(2026, 0, 1) + n * 1000),
+      id: randomUUID(),
+    };
     const sealed = events.seal(events.envelope({ type: 'DataUsed', data }, place), heads[s]!);
     heads[s] = sealed.event.hash;
     out.push(sealed.toAppend);

@@ -502,9 +502,7 @@ async function main(): Promise<void> {
   const custodianMemory = memory.find((m) => m.store === 'Custodian')!;
   const appendGoal = custodian.appendPerSecond >= 4 * castore.appendPerSecond;
   const memoryGoal = custodianMemory.bytesPerEvent <= 300;
-  console.log(
-    `Goal: append >= 4x Castore: ${ratio(custodian.appendPerSecond, castore.appendPerSecond)} -> ${appendGoal ? 'MET' : 'MISSED'}`,
-  );
+  console.log(`Goal: append >= 4x Castore: ${ratio(custodian.appendPerSecond, castore.appendPerSecond)} -> ${appendGoal ? 'MET' : 'MISSED'}`);
   console.log(`Goal: <= 300 bytes/event at 1M: ${rate(custodianMemory.bytesPerEvent)} -> ${memoryGoal ? 'MET' : 'MISSED'}`);
   console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }

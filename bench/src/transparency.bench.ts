@@ -122,7 +122,9 @@ async function verifyFigures(store: InMemoryEventStore, ids: readonly string[]):
   }
   const [s, c, t] = [median(sha), median(chain), median(tree)];
   console.log(`median, events/s: raw SHA-256 over the records ${rate(N, s)}; audit.verify() chain ${rate(N, c)}; log tree ${rate(N, t)}`);
-  console.log(`verify with the tree (chain + tree): ${rate(N, c + t)} events/s (goal: at least 500,000), ${((c + t) / s).toFixed(2)}x the time of raw SHA-256 over the same bytes\n`);
+  console.log(
+    `verify with the tree (chain + tree): ${rate(N, c + t)} events/s (goal: at least 500,000), ${((c + t) / s).toFixed(2)}x the time of raw SHA-256 over the same bytes\n`,
+  );
 
   if (!log) return;
   const size = log.size;
@@ -137,9 +139,13 @@ async function verifyFigures(store: InMemoryEventStore, ids: readonly string[]):
   }
   const sorted = [...times].sort((a, b) => a - b);
   const p99 = sorted[Math.floor(sorted.length * 0.99)] as number;
-  console.log(`inclusion proof by event id, ${PROOFS.toLocaleString('en-US')} random events of ${size.toLocaleString('en-US')}: median ${median(times).toFixed(3)} ms, p99 ${p99.toFixed(3)} ms, max ${(sorted[sorted.length - 1] as number).toFixed(3)} ms (goal: at most 10 ms)`);
+  console.log(
+    `inclusion proof by event id, ${PROOFS.toLocaleString('en-US')} random events of ${size.toLocaleString('en-US')}: median ${median(times).toFixed(3)} ms, p99 ${p99.toFixed(3)} ms, max ${(sorted[sorted.length - 1] as number).toFixed(3)} ms (goal: at most 10 ms)`,
+  );
   const index = log.tree.memoryBytes();
-  console.log(`tree index: ${mb(index)} = ${(index / size).toFixed(1)} bytes per event (leaf hashes, cached nodes, compact range; the log tree's id map and leaf records come on top)\n`);
+  console.log(
+    `tree index: ${mb(index)} = ${(index / size).toFixed(1)} bytes per event (leaf hashes, cached nodes, compact range; the log tree's id map and leaf records come on top)\n`,
+  );
 }
 
 async function seededLedger(): Promise<{ ledger: Ledger; store: InMemoryEventStore; subjects: string[] }> {
@@ -147,7 +153,14 @@ async function seededLedger(): Promise<{ ledger: Ledger; store: InMemoryEventSto
   const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy });
   const subjects = Array.from({ length: USE_SUBJECTS }, (_, i) => `cust-${i}`);
   for (const subjectId of subjects) {
-    await ledger.collect({ subjectId, actor: { id: 'checkout', kind: 'service', roles: [] }, source: 'checkout-form', purposes: ['marketing.email'], notice, data: { 'contact.email': `${subjectId}@example.com` } });
+    await ledger.collect({
+      subjectId,
+      actor: { id: 'checkout', kind: 'service', roles: [] },
+      source: 'checkout-form',
+      purposes: ['marketing.email'],
+      notice,
+      data: { 'contact.email': `${subjectId}@example.com` },
+    });
     await ledger.grantConsent({ subjectId, actor: { id: subjectId, kind: 'subject', roles: [] }, purpose: 'marketing.email', notice, method: 'checkbox' });
   }
   return { ledger, store, subjects };
@@ -173,7 +186,13 @@ async function useRun(checkpointing: boolean): Promise<{ ms: number; checkpoints
     await checkpointer?.start();
     const started = performance.now();
     for (let i = 0; i < USES; i++) {
-      await ledger.use({ subjectId: subjects[i % subjects.length] as string, actor: campaigns, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:spring-sale' });
+      await ledger.use({
+        subjectId: subjects[i % subjects.length] as string,
+        actor: campaigns,
+        purpose: 'marketing.email',
+        categories: ['contact.email'],
+        activity: 'campaign:spring-sale',
+      });
     }
     // The checkpointer follows on its own: the run ends once it has caught up.
     await checkpointer?.checkpointNow();
@@ -192,14 +211,18 @@ async function checkpointingFigures(): Promise<void> {
     const checked = await useRun(true);
     without.push(plain.ms);
     withCheckpoints.push(checked.ms);
-    console.log(`run ${run + 1}: ledger.use ${rate(USES, plain.ms)}/s without a checkpointer; ${rate(USES, checked.ms)}/s with one (${checked.checkpoints} checkpoints signed and written)`);
+    console.log(
+      `run ${run + 1}: ledger.use ${rate(USES, plain.ms)}/s without a checkpointer; ${rate(USES, checked.ms)}/s with one (${checked.checkpoints} checkpoints signed and written)`,
+    );
   }
   const [a, b] = [median(without), median(withCheckpoints)];
   console.log(`median ledger.use: ${rate(USES, a)}/s without, ${rate(USES, b)}/s checkpointing every 1,000 events: ${(((b - a) / a) * 100).toFixed(1)}% slower (goal: at most 5%)`);
 }
 
 async function main(): Promise<void> {
-  console.log(`Node ${process.version}; ${N.toLocaleString('en-US')} events over ${Math.max(1, Math.floor(N / PER_STREAM)).toLocaleString('en-US')} streams; ${USES.toLocaleString('en-US')} uses\n`);
+  console.log(
+    `Node ${process.version}; ${N.toLocaleString('en-US')} events over ${Math.max(1, Math.floor(N / PER_STREAM)).toLocaleString('en-US')} streams; ${USES.toLocaleString('en-US')} uses\n`,
+  );
   const store = new InMemoryEventStore();
   const started = performance.now();
   const { averageBytes, ids } = await fill(store);

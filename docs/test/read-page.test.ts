@@ -5,7 +5,22 @@ const page = (...lines: string[]) => readPage('page.md', lines.join('\n'));
 
 describe('reading the snippets of a page', () => {
   it('runs a ts block by default, skips one marked no-run, and pairs an output block with the block above it', () => {
-    const { snippets, problems } = page('# T', '```ts', 'console.log(1);', '```', 'It prints:', '```output', '1', '```', '```ts no-run', 'interface A {}', '```', '```sh', 'ls', '```');
+    const { snippets, problems } = page(
+      '# T',
+      '```ts',
+      'console.log(1);',
+      '```',
+      'It prints:',
+      '```output',
+      '1',
+      '```',
+      '```ts no-run',
+      'interface A {}',
+      '```',
+      '```sh',
+      'ls',
+      '```',
+    );
     expect(problems).toEqual([]);
     expect(snippets.map(({ where, runs, output, code }) => ({ where, runs, output, code }))).toEqual([
       { where: 'page.md:2', runs: true, output: '1', code: 'console.log(1);' },

@@ -15,7 +15,13 @@ import { asModule, readPage, type Snippet } from './snippets';
  */
 
 const ROOT = join(__dirname, '../..');
-const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((file) => file.endsWith('.md')).sort().map((file) => `docs/${file}`)];
+const PAGES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((file) => file.endsWith('.md'))
+    .sort()
+    .map((file) => `docs/${file}`),
+];
 const pages = PAGES.map((name) => readPage(name, readFileSync(join(ROOT, name), 'utf8')));
 const snippets = pages.flatMap((page) => page.snippets);
 const runnable = snippets.filter((snippet) => snippet.runs);

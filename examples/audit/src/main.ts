@@ -38,7 +38,9 @@ async function main(): Promise<void> {
 
   console.log('\n2. Uses without a valid basis:');
   for (const violation of await ledger.audit.violations())
-    console.log(`   ${violation.eventId === rogue ? '[planted] ' : ''}${violation.type} ${violation.eventId} by ${violation.actorId} at ${violation.occurredAt}: ${violation.reason} (${violation.detail})`);
+    console.log(
+      `   ${violation.eventId === rogue ? '[planted] ' : ''}${violation.type} ${violation.eventId} by ${violation.actorId} at ${violation.occurredAt}: ${violation.reason} (${violation.detail})`,
+    );
 
   const refused = (await ledger.history(subjectId)).find((entry) => entry.kind === 'denied');
   if (!refused) throw new Error('the quickstart should have a refused use');

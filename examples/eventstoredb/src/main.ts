@@ -39,7 +39,9 @@ const decisionsByPurpose: Projection<Tally> = {
 async function tallyDecisions(store: EventStoreDBStore, subjectId: string): Promise<void> {
   const runner = await startProjection(store, decisionsByPurpose);
   const resumedAt = runner.position();
-  console.log(`\nProjection ${decisionsByPurpose.name}: ${resumedAt === undefined ? 'no checkpoint yet, folding $all from the start' : `resumed from its checkpoint at position ${resumedAt}`}.`);
+  console.log(
+    `\nProjection ${decisionsByPurpose.name}: ${resumedAt === undefined ? 'no checkpoint yet, folding $all from the start' : `resumed from its checkpoint at position ${resumedAt}`}.`,
+  );
   // The story ends with the refused summer campaign, the last event of her stream.
   for await (const last of store.readStream(subjectStream(subjectId), { direction: 'backwards', maxCount: 1 })) await runner.waitFor(last.position);
   await runner.stop();

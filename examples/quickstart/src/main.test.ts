@@ -34,7 +34,9 @@ it('tells the quickstart story into a fresh ledger file', () => {
 it('leaves a ledger that custodian verifies', () => {
   const run = custodian(['verify', '--db', db]);
   expect(run.stderr).toBe('');
-  expect(run.stdout).toBe(`Chain intact: 9 events checked in ${db}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`);
+  expect(run.stdout).toBe(
+    `Chain intact: 9 events checked in ${db}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`,
+  );
   expect(run.status).toBe(0);
 });
 
@@ -42,7 +44,9 @@ it('leaves a ledger that custodian reports on, as a table and as an HTML page', 
   const run = custodian(['report', 'cust-4f9a2c', '--db', db, '--html', 'custodian-report.html']);
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
-  expect(run.stdout).toMatch(/^Data lifecycle of subject cust-4f9a2c \(history verified: 6 events, no link broken; removal of the latest events cannot be ruled out without a checkpoint\)/);
+  expect(run.stdout).toMatch(
+    /^Data lifecycle of subject cust-4f9a2c \(history verified: 6 events, no link broken; removal of the latest events cannot be ruled out without a checkpoint\)/,
+  );
   for (const step of ['collected', 'consented', 'used', 'shared', 'withdrawn', 'refused']) expect(run.stdout).toMatch(new RegExp(`^  \\S+ \\S+  ${step} `, 'm'));
   expect(run.stdout).toContain(`Wrote the HTML report to ${join(dir, 'custodian-report.html')}`);
   const html = readFileSync(join(dir, 'custodian-report.html'), 'utf8');

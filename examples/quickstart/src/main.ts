@@ -41,7 +41,14 @@ export async function runQuickstart(store: EventStore, cast: Cast = {}): Promise
 async function tellStory(ledger: Ledger, subjectId: string, recipientId: string, log: (line: string) => void): Promise<Ledger> {
   const customer: Actor = { id: subjectId, kind: 'subject', roles: [] };
 
-  await ledger.collect({ subjectId, actor: checkout, source: 'checkout-form', purposes: ['order.fulfilment', 'marketing.email'], notice, data: { 'contact.email': 'ann@example.com' } });
+  await ledger.collect({
+    subjectId,
+    actor: checkout,
+    source: 'checkout-form',
+    purposes: ['order.fulfilment', 'marketing.email'],
+    notice,
+    data: { 'contact.email': 'ann@example.com' },
+  });
   log('1. Collected her email at checkout, under privacy notice v3.');
 
   await ledger.grantConsent({ subjectId, actor: customer, purpose: 'marketing.email', notice, method: 'checkbox', evidence: 'ticked "Send me offers" on the checkout page' });
@@ -85,8 +92,7 @@ async function printStory(ledger: Ledger, subjectId: string, log: (line: string)
 
   const inventory = await ledger.inventory(subjectId);
   log('\nHer inventory (what we hold and where it went):');
-  for (const held of inventory.categories)
-    log(`  ${held.category} from ${held.source}, for ${held.purposes.join(' and ')}, kept until ${held.retainUntil.slice(0, 10)}`);
+  for (const held of inventory.categories) log(`  ${held.category} from ${held.source}, for ${held.purposes.join(' and ')}, kept until ${held.retainUntil.slice(0, 10)}`);
   for (const copy of inventory.recipients) log(`  copy at ${copy.recipientId}: ${copy.categories.join(', ')} for ${copy.purposes.join(', ')} since ${copy.firstSharedAt}`);
   log(`  erased: ${inventory.erased ? 'yes' : 'no'}`);
 }

@@ -29,14 +29,27 @@ describe('custodian --eventstore', () => {
   it('verifies the chain', async () => {
     const { code, stdout } = await on(['verify']);
     expect(code).toBe(0);
-    expect(stdout).toBe(`Chain intact: 15 events checked in EventStoreDB at ${server.connectionString}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`);
+    expect(stdout).toBe(
+      `Chain intact: 15 events checked in EventStoreDB at ${server.connectionString}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`,
+    );
   });
 
-  it('counts, finds no violations, and tells a subject\'s story', async () => {
+  it("counts, finds no violations, and tells a subject's story", async () => {
     expect(JSON.parse((await on(['stats', '--json'])).stdout)).toMatchObject({ events: 15, subjects: 2, erasures: 1, pendingErasureConfirmations: 1, chain: { ok: true } });
     expect((await on(['violations'])).code).toBe(0);
     const report = JSON.parse((await on(['report', SUBJECT, '--json'])).stdout) as { items: { kind: string }[] };
-    expect(report.items.map((i) => i.kind)).toEqual(['collected', 'consented', 'used', 'shared', 'withdrawn', 'refused', 'access-requested', 'access-fulfilled', 'erasure-requested', 'erased']);
+    expect(report.items.map((i) => i.kind)).toEqual([
+      'collected',
+      'consented',
+      'used',
+      'shared',
+      'withdrawn',
+      'refused',
+      'access-requested',
+      'access-fulfilled',
+      'erasure-requested',
+      'erased',
+    ]);
   });
 
   it('replays to a moment and exports a subject', async () => {
@@ -45,6 +58,12 @@ describe('custodian --eventstore', () => {
     expect(replayed.stdout).toMatch(new RegExp(`${SUBJECT} +marketing\\.email +granted`));
     const exported = await on(['export', OTHER, '--json']);
     expect(exported.code).toBe(0);
-    expect(JSON.parse(exported.stdout)).toMatchObject({ subjectId: OTHER, data: [{ category: 'contact.email', value: null }, { category: 'contact.address', value: null }] });
+    expect(JSON.parse(exported.stdout)).toMatchObject({
+      subjectId: OTHER,
+      data: [
+        { category: 'contact.email', value: null },
+        { category: 'contact.address', value: null },
+      ],
+    });
   });
 });

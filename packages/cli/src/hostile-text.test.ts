@@ -42,7 +42,14 @@ const actorOf = (type: string): Actor => ({ id: hostile(`${type}.actor.id`), kin
 
 const policy = definePolicy({
   purposes: {
-    'marketing.email': { legalBasis: 'consent', categories: ['contact.email'], roles: [hostileShort('policy.role')], sharing: true, retention: 'P2Y', description: hostile('policy.description') },
+    'marketing.email': {
+      legalBasis: 'consent',
+      categories: ['contact.email'],
+      roles: [hostileShort('policy.role')],
+      sharing: true,
+      retention: 'P2Y',
+      description: hostile('policy.description'),
+    },
   },
   permissions: Object.fromEntries(Operation.options.map((operation) => [operation, [hostileShort(`permission.${operation}`)]])),
 });
@@ -64,7 +71,10 @@ const SUBJECT_EVENTS: { [T in EventType]?: { data: Extract<EventDraft, { type: T
       values: { 'contact.email': SEALED },
     },
   },
-  ConsentGranted: { id: ids.consent, data: { purpose: 'marketing.email', notice: notice('ConsentGranted'), method: 'checkbox', evidence: SEALED, expiresAt: '2031-01-01T00:00:00.000Z' } },
+  ConsentGranted: {
+    id: ids.consent,
+    data: { purpose: 'marketing.email', notice: notice('ConsentGranted'), method: 'checkbox', evidence: SEALED, expiresAt: '2031-01-01T00:00:00.000Z' },
+  },
   DataAccessed: { data: { purpose: 'marketing.email', categories: ['contact.email'], basis } },
   DataUsed: { data: { purpose: 'marketing.email', categories: ['contact.email'], activity: hostile('DataUsed.activity'), basis } },
   DataShared: { data: { recipientId: RECIPIENT, categories: ['contact.email'], purpose: 'marketing.email', agreement: hostile('DataShared.agreement'), basis } },
@@ -147,7 +157,13 @@ beforeAll(async () => {
       // The envelope's own free text is planted too.
       const draft = { type, data } as unknown as EventDraft;
       const envelopeText = { correlationId: hostile(`${type}.correlationId`), causationId: hostile(`${type}.causationId`) };
-      const event = await plantEvent(store, stream, draft, { actor: actorOf(type), occurredAt: at(minute++), ...envelopeText, ...(subjectId && { subjectId }), ...(eventId && { id: eventId }) });
+      const event = await plantEvent(store, stream, draft, {
+        actor: actorOf(type),
+        occurredAt: at(minute++),
+        ...envelopeText,
+        ...(subjectId && { subjectId }),
+        ...(eventId && { id: eventId }),
+      });
       if (target === ws) stored.push(event);
     };
     await plant(POLICY_STREAM, 'PolicyDefined', policyRecord(policy));
@@ -155,7 +171,11 @@ beforeAll(async () => {
     for (const [type, { data, id: eventId }] of Object.entries(SUBJECT_EVENTS)) await plant(subjectStream(SUBJECT), type as EventType, data, SUBJECT, eventId);
     if (target === broken) {
       // A record that is not an event, in a stream and under an id the writer chose.
-      await store.append(hostile('stream'), [{ id: hostile('record.id'), type: 'Nope', data: Buffer.from(JSON.stringify({ id: hostile('record.json.id'), type: 'Nope' })) }], 'no_stream');
+      await store.append(
+        hostile('stream'),
+        [{ id: hostile('record.id'), type: 'Nope', data: Buffer.from(JSON.stringify({ id: hostile('record.json.id'), type: 'Nope' })) }],
+        'no_stream',
+      );
     }
     await store.close();
   }
@@ -170,7 +190,12 @@ const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\
 
 function expectTame(output: string, where: string): void {
   const control = RAW_CONTROL.exec(output);
-  expect({ where, control: control && `U+${control[0].charCodeAt(0).toString(16).padStart(4, '0')} at ${control.index}: ${JSON.stringify(output.slice(Math.max(0, control.index - 60), control.index + 20))}` }).toEqual({ where, control: null });
+  expect({
+    where,
+    control:
+      control &&
+      `U+${control[0].charCodeAt(0).toString(16).padStart(4, '0')} at ${control.index}: ${JSON.stringify(output.slice(Math.max(0, control.index - 60), control.index + 20))}`,
+  }).toEqual({ where, control: null });
   // A line break in a value must not start a line of its own.
   expect({ where, forged: /^\s*FORGED/m.test(output) }).toEqual({ where, forged: false });
 }

@@ -31,7 +31,10 @@ export function openKeyStore(directory: string, env: Readonly<Record<string, str
     get: (subjectId) =>
       files.get(subjectId).catch((error: unknown) => {
         if (error instanceof KeyUnwrapFailedError)
-          throw new UsageError(`the master key in ${MASTER_KEY_ENV} does not open the keys in ${path} (key file ${error.file}: the wrong master key, or the file was altered)`, command);
+          throw new UsageError(
+            `the master key in ${MASTER_KEY_ENV} does not open the keys in ${path} (key file ${error.file}: the wrong master key, or the file was altered)`,
+            command,
+          );
         throw error;
       }),
     getOrCreate: () => Promise.reject(new ReadOnlyKeyStoreError('create')),

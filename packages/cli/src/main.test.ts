@@ -19,7 +19,9 @@ describe('the custodian executable', () => {
   it('exits 0 when all is well', () => {
     const run = custodian(['verify'], files.story.dir);
     expect(run.stderr).toBe('');
-    expect(run.stdout).toBe(`Chain intact: 15 events checked in ${files.story.db}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`);
+    expect(run.stdout).toBe(
+      `Chain intact: 15 events checked in ${files.story.db}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`,
+    );
     expect(run.status).toBe(0);
   });
 

@@ -28,11 +28,7 @@ export async function openStore(choice: StoreChoice, cwd: string, command: strin
 async function openSqlite(path: string, isDefault: boolean, command: string): Promise<OpenedStore> {
   // Opening a path that does not exist would create an empty ledger there: a typo would
   // then "verify" nothing and pass.
-  if (!existsSync(path))
-    throw new UsageError(
-      isDefault ? `no ledger file at ${path}; pass --db <file> or --eventstore <connection string>` : `no ledger file at ${path}`,
-      command,
-    );
+  if (!existsSync(path)) throw new UsageError(isDefault ? `no ledger file at ${path}; pass --db <file> or --eventstore <connection string>` : `no ledger file at ${path}`, command);
   if (statSync(path).isDirectory()) throw new UsageError(`${path} is a folder, not a ledger file`, command);
   const { createSqliteEventStore } = await loadSqlite(command);
   // Read-only: the auditor's copy is never written, and a file that is not a ledger is

@@ -43,13 +43,17 @@ function appDatabase(userVersion: number, wal: boolean): string {
   const path = join(scratch, `app-${++made}.db`);
   const db = new Database(path);
   if (wal) db.pragma('journal_mode = WAL');
-  db.exec("CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL); INSERT INTO orders (total) VALUES (9.5)");
+  db.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL); INSERT INTO orders (total) VALUES (9.5)');
   db.pragma(`user_version = ${userVersion}`);
   db.close();
   return path;
 }
 
-const tablesOf = (db: Connection) => db.prepare<[], { name: string }>("SELECT name FROM sqlite_master ORDER BY name").all().map((r) => r.name);
+const tablesOf = (db: Connection) =>
+  db
+    .prepare<[], { name: string }>('SELECT name FROM sqlite_master ORDER BY name')
+    .all()
+    .map((r) => r.name);
 
 describe('the CLI only reads', () => {
   it.each(COMMANDS.map((argv) => [argv.join(' '), argv] as const))('%s leaves every byte and the modification time of the ledger file as they were', async (_name, argv) => {
@@ -127,7 +131,9 @@ describe('a write-protected copy of a ledger', () => {
     const before = fingerprint(copy);
     const verify = asUnprivileged(['verify', '--db', copy], folder);
     expect(verify.stderr).toBe('');
-    expect(verify.stdout).toBe(`Chain intact: 15 events checked in ${copy}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`);
+    expect(verify.stdout).toBe(
+      `Chain intact: 15 events checked in ${copy}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`,
+    );
     expect(verify.status).toBe(0);
     const report = asUnprivileged(['report', SUBJECT, '--db', copy, '--json'], folder);
     expect(report.status).toBe(0);

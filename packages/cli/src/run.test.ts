@@ -87,7 +87,11 @@ describe('usage errors exit 2, say what is wrong and point to --help', () => {
   });
 
   it('refuses an unknown subject', async () => {
-    for (const argv of [['report', 'cust-nobody'], ['export', 'cust-nobody'], ['replay', '--at', '3', '--subject', 'cust-nobody']]) {
+    for (const argv of [
+      ['report', 'cust-nobody'],
+      ['export', 'cust-nobody'],
+      ['replay', '--at', '3', '--subject', 'cust-nobody'],
+    ]) {
       const { code, stderr } = await cli(argv, { cwd: story.dir });
       expect(code).toBe(2);
       expect(stderr).toContain('the ledger holds nothing about subject cust-nobody');

@@ -1,5 +1,13 @@
 import { parseArgs } from 'node:util';
-import { BadSignatureError, CheckpointOriginError, CustodianError, EventUnreadableError, MalformedTransparencyTextError, TamperedStreamError, UnknownKeyError } from '@custodian/core';
+import {
+  BadSignatureError,
+  CheckpointOriginError,
+  CustodianError,
+  EventUnreadableError,
+  MalformedTransparencyTextError,
+  TamperedStreamError,
+  UnknownKeyError,
+} from '@custodian/core';
 import { COMMANDS, EXIT, type Command } from './commands';
 import { commandHelp, COMMON_OPTIONS, generalHelp, STORE_OPTIONS, version } from './help';
 import { processIo, type CliIo } from './io';
@@ -88,12 +96,7 @@ function report(error: unknown, io: CliIo): number {
     io.stderr.write(`custodian: ${message}\n`);
     return EXIT.usage;
   }
-  if (
-    error instanceof MalformedTransparencyTextError ||
-    error instanceof UnknownKeyError ||
-    error instanceof BadSignatureError ||
-    error instanceof CheckpointOriginError
-  ) {
+  if (error instanceof MalformedTransparencyTextError || error instanceof UnknownKeyError || error instanceof BadSignatureError || error instanceof CheckpointOriginError) {
     // A checkpoint, proof or key handed to the command is at fault, not the ledger.
     io.stderr.write(`custodian: ${message}\n`);
     return EXIT.usage;

@@ -38,9 +38,13 @@ export function readVerifierKeys(cwd: string, value: string, command: string): V
   const full = resolve(cwd, value);
   const looksLikeKey = /^[^\s+]+\+[0-9a-f]{8}\+/.test(value);
   const text = !looksLikeKey && existsSync(full) ? readInputFile(cwd, value, 'verifier key', command) : value;
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   if (lines.length === 0) throw new UsageError(`--public-key names no verifier key`, command);
-  if (!looksLikeKey && !existsSync(full) && !value.includes('+')) throw new UsageError(`no verifier key file at ${full}, and ${JSON.stringify(value)} is not a verifier key`, command);
+  if (!looksLikeKey && !existsSync(full) && !value.includes('+'))
+    throw new UsageError(`no verifier key file at ${full}, and ${JSON.stringify(value)} is not a verifier key`, command);
   return lines.map((line) => parseVerifierKey(line));
 }
 

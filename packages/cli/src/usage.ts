@@ -75,7 +75,9 @@ export function stringOption(values: OptionValues, name: string): string | undef
 }
 
 export function renderOptions(options: OptionSpecs): string {
-  const rows = Object.entries(options).map(([name, spec]) => [`${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.value ? ` ${spec.value}` : ''}`, spec.description] as const);
+  const rows = Object.entries(options).map(
+    ([name, spec]) => [`${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.value ? ` ${spec.value}` : ''}`, spec.description] as const,
+  );
   const width = Math.max(...rows.map(([flag]) => flag.length));
   return rows.map(([flag, description]) => `  ${flag.padEnd(width)}  ${description}`).join('\n');
 }

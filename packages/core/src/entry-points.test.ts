@@ -52,7 +52,10 @@ describe("@custodian/core's entry points", () => {
   });
 
   it('publish each subpath from a source of its own, for tsc (exports, typesVersions) and jest alike', async () => {
-    const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { exports: Record<string, string | { types: string; default: string }>; typesVersions: Record<string, Record<string, string[]>> };
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+      exports: Record<string, string | { types: string; default: string }>;
+      typesVersions: Record<string, Record<string, string[]>>;
+    };
     const subpaths = Object.keys(manifest.exports).filter((key) => key !== '.' && key !== './package.json');
     expect(subpaths.sort()).toEqual(['./store-kit', './testing']);
     for (const subpath of subpaths) {

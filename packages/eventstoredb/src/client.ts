@@ -60,10 +60,7 @@ export interface ClientEventTypeFilter {
 }
 
 interface ClientBase {
-  readStream(
-    stream: string,
-    options: { fromRevision?: 'start' | 'end' | bigint; direction?: 'forwards' | 'backwards'; maxCount?: number | bigint },
-  ): ClientRead;
+  readStream(stream: string, options: { fromRevision?: 'start' | 'end' | bigint; direction?: 'forwards' | 'backwards'; maxCount?: number | bigint }): ClientRead;
   readAll(options: { fromPosition?: 'start' | 'end' | ClientPosition; maxCount?: number | bigint }): ClientRead;
   subscribeToAll(options: { fromPosition?: 'start' | 'end' | ClientPosition; filter?: ClientEventTypeFilter }): ClientSubscription;
   setStreamMetadata(stream: string, metadata: { maxCount?: number }): Promise<unknown>;

@@ -55,9 +55,7 @@ export function createEventStoreDBStore(client: SupportedClient, options: EventS
   };
 
   const appendOnce = (stream: string, events: ClientEventData[], expected: ClientExpectedRevision): Promise<ClientAppendResult> =>
-    isKurrentDBClient(client)
-      ? client.appendToStream(stream, events, { streamState: expected })
-      : client.appendToStream(stream, events, { expectedRevision: expected });
+    isKurrentDBClient(client) ? client.appendToStream(stream, events, { streamState: expected }) : client.appendToStream(stream, events, { expectedRevision: expected });
 
   async function currentRevision(stream: string): Promise<ActualRevision> {
     try {
@@ -78,7 +76,11 @@ export function createEventStoreDBStore(client: SupportedClient, options: EventS
       const clientExpected = toClientExpectedRevision(expected);
       let result: ClientAppendResult;
       try {
-        result = await withRetry(() => appendOnce(stream, clientEvents, clientExpected), retry, () => closed);
+        result = await withRetry(
+          () => appendOnce(stream, clientEvents, clientExpected),
+          retry,
+          () => closed,
+        );
       } catch (error) {
         throw toPortError(error, stream, expected);
       }
@@ -112,7 +114,11 @@ export function createEventStoreDBStore(client: SupportedClient, options: EventS
 
     async setStreamMaxCount(stream, maxCount) {
       assertOpen();
-      await withRetry(() => client.setStreamMetadata(stream, { maxCount }), retry, () => closed);
+      await withRetry(
+        () => client.setStreamMetadata(stream, { maxCount }),
+        retry,
+        () => closed,
+      );
     },
 
     async close() {

@@ -44,7 +44,14 @@ it(`records a withdrawal while another process hammers the subject with ${USES} 
     for (let round = 0; round < ROUNDS; round++) {
       const subjectId = `hammered-${round}-${randomUUID()}`;
       const subject: Actor = { id: subjectId, kind: 'subject', roles: [] };
-      await ledger.collect({ subjectId, actor: { ...checkout, roles: ['fulfilment', 'marketing'] }, source: 'checkout-form', purposes: ['marketing.email'], notice, data: { 'contact.email': `${randomUUID()}@example.com` } });
+      await ledger.collect({
+        subjectId,
+        actor: { ...checkout, roles: ['fulfilment', 'marketing'] },
+        source: 'checkout-form',
+        purposes: ['marketing.email'],
+        notice,
+        data: { 'contact.email': `${randomUUID()}@example.com` },
+      });
       const consent = await ledger.grantConsent({ subjectId, actor: subject, purpose: 'marketing.email', notice, method: 'checkbox' });
 
       hammerer.send(`hammer ${subjectId} ${USES}`);

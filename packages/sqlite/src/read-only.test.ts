@@ -30,7 +30,10 @@ function appDatabase(userVersion: number, ddl = 'CREATE TABLE orders (id INTEGER
 const tables = (path: string) => {
   const db = new Database(path, { readonly: true });
   try {
-    return db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') ORDER BY name").all().map((r) => r.name);
+    return db
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') ORDER BY name")
+      .all()
+      .map((r) => r.name);
   } finally {
     db.close();
   }
@@ -73,7 +76,9 @@ describe('a SQLite store opened read-only', () => {
 
   it('refuses an events table of another shape, and one without the ledger schema version', async () => {
     const other = appDatabase(SCHEMA_VERSION, 'CREATE TABLE events (id INTEGER PRIMARY KEY, name TEXT, at TEXT)');
-    expect(() => createSqliteEventStore({ path: other, readonly: true })).toThrow(expect.objectContaining({ code: 'NOT_A_LEDGER', reason: 'events_table_shape' }) as unknown as Error);
+    expect(() => createSqliteEventStore({ path: other, readonly: true })).toThrow(
+      expect.objectContaining({ code: 'NOT_A_LEDGER', reason: 'events_table_shape' }) as unknown as Error,
+    );
     const unversioned = freshPath();
     await createSqliteEventStore({ path: unversioned }).close();
     const db = new Database(unversioned);

@@ -18,7 +18,11 @@ export class NotALedgerError extends CustodianError {
       reason === 'not_sqlite'
         ? `${path} is not a SQLite file, so not a Custodian ledger`
         : `${path} is a SQLite file but not a Custodian ledger: ${
-            reason === 'no_events_table' ? 'it has no events table' : reason === 'events_table_shape' ? `its events table ${detail ?? 'has another layout'}` : `its schema version (user_version) is ${detail ?? '0'}`
+            reason === 'no_events_table'
+              ? 'it has no events table'
+              : reason === 'events_table_shape'
+                ? `its events table ${detail ?? 'has another layout'}`
+                : `its schema version (user_version) is ${detail ?? '0'}`
           }`,
     );
   }

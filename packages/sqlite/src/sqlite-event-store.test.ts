@@ -31,12 +31,23 @@ describe('a ledger on a SQLite file', () => {
       const subjectId = `file-${i}`;
       const email = `FINDME-${i}-${randomUUID()}@example.com`;
       values.push(email);
-      await ledger.collect({ subjectId, actor: { id: 'checkout', kind: 'service', roles: ['fulfilment'] }, source: 'web', purposes: ['order.fulfilment'], notice: { id: 'n', version: '1' }, data: { 'contact.email': email } });
+      await ledger.collect({
+        subjectId,
+        actor: { id: 'checkout', kind: 'service', roles: ['fulfilment'] },
+        source: 'web',
+        purposes: ['order.fulfilment'],
+        notice: { id: 'n', version: '1' },
+        data: { 'contact.email': email },
+      });
       if (i % 2 === 0) await ledger.erase({ subjectId, actor: { id: 'dpo', kind: 'employee', roles: ['privacy'] } });
     }
     expect((await ledger.audit.verify()).ok).toBe(true);
     await store.close();
-    const bytes = Buffer.concat(readdirSync(root).filter((f) => f.startsWith(basename(path))).map((f) => readFileSync(join(root, f))));
+    const bytes = Buffer.concat(
+      readdirSync(root)
+        .filter((f) => f.startsWith(basename(path)))
+        .map((f) => readFileSync(join(root, f))),
+    );
     expect(bytes.length).toBeGreaterThan(0);
     for (const value of values) expect(bytes.includes(value)).toBe(false);
     expect(bytes.includes('FINDME')).toBe(false);
@@ -147,7 +158,11 @@ describe('SqliteEventStore on its file', () => {
 
   it('reads one consistent view while appends land between pages', async () => {
     const store = openStore();
-    await store.append('s', Array.from({ length: 600 }, (_, i) => testEvent('N', { i })), 'no_stream');
+    await store.append(
+      's',
+      Array.from({ length: 600 }, (_, i) => testEvent('N', { i })),
+      'no_stream',
+    );
     let count = 0;
     let revision = 599n;
     for await (const event of store.readStream('s')) {
@@ -188,7 +203,14 @@ describe('a ledger file whose streams are copied or moved with SQL', () => {
     path = freshPath();
     const store = createSqliteEventStore({ path });
     const ledger = createLedger({ store, keys, policy: conformancePolicy });
-    await ledger.collect({ subjectId: 'alice', actor: { id: 'checkout', kind: 'service', roles: ['fulfilment', 'marketing'] }, source: 'web', purposes: ['marketing.email'], notice, data: { 'contact.email': 'alice@example.com' } });
+    await ledger.collect({
+      subjectId: 'alice',
+      actor: { id: 'checkout', kind: 'service', roles: ['fulfilment', 'marketing'] },
+      source: 'web',
+      purposes: ['marketing.email'],
+      notice,
+      data: { 'contact.email': 'alice@example.com' },
+    });
     await ledger.grantConsent({ subjectId: 'alice', actor: { id: 'alice', kind: 'subject', roles: [] }, purpose: 'marketing.email', notice, method: 'checkbox' });
     await ledger.registerRecipient({ recipientId: 'agency', actor: privacy, name: 'Agency', agreement: 'dpa-1', country: 'FR' });
     await ledger.verifyRecipient({ recipientId: 'agency', actor: privacy });
@@ -204,8 +226,10 @@ describe('a ledger file whose streams are copied or moved with SQL', () => {
       db.close();
     }
   };
-  const FRESH_ID = "printf('%s-%s-7%s-8%s-%s', lower(hex(randomblob(4))), lower(hex(randomblob(2))), substr(lower(hex(randomblob(2))), 2), substr(lower(hex(randomblob(2))), 2), lower(hex(randomblob(6))))";
-  const cloneSql = (from: string, to: string, id = 'id') => `INSERT INTO events (stream, revision, id, type, data) SELECT '${to}', revision, ${id}, type, data FROM events WHERE stream = '${from}' ORDER BY revision`;
+  const FRESH_ID =
+    "printf('%s-%s-7%s-8%s-%s', lower(hex(randomblob(4))), lower(hex(randomblob(2))), substr(lower(hex(randomblob(2))), 2), substr(lower(hex(randomblob(2))), 2), lower(hex(randomblob(6))))";
+  const cloneSql = (from: string, to: string, id = 'id') =>
+    `INSERT INTO events (stream, revision, id, type, data) SELECT '${to}', revision, ${id}, type, data FROM events WHERE stream = '${from}' ORDER BY revision`;
 
   async function onLedger<T>(run: (ledger: ReturnType<typeof createLedger>) => Promise<T>): Promise<T> {
     const store = createSqliteEventStore({ path });

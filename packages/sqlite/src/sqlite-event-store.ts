@@ -152,17 +152,21 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     let checkpoint = options.fromPosition ?? -1n;
     let page: RecordedEvent[] = [];
     let next = 0;
-    const subscription = subscriptionLoop(wakers, () => closed, async () => {
-      if (next === page.length) {
-        page = sql.after(checkpoint, PAGE_SIZE);
-        next = 0;
-        if (page.length === 0) return false;
-      }
-      const event = page[next++] as RecordedEvent;
-      checkpoint = event.position;
-      await handler(event);
-      return true;
-    });
+    const subscription = subscriptionLoop(
+      wakers,
+      () => closed,
+      async () => {
+        if (next === page.length) {
+          page = sql.after(checkpoint, PAGE_SIZE);
+          next = 0;
+          if (page.length === 0) return false;
+        }
+        const event = page[next++] as RecordedEvent;
+        checkpoint = event.position;
+        await handler(event);
+        return true;
+      },
+    );
     // Another process's appends cannot wake this one, so live subscriptions also look on a
     // timer. The timer keeps the process alive while one is open, as a socket would.
     poller ??= setInterval(wakeAll, pollIntervalMs);

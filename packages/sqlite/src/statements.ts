@@ -20,9 +20,7 @@ export function prepareStatements(db: Database.Database) {
 
   const lastRevision = prepare<[string], { revision: bigint | null }>('SELECT MAX(revision) AS revision FROM events WHERE stream = ?');
   const lastPosition = prepare<[], { position: bigint | null }>('SELECT MAX(position) AS position FROM events');
-  const insert = prepare<[string, bigint, string, string, Uint8Array]>(
-    'INSERT INTO events (stream, revision, id, type, data) VALUES (?, ?, ?, ?, ?)',
-  );
+  const insert = prepare<[string, bigint, string, string, Uint8Array]>('INSERT INTO events (stream, revision, id, type, data) VALUES (?, ?, ?, ?, ?)');
   const forwards = prepare<[string, bigint, bigint, number], StreamRow>(
     'SELECT position, revision, id, type, data FROM events WHERE stream = ? AND revision >= ? AND revision <= ? ORDER BY revision LIMIT ?',
   );
@@ -32,9 +30,7 @@ export function prepareStatements(db: Database.Database) {
   const all = prepare<[bigint, bigint, number], EventRow>(
     'SELECT position, stream, revision, id, type, data FROM events WHERE position >= ? AND position <= ? ORDER BY position LIMIT ?',
   );
-  const after = prepare<[bigint, number], EventRow>(
-    'SELECT position, stream, revision, id, type, data FROM events WHERE position > ? ORDER BY position LIMIT ?',
-  );
+  const after = prepare<[bigint, number], EventRow>('SELECT position, stream, revision, id, type, data FROM events WHERE position > ? ORDER BY position LIMIT ?');
   const byId = prepare<[string], { stream: string; revision: bigint; position: bigint; type: string; data: Buffer }>(
     'SELECT stream, revision, position, type, data FROM events WHERE id = ?',
   );

@@ -35,7 +35,10 @@ describe('@custodian/sqlite/testing', () => {
   });
 
   it('is published as a subpath of the package, from its own source', async () => {
-    const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { exports: Record<string, unknown>; typesVersions: Record<string, Record<string, string[]>> };
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+      typesVersions: Record<string, Record<string, string[]>>;
+    };
     expect(manifest.exports['./testing']).toEqual({ types: './dist/testing.d.ts', default: './dist/testing.js' });
     expect(manifest.typesVersions['*']?.['testing']).toEqual(['./dist/testing.d.ts']);
     expect(await import('@custodian/sqlite/testing')).toBe(testing);

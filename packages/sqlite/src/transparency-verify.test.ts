@@ -4,7 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { conformancePolicy } from '@custodian/testing';
-import { buildLogTree, createLedger, createPemSigner, formatCheckpoint, generateSignerKey, InMemoryKeyStore, signNote, subjectStream, verifyChain, type Actor } from '@custodian/core';
+import {
+  buildLogTree,
+  createLedger,
+  createPemSigner,
+  formatCheckpoint,
+  generateSignerKey,
+  InMemoryKeyStore,
+  signNote,
+  subjectStream,
+  verifyChain,
+  type Actor,
+} from '@custodian/core';
 import { createSqliteEventStore } from './index';
 
 const root = mkdtempSync(join(tmpdir(), 'custodian-sqlite-tlog-'));
@@ -24,7 +35,14 @@ async function ledgerFile(): Promise<{ path: string; checkpoint: string; size: n
   const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy: conformancePolicy });
   for (const subjectId of ['s-a', 's-b']) {
     const subject: Actor = { id: subjectId, kind: 'subject', roles: [] };
-    await ledger.collect({ subjectId, actor: checkout, source: 'web', purposes: ['order.fulfilment', 'marketing.email'], notice, data: { 'contact.email': `${subjectId}@example.com` } });
+    await ledger.collect({
+      subjectId,
+      actor: checkout,
+      source: 'web',
+      purposes: ['order.fulfilment', 'marketing.email'],
+      notice,
+      data: { 'contact.email': `${subjectId}@example.com` },
+    });
     await ledger.grantConsent({ subjectId, actor: subject, purpose: 'marketing.email', notice, method: 'checkbox', evidence: 'ticked' });
     await ledger.withdrawConsent({ subjectId, actor: subject, purpose: 'marketing.email' });
   }

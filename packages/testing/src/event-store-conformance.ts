@@ -1,14 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import {
-  DuplicateEventIdError,
-  StreamNotFoundError,
-  ValidationError,
-  WrongExpectedRevisionError,
-  type EventStore,
-  type EventToAppend,
-  type RecordedEvent,
-} from '@custodian/core';
+import { DuplicateEventIdError, StreamNotFoundError, ValidationError, WrongExpectedRevisionError, type EventStore, type EventToAppend, type RecordedEvent } from '@custodian/core';
 import { describePortPromises } from './port-promises-conformance';
 
 export type EventStoreFactory = () => EventStore | Promise<EventStore>;
@@ -149,9 +141,7 @@ export function runEventStoreConformance(name: string, factory: EventStoreFactor
         for (let round = 0; round < 20; round++) {
           const stream = streamName('race');
           await store.append(stream, [testEvent()], 'no_stream');
-          const outcomes = await Promise.allSettled(
-            Array.from({ length: 8 }, (_, i) => store.append(stream, [testEvent('Racer', { i }), testEvent('Racer', { i })], 0n)),
-          );
+          const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => store.append(stream, [testEvent('Racer', { i }), testEvent('Racer', { i })], 0n)));
           const won = outcomes.filter((o) => o.status === 'fulfilled');
           const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
           expect(won).toHaveLength(1);
@@ -182,7 +172,11 @@ export function runEventStoreConformance(name: string, factory: EventStoreFactor
       let stream: string;
       beforeEach(async () => {
         stream = streamName();
-        await store.append(stream, Array.from({ length: 10 }, (_, i) => testEvent('Numbered', { i })), 'no_stream');
+        await store.append(
+          stream,
+          Array.from({ length: 10 }, (_, i) => testEvent('Numbered', { i })),
+          'no_stream',
+        );
       });
       const numbers = (events: RecordedEvent[]) => events.map((e) => (bodyOf(e) as { i: number }).i);
 
@@ -270,7 +264,11 @@ export function runEventStoreConformance(name: string, factory: EventStoreFactor
         if (!store.subscribeToAll) return expect(store.subscribeToAll).toBeUndefined();
         const from = await positionBeforeAppending();
         const stream = streamName('live');
-        await store.append(stream, Array.from({ length: 50 }, (_, i) => testEvent('Sub', { i })), 'no_stream');
+        await store.append(
+          stream,
+          Array.from({ length: 50 }, (_, i) => testEvent('Sub', { i })),
+          'no_stream',
+        );
         const seen: number[] = [];
         const positions: bigint[] = [];
         let resolveAll!: () => void;
@@ -339,7 +337,13 @@ export function runEventStoreConformance(name: string, factory: EventStoreFactor
         expect(await store.append(stream, next, created.nextRevision)).toEqual(appended);
         expect(await store.append(stream, next, 'any')).toEqual(appended);
         const from = await positionBeforeAppending();
-        expect(await store.append(stream, first.map((e) => ({ ...e, data: Buffer.from(e.data) })), 'no_stream')).toEqual(created);
+        expect(
+          await store.append(
+            stream,
+            first.map((e) => ({ ...e, data: Buffer.from(e.data) })),
+            'no_stream',
+          ),
+        ).toEqual(created);
         const read = await collect(store.readStream(stream));
         expect(read.map((e) => [e.id, e.revision])).toEqual([
           [first[0]!.id, 0n],

@@ -27,7 +27,6 @@ export interface LedgerConformanceOptions {
 /** How many uses hammer one subject while its consent is withdrawn. */
 const HAMMERING_USES = 200;
 
-
 const checkout: Actor = { id: 'checkout', kind: 'service', roles: ['fulfilment'] };
 const marketer: Actor = { id: 'campaigns', kind: 'service', roles: ['marketing'] };
 const dpo: Actor = { id: 'dpo', kind: 'employee', roles: ['privacy'] };
@@ -109,7 +108,14 @@ export function runLedgerConformance(name: string, factory: EventStoreFactory, o
     it('never stores a personal value in plaintext', async () => {
       await collectAndConsent();
       await ledger.rectify({ subjectId, actor: dpo, data: { 'contact.email': `new.${email}` } });
-      await ledger.grantConsent({ subjectId, actor: { id: subjectId, kind: 'subject', roles: [] }, purpose: 'marketing.email', notice, method: 'web-form', evidence: `typed ${email} into the form` });
+      await ledger.grantConsent({
+        subjectId,
+        actor: { id: subjectId, kind: 'subject', roles: [] },
+        purpose: 'marketing.email',
+        notice,
+        method: 'web-form',
+        evidence: `typed ${email} into the form`,
+      });
       const stored = await allRecordBytes(store);
       expect(stored).toContain(subjectId);
       expect(stored).not.toContain(email);
@@ -148,12 +154,24 @@ export function runLedgerConformance(name: string, factory: EventStoreFactory, o
     it('refuses malformed commands with a ValidationError naming the field, appending nothing', async () => {
       const actor = checkout;
       const attempts: [string, () => Promise<unknown>, string][] = [
-        ['collect', () => ledger.collect({ subjectId, actor, source: 'x', purposes: ['order.fulfilment'], notice: { id: 'n' } as never, data: { 'contact.email': email } }), 'notice.version'],
+        [
+          'collect',
+          () => ledger.collect({ subjectId, actor, source: 'x', purposes: ['order.fulfilment'], notice: { id: 'n' } as never, data: { 'contact.email': email } }),
+          'notice.version',
+        ],
         ['collect', () => ledger.collect({ subjectId, actor, source: 'x', purposes: ['no.such'], notice, data: { 'contact.email': email } }), 'purposes.0'],
         // A category the policy declares is named; one it does not is the caller's key, shown by place only.
         ['collect', () => ledger.collect({ subjectId, actor, source: 'x', purposes: ['marketing.email'], notice, data: { 'contact.address': email } }), 'data.contact.address'],
-        ['collect', () => ledger.collect({ subjectId, actor, source: 'x', purposes: ['marketing.email'], notice, data: { 'financial.card': email } }), 'data[key 1 of 1: 14 chars, #'],
-        ['collect', () => ledger.collect({ subjectId: 'ann@example.com', actor, source: 'x', purposes: ['order.fulfilment'], notice, data: { 'contact.email': email } }), 'subjectId'],
+        [
+          'collect',
+          () => ledger.collect({ subjectId, actor, source: 'x', purposes: ['marketing.email'], notice, data: { 'financial.card': email } }),
+          'data[key 1 of 1: 14 chars, #',
+        ],
+        [
+          'collect',
+          () => ledger.collect({ subjectId: 'ann@example.com', actor, source: 'x', purposes: ['order.fulfilment'], notice, data: { 'contact.email': email } }),
+          'subjectId',
+        ],
         ['rectify', () => ledger.rectify({ subjectId, actor, data: {} }), 'data'],
         ['grantConsent', () => ledger.grantConsent({ subjectId, actor, purpose: 'marketing.email', notice, method: 'telepathy' as never }), 'method'],
         ['grantConsent', () => ledger.grantConsent({ subjectId, actor, purpose: 'order.fulfilment', notice, method: 'checkbox' }), 'purpose'],
@@ -225,8 +243,7 @@ export function runLedgerConformance(name: string, factory: EventStoreFactory, o
       expect(usedAfter).toBeGreaterThan(0);
     });
 
-    const hammer = (via: Ledger, i: number) =>
-      via.use({ subjectId, actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: `hammer-${i}` });
+    const hammer = (via: Ledger, i: number) => via.use({ subjectId, actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: `hammer-${i}` });
     const withdraw = (via: Ledger) => via.withdrawConsent({ subjectId, actor: { id: subjectId, kind: 'subject', roles: [] }, purpose: 'marketing.email' });
 
     /**

@@ -21,10 +21,7 @@ export async function plantEvent(
   } catch {
     expected = 'no_stream';
   }
-  const { toAppend, event } = events.seal(
-    events.envelope(draft, { ...meta, stream, now: meta.occurredAt ?? new Date() }),
-    prevHash,
-  );
+  const { toAppend, event } = events.seal(events.envelope(draft, { ...meta, stream, now: meta.occurredAt ?? new Date() }), prevHash);
   await store.append(stream, [toAppend], expected);
   return event;
 }

@@ -199,7 +199,11 @@ export function describePortPromises(context: PortSuiteContext): void {
       const expected = views.map((view) => Buffer.from(view).toString('hex'));
       const from = await positionBeforeAppending();
       const stream = streamName('views');
-      await store().append(stream, views.map((data) => ({ ...testEvent('View'), data })), 'no_stream');
+      await store().append(
+        stream,
+        views.map((data) => ({ ...testEvent('View'), data })),
+        'no_stream',
+      );
       const viaStream = await collect(store().readStream(stream));
       const viaAll = (await collect(store().readAll({ fromPosition: from }))).filter((e) => e.stream === stream);
       expect(viaStream.map((e) => bytesOf(e.data))).toEqual(expected);

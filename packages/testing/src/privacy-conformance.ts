@@ -38,7 +38,14 @@ export function runPrivacyConformance(name: string, factory: EventStoreFactory):
       const subjectId = `${label}-${randomUUID()}`;
       const email = `GREPME-${label}-${randomUUID()}@example.com`;
       const address = `GREPME-${randomUUID()} Hauptstrasse 1, Berlin`;
-      await ledger.collect({ subjectId, actor: checkout, source: 'checkout-form', purposes: ['order.fulfilment', 'marketing.email'], notice, data: { 'contact.email': email, 'contact.address': address } });
+      await ledger.collect({
+        subjectId,
+        actor: checkout,
+        source: 'checkout-form',
+        purposes: ['order.fulfilment', 'marketing.email'],
+        notice,
+        data: { 'contact.email': email, 'contact.address': address },
+      });
       const consent = await ledger.grantConsent({ subjectId, actor: self(subjectId), purpose: 'marketing.email', notice, method: 'checkbox', evidence: `confirmed from ${email}` });
       return { subjectId, email, address, consent };
     }
@@ -46,7 +53,8 @@ export function runPrivacyConformance(name: string, factory: EventStoreFactory):
     it('erases by destroying the key: values are gone, the history stays, other subjects are intact', async () => {
       const people = [];
       for (let i = 0; i < 12; i++) people.push(await customer(`p${i}`));
-      for (const person of people) await ledger.use({ subjectId: person.subjectId, actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign' });
+      for (const person of people)
+        await ledger.use({ subjectId: person.subjectId, actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign' });
       const erased = people.filter((_, i) => i % 2 === 0);
       const kept = people.filter((_, i) => i % 2 === 1);
       for (const person of erased) {
@@ -63,7 +71,10 @@ export function runPrivacyConformance(name: string, factory: EventStoreFactory):
         expect(access.data).toBeUndefined();
         expect((await ledger.history(person.subjectId)).map((h) => h.kind)).toEqual(['used', 'denied']);
         expect((await ledger.consentState(person.subjectId))['marketing.email']).toMatchObject({ status: 'granted', eventId: person.consent.id });
-        expect(await ledger.inventory(person.subjectId)).toMatchObject({ erased: true, categories: [expect.objectContaining({ category: 'contact.email' }), expect.objectContaining({ category: 'contact.address' })] });
+        expect(await ledger.inventory(person.subjectId)).toMatchObject({
+          erased: true,
+          categories: [expect.objectContaining({ category: 'contact.email' }), expect.objectContaining({ category: 'contact.address' })],
+        });
         const exported = await ledger.exportSubject(person.subjectId);
         expect(exported.data.map((d) => d.value)).toEqual([null, null]);
         expect(JSON.stringify(exported)).not.toContain('GREPME');
@@ -107,15 +118,30 @@ export function runPrivacyConformance(name: string, factory: EventStoreFactory):
       await ledger.suspendRecipient({ recipientId, actor: dpo, reason: 'breach' });
       const stream = subjectStream(subjectId);
       const basis = { legalBasis: 'consent' as const, consentEventId: consent.id };
-      const afterWithdrawal = await plantEvent(store, stream, { type: 'DataUsed', data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'rogue-campaign', basis } }, { actor: marketer, subjectId });
-      const wrongRole = await plantEvent(store, stream, { type: 'DataAccessed', data: { purpose: 'order.fulfilment', categories: ['contact.address'], basis: { legalBasis: 'contract' } } }, { actor: { id: 'intern', kind: 'employee', roles: ['support'] }, subjectId });
+      const afterWithdrawal = await plantEvent(
+        store,
+        stream,
+        { type: 'DataUsed', data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'rogue-campaign', basis } },
+        { actor: marketer, subjectId },
+      );
+      const wrongRole = await plantEvent(
+        store,
+        stream,
+        { type: 'DataAccessed', data: { purpose: 'order.fulfilment', categories: ['contact.address'], basis: { legalBasis: 'contract' } } },
+        { actor: { id: 'intern', kind: 'employee', roles: ['support'] }, subjectId },
+      );
       const toSuspended = await plantEvent(
         store,
         stream,
         { type: 'DataShared', data: { recipientId, purpose: 'order.fulfilment', categories: ['contact.email'], agreement: 'dpa-p', basis: { legalBasis: 'contract' } } },
         { actor: checkout, subjectId },
       );
-      const wrongBasis = await plantEvent(store, stream, { type: 'DataUsed', data: { purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'ship', basis: { legalBasis: 'legitimate_interests' } } }, { actor: checkout, subjectId });
+      const wrongBasis = await plantEvent(
+        store,
+        stream,
+        { type: 'DataUsed', data: { purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'ship', basis: { legalBasis: 'legitimate_interests' } } },
+        { actor: checkout, subjectId },
+      );
       await ledger.use({ subjectId, actor: checkout, purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'ship-ok' });
 
       expect((await ledger.audit.verify()).ok).toBe(true);
@@ -136,7 +162,12 @@ export function runPrivacyConformance(name: string, factory: EventStoreFactory):
       const refused = await ledger.use({ subjectId, actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign' });
 
       const why = await ledger.audit.explain(allowed.event.id);
-      expect(why).toMatchObject({ decision: 'allowed', consistent: true, purpose: { name: 'marketing.email', rule: { legalBasis: 'consent' } }, actor: { rolesAllowed: ['marketing'] } });
+      expect(why).toMatchObject({
+        decision: 'allowed',
+        consistent: true,
+        purpose: { name: 'marketing.email', rule: { legalBasis: 'consent' } },
+        actor: { rolesAllowed: ['marketing'] },
+      });
       expect(why.evidence.map((e) => e.type)).toEqual(['PolicyDefined', 'DataCollected', 'ConsentGranted']);
       expect(why.evidence.map((e) => e.id)).toContain(consent.id);
 

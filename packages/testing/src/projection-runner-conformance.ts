@@ -81,7 +81,13 @@ export function runProjectionRunnerConformance<E extends EventStore>(name: strin
       withStore(async (store, prefix, fromPosition) => {
         const projection = tally(prefix);
         const last = await appendCounted(store, prefix, 0, 10);
-        const first = createProjectionRunner({ store: dyingAfter(store, prefix, 7), projection, checkpoints: await setup.checkpoints(store, projection), batchSize: 3, fromPosition });
+        const first = createProjectionRunner({
+          store: dyingAfter(store, prefix, 7),
+          projection,
+          checkpoints: await setup.checkpoints(store, projection),
+          batchSize: 3,
+          fromPosition,
+        });
         await expect(first.catchUp()).rejects.toThrow('the process died');
 
         // Two batches of three were committed; the third died before its commit.

@@ -9,7 +9,7 @@ export const checkpoint: Command = {
   name: 'checkpoint',
   summary: 'print a signed checkpoint (C2SP tlog-checkpoint) of the log as it stands',
   description:
-    "Builds the Merkle tree over every event of the log in global order (docs/transparency.md) and prints its size and root as a C2SP tlog-checkpoint, signed as a C2SP signed note with the PKCS#8 PEM key of --key (see custodian keygen). For ledgers whose service runs no checkpointer: hand the checkpoint to a witness or an auditor, who can later show the log was not rewritten. Nothing is written to the ledger.",
+    'Builds the Merkle tree over every event of the log in global order (docs/transparency.md) and prints its size and root as a C2SP tlog-checkpoint, signed as a C2SP signed note with the PKCS#8 PEM key of --key (see custodian keygen). For ledgers whose service runs no checkpointer: hand the checkpoint to a witness or an auditor, who can later show the log was not rewritten. Nothing is written to the ledger.',
   positionals: [],
   options: {
     key: { type: 'string', value: '<key.pem>', description: 'the PKCS#8 PEM Ed25519 signing key' },

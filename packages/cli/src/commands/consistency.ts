@@ -30,7 +30,9 @@ export const consistency: Command = {
     if (from.origin !== to.origin) throw new UsageError('--from and --to are checkpoints of different logs', 'consistency');
     if (from.size > to.size) {
       // A log only grows: a later tree smaller than an earlier one is a rollback, or the files were swapped.
-      io.stderr.write(`custodian: the --to checkpoint has ${to.size} events, fewer than the ${from.size} of --from: no log that only grows has both (if --from is the newer one, swap them)\n`);
+      io.stderr.write(
+        `custodian: the --to checkpoint has ${to.size} events, fewer than the ${from.size} of --from: no log that only grows has both (if --from is the newer one, swap them)\n`,
+      );
       return EXIT.findings;
     }
     const log = await logUpTo(opened, to.size, io, json);

@@ -76,11 +76,18 @@ describe('custodian export', () => {
   });
 
   it('says a key file that does not unwrap under the right master key may have been altered (KEY_UNWRAP_FAILED), exit 2', async () => {
-    damagedKeys('altered-keys', (file) => writeFileSync(file, readFileSync(file).map((b, i) => (i === 30 ? b ^ 1 : b))));
+    damagedKeys('altered-keys', (file) =>
+      writeFileSync(
+        file,
+        readFileSync(file).map((b, i) => (i === 30 ? b ^ 1 : b)),
+      ),
+    );
     const { code, stdout, stderr } = await cli(['export', OTHER, '--keys', 'altered-keys'], { cwd: story.dir, env: withKey });
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/the master key in CUSTODIAN_MASTER_KEY does not open the keys in .*altered-keys \(key file [0-9a-f]{64}\.key: the wrong master key, or the file was altered\)/);
+    expect(stderr).toMatch(
+      /the master key in CUSTODIAN_MASTER_KEY does not open the keys in .*altered-keys \(key file [0-9a-f]{64}\.key: the wrong master key, or the file was altered\)/,
+    );
   });
 
   it.each([

@@ -21,10 +21,7 @@ export const exportCommand: Command = {
     keys: { type: 'string', value: '<dir>', description: `the key folder (createFileKeyStore); needs ${MASTER_KEY_ENV}` },
     policy: { type: 'string', value: '<file.json>', description: 'the policy for the purposes section, if the log records none' },
   },
-  examples: [
-    'custodian export cust-4f9a2c --json > cust-4f9a2c.json',
-    `${MASTER_KEY_ENV}=... custodian export cust-4f9a2c --keys ./keys --json`,
-  ],
+  examples: ['custodian export cust-4f9a2c --json > cust-4f9a2c.json', `${MASTER_KEY_ENV}=... custodian export cust-4f9a2c --keys ./keys --json`],
   async run({ io, json, opened, values, positionals }) {
     const subjectId = positionals[0] ?? '';
     const keysDir = stringOption(values, 'keys');
@@ -39,13 +36,16 @@ export const exportCommand: Command = {
     const held = report.data.length > 0;
     if (!keys) io.stderr.write(`custodian: values were not decrypted, so they are null: pass --keys <dir> and set ${MASTER_KEY_ENV} to decrypt them\n`);
     else if (report.erased) io.stderr.write('custodian: the subject was erased: their values are gone for good and export as null\n');
-    else if (held && report.data.every((d) => d.value === null)) io.stderr.write(`custodian: no key for ${showControls(subjectId)} in ${showControls(keys.directory)}, so values are null\n`);
+    else if (held && report.data.every((d) => d.value === null))
+      io.stderr.write(`custodian: no key for ${showControls(subjectId)} in ${showControls(keys.directory)}, so values are null\n`);
 
     if (json) {
       io.stdout.write(toJson(report));
       return EXIT.ok;
     }
-    io.stdout.write(`Export of subject ${showControls(subjectId)} (${showControls(report.format)}), made ${report.generatedAt}${report.erased ? `; erased at ${showControls(report.erasedAt ?? '?')}` : ''}\n`);
+    io.stdout.write(
+      `Export of subject ${showControls(subjectId)} (${showControls(report.format)}), made ${report.generatedAt}${report.erased ? `; erased at ${showControls(report.erasedAt ?? '?')}` : ''}\n`,
+    );
     io.stdout.write(
       section(
         'Data held',

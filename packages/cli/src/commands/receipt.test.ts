@@ -3,16 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createCheckpointer,
-  createInMemoryPublisher,
-  createPemSigner,
-  formatCheckpoint,
-  generateSignerKey,
-  signNote,
-  verifyReceipt,
-  type RecordedEvent,
-} from '@custodian/core';
+import { createCheckpointer, createInMemoryPublisher, createPemSigner, formatCheckpoint, generateSignerKey, signNote, verifyReceipt, type RecordedEvent } from '@custodian/core';
 import { createSqliteEventStore } from '@custodian/sqlite';
 import { cli } from '../test-support/capture';
 import { storyFile } from '../test-support/fixture';
@@ -54,7 +45,12 @@ describe('custodian receipt', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const receipt = JSON.parse(stdout) as unknown;
-    expect(receipt).toMatchObject({ eventType: 'ConsentWithdrawn', purposes: ['marketing.email'], collectionMethod: 'email', proof: expect.stringContaining('c2sp.org/tlog-proof@v1') });
+    expect(receipt).toMatchObject({
+      eventType: 'ConsentWithdrawn',
+      purposes: ['marketing.email'],
+      collectionMethod: 'email',
+      proof: expect.stringContaining('c2sp.org/tlog-proof@v1'),
+    });
     expect(verifyReceipt(receipt, signer.verifierKey)).toMatchObject({ ok: true, proven: true, checkpoint: { origin: ORIGIN, size: records.length } });
     expect(fingerprint(story.db)).toEqual(before);
   });
@@ -62,7 +58,9 @@ describe('custodian receipt', () => {
   it('says in words what the receipt holds and whether a checkpoint covers it', async () => {
     const covered = await cli(['receipt', idOf('ConsentGranted'), '--checkpoint', checkpointFile], { cwd: story.dir });
     expect(covered.code).toBe(0);
-    expect(covered.stdout).toMatch(/^Receipt for ConsentGranted [0-9a-f-]{36} of subject cust-4f9a2c, at 2026-03-01T10:01:00.000Z\n {2}purposes: +marketing\.email\n {2}notice: +privacy-notice v3\n {2}method: +checkbox\n/);
+    expect(covered.stdout).toMatch(
+      /^Receipt for ConsentGranted [0-9a-f-]{36} of subject cust-4f9a2c, at 2026-03-01T10:01:00.000Z\n {2}purposes: +marketing\.email\n {2}notice: +privacy-notice v3\n {2}method: +checkbox\n/,
+    );
     expect(covered.stdout).toContain(`Included in checkpoint ${ORIGIN} of size ${records.length}, as leaf `);
     const bare = await cli(['receipt', idOf('ConsentGranted')], { cwd: story.dir });
     expect(bare.code).toBe(0);

@@ -48,9 +48,16 @@ export const receipt: Command = {
     "Issues the receipt of a consent, withdrawal, objection, restriction, erasure request, erasure or access request (format custodian.receipt/1, described in docs/transparency.md): the stored record, the fields of the consent record, and, with --checkpoint <file> holding a signed checkpoint that covers the event, its c2sp.org/tlog-proof@v1. The customer verifies it offline with the company's verifier key alone. Nothing is written.",
   positionals: [{ name: '<eventId>', description: 'the event to issue the receipt for' }],
   options: {
-    checkpoint: { type: 'string', value: '<file>', description: 'a signed checkpoint of this ledger (a checkpointer publishes them); the proof is included if it covers the event' },
+    checkpoint: {
+      type: 'string',
+      value: '<file>',
+      description: 'a signed checkpoint of this ledger (a checkpointer publishes them); the proof is included if it covers the event',
+    },
   },
-  examples: ['custodian receipt 0190f3a2-7c1e-7000-8000-4b2d9e1f0a11 --json > receipt.json', 'custodian receipt 0190f3a2-7c1e-7000-8000-4b2d9e1f0a11 --checkpoint checkpoints/custodian.example%2Fledger/1200.checkpoint --json'],
+  examples: [
+    'custodian receipt 0190f3a2-7c1e-7000-8000-4b2d9e1f0a11 --json > receipt.json',
+    'custodian receipt 0190f3a2-7c1e-7000-8000-4b2d9e1f0a11 --checkpoint checkpoints/custodian.example%2Fledger/1200.checkpoint --json',
+  ],
   findings: 'the ledger no longer matches the checkpoint given',
   async run({ io, json, opened, values, positionals }) {
     const eventId = positionals[0] ?? '';
@@ -69,7 +76,9 @@ export const receipt: Command = {
       if (error instanceof EventNotInLogError || error instanceof NoReceiptForEventError) throw new UsageError(error.message, 'receipt');
       if (error instanceof MalformedTransparencyTextError) throw new UsageError(`--checkpoint: ${error.message}`, 'receipt');
       if (error instanceof CheckpointMismatchError) {
-        io.stderr.write(`custodian: ${showControls(error.message)}\nThe ledger was cut, rewritten or reordered since that checkpoint was signed; run 'custodian verify' with it to find where.\n`);
+        io.stderr.write(
+          `custodian: ${showControls(error.message)}\nThe ledger was cut, rewritten or reordered since that checkpoint was signed; run 'custodian verify' with it to find where.\n`,
+        );
         return EXIT.findings;
       }
       throw error;

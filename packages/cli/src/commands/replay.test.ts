@@ -12,7 +12,7 @@ afterAll(() => story.remove());
 // verified, 7 shared, 8 withdrawn, 9 refused, 10-11 the other customer, 12-13 access request,
 // 14 erasure asked, 15 erased. Event n was recorded at minute n-2 or so (see tellStory).
 describe('custodian replay --at', () => {
-  it('prints each subject\'s consent and the recipients as they stood at a position', async () => {
+  it("prints each subject's consent and the recipients as they stood at a position", async () => {
     const { code, stdout, stderr } = await cli(['replay', '--at', '7'], { cwd: story.dir });
     expect(code).toBe(0);
     expect(stderr).toBe('');

@@ -27,7 +27,7 @@ export const replay: Command = {
   name: 'replay',
   summary: 'the state of the ledger at a past moment: consent per subject, and the recipients',
   description:
-    'Replays the log up to a global position (inclusive) or a time, and prints each subject\'s consent state as it stood then, and the recipients. With --subject, one subject\'s consent state, history (every use, access, share and refusal) and inventory. A time is matched against each event\'s recordedAt; use a position for an exact cut.',
+    "Replays the log up to a global position (inclusive) or a time, and prints each subject's consent state as it stood then, and the recipients. With --subject, one subject's consent state, history (every use, access, share and refusal) and inventory. A time is matched against each event's recordedAt; use a position for an exact cut.",
   positionals: [],
   options: {
     at: { type: 'string', value: '<time|position>', description: 'a global position (42) or an ISO 8601 time (2026-03-01T10:00:00Z); required' },

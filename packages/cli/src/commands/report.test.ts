@@ -15,11 +15,26 @@ describe('custodian report', () => {
     const { code, stdout, stderr } = await cli(['report', SUBJECT], { cwd: files.story.dir });
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    expect(stdout).toMatch(new RegExp(`^Data lifecycle of subject ${SUBJECT} \\(history verified: 10 events, no link broken; removal of the latest events cannot be ruled out without a checkpoint\\)`));
+    expect(stdout).toMatch(
+      new RegExp(`^Data lifecycle of subject ${SUBJECT} \\(history verified: 10 events, no link broken; removal of the latest events cannot be ruled out without a checkpoint\\)`),
+    );
     expect(stdout).toMatch(/shared with: Brightmail Agency GmbH \(contact\.email; asked to erase, not yet confirmed\)/);
     const rows = stdout.split('\n').filter((line) => /^  2026-03-01 /.test(line));
-    expect(rows.map((row) => row.slice(23).split(/ {2,}/)[0])).toEqual(['collected', 'consented', 'used', 'shared', 'withdrawn', 'refused', 'copy asked', 'copy handed over', 'erasure asked', 'erased']);
-    expect(rows[2]).toMatch(/campaign-service \(a service, role marketing\) +Used contact\.email for offers by email \(marketing\.email\)\. Activity: campaign:spring-sale\. Allowed by the customer's consent/);
+    expect(rows.map((row) => row.slice(23).split(/ {2,}/)[0])).toEqual([
+      'collected',
+      'consented',
+      'used',
+      'shared',
+      'withdrawn',
+      'refused',
+      'copy asked',
+      'copy handed over',
+      'erasure asked',
+      'erased',
+    ]);
+    expect(rows[2]).toMatch(
+      /campaign-service \(a service, role marketing\) +Used contact\.email for offers by email \(marketing\.email\)\. Activity: campaign:spring-sale\. Allowed by the customer's consent/,
+    );
     expect(rows[5]).toMatch(/Refused because the customer had withdrawn consent\./);
     expect(rows[9]).toMatch(/dpo@retailer \(an employee, role privacy\) +All of the customer's data was erased\..*Erasure notices sent to Brightmail Agency GmbH \(DE\)\./);
   });

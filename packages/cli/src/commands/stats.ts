@@ -42,7 +42,9 @@ export const stats: Command = {
           ),
         ),
       );
-      const recipients = Object.entries(result.recipientsByStatus).map(([status, n]) => `${n} ${status}`).join(', ');
+      const recipients = Object.entries(result.recipientsByStatus)
+        .map(([status, n]) => `${n} ${status}`)
+        .join(', ');
       const rows: [string, string][] = [
         ['subjects', String(result.subjects)],
         ['recipients', `${result.recipients}${recipients ? ` (${recipients})` : ''}`],

@@ -39,7 +39,8 @@ async function moreEvents(count = 1): Promise<void> {
   const store = story.open();
   try {
     const ledger = createLedger({ store, keys: story.fileKeys(), policy });
-    for (let i = 1; i <= count; i++) await ledger.registerRecipient({ recipientId: `parcel-co-${i}`, actor: actors.dpo, name: `Parcel Co ${i}`, agreement: 'dpa-2026-020', country: 'DE' });
+    for (let i = 1; i <= count; i++)
+      await ledger.registerRecipient({ recipientId: `parcel-co-${i}`, actor: actors.dpo, name: `Parcel Co ${i}`, agreement: 'dpa-2026-020', country: 'DE' });
   } finally {
     await store.close();
   }
@@ -153,7 +154,10 @@ describe('the auditor checks the ledger against what was handed out', () => {
     const verified = await run(['verify', '--checkpoint', 'monday.checkpoint', '--public-key', 'ledger.vkey']);
     expect(verified.code).toBe(1);
     expect(verified.stdout).toMatch(/Checkpoint MISMATCH: .*(removed|changed, removed, reordered or inserted); the log first differs at a leaf from \d+ to \d+/);
-    const json = JSON.parse((await run(['verify', '--checkpoint', 'monday.checkpoint', '--public-key', 'ledger.vkey', '--json'])).stdout) as { ok: boolean; checkpoint: { matches: boolean; firstMismatch: { reason: string } } };
+    const json = JSON.parse((await run(['verify', '--checkpoint', 'monday.checkpoint', '--public-key', 'ledger.vkey', '--json'])).stdout) as {
+      ok: boolean;
+      checkpoint: { matches: boolean; firstMismatch: { reason: string } };
+    };
     expect(json).toMatchObject({ ok: false, checkpoint: { matches: false, firstMismatch: { reason: expect.stringMatching(/^(truncated|root_mismatch)$/) } } });
     // The company signs the rewritten log and hands it on; the witness refuses it.
     await save(['checkpoint', '--key', 'key.pem', '--origin', ORIGIN], 'rewritten.checkpoint');
@@ -189,10 +193,17 @@ describe('the auditor checks the ledger against what was handed out', () => {
 
 describe('bad checkpoints, proofs and keys', () => {
   const cases: [string, () => readonly string[], RegExp][] = [
-    ['a checkpoint file that is not a signed note', () => (writeFileSync(file('bad.checkpoint'), 'hello\n'), ['verify', '--checkpoint', 'bad.checkpoint', '--public-key', vkey]), /malformed signed note/],
+    [
+      'a checkpoint file that is not a signed note',
+      () => (writeFileSync(file('bad.checkpoint'), 'hello\n'), ['verify', '--checkpoint', 'bad.checkpoint', '--public-key', vkey]),
+      /malformed signed note/,
+    ],
     [
       'a checkpoint whose size was altered',
-      () => (writeFileSync(file('bad.checkpoint'), readFileSync(file('monday.checkpoint'), 'utf8').replace('\n15\n', '\n13\n')), ['verify', '--checkpoint', 'bad.checkpoint', '--public-key', vkey]),
+      () => (
+        writeFileSync(file('bad.checkpoint'), readFileSync(file('monday.checkpoint'), 'utf8').replace('\n15\n', '\n13\n')),
+        ['verify', '--checkpoint', 'bad.checkpoint', '--public-key', vkey]
+      ),
       /does not verify/,
     ],
     ['a verifier key that is not one', () => ['verify', '--checkpoint', 'monday.checkpoint', '--public-key', 'retailer+zz+AAAA'], /malformed verifier key/],
@@ -204,7 +215,11 @@ describe('bad checkpoints, proofs and keys', () => {
       /malformed consistency proof: hash 1/,
     ],
     ['a checkpoint without a key to check it', () => ['verify', '--checkpoint', 'monday.checkpoint'], /--checkpoint needs --public-key/],
-    ['a tlog-proof handed as a checkpoint', () => (writeFileSync(file('bad.checkpoint'), 'c2sp.org/tlog-proof@v1\nindex 0\n\n'), ['consistency', '--from', 'bad.checkpoint', '--to', 'monday.checkpoint']), /malformed/],
+    [
+      'a tlog-proof handed as a checkpoint',
+      () => (writeFileSync(file('bad.checkpoint'), 'c2sp.org/tlog-proof@v1\nindex 0\n\n'), ['consistency', '--from', 'bad.checkpoint', '--to', 'monday.checkpoint']),
+      /malformed/,
+    ],
   ];
 
   it.each(cases)('refuses %s with exit 2, a clear message, and the ledger file untouched', async (_what, argv, message) => {

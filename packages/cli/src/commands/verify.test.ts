@@ -11,7 +11,9 @@ describe('custodian verify', () => {
     const { code, stdout, stderr } = await cli(['verify'], { cwd: files.story.dir });
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    expect(stdout).toBe(`Chain intact: 15 events checked in ${files.story.db}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`);
+    expect(stdout).toBe(
+      `Chain intact: 15 events checked in ${files.story.db}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`,
+    );
   });
 
   it('answers machines in JSON', async () => {
@@ -39,8 +41,14 @@ describe('custodian verify', () => {
 describe('custodian verify on a file whose stream was copied with SQL', () => {
   const copies: [string, string][] = [
     // The unique index on ids refuses a copy under the same ids, so the attacker drops it first.
-    ['under the same ids, the id index dropped', `DROP INDEX events_id; INSERT INTO events (stream, revision, id, type, data) SELECT 'subject-eve', revision, id, type, data FROM events WHERE stream = '${subjectStream(SUBJECT)}' ORDER BY revision`],
-    ['under fresh ids', `INSERT INTO events (stream, revision, id, type, data) SELECT 'subject-eve', revision, lower(hex(randomblob(16))), type, data FROM events WHERE stream = '${subjectStream(SUBJECT)}' ORDER BY revision`],
+    [
+      'under the same ids, the id index dropped',
+      `DROP INDEX events_id; INSERT INTO events (stream, revision, id, type, data) SELECT 'subject-eve', revision, id, type, data FROM events WHERE stream = '${subjectStream(SUBJECT)}' ORDER BY revision`,
+    ],
+    [
+      'under fresh ids',
+      `INSERT INTO events (stream, revision, id, type, data) SELECT 'subject-eve', revision, lower(hex(randomblob(16))), type, data FROM events WHERE stream = '${subjectStream(SUBJECT)}' ORDER BY revision`,
+    ],
   ];
   for (const [how, sql] of copies) {
     it(`names the copy and exits 1 (${how}, triggers untouched)`, async () => {

@@ -31,7 +31,8 @@ export const verify: Command = {
   async run({ io, json, opened, values }) {
     const checkpointPath = stringOption(values, 'checkpoint');
     const keyValue = stringOption(values, 'public-key');
-    if (checkpointPath !== undefined && keyValue === undefined) throw new UsageError('--checkpoint needs --public-key <vkey|file>: an unsigned checkpoint proves nothing', 'verify');
+    if (checkpointPath !== undefined && keyValue === undefined)
+      throw new UsageError('--checkpoint needs --public-key <vkey|file>: an unsigned checkpoint proves nothing', 'verify');
     if (checkpointPath === undefined && keyValue !== undefined) throw new UsageError('--public-key is for checking a --checkpoint <file>', 'verify');
     const checkpoints = checkpointPath === undefined ? [] : readCheckpointNotes(io.cwd, checkpointPath, 'verify').notes;
     const publicKey = keyValue === undefined ? undefined : readVerifierKeys(io.cwd, keyValue, 'verify');
@@ -75,7 +76,9 @@ function plain(result: VerifyResult, label: string): string {
     lines.push('\nNothing after a broken link of a stream can be trusted.');
   }
   for (const gap of result.positionGaps)
-    lines.push(`Positions MISSING: ${gap.missing === 1n ? `position ${gap.position} is` : `positions ${gap.position} to ${gap.position + gap.missing - 1n} are`} gone from a store whose positions have no gap: records were deleted.`);
+    lines.push(
+      `Positions MISSING: ${gap.missing === 1n ? `position ${gap.position} is` : `positions ${gap.position} to ${gap.position + gap.missing - 1n} are`} gone from a store whose positions have no gap: records were deleted.`,
+    );
   if (result.checkpoint) lines.push(`${result.checkpoint.matches ? 'Checkpoint matches' : 'Checkpoint MISMATCH'}: ${result.checkpoint.established}`);
   if (result.tailUnverified) lines.push(TAIL_UNVERIFIED);
   return `${lines.join('\n')}\n`;

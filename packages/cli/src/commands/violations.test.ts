@@ -16,7 +16,14 @@ beforeAll(async () => {
   planted = await storyFile();
   const store = planted.open();
   // A cron job wrote a marketing use of the other customer, who never consented, straight into the store.
-  await plant(store, OTHER, { type: 'DataUsed', data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'newsletter:weekly', basis: { legalBasis: 'consent' } } }, cron, planted.minute(11), ROGUE);
+  await plant(
+    store,
+    OTHER,
+    { type: 'DataUsed', data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'newsletter:weekly', basis: { legalBasis: 'consent' } } },
+    cron,
+    planted.minute(11),
+    ROGUE,
+  );
   await store.close();
 
   // A log written around any ledger, so without a recorded policy.
@@ -88,7 +95,13 @@ describe('custodian violations', () => {
       JSON.stringify({ purposes: { 'marketing.email': { legalBasis: 'consent', categories: ['contact.email'], roles: ['marketing'], retention: 'P2Y' } } }),
     );
     const store = unrecorded.open();
-    await plant(store, SUBJECT, { type: 'DataUsed', data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'blast', basis: { legalBasis: 'consent' } } }, cron, new Date());
+    await plant(
+      store,
+      SUBJECT,
+      { type: 'DataUsed', data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'blast', basis: { legalBasis: 'consent' } } },
+      cron,
+      new Date(),
+    );
     await store.close();
     const { code, stdout } = await cli(['violations', '--policy', 'policy.json', '--json'], { cwd: unrecorded.dir });
     expect(code).toBe(1);
@@ -101,7 +114,10 @@ describe('custodian violations', () => {
     ['not a policy', 'wrong.json', /the policy file .*wrong\.json: policy is invalid: purposes\.marketing\.email\.legalBasis: /],
   ])('refuses a --policy file that is %s with exit 2', async (_what, file, message) => {
     writeFileSync(join(unrecorded.dir, 'broken.json'), '{ purposes: ');
-    writeFileSync(join(unrecorded.dir, 'wrong.json'), JSON.stringify({ purposes: { 'marketing.email': { legalBasis: 'because', categories: ['contact.email'], roles: ['m'], retention: 'P1Y' } } }));
+    writeFileSync(
+      join(unrecorded.dir, 'wrong.json'),
+      JSON.stringify({ purposes: { 'marketing.email': { legalBasis: 'because', categories: ['contact.email'], roles: ['m'], retention: 'P1Y' } } }),
+    );
     const { code, stderr } = await cli(['violations', '--policy', file], { cwd: unrecorded.dir });
     expect(code).toBe(2);
     expect(stderr).toMatch(message);

@@ -26,7 +26,10 @@ export const violations: Command = {
   async run({ io, json, opened, values }) {
     const loaded = await loadPolicy(opened.store, stringOption(values, 'policy'), io.cwd, 'violations');
     if (!loaded)
-      throw new UsageError('the log records no policy (no PolicyDefined event), so there is nothing to judge by: pass --policy <file.json> with the policy that was in force', 'violations');
+      throw new UsageError(
+        'the log records no policy (no PolicyDefined event), so there is nothing to judge by: pass --policy <file.json> with the policy that was in force',
+        'violations',
+      );
     const progress = createProgress({ stream: io.stderr, label: 'Replaying', total: opened.countEvents?.(), enabled: !json, delayMs: io.progressDelayMs });
     const found = await findViolations(
       tracked(opened.store, (_record, n) => progress.update(n)),

@@ -35,7 +35,8 @@ export const witness: LedgerlessCommand = {
     const note = readInputFile(io.cwd, file, 'checkpoint', 'witness');
     const proofFile = stringOption(values, 'proof');
     const w = createFolderWitness(resolve(io.cwd, folder), { verifierKeys: keys });
-    const proof = proofFile !== undefined ? parseConsistencyProof(readInputFile(io.cwd, proofFile, 'consistency proof', 'witness')) : await proofFromLedger(w, note, keys, opened, io, json);
+    const proof =
+      proofFile !== undefined ? parseConsistencyProof(readInputFile(io.cwd, proofFile, 'consistency proof', 'witness')) : await proofFromLedger(w, note, keys, opened, io, json);
     const outcome = await w.offer(note, proof);
     if (json) io.stdout.write(toJson({ folder: w.folder, ...outcome }));
     else io.stdout.write(`${words(outcome)}\n`);
@@ -44,7 +45,14 @@ export const witness: LedgerlessCommand = {
 };
 
 /** The proof from the held checkpoint to the new one, as the ledger's tree gives it; undefined without a ledger or a held checkpoint. */
-async function proofFromLedger(w: FolderWitness, note: string, keys: readonly VerifierKey[], opened: OpenedStore | undefined, io: CliIo, json: boolean): Promise<Uint8Array[] | undefined> {
+async function proofFromLedger(
+  w: FolderWitness,
+  note: string,
+  keys: readonly VerifierKey[],
+  opened: OpenedStore | undefined,
+  io: CliIo,
+  json: boolean,
+): Promise<Uint8Array[] | undefined> {
   if (opened === undefined) return undefined;
   const next = parseCheckpoint(openNote(note, keys).text);
   const held = await w.held(next.origin);

@@ -36,15 +36,35 @@ describe('the HTML report in headless Chromium', () => {
     expect(run.status).toBe(0);
     const dom = run.stdout;
     const entries = timelineEntries(dom);
-    expect(entries.map((e) => e.kind)).toEqual(['collected', 'consented', 'used', 'shared', 'withdrawn', 'refused', 'access-requested', 'access-fulfilled', 'erasure-requested', 'erased']);
+    expect(entries.map((e) => e.kind)).toEqual([
+      'collected',
+      'consented',
+      'used',
+      'shared',
+      'withdrawn',
+      'refused',
+      'access-requested',
+      'access-fulfilled',
+      'erasure-requested',
+      'erased',
+    ]);
     const byKind = new Map(entries.map((e) => [e.kind, e]));
-    expect(byKind.get('collected')).toMatchObject({ who: 'checkout-service (a service, role fulfilment)', why: expect.stringContaining('legal basis: a contract with the customer') });
+    expect(byKind.get('collected')).toMatchObject({
+      who: 'checkout-service (a service, role fulfilment)',
+      why: expect.stringContaining('legal basis: a contract with the customer'),
+    });
     expect(byKind.get('consented')).toMatchObject({ who: 'The customer', why: 'Given by checkbox, under privacy notice privacy-notice v3.' });
-    expect(byKind.get('used')).toMatchObject({ who: 'campaign-service (a service, role marketing)', why: expect.stringMatching(/^Allowed by the customer's consent to marketing\.email/) });
+    expect(byKind.get('used')).toMatchObject({
+      who: 'campaign-service (a service, role marketing)',
+      why: expect.stringMatching(/^Allowed by the customer's consent to marketing\.email/),
+    });
     expect(byKind.get('shared')?.text).toContain('Shared contact.email with Brightmail Agency GmbH (DE)');
     expect(byKind.get('withdrawn')).toMatchObject({ who: 'The customer', why: expect.stringContaining('Withdrawn by email') });
     expect(byKind.get('refused')).toMatchObject({ who: 'campaign-service (a service, role marketing)', why: 'Refused because the customer had withdrawn consent.' });
-    expect(byKind.get('erased')).toMatchObject({ who: 'dpo@retailer (an employee, role privacy)', why: expect.stringContaining('Erasure notices sent to Brightmail Agency GmbH (DE)') });
+    expect(byKind.get('erased')).toMatchObject({
+      who: 'dpo@retailer (an employee, role privacy)',
+      why: expect.stringContaining('Erasure notices sent to Brightmail Agency GmbH (DE)'),
+    });
     expect(plain(dom)).toContain("What happened to this customer's data");
     expect(plain(dom)).toContain('Legend');
     expect(dom).not.toContain(EMAIL);

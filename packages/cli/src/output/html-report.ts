@@ -57,11 +57,19 @@ function overview(report: SubjectReport): string {
   const none = (text: string) => `<li class="none">${e(text)}</li>`;
   const held = o.categories.length
     ? o.categories
-        .map((c) => `<li><span class="tag">${e(c.category)}</span><br><span class="small">from ${e(c.source)}, for ${e(list(c.purposes))}; ${o.erased ? 'erased' : `kept until ${e(dayWords(c.retainUntil))}`}</span></li>`)
+        .map(
+          (c) =>
+            `<li><span class="tag">${e(c.category)}</span><br><span class="small">from ${e(c.source)}, for ${e(list(c.purposes))}; ${o.erased ? 'erased' : `kept until ${e(dayWords(c.retainUntil))}`}</span></li>`,
+        )
         .join('')
     : none('Nothing collected');
   const consents = o.consents.length
-    ? o.consents.map((c) => `<li><span class="tag">${e(c.purpose)}</span> <span class="status status-${e(c.status)}">${e(c.status)}</span><br><span class="small">since ${e(timeWords(c.since))}</span></li>`).join('')
+    ? o.consents
+        .map(
+          (c) =>
+            `<li><span class="tag">${e(c.purpose)}</span> <span class="status status-${e(c.status)}">${e(c.status)}</span><br><span class="small">since ${e(timeWords(c.since))}</span></li>`,
+        )
+        .join('')
     : none('No consent recorded');
   const shared = o.recipients.length
     ? o.recipients

@@ -40,7 +40,10 @@ export function historyTable(history: readonly HistoryEntry[]): string {
       { header: 'categories', value: (h) => h.categories.join(', ') },
       { header: 'purpose', value: (h) => h.purpose },
       { header: 'activity / recipient', value: (h) => [h.activity, h.recipientId && `-> ${h.recipientId}`].filter(Boolean).join(' ') },
-      { header: 'basis or reason', value: (h) => (h.kind === 'denied' ? `refused: ${h.reason ?? ''}` : `${h.basis?.legalBasis ?? ''}${h.basis?.consentEventId ? ` (${h.basis.consentEventId})` : ''}`) },
+      {
+        header: 'basis or reason',
+        value: (h) => (h.kind === 'denied' ? `refused: ${h.reason ?? ''}` : `${h.basis?.legalBasis ?? ''}${h.basis?.consentEventId ? ` (${h.basis.consentEventId})` : ''}`),
+      },
     ],
     history,
     'no use, access, share or refusal recorded',
@@ -87,7 +90,10 @@ export function recipientsTable(registry: readonly RecipientEntry[]): string {
       { header: 'agreement', value: (r) => r.agreement ?? '' },
       { header: 'shares', value: (r) => String(r.received.length), align: 'right' },
       { header: 'subjects', value: (r) => String(new Set(r.received.map((x) => x.subjectId)).size), align: 'right' },
-      { header: 'erasure notices', value: (r) => (r.erasureNotices.length ? `${r.erasureNotices.length} (${r.erasureNotices.filter((n) => !n.confirmed).length} unconfirmed)` : '') },
+      {
+        header: 'erasure notices',
+        value: (r) => (r.erasureNotices.length ? `${r.erasureNotices.length} (${r.erasureNotices.filter((n) => !n.confirmed).length} unconfirmed)` : ''),
+      },
     ],
     registry,
     'no recipients',

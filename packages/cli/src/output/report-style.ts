@@ -21,9 +21,7 @@ export const KIND_COLOURS: Readonly<Record<TimelineKind, string>> = {
   'access-fulfilled': '#0369a1',
 };
 
-const kindRules = (Object.keys(KINDS) as TimelineKind[])
-  .map((kind) => `[data-kind="${kind}"], [data-legend="${kind}"] { --kind: ${KIND_COLOURS[kind]}; }`)
-  .join('\n');
+const kindRules = (Object.keys(KINDS) as TimelineKind[]).map((kind) => `[data-kind="${kind}"], [data-legend="${kind}"] { --kind: ${KIND_COLOURS[kind]}; }`).join('\n');
 
 export const REPORT_CSS = `
 :root { color-scheme: light; --ink: #1f2933; --muted: #5b6672; --line: #d9dee4; --paper: #ffffff; --wash: #f4f6f8; --ok: #15803d; --bad: #b91c1c; }

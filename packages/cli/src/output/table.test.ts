@@ -9,9 +9,12 @@ describe('table', () => {
   ];
 
   it('pads columns to their widest cell, right-aligns numbers, and keeps each row on one line', () => {
-    expect(table(columns, [{ name: 'a', n: 1000 }, { name: 'longer', n: 2 }])).toBe(
-      ['  name       n  note', '  a       1000  line one line two', '  longer     2  line one line two', ''].join('\n'),
-    );
+    expect(
+      table(columns, [
+        { name: 'a', n: 1000 },
+        { name: 'longer', n: 2 },
+      ]),
+    ).toBe(['  name       n  note', '  a       1000  line one line two', '  longer     2  line one line two', ''].join('\n'));
   });
 
   it('says when there is nothing to show', () => {

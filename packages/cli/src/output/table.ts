@@ -12,9 +12,7 @@ export function table<Row>(columns: readonly Column<Row>[], rows: readonly Row[]
   const cells = rows.map((row) => columns.map((column) => showControls(oneLine(column.value(row)))));
   const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((line) => (line[i] ?? '').length)));
   const render = (line: readonly string[]) =>
-    `  ${line
-      .map((cell, i) => (columns[i]?.align === 'right' ? cell.padStart(widths[i] ?? 0) : i === line.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')}`.trimEnd();
+    `  ${line.map((cell, i) => (columns[i]?.align === 'right' ? cell.padStart(widths[i] ?? 0) : i === line.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd();
   return `${[render(columns.map((c) => c.header)), ...cells.map(render)].join('\n')}\n`;
 }
 

@@ -37,7 +37,12 @@ describe('control characters in output', () => {
   it('are \\u escapes in JSON, which still reads back as the same value', () => {
     const value = { text: ACTED_ON.join('') };
     const json = toJson(value);
-    expect(json.slice(0, -1).split('\n').some((line) => ACTED_ON.some((c) => line.includes(c)))).toBe(false);
+    expect(
+      json
+        .slice(0, -1)
+        .split('\n')
+        .some((line) => ACTED_ON.some((c) => line.includes(c))),
+    ).toBe(false);
     expect(JSON.parse(json)).toEqual(value);
   });
 });

@@ -23,5 +23,4 @@ export const showControls = (text: string): string => text.replace(CONTROLS, esc
 export const showControlsInLines = (text: string): string => text.replace(CONTROLS_BUT_LINE_FEED, escaped);
 
 /** The same characters inside JSON text, as `\u` escapes: the same JSON value, nothing a terminal obeys. */
-export const escapeControlsInJson = (json: string): string =>
-  json.replace(CONTROLS, (c) => (c === '\n' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+export const escapeControlsInJson = (json: string): string => json.replace(CONTROLS, (c) => (c === '\n' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));

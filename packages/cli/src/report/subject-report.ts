@@ -32,7 +32,13 @@ export interface SubjectReport {
     readonly broken?: { readonly revision: bigint; readonly position: bigint; readonly eventId: string; readonly reason: string; readonly explanation: string } | undefined;
   };
   readonly overview: {
-    readonly categories: readonly { readonly category: string; readonly source: string; readonly purposes: readonly string[]; readonly collectedAt: string; readonly retainUntil: string }[];
+    readonly categories: readonly {
+      readonly category: string;
+      readonly source: string;
+      readonly purposes: readonly string[];
+      readonly collectedAt: string;
+      readonly retainUntil: string;
+    }[];
     readonly consents: readonly { readonly purpose: string; readonly status: string; readonly since: string }[];
     readonly recipients: readonly {
       readonly id: string;
@@ -107,7 +113,10 @@ async function registry(store: EventStore, history: readonly CustodianEvent[]): 
   }
   const out = new Map<string, RecipientEntry>();
   for (const id of ids) {
-    const entry = foldProjection(recipientsProjection, (await readDecoded(store, recipientStream(id))).map(({ event }) => event)).get(id);
+    const entry = foldProjection(
+      recipientsProjection,
+      (await readDecoded(store, recipientStream(id))).map(({ event }) => event),
+    ).get(id);
     if (entry) out.set(id, entry);
   }
   return out;

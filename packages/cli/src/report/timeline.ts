@@ -125,7 +125,11 @@ function describe(event: CustodianEvent, context: TimelineContext, consents: Rea
       break;
     }
     case 'ProcessingRestricted':
-      described = { kind: 'restricted', what: "Processing of the customer's data was restricted.", why: 'Right to restriction (GDPR Art. 18): the data is kept but may not be used.' };
+      described = {
+        kind: 'restricted',
+        what: "Processing of the customer's data was restricted.",
+        why: 'Right to restriction (GDPR Art. 18): the data is kept but may not be used.',
+      };
       break;
     case 'RestrictionLifted':
       described = { kind: 'restriction-lifted', what: 'The restriction was lifted.', why: 'The data may be used again for the purposes it was collected for.' };

@@ -64,7 +64,14 @@ export async function tellStory(store: EventStore, keys: KeyStore = new InMemory
   const { checkout, campaigns, dpo, customer } = actors;
 
   at(0);
-  await ledger.collect({ subjectId: SUBJECT, actor: checkout, source: 'checkout-form', purposes: ['order.fulfilment', 'marketing.email'], notice, data: { 'contact.email': EMAIL, 'contact.address': ADDRESS } });
+  await ledger.collect({
+    subjectId: SUBJECT,
+    actor: checkout,
+    source: 'checkout-form',
+    purposes: ['order.fulfilment', 'marketing.email'],
+    notice,
+    data: { 'contact.email': EMAIL, 'contact.address': ADDRESS },
+  });
   at(1);
   await ledger.grantConsent({ subjectId: SUBJECT, actor: customer, purpose: 'marketing.email', notice, method: 'checkbox', evidence: `ticked "Send me offers" as ${EMAIL}` });
   at(2);
@@ -79,7 +86,14 @@ export async function tellStory(store: EventStore, keys: KeyStore = new InMemory
   at(6);
   await ledger.use({ subjectId: SUBJECT, actor: campaigns, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:summer-sale' });
   at(7);
-  await ledger.collect({ subjectId: OTHER, actor: checkout, source: 'checkout-form', purposes: ['order.fulfilment'], notice, data: { 'contact.email': 'bob@example.com', 'contact.address': '1 Oak Road' } });
+  await ledger.collect({
+    subjectId: OTHER,
+    actor: checkout,
+    source: 'checkout-form',
+    purposes: ['order.fulfilment'],
+    notice,
+    data: { 'contact.email': 'bob@example.com', 'contact.address': '1 Oak Road' },
+  });
   await ledger.use({ subjectId: OTHER, actor: checkout, purpose: 'order.fulfilment', categories: ['contact.address'], activity: 'ship:order-1001' });
   at(8);
   await ledger.requestAccess({ subjectId: SUBJECT, actor: customer, right: 'access' });

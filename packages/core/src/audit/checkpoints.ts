@@ -58,8 +58,7 @@ interface Opened {
 
 /** Opens every checkpoint (each signature must verify) before the log is read; all must be for one log. */
 export function openCheckpoints(notes: readonly CheckpointNote[], keys: CheckpointKeys | undefined, origin?: string): Opened[] {
-  if (keys === undefined || (Array.isArray(keys) && keys.length === 0))
-    throw new ValidationError('publicKey', [{ path: 'publicKey', message: 'is needed to open a checkpoint' }]);
+  if (keys === undefined || (Array.isArray(keys) && keys.length === 0)) throw new ValidationError('publicKey', [{ path: 'publicKey', message: 'is needed to open a checkpoint' }]);
   const opened = notes.map((note) => parseCheckpoint(openNote(note, keys).text));
   const expected = origin ?? opened[0]?.origin;
   for (const checkpoint of opened) if (expected !== undefined && checkpoint.origin !== expected) throw new CheckpointOriginError(expected, checkpoint.origin);
@@ -149,7 +148,8 @@ function matched(origin: string, size: number, uncovered: number, count: number)
 function mismatched(origin: string, logSize: number, m: LogMismatch, count: number): string {
   const where =
     m.index !== undefined ? `at leaf ${m.index}` : `at a leaf from ${m.range[0]} to ${m.range[1]}${count === 1 ? ' (more checkpoints of smaller sizes would narrow it)' : ''}`;
-  if (m.reason === 'unreadable_leaf') return `The record at leaf ${m.index} has no hash to take its leaf from: the log no longer matches the checkpoint of ${m.checkpointSize} events of ${origin}.`;
+  if (m.reason === 'unreadable_leaf')
+    return `The record at leaf ${m.index} has no hash to take its leaf from: the log no longer matches the checkpoint of ${m.checkpointSize} events of ${origin}.`;
   if (m.reason === 'truncated')
     return `The log holds ${events(logSize)}, fewer than the ${m.checkpointSize} signed in the checkpoint of ${origin}: events were removed; the log first differs ${where}.`;
   return `The log's first ${events(m.checkpointSize)} do not hash to the root signed in the checkpoint of ${origin}: an event among them was changed, removed, reordered or inserted; the log first differs ${where}.`;

@@ -71,9 +71,7 @@ export async function explainDecision(store: EventStore, policy: Policy, eventId
   const consistent =
     target.type === 'UseDenied'
       ? !replayed.allowed && replayed.reason === target.data.reason
-      : replayed.allowed &&
-        replayed.basis.legalBasis === target.data.basis.legalBasis &&
-        replayed.basis.consentEventId === target.data.basis.consentEventId;
+      : replayed.allowed && replayed.basis.legalBasis === target.data.basis.legalBasis && replayed.basis.consentEventId === target.data.basis.consentEventId;
   return {
     event: target,
     decision: target.type === 'UseDenied' ? 'denied' : 'allowed',

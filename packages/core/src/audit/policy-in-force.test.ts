@@ -5,8 +5,7 @@ import { createLedger } from '../ledger';
 import { definePolicy, readRecordedPolicy } from '../policy';
 import { InMemoryEventStore } from '../store';
 
-const rules = (roles: string[]) =>
-  definePolicy({ purposes: { 'marketing.email': { legalBasis: 'contract', categories: ['contact.email'], roles, retention: 'P1Y' } } });
+const rules = (roles: string[]) => definePolicy({ purposes: { 'marketing.email': { legalBasis: 'contract', categories: ['contact.email'], roles, retention: 'P1Y' } } });
 const marketer: Actor = { id: 'campaigns', kind: 'service', roles: ['marketing'] };
 
 describe('the policy in force', () => {
@@ -14,10 +13,23 @@ describe('the policy in force', () => {
     const store = new InMemoryEventStore();
     const keys = new InMemoryKeyStore();
     const before = createLedger({ store, keys, policy: rules(['marketing']) });
-    await before.collect({ subjectId: 's-1', actor: marketer, source: 'web', purposes: ['marketing.email'], notice: { id: 'n', version: '1' }, data: { 'contact.email': 'a@example.com' } });
+    await before.collect({
+      subjectId: 's-1',
+      actor: marketer,
+      source: 'web',
+      purposes: ['marketing.email'],
+      notice: { id: 'n', version: '1' },
+      data: { 'contact.email': 'a@example.com' },
+    });
     const allowedThen = await before.use({ subjectId: 's-1', actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: 'c1' });
     expect(allowedThen.allowed).toBe(true);
-    await createLedger({ store, keys, policy: rules(['marketing']) }).use({ subjectId: 's-1', actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: 'c2' });
+    await createLedger({ store, keys, policy: rules(['marketing']) }).use({
+      subjectId: 's-1',
+      actor: marketer,
+      purpose: 'marketing.email',
+      categories: ['contact.email'],
+      activity: 'c2',
+    });
 
     const after = createLedger({ store, keys, policy: rules(['growth']) });
     const deniedNow = await after.use({ subjectId: 's-1', actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: 'c3' });

@@ -49,7 +49,15 @@ export interface SubjectExport {
   readonly requests: readonly { readonly type: string; readonly at: string; readonly eventId: string }[];
 }
 
-const REQUEST_TYPES = new Set(['AccessRequestReceived', 'AccessRequestFulfilled', 'ErasureRequested', 'DataErased', 'ObjectionRaised', 'ProcessingRestricted', 'RestrictionLifted']);
+const REQUEST_TYPES = new Set([
+  'AccessRequestReceived',
+  'AccessRequestFulfilled',
+  'ErasureRequested',
+  'DataErased',
+  'ObjectionRaised',
+  'ProcessingRestricted',
+  'RestrictionLifted',
+]);
 
 export async function exportSubject(deps: { store: EventStore; keys: KeyStore; policy: Policy; clock: () => Date }, subjectId: string): Promise<SubjectExport> {
   const { store, keys, policy, clock } = deps;
@@ -62,7 +70,10 @@ export async function exportSubject(deps: { store: EventStore; keys: KeyStore; p
 
   const recipients = [];
   for (const copy of inventory.recipients) {
-    const registry = foldProjection(recipientsProjection, (await readDecoded(store, recipientStream(copy.recipientId))).map(({ event }) => event)).get(copy.recipientId);
+    const registry = foldProjection(
+      recipientsProjection,
+      (await readDecoded(store, recipientStream(copy.recipientId))).map(({ event }) => event),
+    ).get(copy.recipientId);
     recipients.push({ ...copy, name: registry?.name, country: registry?.country, agreement: registry?.agreement });
   }
   const purposesNamed = new Set(inventory.categories.flatMap((held) => held.purposes));
@@ -86,7 +97,14 @@ export async function exportSubject(deps: { store: EventStore; keys: KeyStore; p
     }),
     purposes: [...policy.purposes]
       .filter(([purpose]) => purposesNamed.has(purpose))
-      .map(([purpose, rule]) => ({ purpose, legalBasis: rule.legalBasis, description: rule.description, retention: rule.retention, categories: rule.categories, sharing: rule.sharing })),
+      .map(([purpose, rule]) => ({
+        purpose,
+        legalBasis: rule.legalBasis,
+        description: rule.description,
+        retention: rule.retention,
+        categories: rule.categories,
+        sharing: rule.sharing,
+      })),
     consents: consentStateAt(fold(consentProjection), now),
     recipients,
     history: fold(historyProjection),

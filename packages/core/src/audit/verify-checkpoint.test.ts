@@ -34,7 +34,14 @@ async function seeded(): Promise<InMemoryEventStore> {
   const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy: conformancePolicy });
   for (const subjectId of ['s-a', 's-b']) {
     const subject: Actor = { id: subjectId, kind: 'subject', roles: [] };
-    await ledger.collect({ subjectId, actor: checkout, source: 'web', purposes: ['order.fulfilment', 'marketing.email'], notice, data: { 'contact.email': `${subjectId}@example.com` } });
+    await ledger.collect({
+      subjectId,
+      actor: checkout,
+      source: 'web',
+      purposes: ['order.fulfilment', 'marketing.email'],
+      notice,
+      data: { 'contact.email': `${subjectId}@example.com` },
+    });
     await ledger.grantConsent({ subjectId, actor: subject, purpose: 'marketing.email', notice, method: 'checkbox', evidence: 'ticked' });
     await ledger.use({ subjectId, actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign-1' });
     await ledger.withdrawConsent({ subjectId, actor: subject, purpose: 'marketing.email' });
@@ -95,7 +102,12 @@ describe('audit.verify against a signed checkpoint', () => {
   });
 
   const streamA = subjectStream('s-a');
-  const lastOfA = () => records.map((r, i) => [r, i] as const).filter(([r]) => r.stream === streamA).slice(-2).map(([, i]) => i);
+  const lastOfA = () =>
+    records
+      .map((r, i) => [r, i] as const)
+      .filter(([r]) => r.stream === streamA)
+      .slice(-2)
+      .map(([, i]) => i);
 
   it("detects the last two events of a customer's stream cut off, which every chain still accepts", async () => {
     const [first] = lastOfA();
@@ -113,7 +125,12 @@ describe('audit.verify against a signed checkpoint', () => {
     const tampered = storeOf(records.slice(0, -2));
     const result = await verifyChain(tampered, { checkpoints: everySize, publicKey: key.verifierKey });
     expect(result.ok).toBe(false);
-    expect(result.checkpoint?.firstMismatch).toEqual({ reason: 'truncated', index: records.length - 2, range: [records.length - 2, records.length - 2], checkpointSize: records.length - 1 });
+    expect(result.checkpoint?.firstMismatch).toEqual({
+      reason: 'truncated',
+      index: records.length - 2,
+      range: [records.length - 2, records.length - 2],
+      checkpointSize: records.length - 1,
+    });
   });
 
   it("detects a customer's whole stream deleted", async () => {

@@ -16,7 +16,14 @@ async function seeded(): Promise<InMemoryEventStore> {
   const store = new InMemoryEventStore();
   const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy: conformancePolicy });
   for (const subjectId of ['s-a', 's-b']) {
-    await ledger.collect({ subjectId, actor: checkout, source: 'web', purposes: ['order.fulfilment', 'marketing.email'], notice, data: { 'contact.email': `${subjectId}@example.com` } });
+    await ledger.collect({
+      subjectId,
+      actor: checkout,
+      source: 'web',
+      purposes: ['order.fulfilment', 'marketing.email'],
+      notice,
+      data: { 'contact.email': `${subjectId}@example.com` },
+    });
     await ledger.grantConsent({ subjectId, actor: { id: subjectId, kind: 'subject', roles: [] }, purpose: 'marketing.email', notice, method: 'checkbox', evidence: 'ticked' });
     for (let i = 0; i < 3; i++) await ledger.use({ subjectId, actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: `campaign-${i}` });
   }
@@ -78,7 +85,9 @@ describe('audit.verify on a tampered store', () => {
     overwriteRaw(store, target.stream, target.revision, Buffer.from(JSON.stringify(record)));
     const result = await verifyChain(store);
     expect(result.ok).toBe(false);
-    expect(result.broken).toEqual([{ stream: target.stream, revision: 3n, position: expect.any(BigInt), eventId: targetId, reason: expect.stringMatching(/hash_mismatch|malformed/) }]);
+    expect(result.broken).toEqual([
+      { stream: target.stream, revision: 3n, position: expect.any(BigInt), eventId: targetId, reason: expect.stringMatching(/hash_mismatch|malformed/) },
+    ]);
   });
 
   it('names exactly the changed record when random bytes are altered', async () => {
@@ -111,8 +120,14 @@ describe('audit.verify on a tampered store', () => {
   it('catches an inserted event, even one forged with the right link', async () => {
     const forger = new InMemoryEventStore();
     let forged: RecordedEvent | undefined;
-    for await (const record of store.readStream(target.stream, { maxCount: 3 })) await forger.append(target.stream, [{ id: record.id, type: record.type, data: record.data }], 'any');
-    await plantEvent(forger, target.stream, { type: 'DataUsed', data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'forged', basis: { legalBasis: 'contract' } } }, { actor: marketer, subjectId: 's-a' });
+    for await (const record of store.readStream(target.stream, { maxCount: 3 }))
+      await forger.append(target.stream, [{ id: record.id, type: record.type, data: record.data }], 'any');
+    await plantEvent(
+      forger,
+      target.stream,
+      { type: 'DataUsed', data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'forged', basis: { legalBasis: 'contract' } } },
+      { actor: marketer, subjectId: 's-a' },
+    );
     for await (const record of forger.readStream(target.stream, { fromRevision: 3n })) forged = record;
     const inserted = viewOf(store, (records) => {
       const at = records.findIndex((r) => r.stream === target.stream && r.revision === 3n);

@@ -49,14 +49,19 @@ describe('sealed records', () => {
 
   // Ids JSON escapes or writes as UTF-8 are looked up from the end too, never anywhere in the record.
   it('finds an id JSON escapes, and not one planted in its data', () => {
-    for (const [own, decoy] of [['e-1', 'é-2'], ['é-1', 'é-2'], ['e"1', 'e"2'], ['e\\1', 'é\n2']]) {
+    for (const [own, decoy] of [
+      ['e-1', 'é-2'],
+      ['é-1', 'é-2'],
+      ['e"1', 'e"2'],
+      ['e\\1', 'é\n2'],
+    ]) {
       const { bytes } = sealRecord({ id: own, occurredAt: 't', data: { id: decoy, occurredAt: 't' } }, stream, GENESIS_HASH);
       expect([own, holdsId(bytes, own!)]).toEqual([own, true]);
       expect([decoy, holdsId(bytes, decoy!)]).toEqual([decoy, false]);
     }
   });
 
-  describe('reading the store\'s buffer', () => {
+  describe("reading the store's buffer", () => {
     afterEach(() => {
       jest.restoreAllMocks();
     });

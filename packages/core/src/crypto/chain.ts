@@ -135,9 +135,7 @@ export function checkLink(bytes: Uint8Array, member: Buffer, prevHash: string): 
   return { hash: actual };
 }
 
-export type RecordCheck =
-  | { ok: true; prevHash: string; hash: string }
-  | { ok: false; reason: 'malformed' | 'hash_mismatch' | 'stream_mismatch'; prevHash?: string; hash?: string };
+export type RecordCheck = { ok: true; prevHash: string; hash: string } | { ok: false; reason: 'malformed' | 'hash_mismatch' | 'stream_mismatch'; prevHash?: string; hash?: string };
 
 /** Checks that a stored record's own hash matches its bytes and that it names `member`'s stream, and returns its links. */
 export function checkRecord(bytes: Uint8Array, member: Buffer): RecordCheck {

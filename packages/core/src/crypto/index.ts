@@ -1,5 +1,18 @@
 export { canonicalJson } from './canonical-json';
-export { CANONICAL_MEMBERS, GENESIS_HASH, PLACE_MEMBERS, asciiAt, checkLink, checkRecord, holdsId, sealRecord, storedHash, streamMember, type LinkFault, type RecordCheck } from './chain';
+export {
+  CANONICAL_MEMBERS,
+  GENESIS_HASH,
+  PLACE_MEMBERS,
+  asciiAt,
+  checkLink,
+  checkRecord,
+  holdsId,
+  sealRecord,
+  storedHash,
+  streamMember,
+  type LinkFault,
+  type RecordCheck,
+} from './chain';
 export { sealValue, openValue, SealedValueError } from './field-cipher';
 export { KEY_BYTES, KeyDestroyedError, KeyFileCorruptError, KeyFolderInsecureError, KeyUnwrapFailedError, newDataKey, type KeyStore } from './key-store';
 export { InMemoryKeyStore } from './in-memory-key-store';

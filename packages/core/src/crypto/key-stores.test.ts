@@ -87,7 +87,16 @@ describe('FileKeyStore files', () => {
 
   it.each([
     ['a wrong master key', 'KEY_UNWRAP_FAILED', () => undefined, true],
-    ['a flipped bit', 'KEY_UNWRAP_FAILED', (file: string) => writeFileSync(file, readFileSync(file).map((b, i) => (i === 20 ? b ^ 1 : b))), false],
+    [
+      'a flipped bit',
+      'KEY_UNWRAP_FAILED',
+      (file: string) =>
+        writeFileSync(
+          file,
+          readFileSync(file).map((b, i) => (i === 20 ? b ^ 1 : b)),
+        ),
+      false,
+    ],
     ['a key file copied from another subject', 'KEY_UNWRAP_FAILED', (file: string, other: string) => writeFileSync(file, readFileSync(other)), false],
     ['a truncated key file', 'KEY_FILE_CORRUPT', (file: string) => truncateSync(file, 30), false],
     ['an empty key file', 'KEY_FILE_CORRUPT', (file: string) => truncateSync(file, 0), false],
@@ -206,7 +215,11 @@ describe('FileKeyStore files', () => {
     await destroying;
     expect([...sizes]).toEqual([length]);
     expect(readFileSync(witness).equals(Buffer.alloc(length))).toBe(true);
-    expect(readdirSync(directory).filter((f) => f !== 'witness').map((f) => f.split('.')[1])).toEqual(['destroyed']);
+    expect(
+      readdirSync(directory)
+        .filter((f) => f !== 'witness')
+        .map((f) => f.split('.')[1]),
+    ).toEqual(['destroyed']);
     rmSync(directory, { recursive: true, force: true });
   });
 

@@ -8,8 +8,7 @@ import { ValidationError } from '../errors';
  */
 export function pseudonymize(secret: string | Uint8Array, identifier: string): string {
   const issues: { path: string; message: string }[] = [];
-  if ((typeof secret === 'string' ? Buffer.byteLength(secret) : secret.byteLength) < 16)
-    issues.push({ path: 'secret', message: 'must be at least 16 bytes' });
+  if ((typeof secret === 'string' ? Buffer.byteLength(secret) : secret.byteLength) < 16) issues.push({ path: 'secret', message: 'must be at least 16 bytes' });
   if (typeof identifier !== 'string' || identifier.length === 0) issues.push({ path: 'identifier', message: 'must be a non-empty string' });
   if (issues.length > 0) throw new ValidationError('pseudonymize', issues);
   return `s-${createHmac('sha256', secret).update(identifier.trim().toLowerCase()).digest('hex')}`;

@@ -64,60 +64,101 @@ describe('consent-based purposes', () => {
   });
   it('refuse without consent', () => spec.given([collected]).when(use()).thenDenied('no_consent'));
   it('refuse once consent is withdrawn', () => spec.given([collected, consented(), withdrawn]).when(use()).thenDenied('consent_withdrawn'));
-  it('refuse once consent has expired', () => spec.given([collected, consented('2026-05-31T00:00:00.000Z')]).when(use()).thenDenied('consent_expired'));
+  it('refuse once consent has expired', () =>
+    spec
+      .given([collected, consented('2026-05-31T00:00:00.000Z')])
+      .when(use())
+      .thenDenied('consent_expired'));
   it('allow again after a new grant', () => {
     spec
       .given([collected, consented(), withdrawn, { ...consented(), id: '00000000-0000-7000-8000-0000000000c2' }])
       .when(use())
-      .then([expect.objectContaining({ type: 'DataUsed', data: expect.objectContaining({ basis: { legalBasis: 'consent', consentEventId: '00000000-0000-7000-8000-0000000000c2' } }) })]);
+      .then([
+        expect.objectContaining({ type: 'DataUsed', data: expect.objectContaining({ basis: { legalBasis: 'consent', consentEventId: '00000000-0000-7000-8000-0000000000c2' } }) }),
+      ]);
   });
 });
 
 describe('the other rules', () => {
   const fraud = use({ purpose: 'fraud.prevention', actor: { id: 'fraud-svc', kind: 'service', roles: ['fraud'] } });
   it('an objection blocks legitimate-interests purposes', () => {
-    spec.given([collected]).when(fraud).then([expect.objectContaining({ type: 'DataUsed', data: expect.objectContaining({ basis: { legalBasis: 'legitimate_interests' } }) })]);
-    spec.given([collected, { type: 'ObjectionRaised', data: {} }]).when(fraud).thenDenied('objection');
-    spec.given([collected, { type: 'ObjectionRaised', data: { purposes: ['fraud.prevention'] } }]).when(fraud).thenDenied('objection');
+    spec
+      .given([collected])
+      .when(fraud)
+      .then([expect.objectContaining({ type: 'DataUsed', data: expect.objectContaining({ basis: { legalBasis: 'legitimate_interests' } }) })]);
+    spec
+      .given([collected, { type: 'ObjectionRaised', data: {} }])
+      .when(fraud)
+      .thenDenied('objection');
+    spec
+      .given([collected, { type: 'ObjectionRaised', data: { purposes: ['fraud.prevention'] } }])
+      .when(fraud)
+      .thenDenied('objection');
   });
   it('an objection to one purpose leaves the others', () => {
     const other = { type: 'ObjectionRaised', data: { purposes: ['marketing.email'] } } as GivenEvent;
-    spec.given([collected, other]).when(fraud).then([expect.objectContaining({ type: 'DataUsed' })]);
+    spec
+      .given([collected, other])
+      .when(fraud)
+      .then([expect.objectContaining({ type: 'DataUsed' })]);
   });
   it('an objection does not block a contract purpose', () => {
     const fulfil = use({ purpose: 'order.fulfilment', actor: { id: 'wh', kind: 'service', roles: ['fulfilment'] } });
-    spec.given([collected, { type: 'ObjectionRaised', data: {} }]).when(fulfil).then([expect.objectContaining({ type: 'DataUsed' })]);
+    spec
+      .given([collected, { type: 'ObjectionRaised', data: {} }])
+      .when(fulfil)
+      .then([expect.objectContaining({ type: 'DataUsed' })]);
   });
   it('a restriction blocks every use, until lifted', () => {
-    spec.given([collected, consented(), { type: 'ProcessingRestricted', data: {} }]).when(use()).thenDenied('restricted');
+    spec
+      .given([collected, consented(), { type: 'ProcessingRestricted', data: {} }])
+      .when(use())
+      .thenDenied('restricted');
     spec
       .given([collected, consented(), { type: 'ProcessingRestricted', data: {} }, { type: 'RestrictionLifted', data: {} }])
       .when(use())
       .then([expect.objectContaining({ type: 'DataUsed' })]);
   });
   it('after an erasure request every use is denied', () => {
-    spec.given([collected, consented(), { type: 'ErasureRequested', data: {} }]).when(use()).thenDenied('erasure_requested');
+    spec
+      .given([collected, consented(), { type: 'ErasureRequested', data: {} }])
+      .when(use())
+      .thenDenied('erasure_requested');
     spec
       .given([collected, consented(), { type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [] } }])
       .when(use())
       .thenDenied('erased');
   });
   it('the categories must belong to the purpose', () =>
-    spec.given([collected, consented()]).when(use({ categories: ['contact.email', 'contact.address'] })).thenDenied('category_not_in_purpose'));
+    spec
+      .given([collected, consented()])
+      .when(use({ categories: ['contact.email', 'contact.address'] }))
+      .thenDenied('category_not_in_purpose'));
   it('data past its retention period is not used', () =>
-    spec.given([collected, consented()]).when(use({ now: new Date('2032-01-01T00:00:00.000Z') })).thenDenied('retention_expired'));
+    spec
+      .given([collected, consented()])
+      .when(use({ now: new Date('2032-01-01T00:00:00.000Z') }))
+      .thenDenied('retention_expired'));
   it('the categories must have been collected', () =>
     spec
       .given([collected])
       .when(use({ purpose: 'order.fulfilment', categories: ['contact.address'], actor: { id: 'wh', kind: 'service', roles: ['fulfilment'] } }))
       .thenDenied('category_not_collected'));
   it('the actor needs a role the purpose allows', () =>
-    spec.given([collected, consented()]).when(use({ actor: { id: 'intern', kind: 'employee', roles: ['support'] } })).thenDenied('role_not_allowed'));
-  it('an unknown purpose is refused', () => spec.given([collected]).when(use({ purpose: 'resale.brokers' })).thenDenied('unknown_purpose'));
+    spec
+      .given([collected, consented()])
+      .when(use({ actor: { id: 'intern', kind: 'employee', roles: ['support'] } }))
+      .thenDenied('role_not_allowed'));
+  it('an unknown purpose is refused', () =>
+    spec
+      .given([collected])
+      .when(use({ purpose: 'resale.brokers' }))
+      .thenDenied('unknown_purpose'));
   it('an access is decided by the same rules', () => {
-    spec.given([collected, consented()]).when({ type: 'access', actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], now }).then([
-      { type: 'DataAccessed', data: { purpose: 'marketing.email', categories: ['contact.email'], basis: { legalBasis: 'consent', consentEventId: CONSENT_ID } } },
-    ]);
+    spec
+      .given([collected, consented()])
+      .when({ type: 'access', actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], now })
+      .then([{ type: 'DataAccessed', data: { purpose: 'marketing.email', categories: ['contact.email'], basis: { legalBasis: 'consent', consentEventId: CONSENT_ID } } }]);
   });
 });
 
@@ -136,16 +177,31 @@ describe('shares', () => {
   it('need a registered, verified, not suspended recipient', () => {
     spec.given([collected, consented()]).when(share(initialRecipientState)).thenDenied('recipient_unknown');
     spec.given([collected, consented()]).when(share(registered)).thenDenied('recipient_not_verified');
-    spec.given([collected, consented()]).when(share({ ...verified, suspended: { eventId: 'r3', reason: 'breach', at: '2026-02-01T00:00:00.000Z' } })).thenDenied('recipient_suspended');
-    spec.given([collected, consented()]).when(share(verified)).then([
-      {
-        type: 'DataShared',
-        data: { recipientId: 'agency', purpose: 'marketing.email', categories: ['contact.email'], agreement: 'dpa-1', basis: { legalBasis: 'consent', consentEventId: CONSENT_ID } },
-      },
-    ]);
+    spec
+      .given([collected, consented()])
+      .when(share({ ...verified, suspended: { eventId: 'r3', reason: 'breach', at: '2026-02-01T00:00:00.000Z' } }))
+      .thenDenied('recipient_suspended');
+    spec
+      .given([collected, consented()])
+      .when(share(verified))
+      .then([
+        {
+          type: 'DataShared',
+          data: {
+            recipientId: 'agency',
+            purpose: 'marketing.email',
+            categories: ['contact.email'],
+            agreement: 'dpa-1',
+            basis: { legalBasis: 'consent', consentEventId: CONSENT_ID },
+          },
+        },
+      ]);
   });
   it('need a purpose that allows sharing', () => {
-    const fulfil: SubjectCommand = { ...(share(verified, 'order.fulfilment') as Extract<SubjectCommand, { type: 'share' }>), actor: { id: 'wh', kind: 'service', roles: ['fulfilment'] } };
+    const fulfil: SubjectCommand = {
+      ...(share(verified, 'order.fulfilment') as Extract<SubjectCommand, { type: 'share' }>),
+      actor: { id: 'wh', kind: 'service', roles: ['fulfilment'] },
+    };
     spec.given([collected]).when(fulfil).thenDenied('sharing_not_allowed');
   });
 });
@@ -154,7 +210,10 @@ describe('commands the history does not allow', () => {
   it('withdrawing a consent never given', () =>
     spec.given([collected]).when({ type: 'withdrawConsent', purpose: 'marketing.email' }).thenThrows('COMMAND_REFUSED', 'consent_not_granted'));
   it('rectifying a category never collected', () =>
-    spec.given([collected]).when({ type: 'rectify', values: { 'contact.address': 'gcm1.a.b' } }).thenThrows('COMMAND_REFUSED', 'category_not_collected'));
+    spec
+      .given([collected])
+      .when({ type: 'rectify', values: { 'contact.address': 'gcm1.a.b' } })
+      .thenThrows('COMMAND_REFUSED', 'category_not_collected'));
   it('erasing twice', () =>
     spec
       .given([{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [] } }])
@@ -163,16 +222,25 @@ describe('commands the history does not allow', () => {
   it('collecting after erasure', () =>
     spec
       .given([{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [] } }])
-      .when({ type: 'collect', source: 's', purposes: ['order.fulfilment'], legalBases: { 'order.fulfilment': 'contract' }, notice, retainUntil: '2030-01-01T00:00:00.000Z', values: { 'contact.email': 'gcm1.a.b' } })
+      .when({
+        type: 'collect',
+        source: 's',
+        purposes: ['order.fulfilment'],
+        legalBases: { 'order.fulfilment': 'contract' },
+        notice,
+        retainUntil: '2030-01-01T00:00:00.000Z',
+        values: { 'contact.email': 'gcm1.a.b' },
+      })
       .thenThrows('COMMAND_REFUSED', 'subject_erased'));
   it('erasure notices go to every recipient that received data', () => {
     const shared: GivenEvent = {
       type: 'DataShared',
       data: { recipientId: 'agency', purpose: 'marketing.email', categories: ['contact.email'], agreement: 'dpa-1', basis: { legalBasis: 'consent', consentEventId: CONSENT_ID } },
     };
-    spec.given([collected, consented(), shared]).when({ type: 'erase' }).then([
-      { type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: ['agency'] } },
-    ]);
+    spec
+      .given([collected, consented(), shared])
+      .when({ type: 'erase' })
+      .then([{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: ['agency'] } }]);
   });
 });
 
@@ -181,11 +249,18 @@ describe('the recipient decider', () => {
   const registeredEvent: GivenEvent = { type: 'RecipientRegistered', data: { recipientId: 'agency', name: 'Agency', agreement: 'dpa-1', country: 'DE' } };
   it('registers once, verifies a registered recipient, suspends', () => {
     recipients.given([]).when({ type: 'registerRecipient', recipientId: 'agency', name: 'Agency', agreement: 'dpa-1', country: 'DE' }).then([registeredEvent]);
-    recipients.given([registeredEvent]).when({ type: 'registerRecipient', recipientId: 'agency', name: 'Agency', agreement: 'dpa-1', country: 'DE' }).thenThrows('COMMAND_REFUSED', 'already_registered');
+    recipients
+      .given([registeredEvent])
+      .when({ type: 'registerRecipient', recipientId: 'agency', name: 'Agency', agreement: 'dpa-1', country: 'DE' })
+      .thenThrows('COMMAND_REFUSED', 'already_registered');
     recipients.given([]).when({ type: 'verifyRecipient', recipientId: 'agency' }).thenThrows('COMMAND_REFUSED', 'recipient_unknown');
-    recipients.given([registeredEvent]).when({ type: 'verifyRecipient', recipientId: 'agency' }).then([{ type: 'RecipientVerified', data: { recipientId: 'agency' } }]);
-    recipients.given([registeredEvent]).when({ type: 'suspendRecipient', recipientId: 'agency', reason: 'audit failed' }).then([
-      { type: 'RecipientSuspended', data: { recipientId: 'agency', reason: 'audit failed' } },
-    ]);
+    recipients
+      .given([registeredEvent])
+      .when({ type: 'verifyRecipient', recipientId: 'agency' })
+      .then([{ type: 'RecipientVerified', data: { recipientId: 'agency' } }]);
+    recipients
+      .given([registeredEvent])
+      .when({ type: 'suspendRecipient', recipientId: 'agency', reason: 'audit failed' })
+      .then([{ type: 'RecipientSuspended', data: { recipientId: 'agency', reason: 'audit failed' } }]);
   });
 });

@@ -66,8 +66,7 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       return [{ type: 'ConsentGranted', data }];
     }
     case 'withdrawConsent': {
-      if (state.consents.get(command.purpose)?.status !== 'granted')
-        refuse('consent_not_granted', 'there is no consent for this purpose to withdraw');
+      if (state.consents.get(command.purpose)?.status !== 'granted') refuse('consent_not_granted', 'there is no consent for this purpose to withdraw');
       const { type: _, ...data } = command;
       return [{ type: 'ConsentWithdrawn', data }];
     }

@@ -34,10 +34,26 @@ describe('the event catalog', () => {
   it('holds every event the design names', () => {
     expect(eventTypes).toEqual(
       expect.arrayContaining([
-        'DataCollected', 'DataRectified', 'ConsentGranted', 'ConsentWithdrawn', 'ObjectionRaised', 'ProcessingRestricted',
-        'RestrictionLifted', 'DataAccessed', 'DataUsed', 'UseDenied', 'DataShared', 'ShareRevoked', 'RecipientErasureConfirmed',
-        'ErasureRequested', 'DataErased', 'AccessRequestReceived', 'AccessRequestFulfilled', 'RecipientRegistered',
-        'RecipientVerified', 'RecipientSuspended',
+        'DataCollected',
+        'DataRectified',
+        'ConsentGranted',
+        'ConsentWithdrawn',
+        'ObjectionRaised',
+        'ProcessingRestricted',
+        'RestrictionLifted',
+        'DataAccessed',
+        'DataUsed',
+        'UseDenied',
+        'DataShared',
+        'ShareRevoked',
+        'RecipientErasureConfirmed',
+        'ErasureRequested',
+        'DataErased',
+        'AccessRequestReceived',
+        'AccessRequestFulfilled',
+        'RecipientRegistered',
+        'RecipientVerified',
+        'RecipientSuspended',
       ]),
     );
   });
@@ -121,9 +137,7 @@ describe('upcasting', () => {
   });
 
   it('reads a v1 event as v2 without rewriting the record', () => {
-    const storedV1 = Buffer.from(
-      JSON.stringify({ id: 'e-1', type: 'NameGiven', schemaVersion: 1, data: { name: 'Ada Lovelace' }, prevHash: GENESIS_HASH, hash: GENESIS_HASH }),
-    );
+    const storedV1 = Buffer.from(JSON.stringify({ id: 'e-1', type: 'NameGiven', schemaVersion: 1, data: { name: 'Ada Lovelace' }, prevHash: GENESIS_HASH, hash: GENESIS_HASH }));
     const before = Buffer.from(storedV1);
     const read = codec.decode(storedV1);
     expect(read.schemaVersion).toBe(2);

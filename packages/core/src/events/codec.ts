@@ -86,10 +86,7 @@ function linked(meta: EnvelopeMeta, data: unknown, prevHash: string): EnvelopeMe
 }
 
 /** A codec for any catalog; `events` below is the one for Custodian's own. */
-export function createEventCodec<New extends Shape, Stored extends New & ChainLinks = New & ChainLinks>(
-  entries: Catalog,
-  upcasters: Upcasters = {},
-): EventCodec<New, Stored> {
+export function createEventCodec<New extends Shape, Stored extends New & ChainLinks = New & ChainLinks>(entries: Catalog, upcasters: Upcasters = {}): EventCodec<New, Stored> {
   function validate(input: unknown): New {
     const meta = parsedEnvelope(input);
     return withData(meta, checkData(meta, (input as { data?: unknown }).data));

@@ -11,14 +11,7 @@ export const Purpose = z.string().max(100).regex(dotted, 'must be lowercase dott
 export type Purpose = z.infer<typeof Purpose>;
 
 /** GDPR Art. 6(1)(a)–(f). */
-export const LegalBasis = z.enum([
-  'consent',
-  'contract',
-  'legal_obligation',
-  'vital_interests',
-  'public_task',
-  'legitimate_interests',
-]);
+export const LegalBasis = z.enum(['consent', 'contract', 'legal_obligation', 'vital_interests', 'public_task', 'legitimate_interests']);
 export type LegalBasis = z.infer<typeof LegalBasis>;
 
 export const ActorKind = z.enum(['employee', 'service', 'subject', 'recipient']);
@@ -29,7 +22,11 @@ const looksPersonal = (text: string) => EMAIL_LIKE.test(text) || (PHONE_LIKE.tes
 const NOT_PERSONAL = 'looks like an email address or a phone number; it is stored as it is, so it must not be personal data';
 
 /** A role an actor holds and a policy grants: `marketing`, `privacy`. */
-export const Role = z.string().min(1).max(100).refine((role) => !looksPersonal(role), NOT_PERSONAL);
+export const Role = z
+  .string()
+  .min(1)
+  .max(100)
+  .refine((role) => !looksPersonal(role), NOT_PERSONAL);
 
 /** Entries after the first that repeat an earlier one, as issues at their index: a list of names holds each once. */
 export const noRepeats = (list: readonly unknown[], context: z.RefinementCtx) => {
@@ -44,7 +41,11 @@ export const noRepeats = (list: readonly unknown[], context: z.RefinementCtx) =>
 /** Who acts: an employee, a service, the subject themself or a recipient. */
 export const Actor = z.strictObject({
   /** Recorded in plaintext on every event it writes: an employee number or a service name, never an address. */
-  id: z.string().min(1).max(200).refine((id) => !looksPersonal(id), NOT_PERSONAL),
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((id) => !looksPersonal(id), NOT_PERSONAL),
   kind: ActorKind,
   roles: z.array(Role).max(50).superRefine(noRepeats),
 });
@@ -83,9 +84,7 @@ export type Sealed = z.infer<typeof Sealed>;
 export const Timestamp = z.iso.datetime({ offset: true });
 
 /** An ISO 8601 duration such as `P2Y`, `P6M`, `P30D`, `PT12H`. */
-export const IsoDuration = z
-  .string()
-  .regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'must be an ISO 8601 duration like P2Y');
+export const IsoDuration = z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'must be an ISO 8601 duration like P2Y');
 
 /** The recorded reason a use, access or share was refused. */
 export const DenialReason = z.enum([

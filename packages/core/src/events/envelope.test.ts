@@ -75,14 +75,17 @@ describe('the record layout', () => {
 
   it('carries every member of the envelope through assembly, both seals and decoding, and finds its id in place', () => {
     const data = { purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'ship', basis: { legalBasis: 'contract' as const } };
-    const event = events.envelope({ type: 'DataUsed', data }, {
-      stream: 'subject-c-7f3a',
-      subjectId: 'c-7f3a',
-      actor: { id: 'svc-shop', kind: 'service', roles: ['fulfilment'] },
-      now: new Date('2026-03-01T10:00:00.000Z'),
-      correlationId: 'order-1',
-      causationId: 'cmd-1',
-    });
+    const event = events.envelope(
+      { type: 'DataUsed', data },
+      {
+        stream: 'subject-c-7f3a',
+        subjectId: 'c-7f3a',
+        actor: { id: 'svc-shop', kind: 'service', roles: ['fulfilment'] },
+        now: new Date('2026-03-01T10:00:00.000Z'),
+        correlationId: 'order-1',
+        causationId: 'cmd-1',
+      },
+    );
     const members = Object.keys(EnvelopeMeta.shape);
     const missing = (value: object) => members.filter((name) => (value as Record<string, unknown>)[name] === undefined);
     expect(missing(event)).toEqual([]);

@@ -68,7 +68,9 @@ describe("a subject's stream copied to another subject", () => {
     const [first] = rawRecords(store).filter((r) => r.stream === stream);
     const id = JSON.parse(Buffer.from(first!.bytes).toString()).id as string;
     // The same id again, in a record that chains and names the stream.
-    const head = rawRecords(store).filter((r) => r.stream === stream).at(-1)!;
+    const head = rawRecords(store)
+      .filter((r) => r.stream === stream)
+      .at(-1)!;
     const prevHash = events.decode(head.bytes).hash;
     const twin = events.decode(first!.bytes);
     const { stream: _s, prevHash: _p, hash: _h, ...body } = twin;

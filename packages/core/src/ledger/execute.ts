@@ -87,7 +87,11 @@ export function execute<S>(appender: Appender, step: Step<S>): Promise<Executed<
     const { loaded, now, drafts } = await decideOn(appender, step, attempt);
     if (drafts.length === 0) return { appended: [], before: loaded };
     const sealed = sealDrafts(stream, step.meta, now, drafts, loaded.lastHash);
-    const { nextRevision } = await appender.store.append(stream, sealed.map((s) => s.toAppend), loaded.revision);
+    const { nextRevision } = await appender.store.append(
+      stream,
+      sealed.map((s) => s.toAppend),
+      loaded.revision,
+    );
     const appended = sealed.map((s) => s.event);
     folder.advance(stream, loaded, appended, nextRevision);
     return { appended, before: loaded };

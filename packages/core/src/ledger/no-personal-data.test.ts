@@ -191,8 +191,13 @@ async function attack(world: World, attempt: Attempt, secret: (typeof SECRETS)[n
 describe('no personal data in error messages', () => {
   it('has a sample for every command, holding every field of its schema, of the actor and of the notice', () => {
     const schemas = Object.entries(commands).filter(([name]) => name.endsWith('Input'));
-    expect(schemas.map(([name]) => name).sort()).toEqual(Object.keys(samples).map((name) => schemaOf(name) && `${name[0]?.toUpperCase()}${name.slice(1)}Input`).sort());
-    for (const [name, sample] of Object.entries(samples)) expect({ name, fields: Object.keys(sample).sort() }).toEqual({ name, fields: Object.keys(schemaOf(name)?.shape ?? {}).sort() });
+    expect(schemas.map(([name]) => name).sort()).toEqual(
+      Object.keys(samples)
+        .map((name) => schemaOf(name) && `${name[0]?.toUpperCase()}${name.slice(1)}Input`)
+        .sort(),
+    );
+    for (const [name, sample] of Object.entries(samples))
+      expect({ name, fields: Object.keys(sample).sort() }).toEqual({ name, fields: Object.keys(schemaOf(name)?.shape ?? {}).sort() });
     expect(Object.keys(privacy).sort()).toEqual(Object.keys(Actor.shape).sort());
     expect(Object.keys(notice).sort()).toEqual(Object.keys(Notice.shape).sort());
   });
@@ -243,16 +248,23 @@ describe('no personal data in error messages', () => {
     expect(problems).toEqual([]);
   });
 
-  it('names a caller\'s record key by place, length and tag: data[key 1 of 2: 22 chars, #......]', async () => {
+  it("names a caller's record key by place, length and tag: data[key 1 of 2: 22 chars, #......]", async () => {
     const { ledger } = await freshWorld();
     const error = await ledger.collect({ ...samples.collect, data: { 'ann.secret@example.com': 'v', 'contact.email': 'v' } } as commands.CollectInput).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: expect.stringMatching(/^data\[key 1 of 2: 22 chars, #[0-9a-f]{6}\]$/), message: expect.stringContaining('lowercase dotted words') }] });
+    expect(error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [{ path: expect.stringMatching(/^data\[key 1 of 2: 22 chars, #[0-9a-f]{6}\]$/), message: expect.stringContaining('lowercase dotted words') }],
+    });
   });
 
   it('bounds the message and the issues list however many keys are wrong, saying how many more there were', async () => {
     const { ledger } = await freshWorld();
     const data = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`ann.secret${i}@example.com`, 'v']));
-    const error = (await ledger.collect({ ...samples.collect, data } as commands.CollectInput).catch((e: unknown) => e)) as { message: string; issues: unknown[]; issueCount: number };
+    const error = (await ledger.collect({ ...samples.collect, data } as commands.CollectInput).catch((e: unknown) => e)) as {
+      message: string;
+      issues: unknown[];
+      issueCount: number;
+    };
     expect(error.message.length).toBeLessThanOrEqual(1_000);
     expect(error.message).toMatch(/; and \d+ more$/);
     expect(error.issues.length).toBeLessThanOrEqual(50);

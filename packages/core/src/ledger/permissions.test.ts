@@ -69,7 +69,14 @@ const admin: Actor = { id: 'setup-admin', kind: 'employee', roles: ['privacy', '
 const self: Actor = { id: SUBJECT, kind: 'subject', roles: [] };
 
 const collected = async (ledger: Ledger) => {
-  await ledger.collect({ subjectId: SUBJECT, actor: admin, source: 'checkout-form', purposes: ['order.fulfilment', 'marketing.email'], notice, data: { 'contact.email': 'ann@example.com' } });
+  await ledger.collect({
+    subjectId: SUBJECT,
+    actor: admin,
+    source: 'checkout-form',
+    purposes: ['order.fulfilment', 'marketing.email'],
+    notice,
+    data: { 'contact.email': 'ann@example.com' },
+  });
 };
 const consented = async (ledger: Ledger) => {
   await collected(ledger);

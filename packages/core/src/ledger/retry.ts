@@ -53,12 +53,7 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
  * passing the attempt's number. Any other error ends it at once. After `maxRetries` the
  * conflict is thrown as it came; once the deadline would pass, a `ContentionTimeoutError`.
  */
-export async function retryOnConflict<T>(
-  stream: string,
-  attempt: (n: number) => Promise<T>,
-  policy: RetryPolicy,
-  environment: RetryEnvironment = systemEnvironment,
-): Promise<T> {
+export async function retryOnConflict<T>(stream: string, attempt: (n: number) => Promise<T>, policy: RetryPolicy, environment: RetryEnvironment = systemEnvironment): Promise<T> {
   let started: number | undefined;
   for (let n = 0; ; n++) {
     try {

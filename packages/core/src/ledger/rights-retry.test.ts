@@ -42,7 +42,14 @@ async function setUp(rightsDeadlineMs = 30_000) {
   const { store, contention } = contendedStore(subjectId);
   const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy: conformancePolicy, maxAttempts: MAX_ATTEMPTS, rightsDeadlineMs });
   const subject: Actor = { id: subjectId, kind: 'subject', roles: [] };
-  await ledger.collect({ subjectId, actor: checkout, source: 'checkout-form', purposes: ['marketing.email', 'order.fulfilment'], notice, data: { 'contact.email': 'ann@example.com' } });
+  await ledger.collect({
+    subjectId,
+    actor: checkout,
+    source: 'checkout-form',
+    purposes: ['marketing.email', 'order.fulfilment'],
+    notice,
+    data: { 'contact.email': 'ann@example.com' },
+  });
   await ledger.grantConsent({ subjectId, actor: subject, purpose: 'marketing.email', notice, method: 'checkbox' });
   return { ledger, subjectId, subject, contention };
 }

@@ -100,11 +100,31 @@ describe('strict commands', () => {
     const many = Array.from({ length: 65 }, (_, i) => `contact.c${i}`);
     const cases: [string, () => Promise<unknown>, string][] = [
       ['use, 65 categories', () => ledger.use({ subjectId, actor, purpose: 'order.fulfilment', categories: many, activity: 'ship' }), 'categories'],
-      ['use, a category twice', () => ledger.use({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.email', 'contact.email'], activity: 'ship' }), 'categories.1'],
-      ['access, a category twice', () => ledger.access({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.address', 'contact.email', 'contact.address'] }), 'categories.2'],
-      ['share, a category twice', () => ledger.share({ subjectId, actor, recipientId: 'agency-x', purpose: 'marketing.email', categories: ['contact.email', 'contact.email'] }), 'categories.1'],
-      ['collect, a purpose twice', () => ledger.collect({ subjectId, actor, source: 'form', purposes: ['order.fulfilment', 'order.fulfilment'], notice, data: { 'contact.email': 'v' } }), 'purposes.1'],
-      ['collect, 65 categories of data', () => ledger.collect({ subjectId, actor, source: 'form', purposes: ['order.fulfilment'], notice, data: Object.fromEntries(many.map((c) => [c, 'v'])) }), 'data'],
+      [
+        'use, a category twice',
+        () => ledger.use({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.email', 'contact.email'], activity: 'ship' }),
+        'categories.1',
+      ],
+      [
+        'access, a category twice',
+        () => ledger.access({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.address', 'contact.email', 'contact.address'] }),
+        'categories.2',
+      ],
+      [
+        'share, a category twice',
+        () => ledger.share({ subjectId, actor, recipientId: 'agency-x', purpose: 'marketing.email', categories: ['contact.email', 'contact.email'] }),
+        'categories.1',
+      ],
+      [
+        'collect, a purpose twice',
+        () => ledger.collect({ subjectId, actor, source: 'form', purposes: ['order.fulfilment', 'order.fulfilment'], notice, data: { 'contact.email': 'v' } }),
+        'purposes.1',
+      ],
+      [
+        'collect, 65 categories of data',
+        () => ledger.collect({ subjectId, actor, source: 'form', purposes: ['order.fulfilment'], notice, data: Object.fromEntries(many.map((c) => [c, 'v'])) }),
+        'data',
+      ],
       ['object, 65 purposes', () => ledger.object({ subjectId, actor, purposes: many }), 'purposes'],
       ['object, a purpose twice', () => ledger.object({ subjectId, actor, purposes: ['order.fulfilment', 'order.fulfilment'] }), 'purposes.1'],
       ['restrict, an actor role twice', () => ledger.restrict({ subjectId, actor: { ...actor, roles: ['marketing', 'marketing'] } }), 'actor.roles.1'],

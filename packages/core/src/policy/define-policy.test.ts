@@ -50,9 +50,14 @@ describe('definePolicy', () => {
   });
 
   it('names a duplicate purpose', () => {
-    expect(issuesOf({ purposes: [{ name: 'marketing.email', ...email }, { name: 'marketing.email', ...email }] })).toEqual([
-      { path: 'purposes.1.name', message: 'names the same purpose as purposes.0' },
-    ]);
+    expect(
+      issuesOf({
+        purposes: [
+          { name: 'marketing.email', ...email },
+          { name: 'marketing.email', ...email },
+        ],
+      }),
+    ).toEqual([{ path: 'purposes.1.name', message: 'names the same purpose as purposes.0' }]);
   });
 
   it('names a misspelt field instead of dropping it', () => {

@@ -49,7 +49,10 @@ const PurposeRecord = z.record(Purpose, PurposeRule);
 
 const PolicyInput = z.strictObject({
   /** By name, or as a list (where a duplicate name is caught). */
-  purposes: z.custom<z.input<typeof PurposeList> | z.input<typeof PurposeRecord>>((v) => typeof v === 'object' && v !== null, 'must be an object of purposes by name, or a list of named purposes'),
+  purposes: z.custom<z.input<typeof PurposeList> | z.input<typeof PurposeRecord>>(
+    (v) => typeof v === 'object' && v !== null,
+    'must be an object of purposes by name, or a list of named purposes',
+  ),
   /**
    * The roles that may perform each operation. An operation absent here is left to the
    * `privacy` role, except `collect`, left to the roles of the purposes collected for.

@@ -19,9 +19,7 @@ export interface PermissionRequest {
 
 export type PermissionRefusal = 'not_own_data' | 'role_missing';
 
-export type Permission =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: PermissionRefusal; readonly requiredRoles: readonly string[]; readonly detail: string };
+export type Permission = { readonly ok: true } | { readonly ok: false; readonly reason: PermissionRefusal; readonly requiredRoles: readonly string[]; readonly detail: string };
 
 /**
  * The roles that may perform an operation. Secure by default: an operation the policy names no

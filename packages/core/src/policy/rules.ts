@@ -5,10 +5,7 @@ import type { Policy } from './define-policy';
 export interface SubjectFacts {
   /** Categories held, each with the event that collected (or last rectified) it and when retention runs out. */
   readonly collected: ReadonlyMap<string, { readonly eventId: string; readonly retainUntil: string }>;
-  readonly consents: ReadonlyMap<
-    string,
-    { readonly status: 'granted' | 'withdrawn'; readonly eventId: string; readonly expiresAt?: string | undefined }
-  >;
+  readonly consents: ReadonlyMap<string, { readonly status: 'granted' | 'withdrawn'; readonly eventId: string; readonly expiresAt?: string | undefined }>;
   /** Each objection raised; `purposes` absent means every purpose on an objectable basis. */
   readonly objections: readonly { readonly eventId: string; readonly purposes?: readonly string[] | undefined }[];
   readonly restriction?: { readonly eventId: string } | undefined;
@@ -72,9 +69,7 @@ export function checkUse(policy: Policy, subject: SubjectFacts, request: UseRequ
     if (!recipient.verified) return deny('recipient_not_verified', 'the recipient is not verified', [recipient.registered.eventId]);
   }
   const recipientEvidence =
-    request.operation === 'share' && request.recipient?.registered && request.recipient.verified
-      ? [request.recipient.registered.eventId, request.recipient.verified.eventId]
-      : [];
+    request.operation === 'share' && request.recipient?.registered && request.recipient.verified ? [request.recipient.registered.eventId, request.recipient.verified.eventId] : [];
 
   if (rule.legalBasis === 'consent') {
     const consent = subject.consents.get(purpose);

@@ -75,7 +75,10 @@ describe('checkConsentPurpose', () => {
   });
 
   it('refuses a purpose resting on another basis, naming the basis at purpose', () => {
-    expect(issuesOf(() => checkConsentPurpose(policy, 'order.fulfilment'))).toEqual({ what: 'grantConsent', issues: [{ path: 'purpose', message: 'rests on contract, not on consent' }] });
+    expect(issuesOf(() => checkConsentPurpose(policy, 'order.fulfilment'))).toEqual({
+      what: 'grantConsent',
+      issues: [{ path: 'purpose', message: 'rests on contract, not on consent' }],
+    });
     expect(issuesOf(() => checkConsentPurpose(policy, 'fraud.screening')).issues).toEqual([{ path: 'purpose', message: 'rests on legitimate_interests, not on consent' }]);
   });
 
@@ -95,6 +98,9 @@ describe('checkConsentExpiry', () => {
 
   it('refuses an expiry at or before the grant, naming expiresAt', () => {
     for (const expiresAt of [grant, new Date(grant.getTime() - 1), new Date('2020-01-01T00:00:00Z')])
-      expect(issuesOf(() => checkConsentExpiry(expiresAt, grant))).toEqual({ what: 'grantConsent', issues: [{ path: 'expiresAt', message: 'must be after the time of the grant' }] });
+      expect(issuesOf(() => checkConsentExpiry(expiresAt, grant))).toEqual({
+        what: 'grantConsent',
+        issues: [{ path: 'expiresAt', message: 'must be after the time of the grant' }],
+      });
   });
 });

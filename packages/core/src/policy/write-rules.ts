@@ -24,13 +24,7 @@ function vocabularyOf(policy: Policy): Vocabulary {
  * The purposes a write names must be the policy's, and the categories it carries must belong to one of them.
  * A message names only the policy's own words: a caller's purpose or key that the policy does not declare is shown by place.
  */
-export function checkPurposes(
-  policy: Policy,
-  what: string,
-  purposes: readonly string[],
-  categories: readonly string[] = [],
-  path = (i: number) => `purposes.${i}`,
-): void {
+export function checkPurposes(policy: Policy, what: string, purposes: readonly string[], categories: readonly string[] = [], path = (i: number) => `purposes.${i}`): void {
   const declared = vocabularyOf(policy);
   const issues: { path: string; message: string }[] = [];
   purposes.forEach((purpose, i) => {
@@ -69,6 +63,5 @@ export function checkConsentPurpose(policy: Policy, purpose: string): void {
 
 /** A consent that expires must expire after `now`, the time of the grant as the ledger's clock tells it. */
 export function checkConsentExpiry(expiresAt: Date | undefined, now: Date): void {
-  if (expiresAt && expiresAt.getTime() <= now.getTime())
-    throw new ValidationError('grantConsent', [{ path: 'expiresAt', message: 'must be after the time of the grant' }]);
+  if (expiresAt && expiresAt.getTime() <= now.getTime()) throw new ValidationError('grantConsent', [{ path: 'expiresAt', message: 'must be after the time of the grant' }]);
 }

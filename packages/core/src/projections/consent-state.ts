@@ -14,9 +14,7 @@ export interface ConsentRecord {
 export type ConsentStatus = 'granted' | 'withdrawn' | 'expired';
 
 /** `ledger.consentState()`: one entry per purpose ever consented to. */
-export type ConsentState = Readonly<
-  Record<string, { status: ConsentStatus; since: string; notice: Notice; eventId: string; method: string; expiresAt?: string | undefined }>
->;
+export type ConsentState = Readonly<Record<string, { status: ConsentStatus; since: string; notice: Notice; eventId: string; method: string; expiresAt?: string | undefined }>>;
 
 export const consentProjection: ReadModel<Readonly<Record<string, ConsentRecord>>> = {
   name: 'consent_state',

@@ -27,7 +27,15 @@ export const historyProjection: ReadModel<readonly HistoryEntry[]> = {
     let entry: HistoryEntry;
     switch (event.type) {
       case 'DataAccessed':
-        entry = { eventId: event.id, at: event.occurredAt, actor: event.actor, kind: 'accessed', purpose: event.data.purpose, categories: event.data.categories, basis: event.data.basis };
+        entry = {
+          eventId: event.id,
+          at: event.occurredAt,
+          actor: event.actor,
+          kind: 'accessed',
+          purpose: event.data.purpose,
+          categories: event.data.categories,
+          basis: event.data.basis,
+        };
         break;
       case 'DataUsed':
         entry = {

@@ -58,7 +58,11 @@ export const inventoryProjection: ReadModel<Inventory> = {
             retainUntil: event.data.retainUntil,
             collectedBy: event.actor.id,
           };
-          categories = replace(categories, (c) => c.category === category, () => held);
+          categories = replace(
+            categories,
+            (c) => c.category === category,
+            () => held,
+          );
         }
         return { ...state, categories };
       }

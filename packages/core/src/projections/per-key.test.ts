@@ -18,7 +18,14 @@ describe('perKey', () => {
     const store = new InMemoryEventStore();
     const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy });
     for (const subjectId of ['s-1', 's-2']) {
-      await ledger.collect({ subjectId, actor: checkout, source: 'form', purposes: ['order.fulfilment'], notice: { id: 'n', version: 'v1' }, data: { 'contact.email': 'a@example.com' } });
+      await ledger.collect({
+        subjectId,
+        actor: checkout,
+        source: 'form',
+        purposes: ['order.fulfilment'],
+        notice: { id: 'n', version: 'v1' },
+        data: { 'contact.email': 'a@example.com' },
+      });
       await ledger.use({ subjectId, actor: checkout, purpose: 'order.fulfilment', categories: ['contact.email'], activity: `order-${subjectId}` });
     }
     await ledger.use({ subjectId: 's-1', actor: checkout, purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'order-again' });

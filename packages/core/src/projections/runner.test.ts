@@ -120,7 +120,12 @@ describe('createProjectionRunner', () => {
     await expect(runner.rebuild()).rejects.toBeInstanceOf(ProjectionsClosedError);
     expect(() => runner.start()).toThrow(ProjectionsClosedError);
 
-    const unfollowable: EventStore = { append: (s, e, x) => store.append(s, e, x), readStream: (s, o) => store.readStream(s, o), readAll: (o) => store.readAll(o), close: () => store.close() };
+    const unfollowable: EventStore = {
+      append: (s, e, x) => store.append(s, e, x),
+      readStream: (s, o) => store.readStream(s, o),
+      readAll: (o) => store.readAll(o),
+      close: () => store.close(),
+    };
     const other = createProjectionRunner({ store: unfollowable, projection: counting, checkpoints: createInMemoryCheckpointStore<number>() });
     expect(() => other.start()).toThrow(SubscriptionUnsupportedError);
   });

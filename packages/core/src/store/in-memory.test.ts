@@ -49,7 +49,14 @@ describe('InMemoryEventStore raw access', () => {
     const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy: conformancePolicy });
     const subjectId = 'mutating-reader';
     const notice = { id: 'privacy-notice', version: 'v3' };
-    await ledger.collect({ subjectId, actor: { id: 'checkout', kind: 'service', roles: ['fulfilment'] }, source: 'web', purposes: ['order.fulfilment'], notice, data: { 'contact.email': 'ann@example.com' } });
+    await ledger.collect({
+      subjectId,
+      actor: { id: 'checkout', kind: 'service', roles: ['fulfilment'] },
+      source: 'web',
+      purposes: ['order.fulfilment'],
+      notice,
+      data: { 'contact.email': 'ann@example.com' },
+    });
     await ledger.grantConsent({ subjectId, actor: { id: subjectId, kind: 'subject', roles: [] }, purpose: 'marketing.email', notice, method: 'checkbox' });
     const before = rawRecords(store).map((record) => Buffer.from(record.bytes).toString('hex'));
 
@@ -57,7 +64,13 @@ describe('InMemoryEventStore raw access', () => {
 
     expect(rawRecords(store).map((record) => Buffer.from(record.bytes).toString('hex'))).toEqual(before);
     expect(await ledger.audit.verify()).toMatchObject({ ok: true, broken: [] });
-    const use = await ledger.use({ subjectId, actor: { id: 'campaigns', kind: 'service', roles: ['marketing'] }, purpose: 'marketing.email', categories: ['contact.email'], activity: 'spring' });
+    const use = await ledger.use({
+      subjectId,
+      actor: { id: 'campaigns', kind: 'service', roles: ['marketing'] },
+      purpose: 'marketing.email',
+      categories: ['contact.email'],
+      activity: 'spring',
+    });
     expect(use).toMatchObject({ allowed: true });
   });
 });

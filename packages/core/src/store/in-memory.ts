@@ -133,11 +133,15 @@ export class InMemoryEventStore implements EventStore {
     this.assertOpen();
     validateSubscribeOptions(options, handler);
     let next = options.fromPosition === undefined ? 0 : Number(options.fromPosition) + 1;
-    return subscriptionLoop(this.wakers, () => this.closed, async () => {
-      if (next >= this.count) return false;
-      await handler(this.recordAt(next++));
-      return true;
-    });
+    return subscriptionLoop(
+      this.wakers,
+      () => this.closed,
+      async () => {
+        if (next >= this.count) return false;
+        await handler(this.recordAt(next++));
+        return true;
+      },
+    );
   }
 
   async close(): Promise<void> {

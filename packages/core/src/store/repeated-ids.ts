@@ -36,14 +36,18 @@ export function checkRepeatedIds(
   if (repeated < 0) return undefined;
   const first = found[0];
   const placed =
-    first !== undefined &&
-    first.stream === stream &&
-    (typeof expected === 'bigint' ? first.revision === expected + 1n : expected === 'no_stream' ? first.revision === 0n : true);
+    first !== undefined && first.stream === stream && (typeof expected === 'bigint' ? first.revision === expected + 1n : expected === 'no_stream' ? first.revision === 0n : true);
   const retried =
     placed &&
     events.every((event, i) => {
       const held = found[i];
-      return held !== undefined && held.stream === stream && held.revision === first.revision + BigInt(i) && held.type === event.type && Buffer.from(held.data.buffer, held.data.byteOffset, held.data.byteLength).equals(event.data);
+      return (
+        held !== undefined &&
+        held.stream === stream &&
+        held.revision === first.revision + BigInt(i) &&
+        held.type === event.type &&
+        Buffer.from(held.data.buffer, held.data.byteOffset, held.data.byteLength).equals(event.data)
+      );
     });
   if (!retried) throw new DuplicateEventIdError(stream, (events[repeated] as EventToAppend).id);
   const last = found[found.length - 1] as StoredId;

@@ -33,8 +33,7 @@ export function validateReadStreamOptions(stream: string, options: ReadStreamOpt
   else if (options !== undefined) {
     const { fromRevision, direction, maxCount } = options;
     if (fromRevision !== undefined && !isRevision(fromRevision)) issues.push({ path: 'fromRevision', message: REVISION });
-    if (direction !== undefined && direction !== 'forwards' && direction !== 'backwards')
-      issues.push({ path: 'direction', message: "must be 'forwards' or 'backwards'" });
+    if (direction !== undefined && direction !== 'forwards' && direction !== 'backwards') issues.push({ path: 'direction', message: "must be 'forwards' or 'backwards'" });
     if (maxCount !== undefined && !isCount(maxCount)) issues.push({ path: 'maxCount', message: COUNT });
   }
   if (issues.length > 0) throw new ValidationError('readStream', issues);

@@ -53,8 +53,7 @@ export function rootOfLeaves(leafHashes: readonly Uint8Array[]): Uint8Array {
 }
 
 export function assertHash(value: unknown, what: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array) || value.byteLength !== HASH_BYTES)
-    throw new ValidationError(what, [{ path: what, message: `must be ${HASH_BYTES} bytes` }]);
+  if (!(value instanceof Uint8Array) || value.byteLength !== HASH_BYTES) throw new ValidationError(what, [{ path: what, message: `must be ${HASH_BYTES} bytes` }]);
 }
 
 const HEX_HASH = /^[0-9a-f]{64}$/;

@@ -22,7 +22,17 @@ export {
 export { buildLogTree, createLogTree, type LogTree, type LogLeaf, type CatchUpOptions } from './log-tree';
 export { createFolderPublisher, createInMemoryPublisher, originFolderName, type Publisher } from './publisher';
 export { createCheckpointer, type Checkpointer, type CheckpointerOptions, type SignedCheckpoint } from './checkpointer';
-export { issueReceipt, verifyReceipt, Receipt, RECEIPT_FORMAT, RECEIPT_EVENT_TYPES, type ReceiptOptions, type IssueReceiptOptions, type ReceiptCheck, type ReceiptFailure } from './receipt';
+export {
+  issueReceipt,
+  verifyReceipt,
+  Receipt,
+  RECEIPT_FORMAT,
+  RECEIPT_EVENT_TYPES,
+  type ReceiptOptions,
+  type IssueReceiptOptions,
+  type ReceiptCheck,
+  type ReceiptFailure,
+} from './receipt';
 export { formatConsistencyProof, parseConsistencyProof } from './consistency-proof';
 export { judgeCheckpoint, type WitnessJudgement } from './witness';
 export { createFolderWitness, witnessFileName, type FolderWitness, type FolderWitnessOptions, type WitnessOutcome } from './witness-folder';

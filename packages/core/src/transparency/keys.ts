@@ -9,12 +9,7 @@ export const ED25519_SIGNATURE_BYTES = 64;
 
 /** Key names are non-empty, with no Unicode space (Go's unicode.IsSpace) and no plus. */
 export function isValidKeyName(name: string): boolean {
-  return (
-    typeof name === 'string' &&
-    name !== '' &&
-    !/[\s\u0085+\x00-\x1f\x7f]/u.test(name) &&
-    !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name)
-  );
+  return typeof name === 'string' && name !== '' && !/[\s\u0085+\x00-\x1f\x7f]/u.test(name) && !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name);
 }
 
 /** SHA-256(name || 0x0A || 0x01 || public key)[:4], as 8 lowercase hex digits. */

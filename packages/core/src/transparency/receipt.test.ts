@@ -45,7 +45,14 @@ async function story(): Promise<Story> {
   const service: Actor = { id: 'checkout-service', kind: 'service', roles: ['marketing'] };
   await ledger.collect({ subjectId: SUBJECT, actor: service, source: 'checkout-form', purposes: ['marketing.email'], notice, data: { 'contact.email': 'ann@example.com' } });
   const acts: Record<string, CustodianEvent> = {};
-  acts.ConsentGranted = await ledger.grantConsent({ subjectId: SUBJECT, actor: customer, purpose: 'marketing.email', notice, method: 'checkbox', expiresAt: new Date(Date.UTC(2027, 0, 1)) });
+  acts.ConsentGranted = await ledger.grantConsent({
+    subjectId: SUBJECT,
+    actor: customer,
+    purpose: 'marketing.email',
+    notice,
+    method: 'checkbox',
+    expiresAt: new Date(Date.UTC(2027, 0, 1)),
+  });
   acts.ConsentWithdrawn = await ledger.withdrawConsent({ subjectId: SUBJECT, actor: customer, purpose: 'marketing.email', method: 'email' });
   acts.ObjectionRaised = await ledger.object({ subjectId: SUBJECT, actor: customer, purposes: ['analytics.web'] });
   acts.ProcessingRestricted = await ledger.restrict({ subjectId: SUBJECT, actor: customer });
@@ -105,7 +112,13 @@ describe('a receipt', () => {
   });
 
   it('is not issued for a use, nor for an event the log does not hold', async () => {
-    const use = await s.ledger.use({ subjectId: 'cust-other', actor: { id: 'campaign-service', kind: 'service', roles: ['marketing'] }, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:spring' });
+    const use = await s.ledger.use({
+      subjectId: 'cust-other',
+      actor: { id: 'campaign-service', kind: 'service', roles: ['marketing'] },
+      purpose: 'marketing.email',
+      categories: ['contact.email'],
+      activity: 'campaign:spring',
+    });
     await expect(s.ledger.receipt(use.event.id)).rejects.toThrow(NoReceiptForEventError);
     await expect(s.ledger.receipt('0190f3a2-0000-7000-8000-000000000000')).rejects.toThrow(EventNotInLogError);
     // Anything but an event id is refused before it could be echoed: it may be personal.
@@ -130,7 +143,10 @@ describe('a receipt tampered with', () => {
 
   it('is refused when the record was changed, or swapped for another record of the log', async () => {
     const text = Buffer.from(receipt.record, 'base64').toString('utf8').replace('"method":"email"', '"method":"phone"');
-    expect(verifyReceipt({ ...receipt, collectionMethod: 'phone', record: Buffer.from(text).toString('base64') }, signer.verifierKey)).toMatchObject({ ok: false, reason: 'record_hash_mismatch' });
+    expect(verifyReceipt({ ...receipt, collectionMethod: 'phone', record: Buffer.from(text).toString('base64') }, signer.verifierKey)).toMatchObject({
+      ok: false,
+      reason: 'record_hash_mismatch',
+    });
     // Another event's whole receipt content, under this receipt's proof: a leaf from another position.
     const grant = await s.ledger.receipt((s.acts.ConsentGranted as CustodianEvent).id);
     expect(verifyReceipt({ ...grant, proof: receipt.proof }, signer.verifierKey)).toEqual({ ok: false, reason: 'root_mismatch', field: 'proof' });
@@ -188,7 +204,8 @@ describe('a receipt for an event the log later lost', () => {
     const kept = records.filter((r, i) => r.stream !== subjectStream(SUBJECT) || i < cutAt);
     for (const record of kept) await rewritten.append(record.stream, [{ id: record.id, type: record.type, data: record.data }], 'any');
     const ledger = createLedger({ store: rewritten, keys: new InMemoryKeyStore(), policy });
-    for (let i = 0; i < 12; i++) await ledger.grantConsent({ subjectId: `cust-${i}`, actor: { id: `cust-${i}`, kind: 'subject', roles: [] }, purpose: 'marketing.email', notice, method: 'web-form' });
+    for (let i = 0; i < 12; i++)
+      await ledger.grantConsent({ subjectId: `cust-${i}`, actor: { id: `cust-${i}`, kind: 'subject', roles: [] }, purpose: 'marketing.email', notice, method: 'web-form' });
     expect((await ledger.audit.verify()).ok).toBe(true);
 
     // Her receipt needs nothing from the company: it still proves the withdrawal was in the log.

@@ -188,7 +188,10 @@ function parseReceipt(input: unknown): Receipt {
   const parsed = Receipt.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw bad(issue && issue.path.length > 0 ? issue.path.join('.') : 'receipt', issue?.code === 'unrecognized_keys' ? 'holds members a receipt does not have' : 'is missing or not of the receipt format');
+    throw bad(
+      issue && issue.path.length > 0 ? issue.path.join('.') : 'receipt',
+      issue?.code === 'unrecognized_keys' ? 'holds members a receipt does not have' : 'is missing or not of the receipt format',
+    );
   }
   return parsed.data;
 }

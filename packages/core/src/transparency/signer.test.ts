@@ -45,8 +45,7 @@ describe('signer keys', () => {
     const ed = generateKeyPairSync('ed25519');
     const publicPem = ed.publicKey.export({ format: 'pem', type: 'spki' }).toString();
     const broken = generateSignerKey(NAME).pem.replace(/\n[A-Za-z0-9+/]{8}/, '\n!!!!!!!!');
-    for (const pem of [rsa, publicPem, broken, ''])
-      expect(() => createPemSigner(pem, NAME)).toThrow(expect.objectContaining({ format: 'key file', field: 'pem' }));
+    for (const pem of [rsa, publicPem, broken, '']) expect(() => createPemSigner(pem, NAME)).toThrow(expect.objectContaining({ format: 'key file', field: 'pem' }));
   });
 
   it('refuse key names with spaces, plus signs or nothing', () => {

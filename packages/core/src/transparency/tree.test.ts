@@ -52,7 +52,7 @@ describe('the incremental tree', () => {
     const { tree } = grow(1234);
     const { size, roots } = tree.compactRange();
     expect(size).toBe(1234);
-    expect(roots).toHaveLength(1234 .toString(2).replace(/0/g, '').length);
+    expect(roots).toHaveLength((1234).toString(2).replace(/0/g, '').length);
     const folded = roots.reduceRight<Uint8Array | undefined>((acc, root) => (acc === undefined ? root : nodeHash(root, acc)), undefined);
     expect(Buffer.from(folded as Uint8Array).equals(Buffer.from(tree.root()))).toBe(true);
   });

@@ -28,8 +28,7 @@ describe('verifyInclusion under attack', () => {
   it('refuses the proof with a wrong index', () => {
     for (let i = 0; i < 13; i++) {
       const proof = tree.inclusionProof(i);
-      for (const wrong of [i + 1, i - 1, i ^ 2, i ^ 1].filter((w) => w >= 0 && w < 13 && w !== i))
-        expect(verifyInclusion(leaf(i), wrong, 13, proof, root).ok).toBe(false);
+      for (const wrong of [i + 1, i - 1, i ^ 2, i ^ 1].filter((w) => w >= 0 && w < 13 && w !== i)) expect(verifyInclusion(leaf(i), wrong, 13, proof, root).ok).toBe(false);
     }
   });
 

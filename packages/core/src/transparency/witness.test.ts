@@ -54,11 +54,20 @@ describe('a folder witness', () => {
     const eight = await checkpoint(honest, 8);
     await w.offer(eight);
     const next = await checkpoint(rewritten, 12);
-    expect(await w.offer(next, rewritten.consistencyProof(8, 12))).toMatchObject({ accepted: false, reason: 'fork', heldSize: 8, proofFailure: expect.stringMatching(/^root[12]_mismatch$/) });
+    expect(await w.offer(next, rewritten.consistencyProof(8, 12))).toMatchObject({
+      accepted: false,
+      reason: 'fork',
+      heldSize: 8,
+      proofFailure: expect.stringMatching(/^root[12]_mismatch$/),
+    });
     expect(await w.offer(next, honest.consistencyProof(8, 12))).toMatchObject({ accepted: false, reason: 'fork', proofFailure: expect.stringMatching(/^root[12]_mismatch$/) });
     expect(await w.offer(next)).toMatchObject({ accepted: false, reason: 'fork', proofFailure: 'proof_missing' });
     expect(await w.offer(await checkpoint(rewritten, 8))).toMatchObject({ accepted: false, reason: 'fork', heldSize: 8 });
-    expect(await w.offer(await checkpoint(honest, 12), honest.consistencyProof(8, 12).slice(1))).toMatchObject({ accepted: false, reason: 'fork', proofFailure: 'proof_too_short' });
+    expect(await w.offer(await checkpoint(honest, 12), honest.consistencyProof(8, 12).slice(1))).toMatchObject({
+      accepted: false,
+      reason: 'fork',
+      proofFailure: 'proof_too_short',
+    });
     expect(await w.held(ORIGIN)).toBe(eight);
   });
 

@@ -6,7 +6,10 @@ import * as testing from './index';
 
 describe('@custodian/eventstoredb/testing', () => {
   it('publishes the test server by name, apart from the adapter', async () => {
-    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { exports: Record<string, unknown>; typesVersions: Record<string, Record<string, string[]>> };
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+      typesVersions: Record<string, Record<string, string[]>>;
+    };
     expect(manifest.exports['./testing']).toEqual({ types: './dist/testing/index.d.ts', default: './dist/testing/index.js' });
     expect(manifest.typesVersions['*']?.['testing']).toEqual(['./dist/testing/index.d.ts']);
     expect(await import('@custodian/eventstoredb/testing')).toBe(testing);

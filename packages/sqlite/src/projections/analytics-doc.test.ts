@@ -12,13 +12,7 @@ import { tempFiles } from './test-support/files';
  * test-support/dataset.ts and checks the rows, worked out from the story by hand.
  */
 const DOC_PATH = join(__dirname, '../../../../docs/analytics.md');
-const QUESTIONS = [
-  'consent-rate-per-purpose-per-month',
-  'uses-per-purpose',
-  'shares-per-recipient',
-  'erasures-awaiting-recipient-confirmation',
-  'days-to-answer-access-requests',
-];
+const QUESTIONS = ['consent-rate-per-purpose-per-month', 'uses-per-purpose', 'shares-per-recipient', 'erasures-awaiting-recipient-confirmation', 'days-to-answer-access-requests'];
 const DAY = 24 * 60 * 60 * 1000;
 
 function sqlBlocks(markdown: string): { name: string | undefined; sql: string }[] {
@@ -89,7 +83,16 @@ describe('docs/analytics.md', () => {
         refused: 1,
         last_shared_at: '2026-04-03T09:00:00.000Z',
       },
-      { recipient_id: 'parcelgo', name: 'ParcelGo Logistics BV', country: 'NL', status: 'verified', shares: 2, subjects: 2, refused: 0, last_shared_at: '2026-02-04T08:00:00.000Z' },
+      {
+        recipient_id: 'parcelgo',
+        name: 'ParcelGo Logistics BV',
+        country: 'NL',
+        status: 'verified',
+        shares: 2,
+        subjects: 2,
+        refused: 0,
+        last_shared_at: '2026-02-04T08:00:00.000Z',
+      },
     ]);
   });
 
@@ -100,8 +103,20 @@ describe('docs/analytics.md', () => {
     const after = { anna: daysSince('2026-03-03T09:00:00.000Z'), emil: daysSince('2026-04-25T09:00:00.000Z') };
     // Brightmail confirmed anna's erasure; ParcelGo never did, nor Brightmail emil's.
     expect(rows.map(({ days_waiting, ...row }) => row)).toEqual([
-      { subject_id: 's-anna', recipient_id: 'parcelgo', recipient_name: 'ParcelGo Logistics BV', categories: '["contact.email","contact.address"]', notified_at: '2026-03-03T09:00:00.000Z' },
-      { subject_id: 's-emil', recipient_id: 'brightmail-agency', recipient_name: 'Brightmail Agency GmbH', categories: '["contact.email"]', notified_at: '2026-04-25T09:00:00.000Z' },
+      {
+        subject_id: 's-anna',
+        recipient_id: 'parcelgo',
+        recipient_name: 'ParcelGo Logistics BV',
+        categories: '["contact.email","contact.address"]',
+        notified_at: '2026-03-03T09:00:00.000Z',
+      },
+      {
+        subject_id: 's-emil',
+        recipient_id: 'brightmail-agency',
+        recipient_name: 'Brightmail Agency GmbH',
+        categories: '["contact.email"]',
+        notified_at: '2026-04-25T09:00:00.000Z',
+      },
     ]);
     // Days waited run from the notice to now; the two reads bracket a midnight, should one fall between them.
     expect([before.anna, after.anna]).toContain(rows[0]?.days_waiting);

@@ -20,9 +20,7 @@ interface ConsentRow {
  * uses; only `granted_at` (the first grant) is the table's own, kept across later changes.
  */
 export function consentTable(db: Database.Database): TableWriter {
-  const select = db.prepare<[string], ConsentRow>(
-    'SELECT purpose, status, since, notice_id, notice_version, event_id, method, expires_at FROM consent_state WHERE subject_id = ?',
-  );
+  const select = db.prepare<[string], ConsentRow>('SELECT purpose, status, since, notice_id, notice_version, event_id, method, expires_at FROM consent_state WHERE subject_id = ?');
   const upsert = db.prepare(`
     INSERT INTO consent_state (subject_id, purpose, status, since, notice_id, notice_version, event_id, method, expires_at, granted_at)
     VALUES (@subjectId, @purpose, @status, @since, @noticeId, @noticeVersion, @eventId, @method, @expiresAt, @grantedAt)

@@ -71,27 +71,23 @@ export function inventoryTable(db: Database.Database): TableWriter {
   function load(subjectId: string): { state: Inventory; copies: Map<string, CopyRow> } {
     const subject = selectSubject.get(subjectId);
     const copies = new Map(selectCopies.all(subjectId).map((row) => [row.recipient_id, row]));
-    const categories = selectCategories.all(subjectId).map(
-      (row): HeldCategory => ({
-        category: row.category,
-        source: row.source,
-        collectedAt: row.collected_at,
-        collectedBy: row.collected_by,
-        rectifiedAt: optional(row.rectified_at),
-        retainUntil: row.retain_until,
-        purposes: parseList(row.purposes),
-      }),
-    );
-    const recipients = [...copies.values()].map(
-      (row): RecipientCopy => ({
-        recipientId: row.recipient_id,
-        categories: parseList(row.categories),
-        purposes: parseList(row.purposes),
-        firstSharedAt: row.first_shared_at,
-        revokedAt: optional(row.revoked_at),
-        erasure: row.erasure,
-      }),
-    );
+    const categories = selectCategories.all(subjectId).map((row): HeldCategory => ({
+      category: row.category,
+      source: row.source,
+      collectedAt: row.collected_at,
+      collectedBy: row.collected_by,
+      rectifiedAt: optional(row.rectified_at),
+      retainUntil: row.retain_until,
+      purposes: parseList(row.purposes),
+    }));
+    const recipients = [...copies.values()].map((row): RecipientCopy => ({
+      recipientId: row.recipient_id,
+      categories: parseList(row.categories),
+      purposes: parseList(row.purposes),
+      firstSharedAt: row.first_shared_at,
+      revokedAt: optional(row.revoked_at),
+      erasure: row.erasure,
+    }));
     const erasedAt = optional(subject?.erased_at ?? null);
     const state: Inventory = {
       subjectId,

@@ -20,9 +20,7 @@ interface RecipientRow {
  * loaded here starts them empty and the lists the fold returns are not kept.
  */
 export function recipientsTable(db: Database.Database): TableWriter {
-  const select = db.prepare<[string], RecipientRow>(
-    'SELECT name, agreement, country, status, registered_at, verified_at, suspended_at FROM recipients WHERE recipient_id = ?',
-  );
+  const select = db.prepare<[string], RecipientRow>('SELECT name, agreement, country, status, registered_at, verified_at, suspended_at FROM recipients WHERE recipient_id = ?');
   const upsert = db.prepare(`
     INSERT INTO recipients (recipient_id, name, agreement, country, status, registered_at, verified_at, suspended_at)
     VALUES (@recipientId, @name, @agreement, @country, @status, @registeredAt, @verifiedAt, @suspendedAt)

@@ -83,7 +83,14 @@ async function anotherCustomer(store: SqliteEventStore, subjectId: string): Prom
   const clock = storyClock();
   clock.set('2026-05-02T10:00:00.000Z');
   const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy, clock: clock.now });
-  await ledger.collect({ subjectId, actor: checkout, source: 'checkout-form', purposes: ['order.fulfilment'], notice: { id: 'privacy-notice', version: 'v3' }, data: { 'contact.email': 'new@example.com' } });
+  await ledger.collect({
+    subjectId,
+    actor: checkout,
+    source: 'checkout-form',
+    purposes: ['order.fulfilment'],
+    notice: { id: 'privacy-notice', version: 'v3' },
+    data: { 'contact.email': 'new@example.com' },
+  });
   await ledger.use({ subjectId, actor: checkout, purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'order:2001-confirmation' });
 }
 
@@ -188,7 +195,10 @@ describe('createSqlProjections', () => {
     await anotherCustomer(a, 's-zoe');
     const b = openStore(path);
     // While A holds the new events, B starts a rebuild that dies after two batches of two.
-    const rewind = () => runner(dyingAfter(b, 5), 2).rebuild().catch(() => undefined);
+    const rewind = () =>
+      runner(dyingAfter(b, 5), 2)
+        .rebuild()
+        .catch(() => undefined);
     const result = await runner(pausingOnce(a, rewind)).catchUp();
     expect(result).toEqual({ applied: Number(lastPosition(a)) - 4, position: lastPosition(a) });
     expect(snapshot(a.database)).toEqual(await referenceTables(path));
@@ -204,7 +214,7 @@ describe('createSqlProjections', () => {
 
     const projections = runner(store, 10);
     await expect(projections.catchUp()).rejects.toMatchObject({ code: 'EVENT_UNREADABLE', eventId: 'e-future' });
-    const committed = (bad - 1n) - ((bad - 1n) % 10n);
+    const committed = bad - 1n - ((bad - 1n) % 10n);
     expect(projections.checkpoint()).toBe(committed);
     expect(rows(store.database, 'SELECT COUNT(*) AS n FROM access_history WHERE position > ?', committed)).toEqual([{ n: 0 }]);
     // It stays stuck there rather than skip the event.

@@ -38,19 +38,107 @@ describe('the analytics tables after a catch-up on the story', () => {
   });
 
   it('consent_state: one row per subject and purpose, with the first grant kept', () => {
-    expect(
-      rows(db(), 'SELECT subject_id, purpose, status, since, method, notice_version, expires_at, granted_at FROM consent_state ORDER BY subject_id, purpose'),
-    ).toEqual([
-      { subject_id: 's-anna', purpose: 'marketing.email', status: 'granted', since: '2026-01-05T10:01:00.000Z', method: 'checkbox', notice_version: 'v3', expires_at: null, granted_at: '2026-01-05T10:01:00.000Z' },
-      { subject_id: 's-carla', purpose: 'analytics.behaviour', status: 'granted', since: '2026-02-03T10:01:00.000Z', method: 'web-form', notice_version: 'v3', expires_at: null, granted_at: '2026-02-03T10:01:00.000Z' },
-      { subject_id: 's-carla', purpose: 'marketing.email', status: 'withdrawn', since: '2026-03-05T18:00:00.000Z', method: 'email', notice_version: 'v3', expires_at: null, granted_at: '2026-02-03T10:01:00.000Z' },
-      { subject_id: 's-dev', purpose: 'marketing.email', status: 'granted', since: '2026-02-21T12:00:00.000Z', method: 'email', notice_version: 'v3', expires_at: '2026-03-31T00:00:00.000Z', granted_at: '2026-02-21T12:00:00.000Z' },
-      { subject_id: 's-emil', purpose: 'analytics.behaviour', status: 'granted', since: '2026-03-08T10:01:00.000Z', method: 'web-form', notice_version: 'v3', expires_at: null, granted_at: '2026-03-08T10:01:00.000Z' },
-      { subject_id: 's-emil', purpose: 'marketing.email', status: 'granted', since: '2026-03-08T10:01:00.000Z', method: 'web-form', notice_version: 'v3', expires_at: null, granted_at: '2026-03-08T10:01:00.000Z' },
-      { subject_id: 's-fay', purpose: 'marketing.email', status: 'granted', since: '2026-04-02T20:00:00.000Z', method: 'web-form', notice_version: 'v3', expires_at: null, granted_at: '2026-03-15T10:01:00.000Z' },
-      { subject_id: 's-gus', purpose: 'marketing.email', status: 'granted', since: '2026-01-25T19:00:00.000Z', method: 'web-form', notice_version: 'v3', expires_at: null, granted_at: '2026-01-25T19:00:00.000Z' },
-      { subject_id: 's-hana', purpose: 'marketing.email', status: 'granted', since: '2026-02-14T10:01:00.000Z', method: 'checkbox', notice_version: 'v3', expires_at: null, granted_at: '2026-02-14T10:01:00.000Z' },
-      { subject_id: 's-ivo', purpose: 'analytics.behaviour', status: 'granted', since: '2026-03-16T10:01:00.000Z', method: 'web-form', notice_version: 'v3', expires_at: null, granted_at: '2026-03-16T10:01:00.000Z' },
+    expect(rows(db(), 'SELECT subject_id, purpose, status, since, method, notice_version, expires_at, granted_at FROM consent_state ORDER BY subject_id, purpose')).toEqual([
+      {
+        subject_id: 's-anna',
+        purpose: 'marketing.email',
+        status: 'granted',
+        since: '2026-01-05T10:01:00.000Z',
+        method: 'checkbox',
+        notice_version: 'v3',
+        expires_at: null,
+        granted_at: '2026-01-05T10:01:00.000Z',
+      },
+      {
+        subject_id: 's-carla',
+        purpose: 'analytics.behaviour',
+        status: 'granted',
+        since: '2026-02-03T10:01:00.000Z',
+        method: 'web-form',
+        notice_version: 'v3',
+        expires_at: null,
+        granted_at: '2026-02-03T10:01:00.000Z',
+      },
+      {
+        subject_id: 's-carla',
+        purpose: 'marketing.email',
+        status: 'withdrawn',
+        since: '2026-03-05T18:00:00.000Z',
+        method: 'email',
+        notice_version: 'v3',
+        expires_at: null,
+        granted_at: '2026-02-03T10:01:00.000Z',
+      },
+      {
+        subject_id: 's-dev',
+        purpose: 'marketing.email',
+        status: 'granted',
+        since: '2026-02-21T12:00:00.000Z',
+        method: 'email',
+        notice_version: 'v3',
+        expires_at: '2026-03-31T00:00:00.000Z',
+        granted_at: '2026-02-21T12:00:00.000Z',
+      },
+      {
+        subject_id: 's-emil',
+        purpose: 'analytics.behaviour',
+        status: 'granted',
+        since: '2026-03-08T10:01:00.000Z',
+        method: 'web-form',
+        notice_version: 'v3',
+        expires_at: null,
+        granted_at: '2026-03-08T10:01:00.000Z',
+      },
+      {
+        subject_id: 's-emil',
+        purpose: 'marketing.email',
+        status: 'granted',
+        since: '2026-03-08T10:01:00.000Z',
+        method: 'web-form',
+        notice_version: 'v3',
+        expires_at: null,
+        granted_at: '2026-03-08T10:01:00.000Z',
+      },
+      {
+        subject_id: 's-fay',
+        purpose: 'marketing.email',
+        status: 'granted',
+        since: '2026-04-02T20:00:00.000Z',
+        method: 'web-form',
+        notice_version: 'v3',
+        expires_at: null,
+        granted_at: '2026-03-15T10:01:00.000Z',
+      },
+      {
+        subject_id: 's-gus',
+        purpose: 'marketing.email',
+        status: 'granted',
+        since: '2026-01-25T19:00:00.000Z',
+        method: 'web-form',
+        notice_version: 'v3',
+        expires_at: null,
+        granted_at: '2026-01-25T19:00:00.000Z',
+      },
+      {
+        subject_id: 's-hana',
+        purpose: 'marketing.email',
+        status: 'granted',
+        since: '2026-02-14T10:01:00.000Z',
+        method: 'checkbox',
+        notice_version: 'v3',
+        expires_at: null,
+        granted_at: '2026-02-14T10:01:00.000Z',
+      },
+      {
+        subject_id: 's-ivo',
+        purpose: 'analytics.behaviour',
+        status: 'granted',
+        since: '2026-03-16T10:01:00.000Z',
+        method: 'web-form',
+        notice_version: 'v3',
+        expires_at: null,
+        granted_at: '2026-03-16T10:01:00.000Z',
+      },
     ]);
   });
 
@@ -161,9 +249,7 @@ describe('the analytics tables after a catch-up on the story', () => {
   });
 
   it('recipient_copies time the erasure notices and confirmations', () => {
-    expect(
-      rows(db(), 'SELECT subject_id, recipient_id, erasure, erasure_notified_at, erasure_confirmed_at FROM recipient_copies ORDER BY subject_id, recipient_id'),
-    ).toEqual([
+    expect(rows(db(), 'SELECT subject_id, recipient_id, erasure, erasure_notified_at, erasure_confirmed_at FROM recipient_copies ORDER BY subject_id, recipient_id')).toEqual([
       { subject_id: 's-anna', recipient_id: BRIGHTMAIL, erasure: 'confirmed', erasure_notified_at: '2026-03-03T09:00:00.000Z', erasure_confirmed_at: '2026-03-10T14:00:00.000Z' },
       { subject_id: 's-anna', recipient_id: PARCELGO, erasure: 'pending', erasure_notified_at: '2026-03-03T09:00:00.000Z', erasure_confirmed_at: null },
       { subject_id: 's-carla', recipient_id: PARCELGO, erasure: 'not_requested', erasure_notified_at: null, erasure_confirmed_at: null },
@@ -197,8 +283,26 @@ describe('the analytics tables after a catch-up on the story', () => {
   it('recipients: the registry, as ledger.recipients() has it', async () => {
     const table = rows(db(), 'SELECT * FROM recipients ORDER BY recipient_id');
     expect(table).toEqual([
-      { recipient_id: BRIGHTMAIL, name: 'Brightmail Agency GmbH', agreement: 'dpa-2026-014', country: 'DE', status: 'verified', registered_at: '2026-01-02T09:00:00.000Z', verified_at: '2026-01-03T09:00:00.000Z', suspended_at: null },
-      { recipient_id: PARCELGO, name: 'ParcelGo Logistics BV', agreement: 'dpa-2026-021', country: 'NL', status: 'verified', registered_at: '2026-01-02T09:00:00.000Z', verified_at: '2026-01-04T09:00:00.000Z', suspended_at: null },
+      {
+        recipient_id: BRIGHTMAIL,
+        name: 'Brightmail Agency GmbH',
+        agreement: 'dpa-2026-014',
+        country: 'DE',
+        status: 'verified',
+        registered_at: '2026-01-02T09:00:00.000Z',
+        verified_at: '2026-01-03T09:00:00.000Z',
+        suspended_at: null,
+      },
+      {
+        recipient_id: PARCELGO,
+        name: 'ParcelGo Logistics BV',
+        agreement: 'dpa-2026-021',
+        country: 'NL',
+        status: 'verified',
+        registered_at: '2026-01-02T09:00:00.000Z',
+        verified_at: '2026-01-04T09:00:00.000Z',
+        suspended_at: null,
+      },
     ]);
     const read = (await ledger.recipients()).map((r) => ({
       recipient_id: r.recipientId,

@@ -79,7 +79,11 @@ export function describeAdapterBehaviour(env: TestEnvironment): void {
       const events = store();
       const { position: from } = await events.append(name('marker'), [testEvent('Marker')], 'no_stream');
       const stream = name('burst');
-      await events.append(stream, Array.from({ length: 50 }, (_, i) => testEvent('Burst', { i })), 'no_stream');
+      await events.append(
+        stream,
+        Array.from({ length: 50 }, (_, i) => testEvent('Burst', { i })),
+        'no_stream',
+      );
       let seen = 0;
       let closing: Promise<void> | undefined;
       const subscription = events.subscribeToAll({ fromPosition: from }, async (event) => {
@@ -99,7 +103,11 @@ export function describeAdapterBehaviour(env: TestEnvironment): void {
       const { position: from } = await events.append(name('marker'), [testEvent('Marker')], 'no_stream');
       const stream = name('ids');
       const ids = ['big-1', 'Order 42 🙂', randomUUID().toUpperCase(), 'x'.repeat(255), randomUUID()];
-      await events.append(stream, ids.map((id) => ({ ...testEvent(), id })), 'no_stream');
+      await events.append(
+        stream,
+        ids.map((id) => ({ ...testEvent(), id })),
+        'no_stream',
+      );
       expect((await collect(events.readStream(stream))).map((e) => e.id)).toEqual(ids);
       const fromAll = await collect(events.readAll({ fromPosition: from }));
       expect(fromAll.filter((e) => e.stream === stream).map((e) => e.id)).toEqual(ids);
@@ -129,7 +137,11 @@ export function describeAdapterBehaviour(env: TestEnvironment): void {
     it('leaves its client free to close after readers stopped early', async () => {
       const owned = createEventStoreDBStore(env.connect());
       const stream = name('early');
-      await owned.append(stream, Array.from({ length: 50 }, () => testEvent()), 'no_stream');
+      await owned.append(
+        stream,
+        Array.from({ length: 50 }, () => testEvent()),
+        'no_stream',
+      );
       for await (const event of owned.readStream(stream)) if (event.revision === 2n) break;
       for await (const _ of owned.readStream(stream, { direction: 'backwards', maxCount: 1 })) break;
       for await (const _ of owned.readAll()) break;

@@ -104,7 +104,14 @@ export function describeProjectionRunner(env: TestEnvironment): void {
       const fromPosition = await now(events);
       const runners = await Promise.all([1, 2].map(() => startProjection(events, projection, { checkpointEvery: 1, fromPosition })));
       await appendCounted(events, prefix, 1);
-      const first = await Promise.race(runners.map((runner, index) => runner.done.then(() => ({ index, error: undefined }), (error: unknown) => ({ index, error }))));
+      const first = await Promise.race(
+        runners.map((runner, index) =>
+          runner.done.then(
+            () => ({ index, error: undefined }),
+            (error: unknown) => ({ index, error }),
+          ),
+        ),
+      );
       expect(first.error).toBeInstanceOf(WrongExpectedRevisionError);
       // The other one goes on, and stops cleanly.
       await runners[1 - first.index]?.stop();

@@ -115,7 +115,10 @@ function describeResubscription(env: TestEnvironment): void {
       await proxy.close();
       let timer: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
-        subscription.done.then(() => 'resolved', (error: unknown) => error),
+        subscription.done.then(
+          () => 'resolved',
+          (error: unknown) => error,
+        ),
         new Promise((resolve) => (timer = setTimeout(resolve, 20_000, 'still running'))),
       ]);
       clearTimeout(timer);

@@ -18,10 +18,8 @@ export function handleAppend(log: EventLog) {
       if (options) {
         stream = streamNameOf(options.getStreamIdentifier());
         const cases = AppendReq.Options.ExpectedStreamRevisionCase;
-        expected = expectedFrom(
-          options.getExpectedStreamRevisionCase(),
-          { revision: cases.REVISION, noStream: cases.NO_STREAM, streamExists: cases.STREAM_EXISTS },
-          () => options.getRevision(),
+        expected = expectedFrom(options.getExpectedStreamRevisionCase(), { revision: cases.REVISION, noStream: cases.NO_STREAM, streamExists: cases.STREAM_EXISTS }, () =>
+          options.getRevision(),
         );
         return;
       }
@@ -113,10 +111,8 @@ export function handleBatchAppend(log: EventLog) {
 function expectedOf(options: BatchAppendReq.Options | undefined): Expected {
   if (!options) return { kind: 'any' };
   const cases = BatchAppendReq.Options.ExpectedStreamPositionCase;
-  return expectedFrom(
-    options.getExpectedStreamPositionCase(),
-    { revision: cases.STREAM_POSITION, noStream: cases.NO_STREAM, streamExists: cases.STREAM_EXISTS },
-    () => options.getStreamPosition(),
+  return expectedFrom(options.getExpectedStreamPositionCase(), { revision: cases.STREAM_POSITION, noStream: cases.NO_STREAM, streamExists: cases.STREAM_EXISTS }, () =>
+    options.getStreamPosition(),
   );
 }
 

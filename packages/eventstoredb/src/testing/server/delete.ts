@@ -9,10 +9,8 @@ export function handleDelete(log: EventLog) {
     const options = call.request.getOptions() ?? new DeleteReq.Options();
     const stream = streamNameOf(options.getStreamIdentifier());
     const cases = DeleteReq.Options.ExpectedStreamRevisionCase;
-    const expected = expectedFrom(
-      options.getExpectedStreamRevisionCase(),
-      { revision: cases.REVISION, noStream: cases.NO_STREAM, streamExists: cases.STREAM_EXISTS },
-      () => options.getRevision(),
+    const expected = expectedFrom(options.getExpectedStreamRevisionCase(), { revision: cases.REVISION, noStream: cases.NO_STREAM, streamExists: cases.STREAM_EXISTS }, () =>
+      options.getRevision(),
     );
     answer(log.softDelete(stream, expected), stream, expected, callback, (commit) =>
       new DeleteResp().setPosition(new DeleteResp.Position().setCommitPosition(commit).setPreparePosition(commit)),
@@ -26,10 +24,8 @@ export function handleTombstone(log: EventLog) {
     const options = call.request.getOptions() ?? new TombstoneReq.Options();
     const stream = streamNameOf(options.getStreamIdentifier());
     const cases = TombstoneReq.Options.ExpectedStreamRevisionCase;
-    const expected = expectedFrom(
-      options.getExpectedStreamRevisionCase(),
-      { revision: cases.REVISION, noStream: cases.NO_STREAM, streamExists: cases.STREAM_EXISTS },
-      () => options.getRevision(),
+    const expected = expectedFrom(options.getExpectedStreamRevisionCase(), { revision: cases.REVISION, noStream: cases.NO_STREAM, streamExists: cases.STREAM_EXISTS }, () =>
+      options.getRevision(),
     );
     answer(log.tombstone(stream, expected), stream, expected, callback, (commit) =>
       new TombstoneResp().setPosition(new TombstoneResp.Position().setCommitPosition(commit).setPreparePosition(commit)),

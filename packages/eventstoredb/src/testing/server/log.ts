@@ -21,9 +21,7 @@ export interface LogRecord extends Proposed {
 }
 
 export type WriteOutcome =
-  | { ok: true; revision: bigint; position: bigint }
-  | { ok: false; reason: 'wrong-expected-version'; current: bigint | undefined }
-  | { ok: false; reason: 'stream-deleted' };
+  { ok: true; revision: bigint; position: bigint } | { ok: false; reason: 'wrong-expected-version'; current: bigint | undefined } | { ok: false; reason: 'stream-deleted' };
 
 /** The revision a tombstone takes, as EventStoreDB writes it (long.MaxValue). */
 export const TOMBSTONE_REVISION = (1n << 63n) - 1n;

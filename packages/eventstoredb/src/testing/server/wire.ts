@@ -5,7 +5,6 @@ import { Status } from '@eventstore/db-client/generated/status_pb';
 import type { Expected, LogRecord, Proposed } from './log';
 import { Any } from './wkt';
 
-
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The case numbers of an expected-revision `oneof`; each request message has its own enum. */
@@ -54,11 +53,7 @@ export function uuidOf(uuid: UUID | undefined): string | undefined {
 export function uuidMessage(id: string, structured: boolean): UUID {
   if (!structured) return new UUID().setString(id);
   const bytes = Buffer.from(id.replace(/-/g, ''), 'hex');
-  return new UUID().setStructured(
-    new UUID.Structured()
-      .setMostSignificantBits(bytes.readBigInt64BE(0).toString())
-      .setLeastSignificantBits(bytes.readBigInt64BE(8).toString()),
-  );
+  return new UUID().setStructured(new UUID.Structured().setMostSignificantBits(bytes.readBigInt64BE(0).toString()).setLeastSignificantBits(bytes.readBigInt64BE(8).toString()));
 }
 
 /** What a proposed message (Append or BatchAppend) carries, checked as the server checks it. */
@@ -93,11 +88,7 @@ export function readEvent(record: LogRecord, structuredIds: boolean): ReadResp {
     .setPreparePosition(record.position.toString())
     .setData(record.data)
     .setCustomMetadata(record.customMetadata);
-  recorded
-    .getMetadataMap()
-    .set('type', record.type)
-    .set('content-type', record.contentType)
-    .set('created', record.created.toString());
+  recorded.getMetadataMap().set('type', record.type).set('content-type', record.contentType).set('created', record.created.toString());
   const event = new ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(record.position.toString());
   return new ReadResp().setEvent(event);
 }
@@ -130,7 +121,10 @@ export function wrongExpectedVersionError(stream: string, expected: Expected, cu
 export function rpcStatus(code: GrpcStatus, message: string, detail: { serializeBinary(): Uint8Array }, typeName: string): Status {
   const details = new Any();
   details.pack(detail.serializeBinary(), typeName);
-  return new Status().setCode(code as number).setMessage(message).setDetails(details);
+  return new Status()
+    .setCode(code as number)
+    .setMessage(message)
+    .setDetails(details);
 }
 
 function expectedAsNumber(expected: Expected): string {
