@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.spyOn needs the CommonJS module object itself, which an ES namespace import does not give
 import nodeCrypto = require('node:crypto');
 import { canonicalJson } from './canonical-json';
 import { GENESIS_HASH, checkLink, checkRecord, holdsId, sealRecord, streamMember } from './chain';
