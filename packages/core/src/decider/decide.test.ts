@@ -2,9 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { deciderSpec, type GivenEvent } from '@custodian/testing';
 import type { Actor } from '../events';
 import { definePolicy } from '../policy';
+import { decideRecipient, decideSubject, type RecipientCommand, type SubjectCommand } from './decide';
 import { recipientDecider, subjectDecider } from './decider';
-import type { SubjectCommand } from './decide';
+import { CommandRefusedError } from './errors';
 import { initialRecipientState, type RecipientState } from './recipient-state';
+import { initialSubjectState, type ShareFact, type SubjectState } from './subject-state';
 
 const policy = definePolicy({
   purposes: {
@@ -262,5 +264,208 @@ describe('the recipient decider', () => {
       .given([registeredEvent])
       .when({ type: 'suspendRecipient', recipientId: 'agency', reason: 'audit failed' })
       .then([{ type: 'RecipientSuspended', data: { recipientId: 'agency', reason: 'audit failed' } }]);
+  });
+});
+
+describe('every command, decided on a state built by hand', () => {
+  const erasedState: SubjectState = { ...initialSubjectState, erased: { eventId: 'e-1' } };
+  const held: SubjectState = {
+    ...initialSubjectState,
+    collected: new Map([
+      ['contact.email', { eventId: 'c-1', collectedAt: '2026-01-01T00:00:00.000Z', source: 'checkout', purposes: ['order.fulfilment'], retainUntil: '2032-01-01T00:00:00.000Z', sealed: 'x' }],
+    ]),
+  };
+  const decide = (command: SubjectCommand, state: SubjectState = initialSubjectState) => decideSubject(command, state, policy);
+  /** The refusal, with its message: a refusal that says nothing helps no one. */
+  function refusal(run: () => unknown): { code: string; reason: string; message: string } {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toBeInstanceOf(CommandRefusedError);
+      const { code, reason, message } = error as CommandRefusedError;
+      return { code, reason, message };
+    }
+    throw new Error('the command was not refused');
+  }
+  const refused = (reason: string, message: string) => ({ code: 'COMMAND_REFUSED', reason, message });
+
+  it('collects every category given, with the command’s facts', () => {
+    const command: SubjectCommand = {
+      type: 'collect',
+      source: 'checkout',
+      purposes: ['order.fulfilment'],
+      legalBases: { 'order.fulfilment': 'contract' },
+      notice,
+      retainUntil: '2032-01-01T00:00:00.000Z',
+      values: { 'contact.email': 'sealed-1', 'contact.address': 'sealed-2' },
+    };
+    expect(decide(command)).toEqual([
+      {
+        type: 'DataCollected',
+        data: {
+          source: 'checkout',
+          purposes: ['order.fulfilment'],
+          legalBases: { 'order.fulfilment': 'contract' },
+          notice,
+          retainUntil: '2032-01-01T00:00:00.000Z',
+          categories: ['contact.email', 'contact.address'],
+          values: { 'contact.email': 'sealed-1', 'contact.address': 'sealed-2' },
+        },
+      },
+    ]);
+    expect(refusal(() => decide(command, erasedState))).toEqual(refused('subject_erased', 'the subject was erased; nothing more is collected for them'));
+  });
+
+  it('rectifies held categories only, and nothing once erased, saying how many were never collected', () => {
+    expect(decide({ type: 'rectify', values: { 'contact.email': 'sealed-3' } }, held)).toEqual([
+      { type: 'DataRectified', data: { categories: ['contact.email'], values: { 'contact.email': 'sealed-3' } } },
+    ]);
+    expect(refusal(() => decide({ type: 'rectify', values: { 'contact.email': 'a', 'contact.address': 'b', 'contact.phone': 'c' } }, held))).toEqual(
+      refused('category_not_collected', 'cannot rectify 2 of the categories given: never collected'),
+    );
+    expect(refusal(() => decide({ type: 'rectify', values: { 'contact.email': 'a' } }, { ...held, erased: { eventId: 'e-1' } }))).toEqual(
+      refused('subject_erased', 'the subject was erased'),
+    );
+  });
+
+  it('records a consent given, but none once erased; withdraws only a consent granted', () => {
+    const grant: SubjectCommand = { type: 'grantConsent', purpose: 'marketing.email', notice, method: 'checkbox', expiresAt: '2027-01-01T00:00:00.000Z' };
+    expect(decide(grant)).toEqual([{ type: 'ConsentGranted', data: { purpose: 'marketing.email', notice, method: 'checkbox', expiresAt: '2027-01-01T00:00:00.000Z' } }]);
+    expect(refusal(() => decide(grant, erasedState))).toEqual(refused('subject_erased', 'the subject was erased'));
+    const consent = (status: 'granted' | 'withdrawn'): SubjectState => ({
+      ...initialSubjectState,
+      consents: new Map([['marketing.email', { status, eventId: 'g-1', grantEventId: 'g-1', notice, since: '2026-01-01T00:00:00.000Z' }]]),
+    });
+    const withdraw: SubjectCommand = { type: 'withdrawConsent', purpose: 'marketing.email', method: 'web-form' };
+    expect(decide(withdraw, consent('granted'))).toEqual([{ type: 'ConsentWithdrawn', data: { purpose: 'marketing.email', method: 'web-form' } }]);
+    expect(refusal(() => decide(withdraw, consent('withdrawn')))).toEqual(refused('consent_not_granted', 'there is no consent for this purpose to withdraw'));
+  });
+
+  it('records an objection; restricts once, and lifts only a restriction in place', () => {
+    expect(decide({ type: 'object', purposes: ['fraud.prevention'], reason: 'sealed' })).toEqual([
+      { type: 'ObjectionRaised', data: { purposes: ['fraud.prevention'], reason: 'sealed' } },
+    ]);
+    const restricted: SubjectState = { ...initialSubjectState, restriction: { eventId: 'x-1' } };
+    expect(decide({ type: 'restrict', reason: 'sealed' })).toEqual([{ type: 'ProcessingRestricted', data: { reason: 'sealed' } }]);
+    expect(refusal(() => decide({ type: 'restrict' }, restricted))).toEqual(refused('already_restricted', 'processing is already restricted'));
+    expect(decide({ type: 'liftRestriction' }, restricted)).toEqual([{ type: 'RestrictionLifted', data: {} }]);
+    expect(refusal(() => decide({ type: 'liftRestriction' }))).toEqual(refused('not_restricted', 'processing is not restricted'));
+  });
+
+  it('revokes a share that stands, not one never made nor one already revoked', () => {
+    const share = { eventIds: ['s-1'], categories: ['contact.email'], purposes: ['marketing.email'] };
+    const sharing: SubjectState = { ...initialSubjectState, shares: new Map([['agency', share]]) };
+    expect(decide({ type: 'revokeShare', recipientId: 'agency', reason: 'sealed' }, sharing)).toEqual([
+      { type: 'ShareRevoked', data: { recipientId: 'agency', reason: 'sealed' } },
+    ]);
+    const none = refused('no_share', 'nothing shared with this recipient is left to revoke');
+    expect(refusal(() => decide({ type: 'revokeShare', recipientId: 'carrier' }, sharing))).toEqual(none);
+    const revoked: SubjectState = { ...initialSubjectState, shares: new Map([['agency', { ...share, revokedEventId: 'v-1' }]]) };
+    expect(refusal(() => decide({ type: 'revokeShare', recipientId: 'agency' }, revoked))).toEqual(none);
+  });
+
+  it('takes an erasure request, with its reason only when given, until the subject is erased', () => {
+    expect(decide({ type: 'requestErasure', reason: 'sealed' })).toEqual([{ type: 'ErasureRequested', data: { reason: 'sealed' } }]);
+    expect(decide({ type: 'requestErasure' })).toEqual([{ type: 'ErasureRequested', data: {} }]);
+    expect(refusal(() => decide({ type: 'requestErasure' }, erasedState))).toEqual(refused('already_erased', 'the subject was already erased'));
+    expect(refusal(() => decide({ type: 'erase' }, erasedState))).toEqual(refused('already_erased', 'the subject was already erased'));
+  });
+
+  it('notifies every recipient ever shared with, revoked or not, of an erasure', () => {
+    const share = { eventIds: ['s-1'], categories: ['contact.email'], purposes: ['marketing.email'] };
+    const sharing: SubjectState = { ...initialSubjectState, shares: new Map<string, ShareFact>([['agency', share], ['carrier', { ...share, revokedEventId: 'v-1' }]]) };
+    expect(decide({ type: 'erase' }, sharing)).toEqual([{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: ['agency', 'carrier'] } }]);
+    expect(decide({ type: 'erase' })).toEqual([{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [] } }]);
+  });
+
+  it('takes a recipient’s erasure confirmation once, after the erasure, from a recipient that received data', () => {
+    const share = { eventIds: ['s-1'], categories: ['contact.email'], purposes: ['marketing.email'] };
+    const erased: SubjectState = { ...initialSubjectState, shares: new Map([['agency', share]]), erased: { eventId: 'e-1' } };
+    const confirm: SubjectCommand = { type: 'confirmRecipientErasure', recipientId: 'agency' };
+    expect(decide(confirm, erased)).toEqual([{ type: 'RecipientErasureConfirmed', data: { recipientId: 'agency', erasureEventId: 'e-1' } }]);
+    expect(refusal(() => decide(confirm, { ...erased, erased: undefined }))).toEqual(refused('not_erased', 'the subject has not been erased'));
+    expect(refusal(() => decide({ ...confirm, recipientId: 'carrier' }, erased))).toEqual(refused('not_a_recipient', "this recipient never received this subject's data"));
+    expect(refusal(() => decide(confirm, { ...erased, erasureConfirmations: new Map([['agency', 'k-1']]) }))).toEqual(
+      refused('already_confirmed', 'this recipient already confirmed'),
+    );
+  });
+
+  it('takes an access request, and fulfils only one that is open', () => {
+    const digest = 'a'.repeat(64);
+    expect(decide({ type: 'requestAccess', right: 'portability' })).toEqual([{ type: 'AccessRequestReceived', data: { right: 'portability' } }]);
+    const open: SubjectState = { ...initialSubjectState, openAccessRequests: new Map([['a-1', '2026-05-01T00:00:00.000Z']]) };
+    expect(decide({ type: 'fulfilAccessRequest', requestEventId: 'a-1', digest }, open)).toEqual([
+      { type: 'AccessRequestFulfilled', data: { requestEventId: 'a-1', format: 'application/json', digest } },
+    ]);
+    expect(refusal(() => decide({ type: 'fulfilAccessRequest', requestEventId: 'a-2', digest }, open))).toEqual(
+      refused('no_open_request', 'there is no such open access request'),
+    );
+  });
+
+  it('records a denied use, access or share with what was asked, the reason and its detail', () => {
+    const stranger: Actor = { id: 'intern', kind: 'employee', roles: ['support'] };
+    const detail = 'purpose marketing.email may be acted on by marketing; the actor has support';
+    expect(decide({ type: 'use', actor: stranger, purpose: 'marketing.email', categories: ['contact.email'], activity: 'c1', now }, held)).toEqual([
+      {
+        type: 'UseDenied',
+        data: { operation: 'use', purpose: 'marketing.email', categories: ['contact.email'], activity: 'c1', recipientId: undefined, reason: 'role_not_allowed', detail },
+      },
+    ]);
+    expect(decide({ type: 'access', actor: stranger, purpose: 'marketing.email', categories: ['contact.email'], now }, held)).toEqual([
+      {
+        type: 'UseDenied',
+        data: { operation: 'access', purpose: 'marketing.email', categories: ['contact.email'], activity: undefined, recipientId: undefined, reason: 'role_not_allowed', detail },
+      },
+    ]);
+    const verified: RecipientState = {
+      registered: { eventId: 'r1', name: 'Agency', agreement: 'dpa-1', country: 'DE', at: '2026-01-01T00:00:00.000Z' },
+      verified: { eventId: 'r2', at: '2026-01-02T00:00:00.000Z' },
+    };
+    expect(decide({ type: 'share', actor: stranger, recipientId: 'agency', purpose: 'marketing.email', categories: ['contact.email'], now, recipient: verified }, held)).toEqual([
+      {
+        type: 'UseDenied',
+        data: { operation: 'share', purpose: 'marketing.email', categories: ['contact.email'], activity: undefined, recipientId: 'agency', reason: 'role_not_allowed', detail },
+      },
+    ]);
+  });
+
+  it('judges a share by the recipient given with it', () => {
+    const fraudster: Actor = { id: 'fraud-svc', kind: 'service', roles: ['fraud'] };
+    const share: SubjectCommand = { type: 'share', actor: fraudster, recipientId: 'agency', purpose: 'fraud.prevention', categories: ['contact.email'], now, recipient: initialRecipientState };
+    expect(decide(share, held)).toEqual([expect.objectContaining({ type: 'UseDenied', data: expect.objectContaining({ reason: 'sharing_not_allowed' }) })]);
+  });
+});
+
+describe('the recipient decider, every refusal', () => {
+  const registered: RecipientState = { registered: { eventId: 'r1', name: 'Agency', agreement: 'dpa-1', country: 'DE', at: '2026-01-01T00:00:00.000Z' } };
+  const verified: RecipientState = { ...registered, verified: { eventId: 'r2', at: '2026-01-02T00:00:00.000Z' } };
+  const suspended: RecipientState = { ...verified, suspended: { eventId: 'r3', reason: 'breach', at: '2026-02-01T00:00:00.000Z' } };
+  const message = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      const { reason, message: text } = error as CommandRefusedError;
+      return { reason, message: text };
+    }
+    throw new Error('the command was not refused');
+  };
+
+  it('verifies a registered recipient once, and again only to lift a suspension', () => {
+    const verify: RecipientCommand = { type: 'verifyRecipient', recipientId: 'agency', evidence: 'audit-2026' };
+    expect(decideRecipient(verify, registered)).toEqual([{ type: 'RecipientVerified', data: { recipientId: 'agency', evidence: 'audit-2026' } }]);
+    expect(decideRecipient(verify, suspended)).toEqual([{ type: 'RecipientVerified', data: { recipientId: 'agency', evidence: 'audit-2026' } }]);
+    expect(message(() => decideRecipient(verify, verified))).toEqual({ reason: 'already_verified', message: 'the recipient is already verified' });
+    expect(message(() => decideRecipient(verify, initialRecipientState))).toEqual({ reason: 'recipient_unknown', message: 'the recipient is not registered' });
+  });
+
+  it('suspends a registered recipient once', () => {
+    const suspend: RecipientCommand = { type: 'suspendRecipient', recipientId: 'agency', reason: 'breach' };
+    expect(decideRecipient(suspend, registered)).toEqual([{ type: 'RecipientSuspended', data: { recipientId: 'agency', reason: 'breach' } }]);
+    expect(message(() => decideRecipient(suspend, suspended))).toEqual({ reason: 'already_suspended', message: 'the recipient is already suspended' });
+    expect(message(() => decideRecipient(suspend, initialRecipientState))).toEqual({ reason: 'recipient_unknown', message: 'the recipient is not registered' });
+    expect(message(() => decideRecipient({ type: 'registerRecipient', recipientId: 'agency', name: 'A', agreement: 'd', country: 'DE' }, registered))).toEqual({
+      reason: 'already_registered',
+      message: 'the recipient is already registered',
+    });
   });
 });

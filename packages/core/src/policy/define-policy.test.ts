@@ -9,6 +9,8 @@ function issuesOf(input: unknown): { path: string; message: string }[] {
     definePolicy(input as PolicyInput);
   } catch (error) {
     expect(error).toBeInstanceOf(ValidationError);
+    // Every refusal, from the envelope, a purpose or the list, says it is the policy's.
+    expect((error as ValidationError).what).toBe('policy');
     return [...(error as ValidationError).issues];
   }
   throw new Error('the policy was accepted');
@@ -73,5 +75,14 @@ describe('definePolicy', () => {
     expect(issuesOf({ purposes: {} })).toEqual([{ path: 'purposes', message: 'must declare at least one purpose' }]);
     expect(issuesOf({})[0]?.path).toBe('purposes');
     expect(issuesOf({ purposes: { 'marketing.email': email }, permissions: { sellData: ['x'] } })[0]?.path).toMatch(/^permissions/);
+  });
+
+  it('names purposes that are neither an object by name nor a list, before looking inside', () => {
+    const message = 'must be an object of purposes by name, or a list of named purposes';
+    for (const purposes of [null, 'marketing.email', 42, true]) expect(issuesOf({ purposes })).toEqual([{ path: 'purposes', message }]);
+  });
+
+  it('names an empty list of purposes', () => {
+    expect(issuesOf({ purposes: [] })).toEqual([{ path: 'purposes', message: 'must declare at least one purpose' }]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Actor } from '../events';
-import { definePolicy, type Policy } from './define-policy';
-import { mayPerform, rolesFor } from './permissions';
+import { definePolicy, Operation, type Policy } from './define-policy';
+import { mayPerform, rolesFor, SUBJECT_RIGHTS } from './permissions';
 
 const purposes = definePolicy({
   purposes: {
@@ -50,5 +50,56 @@ describe('mayPerform', () => {
     for (const operation of ['use', 'share', 'withdrawConsent', 'erase'] as const)
       expect(mayPerform(bare, { operation, actor: other, subjectId: 's-1' })).toMatchObject({ ok: false, reason: 'not_own_data', requiredRoles: [] });
     expect(mayPerform(bare, { operation: 'registerRecipient', actor: other })).toMatchObject({ ok: false, reason: 'not_own_data' });
+  });
+
+  it('lets a subject exercise their own rights on their own stream with no role, and nothing else', () => {
+    const own: Actor = { id: 's-1', kind: 'subject', roles: [] };
+    expect([...SUBJECT_RIGHTS].sort()).toEqual(['grantConsent', 'object', 'requestAccess', 'requestErasure', 'restrict', 'withdrawConsent']);
+    for (const operation of Operation.options) {
+      const decided = mayPerform(bare, { operation, actor: own, subjectId: 's-1', purposes: ['order.fulfilment'] });
+      if (SUBJECT_RIGHTS.has(operation)) expect(decided).toEqual({ ok: true });
+      else expect(decided).toMatchObject({ ok: false, reason: 'role_missing', detail: `${operation} needs one of the roles ${rolesFor(bare, operation, ['order.fulfilment']).join(', ')}; actor s-1 has none` });
+    }
+    for (const operation of ['use', 'access', 'share'] as const) expect(mayPerform(bare, { operation, actor: own, subjectId: 's-1' })).toEqual({ ok: true });
+  });
+
+  it('gives no one but the subject the subject’s rights without a role', () => {
+    for (const kind of ['employee', 'service', 'recipient'] as const)
+      expect(mayPerform(bare, { operation: 'grantConsent', actor: { id: 's-1', kind, roles: ['support'] }, subjectId: 's-1' })).toEqual({
+        ok: false,
+        reason: 'role_missing',
+        requiredRoles: ['privacy'],
+        detail: 'grantConsent needs one of the roles privacy; actor s-1 has none',
+      });
+  });
+
+  it('leaves uses, accesses and shares by any other actor to the purpose rules', () => {
+    for (const operation of ['use', 'access', 'share'] as const)
+      expect(mayPerform(bare, { operation, actor: { id: 'intern', kind: 'employee', roles: [] }, subjectId: 's-1' })).toEqual({ ok: true });
+  });
+
+  it('allows an actor holding one allowed role among others, and lists every role allowed when refusing', () => {
+    const named: Policy = { purposes, permissions: { erase: ['dpo', 'privacy'] } };
+    expect(mayPerform(named, { operation: 'erase', actor: service(['support', 'privacy']), subjectId: 's-1' })).toEqual({ ok: true });
+    expect(mayPerform(named, { operation: 'erase', actor: service(['support', 'marketing']), subjectId: 's-1' })).toEqual({
+      ok: false,
+      reason: 'role_missing',
+      requiredRoles: ['dpo', 'privacy'],
+      detail: 'erase needs one of the roles dpo, privacy; actor some-service has none',
+    });
+  });
+
+  it('names each role of the purposes collected for once', () => {
+    expect(rolesFor(bare, 'collect', ['order.fulfilment', 'order.fulfilment', 'marketing.email'])).toEqual(['fulfilment', 'support', 'marketing']);
+    expect(rolesFor(bare, 'collect')).toEqual([]);
+  });
+
+  it('says which subject rule refused, naming the operation only', () => {
+    expect(mayPerform(bare, { operation: 'erase', actor: { id: 's-2', kind: 'subject', roles: [] }, subjectId: 's-1' })).toEqual({
+      ok: false,
+      reason: 'not_own_data',
+      requiredRoles: [],
+      detail: 'a subject may act only on their own data; erase is refused',
+    });
   });
 });

@@ -7,7 +7,8 @@ import { definePolicy, type Policy } from './define-policy';
 /** The policy as `PolicyDefined` records it, with the digest that tells one policy from another. */
 export function policyRecord(policy: Policy): EventData<'PolicyDefined'> {
   const purposes = [...policy.purposes].map(([name, rule]) => ({ name, ...rule }));
-  const permissions = Object.fromEntries(Object.entries(policy.permissions).map(([operation, roles]) => [operation, [...(roles ?? [])]]));
+  // An operation a hand-built policy leaves undefined gets the default: recorded as absent, not as no roles.
+  const permissions = Object.fromEntries(Object.entries(policy.permissions).flatMap(([operation, roles]) => (roles ? [[operation, [...roles]]] : [])));
   return { purposes, permissions, digest: hash('sha256', canonicalJson({ purposes, permissions }), 'hex') };
 }
 

@@ -1,0 +1,229 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Actor } from '../events';
+import { definePolicy } from './define-policy';
+import { checkUse, type RecipientFacts, type SubjectFacts, type UseRequest } from './rules';
+
+const policy = definePolicy({
+  purposes: {
+    'marketing.email': { legalBasis: 'consent', categories: ['contact.email', 'contact.phone'], roles: ['marketing', 'growth'], sharing: true, retention: 'P2Y' },
+    'order.fulfilment': { legalBasis: 'contract', categories: ['contact.email', 'contact.address', 'contact.phone'], roles: ['fulfilment'], retention: 'P6Y' },
+    'fraud.prevention': { legalBasis: 'legitimate_interests', categories: ['contact.email'], roles: ['fraud'], retention: 'P1Y' },
+  },
+});
+
+const now = new Date('2026-06-01T00:00:00.000Z');
+const later = '2030-01-01T00:00:00.000Z';
+const service = (roles: string[]): Actor => ({ id: 'some-service', kind: 'service', roles });
+
+/** Email and phone collected together by `c-1`, the address later by `c-2`; consent for marketing given by `g-1`. */
+const subject: SubjectFacts = {
+  collected: new Map([
+    ['contact.email', { eventId: 'c-1', retainUntil: later }],
+    ['contact.phone', { eventId: 'c-1', retainUntil: later }],
+    ['contact.address', { eventId: 'c-2', retainUntil: later }],
+  ]),
+  consents: new Map([['marketing.email', { status: 'granted' as const, eventId: 'g-1' }]]),
+  objections: [],
+};
+const verified: RecipientFacts = { registered: { eventId: 'r-1', agreement: 'dpa-1' }, verified: { eventId: 'r-2' } };
+
+const request = (overrides: Partial<UseRequest> = {}): UseRequest => ({
+  operation: 'use',
+  actor: service(['marketing']),
+  purpose: 'marketing.email',
+  categories: ['contact.email'],
+  now,
+  ...overrides,
+});
+const fulfil = (overrides: Partial<UseRequest> = {}) => request({ actor: service(['fulfilment']), purpose: 'order.fulfilment', ...overrides });
+
+describe('checkUse explains each denial and names the events it rests on', () => {
+  it('an unknown purpose, with no evidence', () => {
+    expect(checkUse(policy, subject, request({ purpose: 'resale.brokers' }))).toEqual({
+      allowed: false,
+      reason: 'unknown_purpose',
+      detail: 'the policy declares no purpose resale.brokers',
+      evidence: [],
+    });
+  });
+
+  it('a role the purpose does not allow, listing both sides', () => {
+    expect(checkUse(policy, subject, request({ actor: service(['support', 'intern']) }))).toEqual({
+      allowed: false,
+      reason: 'role_not_allowed',
+      detail: 'purpose marketing.email may be acted on by marketing, growth; the actor has support, intern',
+      evidence: [],
+    });
+    expect(checkUse(policy, subject, request({ actor: service([]) }))).toMatchObject({
+      reason: 'role_not_allowed',
+      detail: 'purpose marketing.email may be acted on by marketing, growth; the actor has no role',
+    });
+  });
+
+  it('allows an actor with one allowed role among others', () => {
+    expect(checkUse(policy, subject, request({ actor: service(['support', 'growth']) }))).toMatchObject({ allowed: true });
+  });
+
+  it('categories outside the purpose, each named', () => {
+    expect(checkUse(policy, subject, request({ categories: ['contact.email', 'contact.address', 'payment.card'] }))).toEqual({
+      allowed: false,
+      reason: 'category_not_in_purpose',
+      detail: 'purpose marketing.email does not cover contact.address, payment.card',
+      evidence: [],
+    });
+  });
+
+  it('an erasure, an erasure request and a restriction, each with the event that caused it, erasure first', () => {
+    const all = { ...subject, erased: { eventId: 'e-1' }, erasureRequested: { eventId: 'q-1' }, restriction: { eventId: 'x-1' } };
+    expect(checkUse(policy, all, request())).toEqual({ allowed: false, reason: 'erased', detail: "the subject's data was erased", evidence: ['e-1'] });
+    expect(checkUse(policy, { ...all, erased: undefined }, request())).toEqual({
+      allowed: false,
+      reason: 'erasure_requested',
+      detail: 'the subject asked for erasure',
+      evidence: ['q-1'],
+    });
+    expect(checkUse(policy, { ...subject, restriction: { eventId: 'x-1' } }, request())).toEqual({
+      allowed: false,
+      reason: 'restricted',
+      detail: 'processing is restricted',
+      evidence: ['x-1'],
+    });
+  });
+
+  it('categories never collected, each named', () => {
+    const emailOnly: SubjectFacts = { ...subject, collected: new Map([['contact.email', { eventId: 'c-1', retainUntil: later }]]) };
+    expect(checkUse(policy, emailOnly, fulfil({ categories: ['contact.address', 'contact.email', 'contact.phone'] }))).toEqual({
+      allowed: false,
+      reason: 'category_not_collected',
+      detail: 'no contact.address, contact.phone was collected',
+      evidence: [],
+    });
+  });
+
+  it('a retention run out, naming the expired categories and their collection once, from the moment it ends', () => {
+    const ending = '2026-06-01T00:00:00.000Z';
+    const expiring: SubjectFacts = {
+      ...subject,
+      collected: new Map([
+        ['contact.email', { eventId: 'c-1', retainUntil: ending }],
+        ['contact.phone', { eventId: 'c-1', retainUntil: ending }],
+        ['contact.address', { eventId: 'c-2', retainUntil: later }],
+      ]),
+    };
+    expect(checkUse(policy, expiring, fulfil({ categories: ['contact.email', 'contact.address', 'contact.phone'] }))).toEqual({
+      allowed: false,
+      reason: 'retention_expired',
+      detail: 'the retention period of contact.email, contact.phone has run out',
+      evidence: ['c-1'],
+    });
+    expect(checkUse(policy, expiring, fulfil({ categories: ['contact.email'], now: new Date(Date.parse(ending) - 1) }))).toMatchObject({ allowed: true });
+  });
+
+  it('a share for a purpose that does not allow sharing', () => {
+    expect(checkUse(policy, subject, fulfil({ operation: 'share', recipient: verified }))).toEqual({
+      allowed: false,
+      reason: 'sharing_not_allowed',
+      detail: 'purpose order.fulfilment does not allow sharing',
+      evidence: [],
+    });
+  });
+
+  it('a share to a recipient unknown, suspended or unverified, with the recipient event that refuses it', () => {
+    const share = (recipient: RecipientFacts | undefined) => checkUse(policy, subject, request({ operation: 'share', recipient }));
+    const unknown = { allowed: false, reason: 'recipient_unknown', detail: 'the recipient is not registered', evidence: [] };
+    expect(share(undefined)).toEqual(unknown);
+    expect(share({})).toEqual(unknown);
+    expect(share({ ...verified, suspended: { eventId: 'r-3' } })).toEqual({
+      allowed: false,
+      reason: 'recipient_suspended',
+      detail: 'the recipient is suspended',
+      evidence: ['r-3'],
+    });
+    expect(share({ registered: verified.registered })).toEqual({
+      allowed: false,
+      reason: 'recipient_not_verified',
+      detail: 'the recipient is not verified',
+      evidence: ['r-1'],
+    });
+  });
+
+  it('consent missing, withdrawn or expired (at the very moment it ends)', () => {
+    const withConsent = (consent: SubjectFacts['consents'] extends ReadonlyMap<string, infer C> ? C : never) => ({
+      ...subject,
+      consents: new Map([['marketing.email', consent]]),
+    });
+    expect(checkUse(policy, { ...subject, consents: new Map() }, request())).toEqual({
+      allowed: false,
+      reason: 'no_consent',
+      detail: 'no consent was given for marketing.email',
+      evidence: [],
+    });
+    expect(checkUse(policy, withConsent({ status: 'withdrawn', eventId: 'w-1' }), request())).toEqual({
+      allowed: false,
+      reason: 'consent_withdrawn',
+      detail: 'consent for marketing.email was withdrawn',
+      evidence: ['w-1'],
+    });
+    const expiresAt = now.toISOString();
+    expect(checkUse(policy, withConsent({ status: 'granted', eventId: 'g-1', expiresAt }), request())).toEqual({
+      allowed: false,
+      reason: 'consent_expired',
+      detail: `consent for marketing.email expired at ${expiresAt}`,
+      evidence: ['g-1'],
+    });
+    expect(checkUse(policy, withConsent({ status: 'granted', eventId: 'g-1', expiresAt }), request({ now: new Date(now.getTime() - 1) }))).toMatchObject({
+      allowed: true,
+    });
+  });
+
+  it('an objection, with the objection event', () => {
+    const objected: SubjectFacts = { ...subject, objections: [{ eventId: 'o-1', purposes: ['marketing.email'] }, { eventId: 'o-2' }] };
+    expect(checkUse(policy, objected, request({ actor: service(['fraud']), purpose: 'fraud.prevention' }))).toEqual({
+      allowed: false,
+      reason: 'objection',
+      detail: 'the subject objected to processing for fraud.prevention',
+      evidence: ['o-2'],
+    });
+  });
+});
+
+describe('checkUse names the events an allowance rests on', () => {
+  it('the consent, then each collection once', () => {
+    expect(checkUse(policy, subject, request({ categories: ['contact.email', 'contact.phone'] }))).toEqual({
+      allowed: true,
+      basis: { legalBasis: 'consent', consentEventId: 'g-1' },
+      evidence: ['g-1', 'c-1'],
+    });
+  });
+
+  it('the collections alone for a purpose without consent', () => {
+    expect(checkUse(policy, subject, fulfil({ categories: ['contact.email', 'contact.address', 'contact.phone'] }))).toEqual({
+      allowed: true,
+      basis: { legalBasis: 'contract' },
+      evidence: ['c-1', 'c-2'],
+    });
+  });
+
+  it("a share adds the recipient's registration and verification", () => {
+    expect(checkUse(policy, subject, request({ operation: 'share', recipient: verified }))).toEqual({
+      allowed: true,
+      basis: { legalBasis: 'consent', consentEventId: 'g-1' },
+      evidence: ['g-1', 'c-1', 'r-1', 'r-2'],
+    });
+  });
+
+  it('a use or an access is not judged by, nor rests on, a recipient given with it', () => {
+    for (const operation of ['use', 'access'] as const) {
+      expect(checkUse(policy, subject, request({ operation, recipient: verified }))).toEqual({
+        allowed: true,
+        basis: { legalBasis: 'consent', consentEventId: 'g-1' },
+        evidence: ['g-1', 'c-1'],
+      });
+      expect(checkUse(policy, subject, fulfil({ operation, recipient: { ...verified, suspended: { eventId: 'r-3' } } }))).toEqual({
+        allowed: true,
+        basis: { legalBasis: 'contract' },
+        evidence: ['c-1'],
+      });
+    }
+  });
+});
