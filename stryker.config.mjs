@@ -75,6 +75,11 @@ const config = {
   incrementalFile: 'reports/mutation/stryker-incremental.json',
   // Two cores are shared with other work; each runner also has a type-checker beside it.
   concurrency: 2,
+  // The first full test run takes minutes on two loaded cores; Stryker's default limit is 5.
+  dryRunTimeoutMinutes: 20,
+  // Mutate the working tree itself (Stryker restores it): as root, a test that runs a child
+  // as `nobody` cannot read a sandbox copy in a 0700 temp folder.
+  inPlace: true,
   timeoutMS: 10_000,
   ignorePatterns: ['dist', 'coverage', '*.db', '*.db-wal', '*.db-shm'],
   thresholds: { high: 90, low: 85, break: null },

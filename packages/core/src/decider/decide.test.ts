@@ -272,7 +272,10 @@ describe('every command, decided on a state built by hand', () => {
   const held: SubjectState = {
     ...initialSubjectState,
     collected: new Map([
-      ['contact.email', { eventId: 'c-1', collectedAt: '2026-01-01T00:00:00.000Z', source: 'checkout', purposes: ['order.fulfilment'], retainUntil: '2032-01-01T00:00:00.000Z', sealed: 'x' }],
+      [
+        'contact.email',
+        { eventId: 'c-1', collectedAt: '2026-01-01T00:00:00.000Z', source: 'checkout', purposes: ['order.fulfilment'], retainUntil: '2032-01-01T00:00:00.000Z', sealed: 'x' },
+      ],
     ]),
   };
   const decide = (command: SubjectCommand, state: SubjectState = initialSubjectState) => decideSubject(command, state, policy);
@@ -373,7 +376,13 @@ describe('every command, decided on a state built by hand', () => {
 
   it('notifies every recipient ever shared with, revoked or not, of an erasure', () => {
     const share = { eventIds: ['s-1'], categories: ['contact.email'], purposes: ['marketing.email'] };
-    const sharing: SubjectState = { ...initialSubjectState, shares: new Map<string, ShareFact>([['agency', share], ['carrier', { ...share, revokedEventId: 'v-1' }]]) };
+    const sharing: SubjectState = {
+      ...initialSubjectState,
+      shares: new Map<string, ShareFact>([
+        ['agency', share],
+        ['carrier', { ...share, revokedEventId: 'v-1' }],
+      ]),
+    };
     expect(decide({ type: 'erase' }, sharing)).toEqual([{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: ['agency', 'carrier'] } }]);
     expect(decide({ type: 'erase' })).toEqual([{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [] } }]);
   });
@@ -397,9 +406,7 @@ describe('every command, decided on a state built by hand', () => {
     expect(decide({ type: 'fulfilAccessRequest', requestEventId: 'a-1', digest }, open)).toEqual([
       { type: 'AccessRequestFulfilled', data: { requestEventId: 'a-1', format: 'application/json', digest } },
     ]);
-    expect(refusal(() => decide({ type: 'fulfilAccessRequest', requestEventId: 'a-2', digest }, open))).toEqual(
-      refused('no_open_request', 'there is no such open access request'),
-    );
+    expect(refusal(() => decide({ type: 'fulfilAccessRequest', requestEventId: 'a-2', digest }, open))).toEqual(refused('no_open_request', 'there is no such open access request'));
   });
 
   it('records a denied use, access or share with what was asked, the reason and its detail', () => {
@@ -431,7 +438,15 @@ describe('every command, decided on a state built by hand', () => {
 
   it('judges a share by the recipient given with it', () => {
     const fraudster: Actor = { id: 'fraud-svc', kind: 'service', roles: ['fraud'] };
-    const share: SubjectCommand = { type: 'share', actor: fraudster, recipientId: 'agency', purpose: 'fraud.prevention', categories: ['contact.email'], now, recipient: initialRecipientState };
+    const share: SubjectCommand = {
+      type: 'share',
+      actor: fraudster,
+      recipientId: 'agency',
+      purpose: 'fraud.prevention',
+      categories: ['contact.email'],
+      now,
+      recipient: initialRecipientState,
+    };
     expect(decide(share, held)).toEqual([expect.objectContaining({ type: 'UseDenied', data: expect.objectContaining({ reason: 'sharing_not_allowed' }) })]);
   });
 });

@@ -70,7 +70,12 @@ describe('evolveSubject', () => {
   });
 
   it('rectifies the value and the event of a held category, keeping when, where from and how long it is held', () => {
-    const rectified = recorded('r-1', 'DataRectified', { categories: ['contact.email', 'contact.address'], values: { 'contact.email': 'sealed-fixed' } }, '2026-03-01T00:00:00.000Z');
+    const rectified = recorded(
+      'r-1',
+      'DataRectified',
+      { categories: ['contact.email', 'contact.address'], values: { 'contact.email': 'sealed-fixed' } },
+      '2026-03-01T00:00:00.000Z',
+    );
     const state = fold([collected, rectified]);
     expect(state.collected.get('contact.email')).toEqual({
       eventId: 'r-1',
@@ -86,7 +91,12 @@ describe('evolveSubject', () => {
   });
 
   it('holds a consent as granted, then withdrawn, keeping the grant and the notice', () => {
-    const granted = recorded('g-1', 'ConsentGranted', { purpose: 'marketing.email', notice, method: 'checkbox', expiresAt: '2027-01-01T00:00:00.000Z' }, '2026-02-01T00:00:00.000Z');
+    const granted = recorded(
+      'g-1',
+      'ConsentGranted',
+      { purpose: 'marketing.email', notice, method: 'checkbox', expiresAt: '2027-01-01T00:00:00.000Z' },
+      '2026-02-01T00:00:00.000Z',
+    );
     const withdrawn = recorded('w-1', 'ConsentWithdrawn', { purpose: 'marketing.email' }, '2026-04-01T00:00:00.000Z');
     expect(fold([granted]).consents.get('marketing.email')).toEqual({
       status: 'granted',
@@ -175,12 +185,15 @@ describe('evolveSubject', () => {
 
   it('never changes the state it is given', () => {
     const state = fold([collected, shared('s-1', 'agency', 'order.fulfilment', ['contact.email']), recorded('a-1', 'AccessRequestReceived', { right: 'access' })]);
-    fold([
-      recorded('r-1', 'DataRectified', { categories: ['contact.email'], values: { 'contact.email': 'x' } }),
-      shared('s-2', 'agency', 'order.fulfilment', ['contact.phone']),
-      recorded('f-1', 'AccessRequestFulfilled', { requestEventId: 'a-1', format: 'application/json', digest: 'a'.repeat(64) }),
-      recorded('e-1', 'DataErased', { scope: 'all', method: 'crypto-shred', recipientsNotified: [] }),
-    ], state);
+    fold(
+      [
+        recorded('r-1', 'DataRectified', { categories: ['contact.email'], values: { 'contact.email': 'x' } }),
+        shared('s-2', 'agency', 'order.fulfilment', ['contact.phone']),
+        recorded('f-1', 'AccessRequestFulfilled', { requestEventId: 'a-1', format: 'application/json', digest: 'a'.repeat(64) }),
+        recorded('e-1', 'DataErased', { scope: 'all', method: 'crypto-shred', recipientsNotified: [] }),
+      ],
+      state,
+    );
     expect(state.collected.get('contact.email')).toMatchObject({ eventId: 'c-1', sealed: 'sealed-email' });
     expect(state.shares.get('agency')?.eventIds).toEqual(['s-1']);
     expect(state.openAccessRequests.has('a-1')).toBe(true);

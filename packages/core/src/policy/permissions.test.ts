@@ -58,7 +58,12 @@ describe('mayPerform', () => {
     for (const operation of Operation.options) {
       const decided = mayPerform(bare, { operation, actor: own, subjectId: 's-1', purposes: ['order.fulfilment'] });
       if (SUBJECT_RIGHTS.has(operation)) expect(decided).toEqual({ ok: true });
-      else expect(decided).toMatchObject({ ok: false, reason: 'role_missing', detail: `${operation} needs one of the roles ${rolesFor(bare, operation, ['order.fulfilment']).join(', ')}; actor s-1 has none` });
+      else
+        expect(decided).toMatchObject({
+          ok: false,
+          reason: 'role_missing',
+          detail: `${operation} needs one of the roles ${rolesFor(bare, operation, ['order.fulfilment']).join(', ')}; actor s-1 has none`,
+        });
     }
     for (const operation of ['use', 'access', 'share'] as const) expect(mayPerform(bare, { operation, actor: own, subjectId: 's-1' })).toEqual({ ok: true });
   });

@@ -6,8 +6,7 @@ import { InMemoryEventStore } from '../store';
 import { definePolicy, type Policy } from './define-policy';
 import { policyFromRecord, policyRecord, readRecordedPolicy } from './record';
 
-const rules = (roles: string[]) =>
-  definePolicy({ purposes: { 'order.fulfilment': { legalBasis: 'contract', categories: ['contact.email'], roles, retention: 'P1Y' } } });
+const rules = (roles: string[]) => definePolicy({ purposes: { 'order.fulfilment': { legalBasis: 'contract', categories: ['contact.email'], roles, retention: 'P1Y' } } });
 const actor: Actor = { id: 'checkout', kind: 'service', roles: ['fulfilment', 'warehouse'] };
 
 describe('readRecordedPolicy', () => {
