@@ -10,25 +10,12 @@
 // the loop anywhere but can never leave a false ack.
 'use strict';
 const { randomUUID } = require('node:crypto');
-const { GENESIS_HASH, checkRecord, events } = require('@custodian/core');
-const { streamMember } = require('@custodian/core/store-kit');
+const { events } = require('@custodian/core');
 const { createSqliteEventStore } = require('../../dist/index.js');
+const { streamHead } = require('./stream-head.js');
 
 const STREAMS = ['subject-crash-a', 'subject-crash-b', 'subject-crash-c', 'subject-crash-d'];
 const actor = { id: 'svc-crash-test', kind: 'service', roles: ['fulfilment'] };
-
-async function head(store, stream) {
-  try {
-    for await (const last of store.readStream(stream, { direction: 'backwards', maxCount: 1 })) {
-      const check = checkRecord(last.data, streamMember(stream));
-      if (!check.ok) throw new Error(`${stream}@${last.revision} is ${check.reason}`);
-      return { revision: last.revision, hash: check.hash };
-    }
-  } catch (error) {
-    if (error.code !== 'STREAM_NOT_FOUND') throw error;
-  }
-  return { revision: 'no_stream', hash: GENESIS_HASH };
-}
 
 // correlationId names the batch and its size, so the test can tell a whole batch from part of one.
 function seal(stream, batch, size, prevHash) {
@@ -41,7 +28,7 @@ async function main() {
   process.stdout.write('opening\n');
   const store = createSqliteEventStore({ path: process.argv[2] });
   const heads = new Map();
-  for (const stream of STREAMS) heads.set(stream, await head(store, stream));
+  for (const stream of STREAMS) heads.set(stream, await streamHead(store, stream));
   process.stdout.write('ready\n');
   for (let n = 0; ; n++) {
     const stream = STREAMS[n % STREAMS.length];

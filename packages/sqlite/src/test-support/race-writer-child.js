@@ -9,25 +9,12 @@
 //         or `error <code> <message>` (anything else), then `done`.
 'use strict';
 const { createInterface } = require('node:readline');
-const { GENESIS_HASH, checkRecord, events } = require('@custodian/core');
-const { streamMember } = require('@custodian/core/store-kit');
+const { events } = require('@custodian/core');
 const { createSqliteEventStore } = require('../../dist/index.js');
+const { streamHead } = require('./stream-head.js');
 
 const [path, stream, appends] = process.argv.slice(2);
 const actor = { id: 'svc-race-test', kind: 'service', roles: ['fulfilment'] };
-
-async function head(store) {
-  try {
-    for await (const last of store.readStream(stream, { direction: 'backwards', maxCount: 1 })) {
-      const check = checkRecord(last.data, streamMember(stream));
-      if (!check.ok) throw new Error(`${stream}@${last.revision} is ${check.reason}`);
-      return { revision: last.revision, hash: check.hash };
-    }
-  } catch (error) {
-    if (error.code !== 'STREAM_NOT_FOUND') throw error;
-  }
-  return { revision: 'no_stream', hash: GENESIS_HASH };
-}
 
 function seal(prevHash) {
   const data = { purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'race-test', basis: { legalBasis: 'contract' } };
@@ -36,7 +23,7 @@ function seal(prevHash) {
 
 async function run(store) {
   for (let n = 0; n < Number(appends); n++) {
-    const { revision, hash } = await head(store);
+    const { revision, hash } = await streamHead(store, stream);
     const sealed = seal(hash);
     try {
       const { nextRevision } = await store.append(stream, [sealed.toAppend], revision);
