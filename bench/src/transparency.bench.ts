@@ -155,7 +155,7 @@ async function seededLedger(): Promise<{ ledger: Ledger; store: InMemoryEventSto
   for (const subjectId of subjects) {
     await ledger.collect({
       subjectId,
-      actor: { id: 'checkout', kind: 'service', roles: [] },
+      actor: { id: 'checkout', kind: 'service', roles: ['marketing'] },
       source: 'checkout-form',
       purposes: ['marketing.email'],
       notice,
