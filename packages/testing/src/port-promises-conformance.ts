@@ -9,6 +9,7 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
+  type Subscription,
 } from '@custodian/core';
 import { MAX_REVISION } from '@custodian/core/store-kit';
 import { collect, testEvent } from './event-store-conformance';
@@ -282,11 +283,11 @@ export function describePortPromises(context: PortSuiteContext): void {
       expect(calls).toEqual(['First']);
     });
 
-    it('rejects done with StoreClosedError when the store is closed under a running subscription, and delivers nothing after', async () => {
-      const target = store();
-      if (!target.subscribeToAll) return expect(target.subscribeToAll).toBeUndefined();
+    /** A subscription that has delivered one event of a fresh stream; `calls` counts that stream's deliveries from then on too. */
+    async function subscribedToOneEvent(target: EventStore, name: string): Promise<{ subscription: Subscription; calls: () => number }> {
+      if (!target.subscribeToAll) throw new Error('the store has no subscribeToAll');
       const from = await positionBeforeAppending();
-      const stream = streamName('cut-off');
+      const stream = streamName(name);
       const seen = signal();
       let calls = 0;
       const subscription = target.subscribeToAll({ fromPosition: from }, async (event) => {
@@ -296,10 +297,17 @@ export function describePortPromises(context: PortSuiteContext): void {
       });
       await target.append(stream, [testEvent('Before')], 'no_stream');
       await seen.promise;
+      return { subscription, calls: () => calls };
+    }
+
+    it('rejects done with StoreClosedError when the store is closed under a running subscription, and delivers nothing after', async () => {
+      const target = store();
+      if (!target.subscribeToAll) return expect(target.subscribeToAll).toBeUndefined();
+      const { subscription, calls } = await subscribedToOneEvent(target, 'cut-off');
       await target.close();
       const error = await rejectionOf(() => subscription.done);
       expect(error).toBeInstanceOf(StoreClosedError);
-      expect(calls).toBe(1);
+      expect(calls()).toBe(1);
       expect(() => target.subscribeToAll?.({}, async () => undefined)).toThrow(StoreClosedError);
       await subscription.close();
     });
@@ -309,17 +317,7 @@ export function describePortPromises(context: PortSuiteContext): void {
       it('rejects done when its reads fail under a running subscription, and delivers nothing after', async () => {
         const target = store();
         if (!target.subscribeToAll) return expect(target.subscribeToAll).toBeUndefined();
-        const from = await positionBeforeAppending();
-        const stream = streamName('failing-reads');
-        const seen = signal();
-        let calls = 0;
-        const subscription = target.subscribeToAll({ fromPosition: from }, async (event) => {
-          if (event.stream !== stream) return;
-          calls++;
-          seen.fire();
-        });
-        await target.append(stream, [testEvent('Before')], 'no_stream');
-        await seen.promise;
+        const { subscription, calls } = await subscribedToOneEvent(target, 'failing-reads');
         await failReads(target);
         let timer: NodeJS.Timeout | undefined;
         const outcome = await Promise.race([rejectionOf(() => subscription.done), new Promise((resolve) => (timer = setTimeout(resolve, 10_000, 'still running')))]);
@@ -328,7 +326,7 @@ export function describePortPromises(context: PortSuiteContext): void {
         expect(outcome).not.toBe('still running');
         expect(outcome).not.toBe('resolved');
         expect(typeof (outcome as { message?: unknown }).message).toBe('string');
-        expect(calls).toBe(1);
+        expect(calls()).toBe(1);
         await subscription.close();
       });
   });
