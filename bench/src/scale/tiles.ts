@@ -53,6 +53,11 @@ export function encodeTileIndex(index: number): string {
   return groups.map((group, i) => (i < groups.length - 1 ? `x${group}` : group)).join('/');
 }
 
+/** A number naming a tile, cheaper than its path: a proof's tiles are counted by the million. */
+export function tileKey(tile: TileRef): number {
+  return tile.index * 4096 + tile.level * TILE_WIDTH + (tile.width % TILE_WIDTH);
+}
+
 export function tilePath(tile: TileRef): string {
   return `tile/${tile.level}/${encodeTileIndex(tile.index)}${tile.width < TILE_WIDTH ? `.p/${tile.width}` : ''}`;
 }
@@ -115,13 +120,26 @@ interface Perfect {
   height: number;
 }
 
+/** The exponent of the largest power of two dividing n (n a whole number below 2^53, not 0). */
+function trailingZeros(n: number): number {
+  const low = n >>> 0;
+  return low !== 0 ? 31 - Math.clz32(low & -low) : 32 + trailingZeros(Math.floor(n / 2 ** 32));
+}
+
+/** floor(log2(n)) for a whole number n ≥ 1, exact where Math.log2 rounds near a power of two. */
+function floorLog2(n: number): number {
+  let h = Math.floor(Math.log2(n));
+  if (2 ** h > n) h--;
+  if (2 ** (h + 1) <= n) h++;
+  return h;
+}
+
 /** [start, end) as maximal perfect subtrees, left to right; its hash is their right fold. */
 function perfectSubtrees(range: LeafRange): Perfect[] {
   const parts: Perfect[] = [];
-  let start = range.start;
-  while (start < range.end) {
-    let height = 0;
-    while (start % 2 ** (height + 1) === 0 && start + 2 ** (height + 1) <= range.end) height++;
+  for (let start = range.start; start < range.end; ) {
+    const fits = floorLog2(range.end - start);
+    const height = start === 0 ? fits : Math.min(fits, trailingZeros(start));
     parts.push({ start, height });
     start += 2 ** height;
   }
@@ -136,12 +154,12 @@ function storedHashesOf(part: Perfect): { level: number; position: number; count
 
 /** The tiles a client fetches to compute the hashes of these ranges in a tree of `size` leaves. */
 export function tilesFor(ranges: readonly LeafRange[], size: number): TileRef[] {
-  const tiles = new Map<string, TileRef>();
+  const tiles = new Map<number, TileRef>();
   for (const range of ranges) {
     for (const part of perfectSubtrees(range)) {
       const { level, position } = storedHashesOf(part);
       const tile = tileHolding(level, position, size);
-      tiles.set(tilePath(tile), tile);
+      tiles.set(tileKey(tile), tile);
     }
   }
   return [...tiles.values()];
