@@ -74,7 +74,7 @@ const SECONDS_PER_YEAR = 365 * 24 * 3600;
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const dec = (n: number, digits = 2) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const usd = (n: number) => `$${dec(n)}`;
-const gib = (bytes: number) => `${dec(bytes / GiB, 1)} GiB`;
+const gib = (bytes: number) => (bytes < GiB ? `${dec(bytes / 2 ** 20, 1)} MiB` : `${dec(bytes / GiB, 1)} GiB`);
 const row = (cells: (string | number)[], widths: number[]) => cells.map((cell, i) => String(cell).padStart(widths[i] ?? 12)).join(' ');
 
 const peakPerSecond = WORKLOAD.customers / (WORKLOAD.campaignHours * 3600);
@@ -294,7 +294,7 @@ function printStorage(): void {
 function printTopLevelLog(): void {
   console.log('== per-partition trees under a top-level log of partition checkpoints ==');
   const widths = [12, 24, 26, 30];
-  console.log(row(['partitions', 'top-log leaves a year', 'extra proof hashes (y 1)', 'witness consistency proofs/s'], widths));
+  console.log(row(['partitions', 'top-log leaves a year', 'extra proof hashes, year 1', 'witness consistency proofs/s'], widths));
   for (const partitions of [16, 64, 256]) {
     const leaves = (partitions * SECONDS_PER_YEAR) / WORKLOAD.checkpointSeconds;
     console.log(row([partitions, int(leaves), Math.ceil(Math.log2(leaves)), dec(partitions / WORKLOAD.checkpointSeconds, 1)], widths));
