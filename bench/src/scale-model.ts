@@ -87,7 +87,9 @@ function printWorkload(): void {
     `mean ${int(meanPerSecond)} events/s (${WORKLOAD.eventsPerCustomerPerYear} events a customer a year = ${int(WORKLOAD.customers * WORKLOAD.eventsPerCustomerPerYear)} a year); ` +
       `1e9 events after ${dec(1e9 / meanPerSecond / 86_400, 0)} days`,
   );
-  console.log(`deciding the peak in memory: ${dec(peakPerSecond / MEASURED.decisionsPerSecondInMemory)} cores at the measured ${int(MEASURED.decisionsPerSecondInMemory)} decisions/s a core\n`);
+  console.log(
+    `deciding the peak in memory: ${dec(peakPerSecond / MEASURED.decisionsPerSecondInMemory)} cores at the measured ${int(MEASURED.decisionsPerSecondInMemory)} decisions/s a core\n`,
+  );
 }
 
 function printPartitionsNeeded(): void {
@@ -133,17 +135,19 @@ function printFsyncBudget(): void {
   console.log('== fsync budget per partition at the peak ==');
   console.log(`measured here: 4 KiB append + fdatasync, median ${dec(measured.median, 3)} ms, p99 ${dec(measured.p99, 3)} ms (200 rounds; varies with the disk and the load)`);
   const latencies: [string, number][] = [
-    ['measured median', measured.median],
-    ['1 ms (network disk, assumed)', 1],
+    ['measured', measured.median],
+    ['1 ms, assumed', 1],
   ];
-  const widths = [12, 16, ...latencies.flatMap(() => [34, 22])];
-  console.log(row(['partitions', 'events/s each', ...latencies.flatMap(([label]) => [`fsync busy, one per event, ${label}`, 'events per fsync'])], widths));
+  const widths = [12, 16, ...latencies.flatMap(() => [22, 22])];
+  console.log(row(['partitions', 'events/s each', ...latencies.flatMap(([label]) => [`busy (${label})`, 'events per fsync'])], widths));
   for (const partitions of [1, 4, 16, 64]) {
     const each = peakPerSecond / partitions;
     const cells = latencies.flatMap(([, ms]) => [`${dec((100 * each * ms) / 1000, 0)}%`, dec(Math.max(1, (each * ms) / 1000), 1)]);
     console.log(row([partitions, int(each), ...cells], widths));
   }
-  console.log('(fsyncs are serial: above 100% busy the partition needs group commit, that many events per fsync at least)\n');
+  console.log(
+    '(busy: the share of a second the disk spends on fsyncs, one per event; fsyncs are serial, so above 100% the partition needs group commit, that many events per fsync at least)\n',
+  );
 }
 
 function printRouting(hashes: Uint32Array): void {
@@ -185,7 +189,9 @@ function printHotRecipient(hashes: Uint32Array): void {
   const partitions = 64;
   const map = initialBucketMap(WORKLOAD.buckets, partitions);
   const hot = hotRecipient(bucketsOf(hashes, WORKLOAD.buckets), map, WORKLOAD.agencyShareOfShares, WORKLOAD.otherRecipients, seeded(19));
-  console.log(`== a hot recipient: ${int(hashes.length)} shares, ${dec(100 * hot.agencyShare, 1)}% to one agency, the rest Zipf over ${WORKLOAD.otherRecipients} recipients, ${partitions} partitions ==`);
+  console.log(
+    `== a hot recipient: ${int(hashes.length)} shares, ${dec(100 * hot.agencyShare, 1)}% to one agency, the rest Zipf over ${WORKLOAD.otherRecipients} recipients, ${partitions} partitions ==`,
+  );
   console.log(`share rows kept with the recipient: busiest partition ${dec(hot.byRecipient.maxOverMean, 2)}× the mean (${int(hot.byRecipient.max)} rows)`);
   console.log(`share rows kept with the subject:   busiest partition ${dec(hot.bySubject.maxOverMean, 4)}× the mean (${int(hot.bySubject.max)} rows)`);
   const agencyPeak = peakPerSecond * WORKLOAD.agencyShareOfShares;
@@ -268,7 +274,9 @@ function printCosts(proofs: ReturnType<typeof inclusionRequests>[]): void {
   ] as const) {
     const gets = 1e6 * (r.meanTiles + 1);
     const originGets = 1e6 * (r.meanTiles * (1 - r.cacheHitRate) + 1);
-    console.log(row([`1M ${label} proofs, no cache (${int(gets)} GETs + egress)`, ...both((p) => (gets / 1000) * p.getPer1000 + ((1e6 * r.meanBytes) / GiB) * p.egressGiB)], widths));
+    console.log(
+      row([`1M ${label} proofs, no cache (${int(gets)} GETs + egress)`, ...both((p) => (gets / 1000) * p.getPer1000 + ((1e6 * r.meanBytes) / GiB) * p.egressGiB)], widths),
+    );
     console.log(row([`1M ${label} proofs, origin GETs behind a cache`, ...both((p) => (originGets / 1000) * p.getPer1000)], widths));
   }
   console.log();
@@ -293,7 +301,7 @@ function printStorage(): void {
 
 function printTopLevelLog(): void {
   console.log('== per-partition trees under a top-level log of partition checkpoints ==');
-  const widths = [12, 24, 26, 30];
+  const widths = [12, 24, 30, 32];
   console.log(row(['partitions', 'top-log leaves a year', 'extra proof hashes, year 1', 'witness consistency proofs/s'], widths));
   for (const partitions of [16, 64, 256]) {
     const leaves = (partitions * SECONDS_PER_YEAR) / WORKLOAD.checkpointSeconds;

@@ -93,7 +93,12 @@ export interface HotRecipient {
 export function hotRecipient(subjectBuckets: Uint16Array, map: BucketMap, agency: number, others: number, random: () => number): HotRecipient {
   const partitions = Math.max(...map) + 1;
   const harmonic = Array.from({ length: others }, (_, r) => 1 / (r + 1));
-  const cumulative = harmonic.map(((sum) => (w: number) => (sum += w))(0));
+  const cumulative = harmonic.map(
+    (
+      (sum) => (w: number) =>
+        (sum += w)
+    )(0),
+  );
   const total = cumulative[others - 1] as number;
   const recipientPartition = Array.from({ length: others + 1 }, (_, r) => map[bucketOf(`recipient-${r}`, map.length)] as number);
   const byRecipient = new Array<number>(partitions).fill(0);
@@ -104,7 +109,7 @@ export function hotRecipient(subjectBuckets: Uint16Array, map: BucketMap, agency
     if (random() >= agency) {
       const u = random() * total;
       let lo = 0;
-      for (let hi = others - 1; lo < hi; ) {
+      for (let hi = others - 1; lo < hi;) {
         const mid = (lo + hi) >> 1;
         if ((cumulative[mid] as number) < u) lo = mid + 1;
         else hi = mid;

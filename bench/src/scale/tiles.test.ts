@@ -21,7 +21,26 @@ function lcg(seed: number) {
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 /** Each size a random one, plus the edges where a tile fills up. */
-const SIZES = [1, 2, 255, 256, 257, 65_535, 65_536, 65_537, 70_000, 99_999, SIZE, ...Array.from({ length: 20 }, ((r) => () => 1 + r(SIZE))(lcg(16)))];
+const SIZES = [
+  1,
+  2,
+  255,
+  256,
+  257,
+  65_535,
+  65_536,
+  65_537,
+  70_000,
+  99_999,
+  SIZE,
+  ...Array.from(
+    { length: 20 },
+    (
+      (r) => () =>
+        1 + r(SIZE)
+    )(lcg(16)),
+  ),
+];
 
 describe('the tlog-tiles arithmetic, against the ledger tree of 100,000 leaves', () => {
   it('reassembles the root at every size from the tiles alone', () => {

@@ -137,7 +137,7 @@ function floorLog2(n: number): number {
 /** [start, end) as maximal perfect subtrees, left to right; its hash is their right fold. */
 function perfectSubtrees(range: LeafRange): Perfect[] {
   const parts: Perfect[] = [];
-  for (let start = range.start; start < range.end; ) {
+  for (let start = range.start; start < range.end;) {
     const fits = floorLog2(range.end - start);
     const height = start === 0 ? fits : Math.min(fits, trailingZeros(start));
     parts.push({ start, height });
