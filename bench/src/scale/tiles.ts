@@ -120,12 +120,6 @@ interface Perfect {
   height: number;
 }
 
-/** The exponent of the largest power of two dividing n (n a whole number below 2^53, not 0). */
-function trailingZeros(n: number): number {
-  const low = n >>> 0;
-  return low !== 0 ? 31 - Math.clz32(low & -low) : 32 + trailingZeros(Math.floor(n / 2 ** 32));
-}
-
 /** floor(log2(n)) for a whole number n ≥ 1, exact where Math.log2 rounds near a power of two. */
 function floorLog2(n: number): number {
   let h = Math.floor(Math.log2(n));
@@ -134,12 +128,15 @@ function floorLog2(n: number): number {
   return h;
 }
 
-/** [start, end) as maximal perfect subtrees, left to right; its hash is their right fold. */
+/**
+ * [start, end) as perfect subtrees, left to right, one per set bit of its length; its hash is
+ * their right fold. Every range an RFC 9162 proof names starts at a multiple of the power of
+ * two at or above its length, so each of these subtrees starts at a multiple of its own size.
+ */
 function perfectSubtrees(range: LeafRange): Perfect[] {
   const parts: Perfect[] = [];
   for (let start = range.start; start < range.end;) {
-    const fits = floorLog2(range.end - start);
-    const height = start === 0 ? fits : Math.min(fits, trailingZeros(start));
+    const height = floorLog2(range.end - start);
     parts.push({ start, height });
     start += 2 ** height;
   }
