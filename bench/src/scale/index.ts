@@ -1,0 +1,3 @@
+export * from './tiles';
+export * from './routing';
+export * from './simulate';
