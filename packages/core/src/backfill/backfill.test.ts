@@ -74,7 +74,10 @@ describe('backfill', () => {
     expect((await in2020.inventory('c-1')).categories.map((c) => c.category)).toEqual(['contact.email']);
     expect((await ledger.audit.at(new Date('2018-12-31T00:00:00Z')).consentState('c-1'))['marketing.email']).toBeUndefined();
     expect((await in2020.consentState('c-2'))['marketing.email']?.status).toBe('granted');
-    expect((await ledger.audit.at(new Date('2022-01-01T00:00:00Z')).consentState('c-2'))['marketing.email']).toMatchObject({ status: 'withdrawn', since: '2021-06-01T00:00:00.000Z' });
+    expect((await ledger.audit.at(new Date('2022-01-01T00:00:00Z')).consentState('c-2'))['marketing.email']).toMatchObject({
+      status: 'withdrawn',
+      since: '2021-06-01T00:00:00.000Z',
+    });
   });
 
   it('keeps the live events a prefix at a past time: a live consent recorded after the moment stays out though a backfill follows it', async () => {
@@ -109,7 +112,9 @@ describe('backfill', () => {
 
   it('seals values and evidence as collect does: no plaintext in the store, and erase makes the backfilled value unreadable', async () => {
     const { store, ledger } = setUp();
-    const recent = customer('c-1', { collections: [{ collectedAt: '2024-05-01T00:00:00Z', source: 'crm', purposes: ['order.fulfilment'], notice, data: { 'contact.email': EMAIL } }] });
+    const recent = customer('c-1', {
+      collections: [{ collectedAt: '2024-05-01T00:00:00Z', source: 'crm', purposes: ['order.fulfilment'], notice, data: { 'contact.email': EMAIL } }],
+    });
     await ledger.backfill([recent], { importId: 'crm-2026', actor: importer });
     const bytes = rawRecords(store as InMemoryEventStore).map((record) => Buffer.from(record.bytes).toString('utf8'));
     expect(bytes.some((text) => text.includes(EMAIL) || text.includes('newsletter box'))).toBe(false);
@@ -147,7 +152,11 @@ describe('backfill', () => {
       `{"subjectId": "c-2", "collections": [{"data": {"contact.email": "${EMAIL}"`,
       '',
       JSON.stringify(customer('c-4', { consents: [{ purpose: 'marketing.email', grantedAt: 'yesterday', notice, method: 'web-form' }] })),
-      JSON.stringify(customer('c-5', { collections: [{ collectedAt: '2030-01-01T00:00:00Z', source: 'crm', purposes: ['order.fulfilment'], notice, data: { 'contact.address': '1 High St' } }] })),
+      JSON.stringify(
+        customer('c-5', {
+          collections: [{ collectedAt: '2030-01-01T00:00:00Z', source: 'crm', purposes: ['order.fulfilment'], notice, data: { 'contact.address': '1 High St' } }],
+        }),
+      ),
       JSON.stringify(customer('c-6')),
     ];
     const stopped = await rejection(ledger.backfill(lines, { importId: 'crm-2026', actor: importer }));

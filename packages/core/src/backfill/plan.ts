@@ -78,7 +78,10 @@ export function timedCommands(record: BackfillRecord, sealed: SealedLine, policy
   record.collections.forEach((collection, i) => {
     const { legalBases, retainUntil } = collectionTerms(policy, collection.purposes, collection.collectedAt);
     const values = sealed.values[i] ?? {};
-    commands.push({ at: collection.collectedAt, command: { type: 'collect', source: collection.source, purposes: collection.purposes, legalBases, notice: collection.notice, retainUntil, values } });
+    commands.push({
+      at: collection.collectedAt,
+      command: { type: 'collect', source: collection.source, purposes: collection.purposes, legalBases, notice: collection.notice, retainUntil, values },
+    });
   });
   const consents = record.consents.map((consent, i) => ({ consent, evidence: sealed.evidence[i] }));
   for (const { consent, evidence } of consents) {
@@ -108,7 +111,12 @@ export interface LinePlace {
  * `occurredAt` and the import's time as `recordedAt`. Pure; throws `CommandRefusedError`
  * where the decider refuses (an erased customer).
  */
-export function chainLine(commands: readonly TimedCommand[], from: { state: SubjectState; lastHash: string }, place: LinePlace, policy: Policy): { toAppend: EventToAppend[]; appended: CustodianEvent[] } {
+export function chainLine(
+  commands: readonly TimedCommand[],
+  from: { state: SubjectState; lastHash: string },
+  place: LinePlace,
+  policy: Policy,
+): { toAppend: EventToAppend[]; appended: CustodianEvent[] } {
   const stream = subjectStream(place.subjectId);
   const backfill = { importId: place.importId, line: place.line };
   let { state, lastHash } = from;

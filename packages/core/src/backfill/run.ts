@@ -171,7 +171,12 @@ export async function backfill(target: BackfillTarget, records: Iterable<unknown
         const loaded = await target.load(place.subjectId);
         if (loaded.holds(line.firstId)) return 'already';
         if (error instanceof DuplicateEventIdError)
-          throw reject(place.line, 'refused', [{ path: '', message: 'its event ids are already in the log, in another stream: the line changed since the import first ran; give a changed file a new import id' }], error);
+          throw reject(
+            place.line,
+            'refused',
+            [{ path: '', message: 'its event ids are already in the log, in another stream: the line changed since the import first ran; give a changed file a new import id' }],
+            error,
+          );
         from = loaded;
         expected = loaded.revision;
       }
