@@ -40,7 +40,7 @@ export const importCommand: LedgerlessCommand = {
   name: NAME,
   summary: 'backfill: record customers and consents already on file elsewhere, at their original times',
   description: `Reads a JSON Lines file, one customer a line ({"subjectId", "collections": [{collectedAt, source, purposes, notice, data}], "consents": [{purpose, grantedAt, notice, method, evidence?, expiresAt?, withdrawnAt?}]}; see docs/backfill.md), and records each collection and consent with its original time (occurredAt) and the import's mark (backfill: import id and line), values sealed with each customer's key in --keys (the master key in ${MASTER_KEY_ENV}) as collect() seals them. The first line the policy or the schema refuses stops the import, named by line and field (exit 2): the lines before it are imported, none after it. With --skip-invalid every such line is reported and the rest imported. Resumable: rerun the same file with the same --import-id after a crash and nothing is appended twice. Writes to a SQLite ledger file (created if missing).`,
-  ledger: 'none',
+  ledger: 'writes',
   positionals: [{ name: '<file.jsonl>', description: 'the customers to import, one JSON object a line' }],
   options: {
     keys: { type: 'string', value: '<dir>', description: `the key folder (createFileKeyStore), created if missing; needs ${MASTER_KEY_ENV}` },
