@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import { GENESIS_HASH } from '../crypto';
-import { CommandRefusedError, initialSubjectState } from '../decider';
-import { parseOrThrow, ValidationError, type ValidationIssue } from '../errors';
-import { Actor, Identifier, subjectStream } from '../events';
-import { mayPerform } from '../policy';
-import { DuplicateEventIdError, WrongExpectedRevisionError, type ExpectedRevision } from '../store';
-import { BackfillLineError, BackfillOptionsError, type BackfillRejection } from './errors';
-import { backfillEventId } from './ids';
-import { chainLine, lineIssues, timedCommands, type LinePlace, type SealedLine } from './plan';
-import { BackfillRecord } from './record';
-import type { BackfillTarget, LoadedSubject } from './target';
+import { parseOrThrow, ValidationError } from '../errors';
+import { Actor, Identifier } from '../events';
+import { checkLine, type Line } from './check-line';
+import { BackfillLineError, BackfillOptionsError } from './errors';
+import type { BackfillTarget } from './target';
+import { writeLine } from './write-line';
 
 /** The import's settings; `onProgress` rides beside them (see `BackfillOptions`). */
 export const BackfillSettings = z.strictObject({
@@ -54,16 +49,6 @@ export interface BackfillResult extends BackfillProgress {
   readonly rejectedLines: readonly BackfillLineError[];
 }
 
-/** Appends that met another writer on the customer's stream are decided again this many times. */
-const MAX_ATTEMPTS = 10;
-
-/** One line to write: its place, its record, and the first event id it makes (how a rerun knows it landed). */
-interface Line {
-  readonly place: LinePlace;
-  readonly record: BackfillRecord;
-  readonly firstId: string;
-}
-
 /**
  * Imports customers already on file elsewhere: each record (an object, or a line of JSON
  * text) becomes the customer's collections and consents, at their original times, sealed
@@ -82,12 +67,10 @@ export async function backfill(target: BackfillTarget, records: Iterable<unknown
     throw error;
   }
   const { importId, actor, concurrency, onInvalid } = settings;
-  const { store, policy } = target;
   const counts = { read: 0, imported: 0, alreadyImported: 0, rejected: 0, events: 0 };
   const rejectedLines: BackfillLineError[] = [];
   let failure: { error: unknown } | undefined;
 
-  const reject = (line: number, reason: BackfillRejection, issues: readonly ValidationIssue[], cause?: unknown) => new BackfillLineError(importId, line, reason, issues, cause);
   const settle = (error?: unknown) => {
     if (error === undefined) return onProgress?.({ ...counts });
     if (error instanceof BackfillLineError && onInvalid === 'skip') {
@@ -98,94 +81,9 @@ export async function backfill(target: BackfillTarget, records: Iterable<unknown
     failure ??= { error };
   };
 
-  /** The line read and checked whole, or a `BackfillLineError`; undefined for a blank line. */
-  function check(item: unknown, line: number): Line | undefined {
-    let input = item;
-    if (typeof item === 'string') {
-      if (item.trim() === '') return undefined;
-      try {
-        input = JSON.parse(item);
-      } catch {
-        // Not the parser's message: it quotes the line, which holds personal values.
-        throw reject(line, 'invalid', [{ path: '', message: 'is not valid JSON' }]);
-      }
-    }
-    let record: BackfillRecord;
-    try {
-      record = parseOrThrow(BackfillRecord, input, `line ${line}`);
-    } catch (error) {
-      if (error instanceof ValidationError) throw reject(line, 'invalid', error.issues, error);
-      throw error;
-    }
-    const now = target.clock();
-    const issues = lineIssues(record, policy, now);
-    if (issues.length > 0) throw reject(line, 'invalid', issues);
-    const { subjectId } = record;
-    const requests = [
-      ...record.collections.map((collection) => ({ operation: 'collect' as const, purposes: collection.purposes })),
-      ...record.consents.flatMap((consent) => [{ operation: 'grantConsent' as const }, ...(consent.withdrawnAt ? [{ operation: 'withdrawConsent' as const }] : [])]),
-    ];
-    for (const request of requests) {
-      const permission = mayPerform(policy, { ...request, actor, subjectId });
-      if (!permission.ok) throw reject(line, 'not_permitted', [{ path: '', message: permission.detail }]);
-    }
-    return { place: { importId, line, subjectId, actor, now }, record, firstId: backfillEventId(importId, line, 0) };
-  }
-
-  async function seal({ record, place }: Line): Promise<SealedLine> {
-    const values = await Promise.all(record.collections.map((collection) => target.seal(place.subjectId, collection.data)));
-    const evidence = await Promise.all(record.consents.map((consent) => target.sealText(place.subjectId, 'evidence', consent.evidence)));
-    return { values, evidence };
-  }
-
-  /** Writes one line; 'already' when an earlier run of the import wrote it. */
-  async function write(line: Line): Promise<number | 'already'> {
-    const { place } = line;
-    const stream = subjectStream(place.subjectId);
-    let sealed: SealedLine;
-    try {
-      sealed = await seal(line);
-    } catch (error) {
-      // An erased customer's key is gone: that is a refusal, unless the import wrote them before.
-      if (!(error instanceof CommandRefusedError)) throw error;
-      if ((await target.load(place.subjectId)).holds(line.firstId)) return 'already';
-      throw reject(place.line, 'refused', [{ path: 'subjectId', message: error.message }], error);
-    }
-    const commands = timedCommands(line.record, sealed, policy);
-    let from: Pick<LoadedSubject, 'state' | 'lastHash'> = { state: initialSubjectState, lastHash: GENESIS_HASH };
-    let expected: ExpectedRevision = 'no_stream';
-    for (let attempt = 1; ; attempt++) {
-      let chained: ReturnType<typeof chainLine>;
-      try {
-        chained = chainLine(commands, from, place, policy);
-      } catch (error) {
-        if (error instanceof CommandRefusedError) throw reject(place.line, 'refused', [{ path: 'subjectId', message: error.message }], error);
-        throw error;
-      }
-      try {
-        await store.append(stream, chained.toAppend, expected);
-        return chained.appended.length;
-      } catch (error) {
-        const met = error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError;
-        if (!met || attempt >= MAX_ATTEMPTS) throw error;
-        const loaded = await target.load(place.subjectId);
-        if (loaded.holds(line.firstId)) return 'already';
-        if (error instanceof DuplicateEventIdError)
-          throw reject(
-            place.line,
-            'refused',
-            [{ path: '', message: 'its event ids are already in the log, in another stream: the line changed since the import first ran; give a changed file a new import id' }],
-            error,
-          );
-        from = loaded;
-        expected = loaded.revision;
-      }
-    }
-  }
-
   const inFlight = new Set<Promise<void>>();
   const start = (line: Line) => {
-    const task: Promise<void> = write(line).then(
+    const task: Promise<void> = writeLine(target, line).then(
       (written) => {
         if (written === 'already') counts.alreadyImported += 1;
         else {
@@ -210,7 +108,7 @@ export async function backfill(target: BackfillTarget, records: Iterable<unknown
       const line = ++counts.read;
       let checked: Line | undefined;
       try {
-        checked = check(next.value, line);
+        checked = checkLine(target, importId, actor, next.value, line);
       } catch (error) {
         settle(error);
         continue;
