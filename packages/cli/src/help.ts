@@ -19,7 +19,12 @@ const EXIT_CODES = (findings: string) => `Exit codes:
   2  usage error: unknown command or option, missing argument, missing file
   3  the ledger could not be read (server unreachable, file unreadable, not a Custodian ledger)`;
 
-const LEDGER_NOTE = { required: '', optional: ' (read only when one is named)', none: ' (accepted, never read by this command)' } as const;
+const LEDGER_NOTE = {
+  required: '',
+  optional: ' (read only when one is named)',
+  none: ' (accepted, never read by this command)',
+  writes: ' (written to: a SQLite file, created if missing)',
+} as const;
 
 export function commandHelp(command: Command): string {
   const args = command.positionals.map((p) => ` ${p.name}`).join('');
@@ -49,7 +54,8 @@ export function generalHelp(commands: readonly Command[]): string {
 Audit a Custodian ledger: verify its hash chain, replay it to a past moment, tell one
 subject's story, list uses without a valid basis, export a subject's data, count.
 Reads a SQLite ledger file (./custodian.db unless --db) or EventStoreDB (--eventstore).
-It only reads: nothing is ever written to the ledger.
+Every command but import only reads: nothing is ever written to the ledger. import
+records customers and consents already on file elsewhere (a backfill).
 
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}

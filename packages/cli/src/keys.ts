@@ -5,7 +5,7 @@ import { UsageError } from './usage';
 
 export const MASTER_KEY_ENV = 'CUSTODIAN_MASTER_KEY';
 
-/** The CLI only reads: it never creates or destroys a subject's key. */
+/** The CLI's reading commands never create or destroy a subject's key (only `import` creates them, with a key store of its own). */
 class ReadOnlyKeyStoreError extends CustodianError {
   readonly code = 'KEY_STORE_READ_ONLY';
   constructor(readonly operation: 'create' | 'destroy') {
@@ -21,11 +21,7 @@ class ReadOnlyKeyStoreError extends CustodianError {
 export function openKeyStore(directory: string, env: Readonly<Record<string, string | undefined>>, cwd: string, command: string): KeyStore & { directory: string } {
   const path = resolve(cwd, directory);
   if (!existsSync(path) || !statSync(path).isDirectory()) throw new UsageError(`no key folder at ${path}`, command);
-  const hex = env[MASTER_KEY_ENV];
-  if (hex === undefined || hex === '') throw new UsageError(`--keys needs the master key in the environment variable ${MASTER_KEY_ENV} (64 hex characters)`, command);
-  // Never echo the value: it is the secret that opens every key.
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new UsageError(`${MASTER_KEY_ENV} must be 64 hex characters (32 bytes)`, command);
-  const files = createFileKeyStore({ directory: path, masterKey: Buffer.from(hex, 'hex') });
+  const files = createFileKeyStore({ directory: path, masterKey: masterKeyFrom(env, command) });
   return {
     directory: path,
     get: (subjectId) =>
@@ -40,6 +36,21 @@ export function openKeyStore(directory: string, env: Readonly<Record<string, str
     getOrCreate: () => Promise.reject(new ReadOnlyKeyStoreError('create')),
     destroy: () => Promise.reject(new ReadOnlyKeyStoreError('destroy')),
   };
+}
+
+/** The master key from the environment, checked; never echoed, since it is the secret that opens every key. */
+function masterKeyFrom(env: Readonly<Record<string, string | undefined>>, command: string): Buffer {
+  const hex = env[MASTER_KEY_ENV];
+  if (hex === undefined || hex === '') throw new UsageError(`--keys needs the master key in the environment variable ${MASTER_KEY_ENV} (64 hex characters)`, command);
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new UsageError(`${MASTER_KEY_ENV} must be 64 hex characters (32 bytes)`, command);
+  return Buffer.from(hex, 'hex');
+}
+
+/** A key folder that is written to: `import` creates a key for each new customer (and the folder, if it is missing). */
+export function openWritableKeyStore(directory: string, env: Readonly<Record<string, string | undefined>>, cwd: string, command: string): KeyStore {
+  const path = resolve(cwd, directory);
+  if (existsSync(path) && !statSync(path).isDirectory()) throw new UsageError(`${path} is a file, not a key folder`, command);
+  return createFileKeyStore({ directory: path, masterKey: masterKeyFrom(env, command) });
 }
 
 /** No keys at all: every value exports as null. */

@@ -49,4 +49,5 @@ export * from './projections';
 export * from './decider';
 export * from './audit';
 export * from './ledger';
+export * from './backfill';
 export * from './transparency';

@@ -43,9 +43,12 @@ export interface LedgerCommand extends CommandSpec {
   run(context: CommandContext): Promise<number>;
 }
 
-/** `optional`: reads a ledger only when `--db` or `--eventstore` names one; `none`: never reads one. */
+/**
+ * `optional`: reads a ledger only when `--db` or `--eventstore` names one; `none`: never reads
+ * one; `writes`: opens the `--db` file itself, for writing (`import`).
+ */
 export interface LedgerlessCommand extends CommandSpec {
-  readonly ledger: 'optional' | 'none';
+  readonly ledger: 'optional' | 'none' | 'writes';
   run(context: LedgerlessContext): Promise<number>;
 }
 

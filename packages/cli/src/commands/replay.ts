@@ -1,12 +1,12 @@
 import {
   applyToProjection,
+  asOfFilter,
   consentProjection,
   consentStateAt,
   events,
   historyProjection,
   inventoryProjection,
   recipientsProjection,
-  recordedBy,
   type ConsentRecord,
   type CustodianEvent,
   type HistoryEntry,
@@ -27,7 +27,7 @@ export const replay: Command = {
   name: 'replay',
   summary: 'the state of the ledger at a past moment: consent per subject, and the recipients',
   description:
-    "Replays the log up to a global position (inclusive) or a time, and prints each subject's consent state as it stood then, and the recipients. With --subject, one subject's consent state, history (every use, access, share and refusal) and inventory. A time is matched against each event's recordedAt; use a position for an exact cut.",
+    "Replays the log up to a global position (inclusive) or a time, and prints each subject's consent state as it stood then, and the recipients. With --subject, one subject's consent state, history (every use, access, share and refusal) and inventory. A time is matched against each event's recordedAt, and a backfilled event's original time (occurredAt); use a position for an exact cut.",
   positionals: [],
   options: {
     at: { type: 'string', value: '<time|position>', description: 'a global position (42) or an ISO 8601 time (2026-03-01T10:00:00Z); required' },
@@ -42,7 +42,7 @@ export const replay: Command = {
     if (subjectId !== undefined && !(await subjectExists(opened.store, subjectId))) throw new UsageError(`the ledger holds nothing about subject ${subjectId}`, 'replay');
 
     const progress = createProgress({ stream: io.stderr, label: 'Replaying', total: opened.countEvents?.(), enabled: !json, delayMs: io.progressDelayMs });
-    const included = recordedBy(at);
+    const verdictOn = asOfFilter(at);
     const consents = new Map<string, Readonly<Record<string, ConsentRecord>>>();
     const recipients = new Map<string, RecipientEntry>();
     const subjects = new Set<string>();
@@ -52,9 +52,11 @@ export const replay: Command = {
     let replayed = 0;
     for await (const record of opened.store.readAll()) {
       const event = events.decode(record.data);
-      // Stop at the first event past the moment, as the ledger's read side does: the
-      // result is always a prefix of the log, a state that really existed.
-      if (!included(record, event)) break;
+      // As the ledger's read side does: the live events are a prefix of the log, a state
+      // that really existed, and a backfilled event counts from its original time.
+      const verdict = verdictOn(record, event);
+      if (verdict === 'stop') break;
+      if (verdict === 'skip') continue;
       progress.update(++replayed);
       last = event;
       if (event.subjectId !== undefined) subjects.add(event.subjectId);

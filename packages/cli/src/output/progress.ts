@@ -11,6 +11,8 @@ export interface ProgressOptions {
   readonly total?: number | undefined;
   /** False with --json, or when stderr is not a terminal: then nothing is ever drawn. */
   readonly enabled: boolean;
+  /** What is counted; `events` unless told. */
+  readonly unit?: string | undefined;
   /** A replay shorter than this shows nothing at all. */
   readonly delayMs?: number | undefined;
   readonly now?: () => number;
@@ -38,7 +40,7 @@ export function createProgress(options: ProgressOptions): Progress {
       if (t - started < delayMs) return;
       if (drawnAt !== undefined && t - drawnAt < REDRAW_MS) return;
       drawnAt = t;
-      options.stream.write(`\r\x1b[2K${render(options.label, done, options.total, t - started, options.stream.columns)}`);
+      options.stream.write(`\r\x1b[2K${render(options.label, done, options.total, t - started, options.stream.columns, options.unit)}`);
     },
     finish() {
       if (drawnAt !== undefined) options.stream.write('\r\x1b[2K');
@@ -46,11 +48,11 @@ export function createProgress(options: ProgressOptions): Progress {
   };
 }
 
-export function render(label: string, done: number, total: number | undefined, elapsedMs: number, columns?: number): string {
+export function render(label: string, done: number, total: number | undefined, elapsedMs: number, columns?: number, unit = 'events'): string {
   // A terminal that reports no size (0 columns) gets the classic 80.
   const width = columns && columns > 20 ? columns : 80;
   const seconds = `${(elapsedMs / 1000).toFixed(1)}s`;
-  const events = `${done.toLocaleString('en-US')}${total ? `/${total.toLocaleString('en-US')}` : ''} events`;
+  const events = `${done.toLocaleString('en-US')}${total ? `/${total.toLocaleString('en-US')}` : ''} ${unit}`;
   if (!total) return `${label} ${events} ${seconds}`.slice(0, width - 1);
   const ratio = Math.min(1, done / total);
   const filled = Math.round(ratio * BAR_WIDTH);

@@ -39,7 +39,7 @@ const PREV_SUFFIX = PREV_MEMBER_PREFIX.length + HEX + 1;
  * checks EnvelopeMeta against this list: a new envelope field is added here, and one that
  * sorts after `id` must keep both facts or holdsId must change with it.
  */
-export const CANONICAL_MEMBERS = ['actor', 'causationId', 'correlationId', 'data', 'id', 'occurredAt', 'recordedAt', 'schemaVersion', 'subjectId', 'type'] as const;
+export const CANONICAL_MEMBERS = ['actor', 'backfill', 'causationId', 'correlationId', 'data', 'id', 'occurredAt', 'recordedAt', 'schemaVersion', 'subjectId', 'type'] as const;
 
 /** The members that give a record its place, written after the canonical members in this order. */
 export const PLACE_MEMBERS = ['stream', 'prevHash', 'hash'] as const;

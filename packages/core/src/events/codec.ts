@@ -4,7 +4,7 @@ import { sealRecord } from '../crypto';
 import type { EventToAppend } from '../store';
 import { catalog, type Catalog, type CustodianEvent, type NewEvent } from './catalog';
 import type { Actor } from './common';
-import { type ChainLinks, EnvelopeMeta } from './envelope';
+import { type Backfilled, type ChainLinks, EnvelopeMeta } from './envelope';
 import { upcast, type Upcasters } from './upcasters';
 
 /** A stored record could not be read as an event of the catalog. */
@@ -29,8 +29,11 @@ export interface EnvelopePlace {
   /** Set on every event of a subject's stream; left out on recipient events. */
   readonly subjectId?: string | undefined;
   readonly actor: Actor;
-  /** When it occurred and was recorded: the ledger's clock at the decision. */
+  /** When it was recorded: the ledger's clock at the decision; also when it occurred, unless `occurredAt` says otherwise. */
   readonly now: Date;
+  /** For a backfilled event, the original time the company had it on file (with `backfill` set). */
+  readonly occurredAt?: Date | undefined;
+  readonly backfill?: Backfilled | undefined;
   /** Its event id; a new uuid v7 if left out. */
   readonly id?: string | undefined;
   readonly correlationId?: string | undefined;
@@ -75,14 +78,14 @@ function placed(input: Partial<EnvelopeMeta>): EnvelopeMeta {
  */
 
 function withData<New>(meta: EnvelopeMeta, data: unknown): New {
-  const { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, correlationId, causationId } = meta;
-  return { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, correlationId, causationId, data } as unknown as New;
+  const { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, backfill, correlationId, causationId } = meta;
+  return { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, backfill, correlationId, causationId, data } as unknown as New;
 }
 
 /** The event as it will be stored; its `hash` slot is filled once the record is sealed, so the object keeps its shape. */
 function linked(meta: EnvelopeMeta, data: unknown, prevHash: string): EnvelopeMeta & ChainLinks & { data: unknown } {
-  const { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, correlationId, causationId } = meta;
-  return { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, correlationId, causationId, data, prevHash, hash: '' };
+  const { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, backfill, correlationId, causationId } = meta;
+  return { id, type, schemaVersion, stream, subjectId, occurredAt, recordedAt, actor, backfill, correlationId, causationId, data, prevHash, hash: '' };
 }
 
 /** A codec for any catalog; `events` below is the one for Custodian's own. */
@@ -113,9 +116,10 @@ export function createEventCodec<New extends Shape, Stored extends New & ChainLi
         schemaVersion: entries[draft.type]?.schemaVersion ?? 0,
         stream: place.stream,
         subjectId: place.subjectId,
-        occurredAt: at,
+        occurredAt: place.occurredAt?.toISOString() ?? at,
         recordedAt: at,
         actor: place.actor,
+        backfill: place.backfill,
         correlationId: place.correlationId,
         causationId: place.causationId,
       },

@@ -84,6 +84,8 @@ describe('the record layout', () => {
         now: new Date('2026-03-01T10:00:00.000Z'),
         correlationId: 'order-1',
         causationId: 'cmd-1',
+        occurredAt: new Date('2019-05-01T09:00:00.000Z'),
+        backfill: { importId: 'crm-2026', line: 7 },
       },
     );
     const members = Object.keys(EnvelopeMeta.shape);

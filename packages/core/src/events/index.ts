@@ -7,7 +7,7 @@ export * from './erasure';
 export * from './requests';
 export * from './recipients';
 export * from './policy';
-export { EnvelopeMeta, ChainLinks } from './envelope';
+export { Backfilled, EnvelopeMeta, ChainLinks } from './envelope';
 export { catalog, eventAreas, eventTypes, type Catalog, type CatalogEntry, type CustodianEvent, type EventData, type EventType, type NewEvent } from './catalog';
 export { upcast, type Upcaster, type Upcasters } from './upcasters';
 export { createEventCodec, events, upcasters, EventUnreadableError, type EnvelopePlace, type EventCodec } from './codec';

@@ -27,6 +27,8 @@ export interface LedgerContext {
   readonly values: PersonalValues;
   /** Load, decide, seal, append (`execute`), once the ledger has recorded its policy. */
   write<S>(step: Step<S>): Promise<Executed<S>>;
+  /** Records the ledger's policy unless the log's latest is the same: what `write` does first, for a writer of its own (the backfill). */
+  recordPolicy(): Promise<unknown>;
   /** The subject's report (Art. 15/20), read from the store. */
   exportSubject(subjectId: string): Promise<SubjectExport>;
 }
@@ -84,6 +86,7 @@ export function createContext(options: LedgerOptions): LedgerContext {
       await recordPolicyOnce();
       return execute(appender, step);
     },
+    recordPolicy: recordPolicyOnce,
     exportSubject: (subjectId) => exportSubject({ store, keys, policy, clock }, parseOrThrow(SubjectId, subjectId, 'subjectId')),
   };
 }

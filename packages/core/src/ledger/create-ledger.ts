@@ -1,6 +1,8 @@
+import { backfill } from '../backfill';
 import { explainDecision, findViolations, verifyChain } from '../audit';
 import { createReadSide, type ReadSide } from '../projections';
 import { issueReceipt } from '../transparency';
+import { backfillTarget } from './backfill-target';
 import { createContext, type LedgerContext } from './context';
 import type { Audit, Ledger, LedgerOptions, Writes } from './ledger';
 import { operations } from './operations';
@@ -42,6 +44,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     policy: context.policy,
     audit: auditOf(context, readSide),
     exportSubject: context.exportSubject,
+    backfill: (records, backfillOptions) => backfill(backfillTarget(context), records, backfillOptions),
     receipt: (eventId, receiptOptions) => issueReceipt({ ...receiptOptions, store: context.store, eventId }),
   };
 }

@@ -1,3 +1,4 @@
+import type { BackfillOptions, BackfillResult } from '../backfill';
 import type { Explanation, SubjectExport, VerifyOptions, VerifyResult, Violation } from '../audit';
 import type { KeyStore } from '../crypto';
 import type { Basis, CustodianEvent, DenialReason } from '../events';
@@ -58,6 +59,11 @@ export interface Ledger extends ReadSide, Writes {
    * verifier key alone. Nothing is written.
    */
   receipt(eventId: string, options?: ReceiptOptions): Promise<Receipt>;
+  /**
+   * Imports customers already on file elsewhere, with their original times and evidence
+   * (see docs/backfill.md); resumable: rerun the same import after a crash.
+   */
+  backfill(records: Iterable<unknown> | AsyncIterable<unknown>, options: BackfillOptions): Promise<BackfillResult>;
   readonly audit: Audit;
   readonly store: EventStore;
   readonly policy: Policy;

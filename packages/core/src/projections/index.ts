@@ -9,4 +9,4 @@ export { historyProjection, type HistoryEntry } from './history';
 export { inventoryProjection, type HeldCategory, type Inventory, type RecipientCopy } from './inventory';
 export { recipientsProjection, type RecipientEntry, type RecipientReceipt } from './recipients';
 export { createReadSide, type ReadOptions, type ReadSide } from './read-side';
-export { recordedBy, type AsOf } from './as-of';
+export { asOfFilter, type AsOf, type AsOfVerdict } from './as-of';

@@ -1,6 +1,6 @@
 import { events, readDecoded, subjectStream, TamperedStreamError, type CustodianEvent } from '../events';
 import type { EventStore } from '../store';
-import { recordedBy, type AsOf } from './as-of';
+import { asOfFilter, type AsOf } from './as-of';
 import { consentStateAt, consentProjection, type ConsentState } from './consent-state';
 import { historyProjection, type HistoryEntry } from './history';
 import { inventoryProjection, type Inventory } from './inventory';
@@ -22,10 +22,12 @@ export interface ReadSide {
 /** The read side: each query folds a projection over the events recorded by `at`. */
 export function createReadSide(store: EventStore, clock: () => Date): ReadSide {
   async function foldSubject<S>(projection: ReadModel<S>, subjectId: string, at: AsOf | undefined): Promise<S> {
-    const included = recordedBy(at);
+    const verdictOn = asOfFilter(at);
     let state = projection.initial(subjectId);
     for (const { event, record } of await readDecoded(store, subjectStream(subjectId))) {
-      if (!included(record, event)) break;
+      const verdict = verdictOn(record, event);
+      if (verdict === 'stop') break;
+      if (verdict === 'skip') continue;
       state = projection.evolve(state, event);
     }
     return state;
@@ -41,11 +43,13 @@ export function createReadSide(store: EventStore, clock: () => Date): ReadSide {
     history: (subjectId, options = {}) => foldSubject(historyProjection, subjectId, options.at),
     inventory: (subjectId, options = {}) => foldSubject(inventoryProjection, subjectId, options.at),
     async recipients(options = {}) {
-      const included = recordedBy(options.at);
+      const verdictOn = asOfFilter(options.at);
       const states = new Map<string, RecipientEntry>();
       for await (const record of store.readAll()) {
         const event = events.decode(record.data);
-        if (!included(record, event)) break;
+        const verdict = verdictOn(record, event);
+        if (verdict === 'stop') break;
+        if (verdict === 'skip') continue;
         // A copy of a recipient's stream would fold its registration in twice.
         if (event.stream !== record.stream) throw new TamperedStreamError(record.stream, record.revision, 'stream_mismatch');
         applyToProjection(recipientsProjection, states, event);
