@@ -37,7 +37,12 @@ export const verify: Command = {
     const checkpoints = checkpointPath === undefined ? [] : readCheckpointNotes(io.cwd, checkpointPath, 'verify').notes;
     const publicKey = keyValue === undefined ? undefined : readVerifierKeys(io.cwd, keyValue, 'verify');
     const progress = createProgress({ stream: io.stderr, label: 'Verifying', total: opened.countEvents?.(), enabled: !json, delayMs: io.progressDelayMs });
-    const result = await verifyChain(opened.store, { onProgress: (checked) => progress.update(checked), checkpoints, ...(publicKey && { publicKey }) });
+    const result = await verifyChain(opened.store.readAll(), {
+      positionsGapFreeFrom: opened.store.positionsGapFreeFrom,
+      onProgress: (checked) => progress.update(checked),
+      checkpoints,
+      ...(publicKey && { publicKey }),
+    });
     progress.finish();
     if (json) {
       io.stdout.write(
