@@ -50,5 +50,6 @@ export * from './policy';
 export * from './projections';
 export * from './decider';
 export * from './audit';
+export * from './subject';
 export * from './ledger';
 export * from './transparency';

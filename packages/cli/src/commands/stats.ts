@@ -1,9 +1,8 @@
-import { events, eventTypes, verifyChain, type CustodianEvent, type RecordedEvent } from '@custodian/core';
+import { brokenWords, events, eventTypes, verifyChain, type CustodianEvent, type RecordedEvent } from '@custodian/core';
 import { toJson } from '../output/json';
 import { createProgress } from '../output/progress';
 import { count, section, table } from '../output/table';
 import { showControls } from '../output/terminal';
-import { brokenWords } from '../report/words';
 import { tracked } from '../tracked-store';
 import { EXIT, type Command } from './command';
 

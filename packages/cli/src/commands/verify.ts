@@ -1,8 +1,7 @@
-import { verifyChain, type VerifyResult } from '@custodian/core';
+import { brokenWords, verifyChain, type VerifyResult } from '@custodian/core';
 import { toJson } from '../output/json';
 import { createProgress } from '../output/progress';
 import { count, table } from '../output/table';
-import { brokenWords } from '../report/words';
 import { readCheckpointNotes, readVerifierKeys } from '../transparency-input';
 import { stringOption, UsageError } from '../usage';
 import { EXIT, type Command } from './command';
