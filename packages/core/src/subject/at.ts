@@ -1,5 +1,17 @@
 import { events } from '../events';
-import { consentProjection, consentStateAt, foldProjection, historyProjection, inventoryProjection, type AsOf, type ConsentState, type HistoryEntry, type Inventory, type ReadModel, type RecipientEntry } from '../projections';
+import {
+  consentProjection,
+  consentStateAt,
+  foldProjection,
+  historyProjection,
+  inventoryProjection,
+  type AsOf,
+  type ConsentState,
+  type HistoryEntry,
+  type Inventory,
+  type ReadModel,
+  type RecipientEntry,
+} from '../projections';
 import type { EventStore } from '../store';
 import { readSubjectStreams, type SubjectStreams } from './read';
 
@@ -10,6 +22,8 @@ export interface SubjectAt {
   readonly known: boolean;
   /** The moment consents are judged at: the time given, or when the event at the position was recorded. */
   readonly moment: Date;
+  /** Whether the moment is a recorded event's time (a position's), not the time given or the clock. */
+  readonly momentRecorded: boolean;
   /** How many of the subject's events the answer folds. */
   readonly events: number;
   readonly chain: SubjectStreams['chain'] | undefined;
@@ -31,11 +45,13 @@ export async function subjectAt(store: EventStore, subjectId: string, at: AsOf, 
   const streams = await readSubjectStreams(store, subjectId, { at });
   const history = streams?.events ?? [];
   const fold = <S>(model: ReadModel<S>) => foldProjection(model, history).get(subjectId) ?? model.initial(subjectId);
-  const moment = at instanceof Date ? at : await momentAt(store, at, streams, clock);
+  const recorded = at instanceof Date ? undefined : await momentAt(store, at, streams);
+  const moment = at instanceof Date ? at : (recorded ?? clock());
   return {
     subjectId,
     known: streams !== undefined,
     moment,
+    momentRecorded: recorded !== undefined,
     events: history.length,
     chain: streams?.chain,
     consent: consentStateAt(fold(consentProjection), moment),
@@ -45,9 +61,8 @@ export async function subjectAt(store: EventStore, subjectId: string, at: AsOf, 
   };
 }
 
-async function momentAt(store: EventStore, position: bigint, streams: SubjectStreams | undefined, clock: () => Date): Promise<Date> {
-  for await (const record of store.readAll({ fromPosition: position, maxCount: 1 }))
-    if (record.position === position) return new Date(events.decode(record.data).recordedAt);
+async function momentAt(store: EventStore, position: bigint, streams: SubjectStreams | undefined): Promise<Date | undefined> {
+  for await (const record of store.readAll({ fromPosition: position, maxCount: 1 })) if (record.position === position) return new Date(events.decode(record.data).recordedAt);
   const last = streams?.records[streams.records.length - 1];
-  return last ? new Date(events.decode(last.data).recordedAt) : clock();
+  return last && new Date(events.decode(last.data).recordedAt);
 }

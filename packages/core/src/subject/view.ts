@@ -152,5 +152,12 @@ function purposesOf(inventory: Inventory, policy: Policy | undefined): SubjectPu
   const named = new Set(inventory.categories.flatMap((held) => held.purposes));
   return [...(policy?.purposes ?? [])]
     .filter(([purpose]) => named.has(purpose))
-    .map(([purpose, rule]) => ({ purpose, legalBasis: rule.legalBasis, description: rule.description, retention: rule.retention, categories: rule.categories, sharing: rule.sharing }));
+    .map(([purpose, rule]) => ({
+      purpose,
+      legalBasis: rule.legalBasis,
+      description: rule.description,
+      retention: rule.retention,
+      categories: rule.categories,
+      sharing: rule.sharing,
+    }));
 }
