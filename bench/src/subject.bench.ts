@@ -22,6 +22,7 @@ const SQLITE_N = Number(process.env.SQLITE_N ?? N);
 const SAMPLES = Number(process.env.SAMPLES ?? 200);
 const GOAL_MS = 50;
 const AGENCIES = 20;
+const WARM_UP = 20;
 
 const policy = definePolicy({
   purposes: {
@@ -104,6 +105,8 @@ const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorte
 
 async function time(label: string, work: (pick: number) => Promise<unknown>, customers: number): Promise<void> {
   const pick = random(16);
+  // Untimed first calls, so the figures are the steady state rather than the JIT's first compile.
+  for (let s = 0; s < WARM_UP; s++) await work(Math.floor(pick() * customers));
   const ms: number[] = [];
   for (let s = 0; s < SAMPLES; s++) {
     const i = Math.floor(pick() * customers);
