@@ -54,7 +54,8 @@ async function customer(ledger: Ledger, i: number): Promise<{ events: number; us
   await ledger.collect({ subjectId, actor: checkout, source: 'checkout-form', purposes: ['order.fulfilment', 'marketing.email'], notice, data });
   await ledger.grantConsent({ subjectId, actor: self(subjectId), purpose: 'marketing.email', notice, method: 'checkbox', evidence: 'ticked' });
   let useId = '';
-  for (let n = 0; n < 5; n++) useId = (await ledger.use({ subjectId, actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: `campaign-${n}` })).event.id;
+  for (let n = 0; n < 5; n++)
+    useId = (await ledger.use({ subjectId, actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: `campaign-${n}` })).event.id;
   let written = 7;
   const shared = i % 10 !== 9;
   if (shared) {
@@ -117,7 +118,9 @@ async function time(label: string, work: (pick: number) => Promise<unknown>, cus
   ms.sort((a, b) => a - b);
   const [median, p99, max] = [quantile(ms, 0.5), quantile(ms, 0.99), ms[ms.length - 1] ?? 0];
   const verdict = p99 <= GOAL_MS ? 'meets' : 'MISSES';
-  console.log(`  ${label.padEnd(18)} median ${median.toFixed(2).padStart(7)} ms   p99 ${p99.toFixed(2).padStart(7)} ms   max ${max.toFixed(2).padStart(7)} ms   goal <= ${GOAL_MS} ms: ${verdict}`);
+  console.log(
+    `  ${label.padEnd(18)} median ${median.toFixed(2).padStart(7)} ms   p99 ${p99.toFixed(2).padStart(7)} ms   max ${max.toFixed(2).padStart(7)} ms   goal <= ${GOAL_MS} ms: ${verdict}`,
+  );
 }
 
 async function measure(name: string, store: EventStore, size: number): Promise<void> {
