@@ -264,7 +264,7 @@ export function runEventStoreConformance(name: string, factory: EventStoreFactor
     });
 
     describePortPromises({ store: () => store, streamName, positionBeforeAppending, failReads: options.failReads });
-    describeLocate({ store: () => store, streamName }, options.locates ?? true);
+    describeLocate({ store: () => store, streamName, positionBeforeAppending }, options.locates ?? true);
 
     describe('subscribeToAll', () => {
       it('catches up, then goes live, with no gap and no duplicate', async () => {
