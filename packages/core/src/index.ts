@@ -10,7 +10,9 @@ export {
   StreamNotFoundError,
   WrongExpectedRevisionError,
   type ActualRevision,
+  locateEvent,
   type AppendResult,
+  type EventLocation,
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
@@ -48,6 +50,7 @@ export * from './policy';
 export * from './projections';
 export * from './decider';
 export * from './audit';
+export * from './subject';
 export * from './ledger';
 export * from './backfill';
 export * from './transparency';

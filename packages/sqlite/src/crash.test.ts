@@ -100,7 +100,7 @@ async function problems(acked: ReadonlySet<string>): Promise<string[]> {
     for (const id of acked) if (!stored.has(id)) found.push(`acknowledged event ${id} is missing`);
     for (const [batch, { size, count }] of batches) if (count !== size) found.push(`batch ${batch} has ${count} of its ${size} events`);
 
-    const chain = await verifyChain(store);
+    const chain = await verifyChain(store.readAll(), { positionsGapFreeFrom: store.positionsGapFreeFrom });
     for (const link of chain.broken) found.push(`${link.stream}@${link.revision}: ${link.reason}`);
     if (chain.checked !== stored.size) found.push(`the chain check saw ${chain.checked} of ${stored.size} events`);
     return found;

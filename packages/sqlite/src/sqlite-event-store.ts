@@ -195,6 +195,12 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     readStream,
     readAll,
     subscribeToAll,
+    // The unique index on id that refuses a repeated id answers this too: one lookup, no scan.
+    async locate(eventId) {
+      assertOpen();
+      const found = sql.byId(eventId);
+      return found && { stream: found.stream, revision: found.revision, position: found.position };
+    },
     async close() {
       if (closed) return;
       closed = true;

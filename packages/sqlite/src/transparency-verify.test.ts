@@ -63,7 +63,7 @@ function tamper(path: string, sql: (db: Database.Database) => void): void {
 async function verifyFile(path: string, checkpoint?: string) {
   const store = createSqliteEventStore({ path, readonly: true });
   try {
-    return await verifyChain(store, checkpoint === undefined ? {} : { checkpoint, publicKey: key.verifierKey });
+    return await verifyChain(store.readAll(), { positionsGapFreeFrom: store.positionsGapFreeFrom, ...(checkpoint !== undefined && { checkpoint, publicKey: key.verifierKey }) });
   } finally {
     await store.close();
   }

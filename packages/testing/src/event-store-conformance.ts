@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { DuplicateEventIdError, StreamNotFoundError, ValidationError, WrongExpectedRevisionError, type EventStore, type EventToAppend, type RecordedEvent } from '@custodian/core';
+import { describeLocate } from './locate-conformance';
 import { describePortPromises } from './port-promises-conformance';
 
 export type EventStoreFactory = () => EventStore | Promise<EventStore>;
@@ -16,6 +17,11 @@ export interface EventStoreConformanceOptions {
    * identical-retry no-op still is. Every Custodian store but EventStoreDB's keeps them.
    */
   refusesRepeatedIds?: boolean;
+  /**
+   * False for a store with no index of ids (EventStoreDB): `locateEvent` then scans the log,
+   * and only its answers are checked. Every other Custodian store implements `locate`.
+   */
+  locates?: boolean;
 }
 
 /** An event with a fresh id and a small JSON body. */
@@ -258,6 +264,7 @@ export function runEventStoreConformance(name: string, factory: EventStoreFactor
     });
 
     describePortPromises({ store: () => store, streamName, positionBeforeAppending, failReads: options.failReads });
+    describeLocate({ store: () => store, streamName, positionBeforeAppending }, options.locates ?? true);
 
     describe('subscribeToAll', () => {
       it('catches up, then goes live, with no gap and no duplicate', async () => {

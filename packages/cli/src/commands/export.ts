@@ -1,4 +1,4 @@
-import { exportSubject, type Policy } from '@custodian/core';
+import { exportSubject, type Policy, type SubjectExport } from '@custodian/core';
 import { MASTER_KEY_ENV, noKeys, openKeyStore } from '../keys';
 import { toJson } from '../output/json';
 import { historyTable } from '../output/ledger-tables';
@@ -39,89 +39,81 @@ export const exportCommand: Command = {
     else if (held && report.data.every((d) => d.value === null))
       io.stderr.write(`custodian: no key for ${showControls(subjectId)} in ${showControls(keys.directory)}, so values are null\n`);
 
-    if (json) {
-      io.stdout.write(toJson(report));
-      return EXIT.ok;
-    }
-    io.stdout.write(
-      `Export of subject ${showControls(subjectId)} (${showControls(report.format)}), made ${report.generatedAt}${report.erased ? `; erased at ${showControls(report.erasedAt ?? '?')}` : ''}\n`,
-    );
-    io.stdout.write(
-      section(
-        'Data held',
-        table(
-          [
-            { header: 'category', value: (d) => d.category },
-            { header: 'value', value: (d) => d.value ?? '(null)' },
-            { header: 'source', value: (d) => d.source },
-            { header: 'purposes', value: (d) => d.purposes.join(', ') },
-            { header: 'collected', value: (d) => d.collectedAt },
-            { header: 'retain until', value: (d) => d.retainUntil },
-          ],
-          report.data,
-        ),
-      ),
-    );
-    io.stdout.write(
-      section(
-        'Purposes',
-        table(
-          [
-            { header: 'purpose', value: (p) => p.purpose },
-            { header: 'legal basis', value: (p) => p.legalBasis },
-            { header: 'retention', value: (p) => p.retention },
-            { header: 'categories', value: (p) => p.categories.join(', ') },
-            { header: 'sharing', value: (p) => (p.sharing ? 'yes' : 'no') },
-          ],
-          report.purposes,
-        ),
-      ),
-    );
-    io.stdout.write(
-      section(
-        'Consents',
-        table(
-          [
-            { header: 'purpose', value: ([purpose]) => purpose },
-            { header: 'status', value: ([, c]) => c.status },
-            { header: 'since', value: ([, c]) => c.since },
-            { header: 'notice', value: ([, c]) => `${c.notice.id} ${c.notice.version}` },
-          ],
-          Object.entries(report.consents),
-        ),
-      ),
-    );
-    io.stdout.write(
-      section(
-        'Recipients',
-        table(
-          [
-            { header: 'recipient', value: (r) => r.recipientId },
-            { header: 'name', value: (r) => r.name ?? '' },
-            { header: 'country', value: (r) => r.country ?? '' },
-            { header: 'categories', value: (r) => r.categories.join(', ') },
-            { header: 'first shared', value: (r) => r.firstSharedAt },
-            { header: 'erasure', value: (r) => r.erasure },
-          ],
-          report.recipients,
-        ),
-      ),
-    );
-    io.stdout.write(section('History', historyTable(report.history)));
-    io.stdout.write(
-      section(
-        'Requests',
-        table(
-          [
-            { header: 'at', value: (q) => q.at },
-            { header: 'type', value: (q) => q.type },
-            { header: 'event', value: (q) => q.eventId },
-          ],
-          report.requests,
-        ),
-      ),
-    );
-    io.stdout.write(`\n${count(report.data.length, 'category', 'categories')}, ${count(report.history.length, 'history entry', 'history entries')}.\n`);
+    io.stdout.write(json ? toJson(report) : textExport(report));
     return EXIT.ok;
   },
 };
+
+/** The export for people: one table per section, then the counts. */
+function textExport(report: SubjectExport): string {
+  const erased = report.erased ? `; erased at ${showControls(report.erasedAt ?? '?')}` : '';
+  return [
+    `Export of subject ${showControls(report.subjectId)} (${showControls(report.format)}), made ${report.generatedAt}${erased}\n`,
+    section('Data held', dataTable(report.data)),
+    section('Purposes', purposesTable(report.purposes)),
+    section('Consents', consentsTable(report.consents)),
+    section('Recipients', recipientsTable(report.recipients)),
+    section('History', historyTable(report.history)),
+    section('Requests', requestsTable(report.requests)),
+    `\n${count(report.data.length, 'category', 'categories')}, ${count(report.history.length, 'history entry', 'history entries')}.\n`,
+  ].join('');
+}
+
+const dataTable = (data: SubjectExport['data']) =>
+  table(
+    [
+      { header: 'category', value: (d) => d.category },
+      { header: 'value', value: (d) => d.value ?? '(null)' },
+      { header: 'source', value: (d) => d.source },
+      { header: 'purposes', value: (d) => d.purposes.join(', ') },
+      { header: 'collected', value: (d) => d.collectedAt },
+      { header: 'retain until', value: (d) => d.retainUntil },
+    ],
+    data,
+  );
+
+const purposesTable = (purposes: SubjectExport['purposes']) =>
+  table(
+    [
+      { header: 'purpose', value: (p) => p.purpose },
+      { header: 'legal basis', value: (p) => p.legalBasis },
+      { header: 'retention', value: (p) => p.retention },
+      { header: 'categories', value: (p) => p.categories.join(', ') },
+      { header: 'sharing', value: (p) => (p.sharing ? 'yes' : 'no') },
+    ],
+    purposes,
+  );
+
+const consentsTable = (consents: SubjectExport['consents']) =>
+  table(
+    [
+      { header: 'purpose', value: ([purpose]) => purpose },
+      { header: 'status', value: ([, c]) => c.status },
+      { header: 'since', value: ([, c]) => c.since },
+      { header: 'notice', value: ([, c]) => `${c.notice.id} ${c.notice.version}` },
+    ],
+    Object.entries(consents),
+  );
+
+const recipientsTable = (recipients: SubjectExport['recipients']) =>
+  table(
+    [
+      { header: 'recipient', value: (r) => r.recipientId },
+      { header: 'name', value: (r) => r.name ?? '' },
+      { header: 'country', value: (r) => r.country ?? '' },
+      { header: 'categories', value: (r) => r.categories.join(', ') },
+      { header: 'first shared', value: (r) => r.firstSharedAt },
+      { header: 'erasure', value: (r) => r.erasure },
+    ],
+    recipients,
+  );
+
+const requestsTable = (requests: SubjectExport['requests']) =>
+  table(
+    [
+      { header: 'at', value: (q) => q.at },
+      { header: 'type', value: (q) => q.type },
+      { header: 'event', value: (q) => q.eventId },
+    ],
+    requests,
+  );

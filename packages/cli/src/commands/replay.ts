@@ -4,13 +4,11 @@ import {
   consentProjection,
   consentStateAt,
   events,
-  historyProjection,
-  inventoryProjection,
   recipientsProjection,
+  subjectAt,
+  type AsOf,
   type ConsentRecord,
   type CustodianEvent,
-  type HistoryEntry,
-  type Inventory,
   type RecipientEntry,
 } from '@custodian/core';
 import { toJson } from '../output/json';
@@ -20,7 +18,7 @@ import { count, section } from '../output/table';
 import { showControls } from '../output/terminal';
 import { stringOption, UsageError } from '../usage';
 import { describeAt, parseAt } from './at';
-import { EXIT, type Command } from './command';
+import { EXIT, type Command, type CommandContext } from './command';
 import { subjectExists } from './subjects';
 
 export const replay: Command = {
@@ -39,15 +37,13 @@ export const replay: Command = {
     if (atText === undefined) throw new UsageError('replay needs --at <time|position>', 'replay');
     const at = parseAt(atText, 'replay');
     const subjectId = stringOption(values, 'subject');
-    if (subjectId !== undefined && !(await subjectExists(opened.store, subjectId))) throw new UsageError(`the ledger holds nothing about subject ${subjectId}`, 'replay');
+    if (subjectId !== undefined) return replaySubject({ io, json, opened }, subjectId, at);
 
     const progress = createProgress({ stream: io.stderr, label: 'Replaying', total: opened.countEvents?.(), enabled: !json, delayMs: io.progressDelayMs });
     const verdictOn = asOfFilter(at);
     const consents = new Map<string, Readonly<Record<string, ConsentRecord>>>();
     const recipients = new Map<string, RecipientEntry>();
     const subjects = new Set<string>();
-    let history: readonly HistoryEntry[] = historyProjection.initial(subjectId ?? '');
-    let inventory: Inventory = inventoryProjection.initial(subjectId ?? '');
     let last: CustodianEvent | undefined;
     let replayed = 0;
     for await (const record of opened.store.readAll()) {
@@ -62,10 +58,6 @@ export const replay: Command = {
       if (event.subjectId !== undefined) subjects.add(event.subjectId);
       applyToProjection(consentProjection, consents, event);
       applyToProjection(recipientsProjection, recipients, event);
-      if (subjectId !== undefined && event.subjectId === subjectId) {
-        history = historyProjection.evolve(history, event);
-        inventory = inventoryProjection.evolve(inventory, event);
-      }
     }
     progress.finish();
 
@@ -76,25 +68,39 @@ export const replay: Command = {
     const asOf = { at: typeof at === 'bigint' ? { position: at } : { time: at.toISOString() }, moment: moment.toISOString(), events: replayed };
 
     if (json) {
-      const body =
-        subjectId === undefined
-          ? { subjects: [...subjects].map((id) => ({ subjectId: id, consent: consentOf(id) })) }
-          : { subject: { subjectId, known: subjects.has(subjectId), consent: consentOf(subjectId), history, inventory } };
+      const body = { subjects: [...subjects].map((id) => ({ subjectId: id, consent: consentOf(id) })) };
       io.stdout.write(toJson({ ledger: opened.label, ...asOf, ...body, recipients: registry }));
       return EXIT.ok;
     }
 
     const when = `${describeAt(at)}${typeof at === 'bigint' && last ? ` (recorded by ${moment.toISOString()})` : ''}`;
-    if (subjectId === undefined) {
-      io.stdout.write(`The ledger at ${when}: ${count(replayed, 'event')}, ${count(subjects.size, 'subject')}, ${count(registry.length, 'recipient')}.\n`);
-      io.stdout.write(section('Consent by subject', consentTable([...subjects].flatMap((id) => consentRows(id, consentOf(id))))));
-    } else {
-      io.stdout.write(`Subject ${showControls(subjectId)} at ${when}${subjects.has(subjectId) ? '' : ': nothing had been recorded about them yet'}.\n`);
-      io.stdout.write(section('Consent', consentTable(consentRows(subjectId, consentOf(subjectId)), false)));
-      io.stdout.write(section('History', historyTable(history)));
-      io.stdout.write(section('Inventory', inventoryText(inventory)));
-    }
+    io.stdout.write(`The ledger at ${when}: ${count(replayed, 'event')}, ${count(subjects.size, 'subject')}, ${count(registry.length, 'recipient')}.\n`);
+    io.stdout.write(section('Consent by subject', consentTable([...subjects].flatMap((id) => consentRows(id, consentOf(id))))));
     io.stdout.write(section('Recipients', recipientsTable(registry)));
     return EXIT.ok;
   },
 };
+
+/**
+ * One subject at the moment, from their stream and the recipient streams it names (core's
+ * `subjectAt`): one customer's events, not the log, so no progress bar. The recipients
+ * shown are the ones the subject's history names, with what this subject's data sent them.
+ */
+async function replaySubject({ io, json, opened }: Pick<CommandContext, 'io' | 'json' | 'opened'>, subjectId: string, at: AsOf): Promise<number> {
+  if (!(await subjectExists(opened.store, subjectId))) throw new UsageError(`the ledger holds nothing about subject ${subjectId}`, 'replay');
+  const subject = await subjectAt(opened.store, subjectId, at);
+  const { moment, known, consent, history, inventory, recipients } = subject;
+  if (subject.chain?.ok === false) io.stderr.write(`custodian: the chain of subject ${showControls(subjectId)} is broken; the replay stops before the broken link\n`);
+  if (json) {
+    const asOf = { at: typeof at === 'bigint' ? { position: at } : { time: at.toISOString() }, moment: moment.toISOString(), events: subject.events };
+    io.stdout.write(toJson({ ledger: opened.label, ...asOf, subject: { subjectId, known, consent, history, inventory }, recipients }));
+    return EXIT.ok;
+  }
+  const when = `${describeAt(at)}${subject.momentRecorded ? ` (recorded by ${moment.toISOString()})` : ''}`;
+  io.stdout.write(`Subject ${showControls(subjectId)} at ${when}${known ? '' : ': nothing had been recorded about them yet'}.\n`);
+  io.stdout.write(section('Consent', consentTable(consentRows(subjectId, consent), false)));
+  io.stdout.write(section('History', historyTable(history)));
+  io.stdout.write(section('Inventory', inventoryText(inventory)));
+  io.stdout.write(section('Recipients', recipientsTable(recipients)));
+  return EXIT.ok;
+}

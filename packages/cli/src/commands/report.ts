@@ -5,9 +5,8 @@ import { renderHtmlReport } from '../output/html-report';
 import { toJson } from '../output/json';
 import { count, section, table } from '../output/table';
 import { showControls as s } from '../output/terminal';
+import { copyWords, KINDS, listWords as list, timeWords } from '@custodian/core';
 import { buildSubjectReport, type SubjectReport } from '../report/subject-report';
-import { KINDS } from '../report/kinds';
-import { copyWords, list, timeWords } from '../report/words';
 import { stringOption, UsageError } from '../usage';
 import { EXIT, type Command } from './command';
 

@@ -1,9 +1,8 @@
-import { events, eventTypes, verifyChain, type CustodianEvent, type RecordedEvent } from '@custodian/core';
+import { brokenWords, events, eventTypes, verifyChain, type CustodianEvent, type RecordedEvent } from '@custodian/core';
 import { toJson } from '../output/json';
 import { createProgress } from '../output/progress';
 import { count, section, table } from '../output/table';
 import { showControls } from '../output/terminal';
-import { brokenWords } from '../report/words';
 import { tracked } from '../tracked-store';
 import { EXIT, type Command } from './command';
 
@@ -20,10 +19,10 @@ export const stats: Command = {
     const tally = createTally();
     const progress = createProgress({ stream: io.stderr, label: 'Counting', total: opened.countEvents?.(), enabled: !json, delayMs: io.progressDelayMs });
     // One pass: verify walks the log, and every record it reads is counted on the way.
-    const chain = await verifyChain(
-      tracked(opened.store, (record) => tally.add(record)),
-      { onProgress: (checked) => progress.update(checked) },
-    );
+    const chain = await verifyChain(tracked(opened.store, (record) => tally.add(record)).readAll(), {
+      positionsGapFreeFrom: opened.store.positionsGapFreeFrom,
+      onProgress: (checked) => progress.update(checked),
+    });
     progress.finish();
     const result = { ledger: opened.label, ...tally.result(), chain: { ok: chain.ok, checked: chain.checked, broken: chain.broken } };
 

@@ -1,8 +1,7 @@
-import { verifyChain, type VerifyResult } from '@custodian/core';
+import { brokenWords, verifyChain, type VerifyResult } from '@custodian/core';
 import { toJson } from '../output/json';
 import { createProgress } from '../output/progress';
 import { count, table } from '../output/table';
-import { brokenWords } from '../report/words';
 import { readCheckpointNotes, readVerifierKeys } from '../transparency-input';
 import { stringOption, UsageError } from '../usage';
 import { EXIT, type Command } from './command';
@@ -37,7 +36,12 @@ export const verify: Command = {
     const checkpoints = checkpointPath === undefined ? [] : readCheckpointNotes(io.cwd, checkpointPath, 'verify').notes;
     const publicKey = keyValue === undefined ? undefined : readVerifierKeys(io.cwd, keyValue, 'verify');
     const progress = createProgress({ stream: io.stderr, label: 'Verifying', total: opened.countEvents?.(), enabled: !json, delayMs: io.progressDelayMs });
-    const result = await verifyChain(opened.store, { onProgress: (checked) => progress.update(checked), checkpoints, ...(publicKey && { publicKey }) });
+    const result = await verifyChain(opened.store.readAll(), {
+      positionsGapFreeFrom: opened.store.positionsGapFreeFrom,
+      onProgress: (checked) => progress.update(checked),
+      checkpoints,
+      ...(publicKey && { publicKey }),
+    });
     progress.finish();
     if (json) {
       io.stdout.write(

@@ -1,9 +1,8 @@
-import { findViolations } from '@custodian/core';
+import { findViolations, refusalWords } from '@custodian/core';
 import { toJson } from '../output/json';
 import { createProgress } from '../output/progress';
 import { count, table } from '../output/table';
 import { loadPolicy } from '../policy';
-import { refusalWords } from '../report/words';
 import { tracked } from '../tracked-store';
 import { stringOption, UsageError } from '../usage';
 import { EXIT, type Command } from './command';

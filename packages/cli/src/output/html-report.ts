@@ -1,7 +1,5 @@
-import { KINDS, MAIN_KINDS, type TimelineKind } from '../report/kinds';
-import type { TimelineItem } from '../report/timeline';
+import { clockWords, copyWords, dayWords, KINDS, listWords as list, MAIN_KINDS, timeWords, type TimelineItem, type TimelineKind } from '@custodian/core';
 import type { SubjectReport } from '../report/subject-report';
-import { clockWords, copyWords, dayWords, list, timeWords } from '../report/words';
 import { escapeHtml as e } from './html';
 import { REPORT_CSS } from './report-style';
 

@@ -1,4 +1,4 @@
-import { KINDS, type TimelineKind } from '../report/kinds';
+import { KINDS, type TimelineKind } from '@custodian/core';
 
 /** One colour per kind; every item also carries its kind in words, so the report reads in grey print too. */
 export const KIND_COLOURS: Readonly<Record<TimelineKind, string>> = {

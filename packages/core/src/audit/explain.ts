@@ -1,9 +1,9 @@
+import { evolveRecipient, evolveSubject, initialRecipientState, initialSubjectState, type RecipientState, type SubjectState } from '../decider';
 import { CustodianError, parseOrThrow } from '../errors';
-import { EventId, type CustodianEvent } from '../events';
-import type { Policy, PurposeRule, RuleOutcome } from '../policy';
-import type { EventStore } from '../store';
-import { replay } from './replay';
-import { recheck } from './violations';
+import { EventId, POLICY_STREAM, readDecoded, recipientStream, type CustodianEvent } from '../events';
+import { policyFromRecord, type Policy, type PurposeRule, type RuleOutcome } from '../policy';
+import { locateEvent, type EventLocation, type EventStore, type RecordedEvent } from '../store';
+import { recheck, type StateMet } from './violations';
 
 export class EventNotFoundError extends CustodianError {
   readonly code = 'EVENT_NOT_FOUND';
@@ -36,38 +36,29 @@ export interface Explanation {
 }
 
 type Explainable = Extract<CustodianEvent, { type: 'DataUsed' | 'DataAccessed' | 'DataShared' | 'UseDenied' }>;
+type Read = { event: CustodianEvent; record: RecordedEvent };
 
-/** The events and the policy rule that justified (or refused) one recorded decision. */
+/**
+ * The events and the policy rule that justified (or refused) one recorded decision. It
+ * reads the decision's own stream up to it, the recipient's stream and the policy stream,
+ * each only before the decision's position: one customer's events, not the log (the
+ * store's `locate` finds the event; see `locateEvent` for stores without it).
+ */
 export async function explainDecision(store: EventStore, policy: Policy, eventId: string): Promise<Explanation> {
   // Only an id shaped like one reaches EventNotFoundError, which names it.
   parseOrThrow(EventId, eventId, 'explain');
-  let replayed: RuleOutcome | undefined;
-  let target: Explainable | undefined;
-  let inForce: { policy: Policy; eventId: string } | undefined;
-  for await (const step of replay(store)) {
-    if (step.event.id !== eventId) continue;
-    const event = step.event;
-    if (event.type === 'UseDenied') {
-      const asDecided = {
-        ...event,
-        type: event.data.operation === 'use' ? 'DataUsed' : event.data.operation === 'access' ? 'DataAccessed' : 'DataShared',
-        data: { ...event.data, recipientId: event.data.recipientId ?? '' },
-      } as unknown as Parameters<typeof recheck>[1]['event'];
-      replayed = recheck(policy, { ...step, event: asDecided });
-    } else if (event.type === 'DataUsed' || event.type === 'DataAccessed' || event.type === 'DataShared') {
-      replayed = recheck(policy, { ...step, event });
-    } else throw new NotADecisionError(eventId, event.type);
-    target = event;
-    inForce = step.policy;
-    break;
-  }
-  if (!target || !replayed) throw new EventNotFoundError(eventId);
+  const at = await locateEvent(store, eventId);
+  if (at === undefined) throw new EventNotFoundError(eventId);
+  const { target, before } = await readUpTo(store, at, eventId);
+  if (target.type !== 'DataUsed' && target.type !== 'DataAccessed' && target.type !== 'DataShared' && target.type !== 'UseDenied')
+    throw new NotADecisionError(eventId, target.type);
+  const step = await stepBefore(store, at, target, before);
+  const replayed = recheckDecision(policy, step, target);
 
-  const wanted = new Set([...(inForce ? [inForce.eventId] : []), ...replayed.evidence]);
-  const evidence: CustodianEvent[] = [];
-  if (wanted.size > 0) for await (const step of replay(store)) if (wanted.has(step.event.id)) evidence.push(step.event);
-
-  const rule = (inForce?.policy ?? policy).purposes.get(target.data.purpose);
+  const read = [...before, ...step.read];
+  const wanted = new Set([...(step.policy ? [step.policy.eventId] : []), ...replayed.evidence]);
+  const evidence = await gather(store, read, wanted);
+  const rule = (step.policy?.policy ?? policy).purposes.get(target.data.purpose);
   const consistent =
     target.type === 'UseDenied'
       ? !replayed.allowed && replayed.reason === target.data.reason
@@ -81,4 +72,51 @@ export async function explainDecision(store: EventStore, policy: Policy, eventId
     actor: { id: target.actor.id, roles: target.actor.roles, rolesAllowed: target.actor.roles.filter((role) => rule?.roles.includes(role)) },
     evidence,
   };
+}
+
+/** The event's stream up to and including it: the event, and what came before it in its stream. */
+async function readUpTo(store: EventStore, at: EventLocation, eventId: string): Promise<{ target: CustodianEvent; before: Read[] }> {
+  const read = (await readDecoded(store, at.stream)).slice(0, Number(at.revision) + 1);
+  const last = read.pop();
+  if (last === undefined || last.event.id !== eventId) throw new EventNotFoundError(eventId);
+  return { target: last.event, before: read };
+}
+
+/** The state the decision met: its subject's, its recipient's and the policy in force, each read before its position. */
+async function stepBefore(store: EventStore, at: EventLocation, target: Explainable, before: readonly Read[]) {
+  const earlier = async (stream: string) => (await readDecoded(store, stream)).filter(({ record }) => record.position < at.position);
+  const policies = await earlier(POLICY_STREAM);
+  const recipientId = 'recipientId' in target.data ? target.data.recipientId : undefined;
+  const recipientEvents = recipientId === undefined ? [] : await earlier(recipientStream(recipientId));
+  let subjectBefore: SubjectState = initialSubjectState;
+  for (const { event } of before) subjectBefore = evolveSubject(subjectBefore, event);
+  let recipient: RecipientState = initialRecipientState;
+  for (const { event } of recipientEvents) recipient = evolveRecipient(recipient, event);
+  const recipients = new Map<string, RecipientState>(recipientId === undefined || recipientEvents.length === 0 ? [] : [[recipientId, recipient]]);
+  const defined = policies.filter(({ event }) => event.type === 'PolicyDefined').pop();
+  const inForce = defined?.event.type === 'PolicyDefined' ? { policy: policyFromRecord(defined.event.data), eventId: defined.event.id } : undefined;
+  return { subjectBefore, recipients, policy: inForce, read: [...policies, ...recipientEvents] };
+}
+
+function recheckDecision(policy: Policy, step: StateMet, event: Explainable): RuleOutcome {
+  if (event.type !== 'UseDenied') return recheck(policy, { ...step, event });
+  const asDecided = {
+    ...event,
+    type: event.data.operation === 'use' ? 'DataUsed' : event.data.operation === 'access' ? 'DataAccessed' : 'DataShared',
+    data: { ...event.data, recipientId: event.data.recipientId ?? '' },
+  } as unknown as Parameters<typeof recheck>[1]['event'];
+  return recheck(policy, { ...step, event: asDecided });
+}
+
+/** The wanted events in global order: from the streams already read, or found by id where one came from elsewhere. */
+async function gather(store: EventStore, read: readonly Read[], wanted: ReadonlySet<string>): Promise<CustodianEvent[]> {
+  const found = new Map<string, Read>();
+  for (const item of read) if (wanted.has(item.event.id)) found.set(item.event.id, item);
+  for (const id of wanted) {
+    if (found.has(id)) continue;
+    const at = await locateEvent(store, id);
+    const item = at && (await readDecoded(store, at.stream)).find(({ event }) => event.id === id);
+    if (item) found.set(id, item);
+  }
+  return [...found.values()].sort((a, b) => (a.record.position < b.record.position ? -1 : 1)).map(({ event }) => event);
 }

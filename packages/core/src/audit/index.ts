@@ -2,5 +2,4 @@ export { verifyChain, type BrokenLink, type PositionGap, type VerifyOptions, typ
 export { CheckpointOriginError, type CheckpointCheck, type LogMismatch, type CheckpointKeys, type CheckpointNote } from './checkpoints';
 export { findViolations, type Violation } from './violations';
 export { explainDecision, EventNotFoundError, NotADecisionError, type Explanation } from './explain';
-export { exportSubject, type SubjectExport } from './subject-export';
 export { replay, type ReplayStep } from './replay';

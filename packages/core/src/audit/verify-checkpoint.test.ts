@@ -18,7 +18,10 @@ import {
   type Signer,
 } from '../transparency';
 import { CheckpointOriginError } from './checkpoints';
-import { verifyChain } from './verify';
+import { verifyChain, type VerifyOptions } from './verify';
+
+/** The store's whole log, verified as `ledger.audit.verify()` does. */
+const verifyLog = (store: EventStore, options: VerifyOptions = {}) => verifyChain(store.readAll(), { ...options, positionsGapFreeFrom: store.positionsGapFreeFrom });
 
 const ORIGIN = 'custodian.example/ledger';
 const checkout: Actor = { id: 'checkout', kind: 'service', roles: ['fulfilment'] };
@@ -80,11 +83,11 @@ describe('audit.verify against a signed checkpoint', () => {
   });
 
   it('says the untouched log matches, and that without a checkpoint its tail is unverified', async () => {
-    const result = await verifyChain(original, { checkpoint: full, publicKey: key.verifierKey });
+    const result = await verifyLog(original, { checkpoint: full, publicKey: key.verifierKey });
     expect(result).toMatchObject({ ok: true, broken: [], positionGaps: [], tailUnverified: false });
     expect(result.checkpoint).toMatchObject({ origin: ORIGIN, size: records.length, matches: true, uncovered: 0 });
     expect(result.checkpoint?.established).toMatch(/none of them was changed, removed, reordered or inserted/);
-    expect(await verifyChain(original)).toEqual({ ok: true, checked: records.length, broken: [], positionGaps: [], tailUnverified: true });
+    expect(await verifyLog(original)).toEqual({ ok: true, checked: records.length, broken: [], positionGaps: [], tailUnverified: true });
   });
 
   it('is what ledger.audit.verify does with a checkpoint and its key', async () => {
@@ -95,7 +98,7 @@ describe('audit.verify against a signed checkpoint', () => {
   });
 
   it('counts the events after the checkpoint as uncovered', async () => {
-    const result = await verifyChain(original, { checkpoint: everySize[5]!, publicKey: key.verifierKey });
+    const result = await verifyLog(original, { checkpoint: everySize[5]!, publicKey: key.verifierKey });
     expect(result.ok).toBe(true);
     expect(result.checkpoint).toMatchObject({ size: 6, matches: true, uncovered: records.length - 6 });
     expect(result.checkpoint?.established).toMatch(/removal of those cannot be ruled out/);
@@ -112,18 +115,18 @@ describe('audit.verify against a signed checkpoint', () => {
   it("detects the last two events of a customer's stream cut off, which every chain still accepts", async () => {
     const [first] = lastOfA();
     const tampered = storeOf(records.filter((_, i) => !lastOfA().includes(i)));
-    expect((await verifyChain(tampered)).broken).toEqual([]);
-    const one = await verifyChain(tampered, { checkpoint: full, publicKey: key.verifierKey });
+    expect((await verifyLog(tampered)).broken).toEqual([]);
+    const one = await verifyLog(tampered, { checkpoint: full, publicKey: key.verifierKey });
     expect(one.ok).toBe(false);
     expect(one.checkpoint?.firstMismatch).toEqual({ reason: 'truncated', range: [0, records.length - 2], checkpointSize: records.length });
-    const narrowed = await verifyChain(tampered, { checkpoints: everySize, publicKey: key.verifierKey });
+    const narrowed = await verifyLog(tampered, { checkpoints: everySize, publicKey: key.verifierKey });
     expect(narrowed.checkpoint?.firstMismatch).toMatchObject({ reason: 'root_mismatch', index: first, range: [first, first] });
     expect(narrowed.checkpoint?.established).toMatch(new RegExp(`first differs at leaf ${first}\\b`));
   });
 
   it('detects the log cut at its tail', async () => {
     const tampered = storeOf(records.slice(0, -2));
-    const result = await verifyChain(tampered, { checkpoints: everySize, publicKey: key.verifierKey });
+    const result = await verifyLog(tampered, { checkpoints: everySize, publicKey: key.verifierKey });
     expect(result.ok).toBe(false);
     expect(result.checkpoint?.firstMismatch).toEqual({
       reason: 'truncated',
@@ -136,8 +139,8 @@ describe('audit.verify against a signed checkpoint', () => {
   it("detects a customer's whole stream deleted", async () => {
     const firstOfA = records.findIndex((r) => r.stream === streamA);
     const tampered = storeOf(records.filter((r) => r.stream !== streamA));
-    expect((await verifyChain(tampered)).ok).toBe(true);
-    const result = await verifyChain(tampered, { checkpoints: everySize, publicKey: key.verifierKey });
+    expect((await verifyLog(tampered)).ok).toBe(true);
+    const result = await verifyLog(tampered, { checkpoints: everySize, publicKey: key.verifierKey });
     expect(result.ok).toBe(false);
     expect(result.checkpoint?.firstMismatch).toMatchObject({ index: firstOfA });
   });
@@ -149,10 +152,10 @@ describe('audit.verify against a signed checkpoint', () => {
     moved.splice(b, 1);
     moved.splice(a, 0, records[b]!);
     const tampered = storeOf(moved);
-    expect((await verifyChain(tampered)).ok).toBe(true);
-    const one = await verifyChain(tampered, { checkpoint: full, publicKey: key.verifierKey });
+    expect((await verifyLog(tampered)).ok).toBe(true);
+    const one = await verifyLog(tampered, { checkpoint: full, publicKey: key.verifierKey });
     expect(one.checkpoint?.firstMismatch).toEqual({ reason: 'root_mismatch', range: [0, records.length - 1], checkpointSize: records.length });
-    const narrowed = await verifyChain(tampered, { checkpoints: everySize, publicKey: key.verifierKey });
+    const narrowed = await verifyLog(tampered, { checkpoints: everySize, publicKey: key.verifierKey });
     expect(narrowed.checkpoint?.firstMismatch).toMatchObject({ reason: 'root_mismatch', index: a });
   });
 
@@ -162,29 +165,29 @@ describe('audit.verify against a signed checkpoint', () => {
     const forged = rawRecords(forger.store as InMemoryEventStore).at(-1)!;
     const at = records.findIndex((r) => r.stream === subjectStream('s-b'));
     const tampered = storeOf([...records.slice(0, at), forged, ...records.slice(at)]);
-    expect((await verifyChain(tampered)).ok).toBe(true);
-    const result = await verifyChain(tampered, { checkpoints: everySize, publicKey: key.verifierKey });
+    expect((await verifyLog(tampered)).ok).toBe(true);
+    const result = await verifyLog(tampered, { checkpoints: everySize, publicKey: key.verifierKey });
     expect(result.ok).toBe(false);
     expect(result.checkpoint?.firstMismatch).toMatchObject({ reason: 'root_mismatch', index: at });
   });
 
   it('names a record whose hash member is gone as the leaf that no longer matches', async () => {
     const tampered = storeOf(records.map((r, i) => (i === 3 ? { ...r, bytes: Buffer.from('{"id":"x","type":"y"}') } : r)));
-    const result = await verifyChain(tampered, { checkpoint: full, publicKey: key.verifierKey });
+    const result = await verifyLog(tampered, { checkpoint: full, publicKey: key.verifierKey });
     expect(result.checkpoint?.firstMismatch).toEqual({ reason: 'unreadable_leaf', index: 3, range: [3, 3], checkpointSize: records.length });
   });
 
   it('refuses a checkpoint altered, signed by another key, malformed, without a key, or of another log, before reading anything', async () => {
     const altered = full.replace(`\n${records.length}\n`, `\n${records.length - 2}\n`);
-    await expect(verifyChain(original, { checkpoint: altered, publicKey: key.verifierKey })).rejects.toBeInstanceOf(BadSignatureError);
+    await expect(verifyLog(original, { checkpoint: altered, publicKey: key.verifierKey })).rejects.toBeInstanceOf(BadSignatureError);
     const byOther = await checkpointAt(original, records.length, createPemSigner(other.pem, ORIGIN));
-    await expect(verifyChain(original, { checkpoint: byOther, publicKey: key.verifierKey })).rejects.toBeInstanceOf(UnknownKeyError);
-    await expect(verifyChain(original, { checkpoint: 'not a note', publicKey: key.verifierKey })).rejects.toBeInstanceOf(MalformedTransparencyTextError);
-    await expect(verifyChain(original, { checkpoint: full, publicKey: 'nope' })).rejects.toBeInstanceOf(MalformedTransparencyTextError);
-    await expect(verifyChain(original, { checkpoint: full })).rejects.toBeInstanceOf(ValidationError);
-    await expect(verifyChain(original, { checkpoint: full, publicKey: key.verifierKey, origin: 'another/log' })).rejects.toBeInstanceOf(CheckpointOriginError);
+    await expect(verifyLog(original, { checkpoint: byOther, publicKey: key.verifierKey })).rejects.toBeInstanceOf(UnknownKeyError);
+    await expect(verifyLog(original, { checkpoint: 'not a note', publicKey: key.verifierKey })).rejects.toBeInstanceOf(MalformedTransparencyTextError);
+    await expect(verifyLog(original, { checkpoint: full, publicKey: 'nope' })).rejects.toBeInstanceOf(MalformedTransparencyTextError);
+    await expect(verifyLog(original, { checkpoint: full })).rejects.toBeInstanceOf(ValidationError);
+    await expect(verifyLog(original, { checkpoint: full, publicKey: key.verifierKey, origin: 'another/log' })).rejects.toBeInstanceOf(CheckpointOriginError);
     const unsigned = await signNote(`custodian.example/other\n1\n${'A'.repeat(43)}=\n`, [createPemSigner(key.pem, ORIGIN)]);
-    await expect(verifyChain(original, { checkpoints: [full, unsigned], publicKey: key.verifierKey })).rejects.toBeInstanceOf(CheckpointOriginError);
+    await expect(verifyLog(original, { checkpoints: [full, unsigned], publicKey: key.verifierKey })).rejects.toBeInstanceOf(CheckpointOriginError);
   });
 });
 
@@ -201,7 +204,7 @@ describe('a store whose positions are gap-free', () => {
         for await (const record of store.readAll()) if (record.position !== 4n && record.position !== 5n) yield record;
       },
     };
-    const result = await verifyChain(gapped);
+    const result = await verifyLog(gapped);
     expect(result.ok).toBe(false);
     expect(result.positionGaps).toEqual([{ reason: 'position_gap', position: 4n, missing: 2n }]);
   });

@@ -1,6 +1,6 @@
 import { checkLink, GENESIS_HASH, holdsId, storedHash, streamMember } from '../crypto';
 import { EventIdSet } from '../events';
-import type { EventStore, RecordedEvent } from '../store';
+import type { RecordedEvent } from '../store';
 import { createPrefixCheck, openCheckpoints, type CheckpointCheck, type CheckpointKeys, type CheckpointNote } from './checkpoints';
 
 export interface BrokenLink {
@@ -55,6 +55,11 @@ export interface VerifyOptions {
   publicKey?: CheckpointKeys;
   /** The log's expected origin; by default the first checkpoint's. */
   origin?: string;
+  /**
+   * The store's `positionsGapFreeFrom`, when the records are its whole log: a missing
+   * position is then a deleted record. Leave it out for a part of the log (one stream).
+   */
+  positionsGapFreeFrom?: bigint | undefined;
 }
 
 /**
@@ -62,19 +67,20 @@ export interface VerifyOptions {
  * bytes, it must name the stream it is stored in, its `prevHash` must be the hash of the
  * record before it in its stream, revisions must follow one another, and its id must be
  * its own and seen nowhere before in the log. Past a stream's first broken link nothing
- * more of that stream can be trusted, so only the first is reported.
+ * more of that stream can be trusted, so only the first is reported. The records are the
+ * whole log in global order (`store.readAll()`) or any part of it (one subject's stream).
  */
-export async function verifyChain(store: EventStore, options: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyChain(records: AsyncIterable<RecordedEvent>, options: VerifyOptions = {}): Promise<VerifyResult> {
   const notes = [...(options.checkpoint !== undefined ? [options.checkpoint] : []), ...(options.checkpoints ?? [])];
   // Every signature is checked before the log is read: a forged checkpoint proves nothing.
   const prefix = notes.length > 0 ? createPrefixCheck(openCheckpoints(notes, options.publicKey, options.origin)) : undefined;
-  const gaps = createGapCheck(store.positionsGapFreeFrom);
+  const gaps = createGapCheck(options.positionsGapFreeFrom);
   const heads = new Map<string, Head>();
   // Every id read, even in a broken stream, so that a later copy of it is seen as one.
   const ids = new EventIdSet();
   const broken: BrokenLink[] = [];
   let checked = 0;
-  for await (const record of store.readAll()) {
+  for await (const record of records) {
     checked++;
     if (options.onProgress && checked % 10_000 === 0) options.onProgress(checked);
     gaps?.add(record.position);

@@ -21,8 +21,11 @@ type Decided = Extract<CustodianEvent, { type: 'DataUsed' | 'DataAccessed' | 'Da
 
 const isDecided = (event: CustodianEvent): event is Decided => event.type === 'DataUsed' || event.type === 'DataAccessed' || event.type === 'DataShared';
 
+/** What a decision met: its subject's state, the recipients' and the policy in force. */
+export type StateMet = Pick<ReplayStep, 'subjectBefore' | 'recipients' | 'policy'>;
+
 /** Re-runs the rules for a recorded use, access or share against the state and the policy it met. */
-export function recheck(fallback: Policy, step: ReplayStep & { event: Decided }): RuleOutcome {
+export function recheck(fallback: Policy, step: StateMet & { event: Decided }): RuleOutcome {
   const { event } = step;
   const policy = step.policy?.policy ?? fallback;
   const recipientId = event.type === 'DataShared' ? event.data.recipientId : undefined;

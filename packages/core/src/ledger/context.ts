@@ -1,4 +1,4 @@
-import { exportSubject, type SubjectExport } from '../audit';
+import { exportSubject, type SubjectExport } from '../subject';
 import type { KeyStore } from '../crypto';
 import { evolveRecipient, evolveSubject, initialRecipientState, initialSubjectState, type RecipientState, type SubjectState } from '../decider';
 import { parseOrThrow } from '../errors';

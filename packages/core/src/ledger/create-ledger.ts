@@ -21,7 +21,7 @@ function bindOperations(context: LedgerContext): Writes {
 function auditOf(context: LedgerContext, readSide: ReadSide): Audit {
   const { store, policy } = context;
   return {
-    verify: (verifyOptions) => verifyChain(store, verifyOptions),
+    verify: (verifyOptions) => verifyChain(store.readAll(), { ...verifyOptions, positionsGapFreeFrom: store.positionsGapFreeFrom }),
     violations: () => findViolations(store, policy),
     explain: (eventId) => explainDecision(store, policy, eventId),
     at: (asOf) => ({

@@ -1,5 +1,6 @@
 import type { BackfillOptions, BackfillResult } from '../backfill';
-import type { Explanation, SubjectExport, VerifyOptions, VerifyResult, Violation } from '../audit';
+import type { Explanation, VerifyOptions, VerifyResult, Violation } from '../audit';
+import type { SubjectExport } from '../subject';
 import type { KeyStore } from '../crypto';
 import type { Basis, CustodianEvent, DenialReason } from '../events';
 import type { Policy } from '../policy';

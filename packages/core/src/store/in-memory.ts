@@ -2,6 +2,7 @@ import { ValidationError } from '../errors';
 import { StoreClosedError, StreamNotFoundError, checkExpectedRevision } from './errors';
 import type {
   AppendResult,
+  EventLocation,
   EventStore,
   EventToAppend,
   ExpectedRevision,
@@ -142,6 +143,14 @@ export class InMemoryEventStore implements EventStore {
         return true;
       },
     );
+  }
+
+  async locate(eventId: string): Promise<EventLocation | undefined> {
+    this.assertOpen();
+    const record = this.findId(eventId);
+    if (record < 0) return undefined;
+    const stream = (this.streamList[this.streamOf[record] as number] as StreamEntry).name;
+    return { stream, revision: BigInt(this.revisionOf[record] as number), position: BigInt(record) };
   }
 
   async close(): Promise<void> {

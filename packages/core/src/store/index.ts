@@ -1,5 +1,6 @@
 export type {
   AppendResult,
+  EventLocation,
   EventStore,
   EventToAppend,
   ExpectedRevision,
@@ -12,6 +13,7 @@ export type {
 } from './port';
 export { WrongExpectedRevisionError, StreamNotFoundError, DuplicateEventIdError, StoreClosedError, checkExpectedRevision, type ActualRevision } from './errors';
 export { InMemoryEventStore, insertRaw, overwriteRaw, rawRecords, validateAppend } from './in-memory';
+export { locateEvent } from './locate';
 export { checkRepeatedIds, type StoredId } from './repeated-ids';
 export { subscriptionLoop } from './subscription-loop';
 export { MAX_REVISION, validateExpectedRevision, validateReadAllOptions, validateReadStreamOptions, validateSubscribeOptions } from './validation';

@@ -74,6 +74,13 @@ export interface Subscription {
   readonly done: Promise<void>;
 }
 
+/** Where one event is stored. */
+export interface EventLocation {
+  stream: string;
+  revision: bigint;
+  position: bigint;
+}
+
 export interface EventStore {
   /** Appends atomically: all the events land or none do. Throws `WrongExpectedRevisionError`. */
   append(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
@@ -92,6 +99,12 @@ export interface EventStore {
    * verify reports even without a checkpoint. Absent where positions may skip (EventStoreDB).
    */
   readonly positionsGapFreeFrom?: bigint;
+  /**
+   * Where the event with this id is stored, or undefined when no event has it, found
+   * without reading the log (an index). Optional: `locateEvent` scans `readAll` for a
+   * store without it.
+   */
+  locate?(eventId: string): Promise<EventLocation | undefined>;
   close(): Promise<void>;
 }
 

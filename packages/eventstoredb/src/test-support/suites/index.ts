@@ -17,6 +17,7 @@ export function describeEventStoreDBAdapter(kind: ClientKind): void {
     // streams to refuse one stored elsewhere: the refusals are not asked of it (see README).
     runEventStoreConformance(`EventStoreDB store via ${clientLabel(kind)}`, () => createEventStoreDBStore(env.client(), { closeClient: false }), {
       refusesRepeatedIds: false,
+      locates: false,
     });
     describeAdapterBehaviour(env);
     describeIdempotentRetries(env);

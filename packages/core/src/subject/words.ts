@@ -1,4 +1,4 @@
-import type { Actor } from '@custodian/core';
+import type { Actor } from '../events';
 
 // The report is read by people who do not know the event catalog: every code it shows
 // comes with words.
@@ -56,7 +56,7 @@ export function actorWords(actor: Actor, subjectId: string): string {
   return `${actor.id} (${article(actor.kind)} ${actor.kind}${roles})`;
 }
 
-export const list = (items: readonly string[]): string => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`);
+export const listWords = (items: readonly string[]): string => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`);
 
 const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 const CLOCK = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
