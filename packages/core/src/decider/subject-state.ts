@@ -1,4 +1,5 @@
 import type { CustodianEvent, Notice } from '../events';
+import { appendLog, defineListView, type AppendLog } from '../persistent';
 import type { SubjectFacts } from '../policy';
 
 export interface CollectedCategory {
@@ -48,6 +49,18 @@ export const initialSubjectState: SubjectState = {
   erasureConfirmations: new Map(),
   openAccessRequests: new Map(),
 };
+
+/** The shares' event ids grow with the stream: kept as a log, each share appends once instead of copying them. */
+const shareLogs = new WeakMap<ShareFact, AppendLog<string>>();
+
+function shareFact(eventIds: AppendLog<string>, fields: Omit<ShareFact, 'eventIds'>): ShareFact {
+  const fact = defineListView({}, 'eventIds', () => eventIds.toArray()) as ShareFact;
+  Object.assign(fact, fields);
+  shareLogs.set(fact, eventIds);
+  return fact;
+}
+
+const eventIdsOf = (held: ShareFact | undefined): AppendLog<string> => (held ? (shareLogs.get(held) ?? appendLog(held.eventIds)) : appendLog());
 
 const put = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): Map<K, V> => new Map(map).set(key, value);
 
@@ -109,16 +122,21 @@ export function evolveSubject(state: SubjectState, event: CustodianEvent): Subje
       const held = state.shares.get(event.data.recipientId);
       return {
         ...state,
-        shares: put(state.shares, event.data.recipientId, {
-          eventIds: [...(held?.eventIds ?? []), event.id],
-          categories: [...new Set([...(held?.categories ?? []), ...event.data.categories])],
-          purposes: [...new Set([...(held?.purposes ?? []), event.data.purpose])],
-        }),
+        shares: put(
+          state.shares,
+          event.data.recipientId,
+          shareFact(eventIdsOf(held).append(event.id), {
+            categories: [...new Set([...(held?.categories ?? []), ...event.data.categories])],
+            purposes: [...new Set([...(held?.purposes ?? []), event.data.purpose])],
+          }),
+        ),
       };
     }
     case 'ShareRevoked': {
       const held = state.shares.get(event.data.recipientId);
-      return held ? { ...state, shares: put(state.shares, event.data.recipientId, { ...held, revokedEventId: event.id }) } : state;
+      if (!held) return state;
+      const revoked = shareFact(eventIdsOf(held), { categories: held.categories, purposes: held.purposes, revokedEventId: event.id });
+      return { ...state, shares: put(state.shares, event.data.recipientId, revoked) };
     }
     case 'RecipientErasureConfirmed':
       return { ...state, erasureConfirmations: put(state.erasureConfirmations, event.data.recipientId, event.id) };
