@@ -1,5 +1,5 @@
 import type { CustodianEvent, Notice } from '../events';
-import { appendLog, defineListView, type AppendLog } from '../persistent';
+import { appendLog, type AppendLog } from '../persistent';
 import type { SubjectFacts } from '../policy';
 
 export interface CollectedCategory {
@@ -50,17 +50,22 @@ export const initialSubjectState: SubjectState = {
   openAccessRequests: new Map(),
 };
 
-/** The shares' event ids grow with the stream: kept as a log, each share appends once instead of copying them. */
-const shareLogs = new WeakMap<ShareFact, AppendLog<string>>();
+/** The shares' event ids grow with the stream: kept as a log (not enumerable), each share appends once instead of copying them. */
+const EVENT_IDS = Symbol('share event ids');
 
-function shareFact(eventIds: AppendLog<string>, fields: Omit<ShareFact, 'eventIds'>): ShareFact {
-  const fact = defineListView({}, 'eventIds', () => eventIds.toArray()) as ShareFact;
-  Object.assign(fact, fields);
-  shareLogs.set(fact, eventIds);
-  return fact;
+function shareFact(log: AppendLog<string>, fields: Omit<ShareFact, 'eventIds'>): ShareFact {
+  let eventIds: string[] | undefined;
+  const fact: ShareFact = {
+    get eventIds() {
+      return (eventIds ??= log.toArray());
+    },
+    ...fields,
+  };
+  return Object.defineProperty(fact, EVENT_IDS, { value: log });
 }
 
-const eventIdsOf = (held: ShareFact | undefined): AppendLog<string> => (held ? (shareLogs.get(held) ?? appendLog(held.eventIds)) : appendLog());
+const eventIdsOf = (held: ShareFact | undefined): AppendLog<string> =>
+  held ? ((held as { [EVENT_IDS]?: AppendLog<string> })[EVENT_IDS] ?? appendLog(held.eventIds)) : appendLog();
 
 const put = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): Map<K, V> => new Map(map).set(key, value);
 

@@ -24,14 +24,3 @@ function version<T>(items: T[], length: number): AppendLog<T> {
 }
 
 export const appendLog = <T>(items: readonly T[] = []): AppendLog<T> => version(items.slice(), items.length);
-
-/**
- * Defines `key` on `target` as an enumerable, read-only array made by `items` on first read
- * and kept: JSON, spreads and deep equality see a plain array, while a fold that never
- * reads an intermediate state's list never pays for copying it.
- */
-export function defineListView<T extends object, I>(target: T, key: string, items: () => I[]): T {
-  let cached: I[] | undefined;
-  Object.defineProperty(target, key, { enumerable: true, configurable: false, get: () => (cached ??= items()) });
-  return target;
-}

@@ -1,2 +1,2 @@
-export { appendLog, defineListView, type AppendLog } from './append-log';
+export { appendLog, type AppendLog } from './append-log';
 export { PersistentMap } from './persistent-map';

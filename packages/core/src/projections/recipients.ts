@@ -1,5 +1,5 @@
 import type { CustodianEvent } from '../events';
-import { appendLog, defineListView, type AppendLog } from '../persistent';
+import { appendLog, type AppendLog } from '../persistent';
 import type { ReadModel } from './read-model';
 
 export interface RecipientReceipt {
@@ -61,11 +61,12 @@ interface Lists {
   readonly confirmations: AppendLog<Confirmation>;
 }
 
-const listsOf = new WeakMap<RecipientEntry, Lists>();
+/** Where an entry this fold made keeps its logs: not enumerable, so JSON, spreads and equality never see it. */
+const LISTS = Symbol('recipient lists');
 
 /** An entry given by someone else (a row loaded from SQL, a decoded checkpoint) starts its logs from its lists. */
 function lists(state: RecipientEntry): Lists {
-  const known = listsOf.get(state);
+  const known = (state as { [LISTS]?: Lists })[LISTS];
   if (known) return known;
   return {
     received: appendLog(state.received),
@@ -81,20 +82,26 @@ function noticesOf({ notices, confirmations }: Lists): ErasureNotice[] {
 }
 
 /**
- * An entry whose lists are copied out of their logs only when someone reads them. Its keys
+ * An entry whose lists are copied out of their logs when first read, then kept. Its keys
  * keep the order a plain fold gave them (id, status, the lists, then the registry as it was
  * filled in), so JSON written from it reads as before.
  */
 function entry(registry: Registry, held: Lists): RecipientEntry {
   const { recipientId, status, ...rest } = registry;
-  const made = defineListView(
-    defineListView({ recipientId, status }, 'received', () => held.received.toArray()),
-    'erasureNotices',
-    () => noticesOf(held),
-  );
-  const done = Object.assign(made, rest) as RecipientEntry;
-  listsOf.set(done, held);
-  return done;
+  let received: RecipientReceipt[] | undefined;
+  let notices: ErasureNotice[] | undefined;
+  const made: RecipientEntry = {
+    recipientId,
+    status,
+    get received() {
+      return (received ??= held.received.toArray());
+    },
+    get erasureNotices() {
+      return (notices ??= noticesOf(held));
+    },
+    ...rest,
+  };
+  return Object.defineProperty(made, LISTS, { value: held });
 }
 
 /** The registry fields of an entry, without reading (and so copying out) its lists. */
