@@ -7,10 +7,12 @@ import type { SubjectFacts } from '../policy';
  * the decider's `SubjectState` carries (about 1.3 KB a customer). Lists are flat (a
  * category, its event, its retention; a purpose, its status, its event, its expiry) and
  * their words are interned, so a customer costs a few small arrays and the ids they name.
+ * A change replaces an array with one of exactly its new size: they hold a few entries
+ * and change a few times a customer, where a growing array would keep spare capacity.
  */
 export interface HeldFacts {
-  readonly collected: string[];
-  readonly consents: (string | undefined)[];
+  collected: readonly string[];
+  consents: readonly (string | undefined)[];
   objections: { readonly eventId: string; readonly purposes?: readonly string[] | undefined }[] | undefined;
   restriction: string | undefined;
   erasureRequested: string | undefined;
@@ -38,33 +40,29 @@ export function createFactsFold() {
       case 'DataCollected':
         for (const category of event.data.categories) {
           const at = find(held.collected, category, COLLECTED);
-          if (at < 0) held.collected.push(word(category), event.id, event.data.retainUntil);
-          else {
-            held.collected[at + 1] = event.id;
-            held.collected[at + 2] = event.data.retainUntil;
-          }
+          const entry = [word(category), event.id, word(event.data.retainUntil)];
+          held.collected = at < 0 ? [...held.collected, ...entry] : held.collected.map((item, i) => (i > at && i < at + COLLECTED ? (entry[i - at] as string) : item));
         }
         return;
       case 'DataRectified':
         for (const category of event.data.categories) {
           const at = find(held.collected, category, COLLECTED);
-          if (at >= 0) held.collected[at + 1] = event.id;
+          if (at >= 0) held.collected = held.collected.map((item, i) => (i === at + 1 ? event.id : item));
         }
         return;
       case 'ConsentGranted': {
         const at = find(held.consents, event.data.purpose, CONSENT);
-        const fields = ['granted', event.id, event.data.expiresAt];
-        if (at < 0) held.consents.push(word(event.data.purpose), ...fields);
-        else held.consents.splice(at + 1, 3, ...fields);
+        const entry = [word(event.data.purpose), 'granted', event.id, event.data.expiresAt];
+        held.consents = at < 0 ? [...held.consents, ...entry] : held.consents.map((item, i) => (i > at && i < at + CONSENT ? entry[i - at] : item));
         return;
       }
       case 'ConsentWithdrawn': {
         const at = find(held.consents, event.data.purpose, CONSENT);
-        if (at >= 0) held.consents.splice(at + 1, 2, 'withdrawn', event.id);
+        if (at >= 0) held.consents = held.consents.map((item, i) => (i === at + 1 ? 'withdrawn' : i === at + 2 ? event.id : item));
         return;
       }
       case 'ObjectionRaised':
-        (held.objections ??= []).push({ eventId: event.id, purposes: event.data.purposes?.map(word) });
+        held.objections = [...(held.objections ?? []), { eventId: event.id, purposes: event.data.purposes?.map(word) }];
         return;
       case 'ProcessingRestricted':
         held.restriction = event.id;
