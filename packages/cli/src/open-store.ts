@@ -8,8 +8,8 @@ export interface OpenedStore {
   readonly store: EventStore;
   /** Where the ledger is, for people: a file path, or the EventStoreDB host without credentials. */
   readonly label: string;
-  /** How many events the ledger holds, when the store can say cheaply (progress bars). */
-  countEvents?(): number;
+  /** How many events the ledger holds (up to a global position, inclusive, if given), when the store can say cheaply (progress bars). */
+  countEvents?(upTo?: bigint): number;
   close(): Promise<void>;
 }
 
@@ -36,7 +36,13 @@ async function openSqlite(path: string, isDefault: boolean, command: string): Pr
   const store = createSqliteEventStore({ path, readonly: true });
   // Only the progress bar's total: SQLite counts the store's own table without reading a record.
   const count = store.database.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM events');
-  return { store, label: path, countEvents: () => count.get()?.n ?? 0, close: () => store.close() };
+  const countUpTo = store.database.prepare<[bigint], { n: number }>('SELECT COUNT(*) AS n FROM events WHERE position <= ?');
+  return {
+    store,
+    label: path,
+    countEvents: (upTo) => (upTo === undefined ? count.get() : countUpTo.get(upTo))?.n ?? 0,
+    close: () => store.close(),
+  };
 }
 
 async function openEventStoreDB(connectionString: string, command: string): Promise<OpenedStore> {

@@ -21,6 +21,16 @@ describe('custodian replay --at', () => {
     expect(stdout).toMatch(/brightmail-agency +Brightmail Agency GmbH +verified +DE +dpa-2026-014 +1 +1/);
   });
 
+  it('shows progress against the events up to the position, not the whole log; up to a time, a count', async () => {
+    // The story holds 15 events: a bar out of 15 for a replay to 7 would end at 46%.
+    const { stderr } = await cli(['replay', '--at', '7'], { cwd: story.dir, tty: true, progressDelayMs: 0 });
+    expect(stderr).toMatch(/Replaying \[[#-]+\] +\d+% \d\/7 events/);
+    expect(stderr).not.toContain('/15 events');
+    const byTime = await cli(['replay', '--at', '2026-03-01T10:04:30Z'], { cwd: story.dir, tty: true, progressDelayMs: 0 });
+    expect(byTime.stderr).toMatch(/Replaying \d+ events/);
+    expect(byTime.stderr).not.toContain('/15 events');
+  });
+
   it('reads a time as what had been recorded by then', async () => {
     const before = await cli(['replay', '--at', '2026-03-01T10:04:30Z'], { cwd: story.dir });
     expect(before.stdout).toMatch(new RegExp(`${SUBJECT} +marketing\\.email +granted`));

@@ -13,7 +13,7 @@ import {
 } from '@custodian/core';
 import { toJson } from '../output/json';
 import { createProgress } from '../output/progress';
-import { consentRows, consentTable, historyTable, inventoryText, recipientsTable } from '../output/ledger-tables';
+import { consentRows, consentTable, historyTable, inventoryText, recipientsTable, writeConsentTable } from '../output/ledger-tables';
 import { count, section } from '../output/table';
 import { showControls } from '../output/terminal';
 import { stringOption, UsageError } from '../usage';
@@ -39,7 +39,9 @@ export const replay: Command = {
     const subjectId = stringOption(values, 'subject');
     if (subjectId !== undefined) return replaySubject({ io, json, opened }, subjectId, at);
 
-    const progress = createProgress({ stream: io.stderr, label: 'Replaying', total: opened.countEvents?.(), enabled: !json, delayMs: io.progressDelayMs });
+    // The events up to a position can be counted; up to a time they are not known until read, so the bar counts without a total.
+    const total = typeof at === 'bigint' ? opened.countEvents?.(at) : undefined;
+    const progress = createProgress({ stream: io.stderr, label: 'Replaying', total, enabled: !json, delayMs: io.progressDelayMs });
     const verdictOn = asOfFilter(at);
     const consents = new Map<string, Readonly<Record<string, ConsentRecord>>>();
     const recipients = new Map<string, RecipientEntry>();
@@ -75,7 +77,13 @@ export const replay: Command = {
 
     const when = `${describeAt(at)}${typeof at === 'bigint' && last ? ` (recorded by ${moment.toISOString()})` : ''}`;
     io.stdout.write(`The ledger at ${when}: ${count(replayed, 'event')}, ${count(subjects.size, 'subject')}, ${count(registry.length, 'recipient')}.\n`);
-    io.stdout.write(section('Consent by subject', consentTable([...subjects].flatMap((id) => consentRows(id, consentOf(id))))));
+    io.stdout.write('\nConsent by subject\n');
+    writeConsentTable(
+      (chunk) => io.stdout.write(chunk),
+      function* () {
+        for (const id of subjects) yield* consentRows(id, consentOf(id));
+      },
+    );
     io.stdout.write(section('Recipients', recipientsTable(registry)));
     return EXIT.ok;
   },

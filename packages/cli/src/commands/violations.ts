@@ -3,7 +3,6 @@ import { toJson } from '../output/json';
 import { createProgress } from '../output/progress';
 import { count, table } from '../output/table';
 import { loadPolicy } from '../policy';
-import { tracked } from '../tracked-store';
 import { stringOption, UsageError } from '../usage';
 import { EXIT, type Command } from './command';
 
@@ -30,10 +29,7 @@ export const violations: Command = {
         'violations',
       );
     const progress = createProgress({ stream: io.stderr, label: 'Replaying', total: opened.countEvents?.(), enabled: !json, delayMs: io.progressDelayMs });
-    const found = await findViolations(
-      tracked(opened.store, (_record, n) => progress.update(n)),
-      loaded.policy,
-    );
+    const found = await findViolations(opened.store, loaded.policy, { onProgress: (read) => progress.update(read) });
     progress.finish();
     if (json) io.stdout.write(toJson({ ledger: opened.label, policy: { recordedInLog: loaded.recorded, file: loaded.file ?? null }, count: found.length, violations: found }));
     else if (found.length === 0) io.stdout.write(`No violations in ${opened.label}: every recorded use, access and share had a valid basis.\n`);

@@ -1,5 +1,5 @@
 import type { ConsentState, HistoryEntry, Inventory, RecipientEntry } from '@custodian/core';
-import { table } from './table';
+import { table, writeTable, type Column } from './table';
 import { showControls } from './terminal';
 
 // The read side's answers as tables, shared by replay and export.
@@ -15,20 +15,23 @@ export const consentRows = (subjectId: string, state: ConsentState): ConsentRow[
   return rows.length > 0 ? rows : [{ subjectId }];
 };
 
+const consentColumns = (withSubject: boolean): Column<ConsentRow>[] => [
+  ...(withSubject ? [{ header: 'subject', value: (r: ConsentRow) => r.subjectId }] : []),
+  { header: 'purpose', value: (r: ConsentRow) => r.purpose ?? '(no consent recorded)' },
+  { header: 'status', value: (r: ConsentRow) => r.record?.status ?? '' },
+  { header: 'since', value: (r: ConsentRow) => r.record?.since ?? '' },
+  { header: 'notice', value: (r: ConsentRow) => (r.record ? `${r.record.notice.id} ${r.record.notice.version}` : '') },
+  { header: 'method', value: (r: ConsentRow) => r.record?.method ?? '' },
+  { header: 'expires', value: (r: ConsentRow) => r.record?.expiresAt ?? '' },
+];
+
 export function consentTable(rows: readonly ConsentRow[], withSubject = true): string {
-  return table(
-    [
-      ...(withSubject ? [{ header: 'subject', value: (r: ConsentRow) => r.subjectId }] : []),
-      { header: 'purpose', value: (r: ConsentRow) => r.purpose ?? '(no consent recorded)' },
-      { header: 'status', value: (r: ConsentRow) => r.record?.status ?? '' },
-      { header: 'since', value: (r: ConsentRow) => r.record?.since ?? '' },
-      { header: 'notice', value: (r: ConsentRow) => (r.record ? `${r.record.notice.id} ${r.record.notice.version}` : '') },
-      { header: 'method', value: (r: ConsentRow) => r.record?.method ?? '' },
-      { header: 'expires', value: (r: ConsentRow) => r.record?.expiresAt ?? '' },
-    ],
-    withSubject || rows.some((r) => r.purpose) ? rows : [],
-    'no consent recorded',
-  );
+  return table(consentColumns(withSubject), withSubject || rows.some((r) => r.purpose) ? rows : [], 'no consent recorded');
+}
+
+/** Every subject's consent, written as it is rendered: a replay of the whole log has a row per customer. */
+export function writeConsentTable(write: (chunk: string) => void, rows: () => Iterable<ConsentRow>): void {
+  writeTable(write, consentColumns(true), rows, 'no consent recorded');
 }
 
 export function historyTable(history: readonly HistoryEntry[]): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CustodianEvent, EventData, EventType } from '../events';
-import { evolveSubject, initialSubjectState, type SubjectState } from './subject-state';
+import { countCopiedItems } from '../test-support';
+import { evolveSubject, initialSubjectState, type ShareFact, type SubjectState } from './subject-state';
 
 const notice = { id: 'privacy-notice', version: 'v3' };
 
@@ -198,5 +199,29 @@ describe('evolveSubject', () => {
     expect(state.shares.get('agency')?.eventIds).toEqual(['s-1']);
     expect(state.openAccessRequests.has('a-1')).toBe(true);
     expect(state.erased).toBeUndefined();
+  });
+});
+
+describe('evolveSubject at scale', () => {
+  it('folds a stream of shares to one recipient in linear work, each earlier state keeping its event ids', () => {
+    const shares = (count: number) => Array.from({ length: count }, (_, i) => shared(`s-${i}`, 'agency', 'marketing.email', ['contact.email']));
+    const walked = (count: number) => {
+      const history = shares(count);
+      return countCopiedItems(() => expect(fold(history).shares.get('agency')?.eventIds).toHaveLength(count));
+    };
+    // A copy of the share's event ids per share walks n²/2 ids: four times the shares, sixteen times the work.
+    expect(walked(4_000)).toBeLessThan(5 * walked(1_000));
+
+    const one = fold(shares(1));
+    const two = fold([shared('s-1', 'agency', 'marketing.email', ['contact.email'])], one);
+    const revoked = fold([recorded('v-1', 'ShareRevoked', { recipientId: 'agency' })], two);
+    const branch = fold([shared('s-9', 'agency', 'order.fulfilment', ['contact.phone'])], one);
+    expect(one.shares.get('agency')?.eventIds).toEqual(['s-0']);
+    expect(two.shares.get('agency')?.eventIds).toEqual(['s-0', 's-1']);
+    expect(revoked.shares.get('agency')).toEqual({ eventIds: ['s-0', 's-1'], categories: ['contact.email'], purposes: ['marketing.email'], revokedEventId: 'v-1' });
+    expect(branch.shares.get('agency')?.eventIds).toEqual(['s-0', 's-9']);
+    const restored = JSON.parse(JSON.stringify({ ...two.shares.get('agency') })) as ShareFact;
+    const afterRestore = evolveSubject({ ...initialSubjectState, shares: new Map([['agency', restored]]) }, shared('s-2', 'agency', 'marketing.email', ['contact.email']));
+    expect(afterRestore.shares.get('agency')?.eventIds).toEqual(['s-0', 's-1', 's-2']);
   });
 });

@@ -1,4 +1,5 @@
 import type { CustodianEvent, Notice } from '../events';
+import { appendLog, type AppendLog } from '../persistent';
 import type { SubjectFacts } from '../policy';
 
 export interface CollectedCategory {
@@ -48,6 +49,23 @@ export const initialSubjectState: SubjectState = {
   erasureConfirmations: new Map(),
   openAccessRequests: new Map(),
 };
+
+/** The shares' event ids grow with the stream: kept as a log (not enumerable), each share appends once instead of copying them. */
+const EVENT_IDS = Symbol('share event ids');
+
+function shareFact(log: AppendLog<string>, fields: Omit<ShareFact, 'eventIds'>): ShareFact {
+  let eventIds: string[] | undefined;
+  const fact: ShareFact = {
+    get eventIds() {
+      return (eventIds ??= log.toArray());
+    },
+    ...fields,
+  };
+  return Object.defineProperty(fact, EVENT_IDS, { value: log });
+}
+
+const eventIdsOf = (held: ShareFact | undefined): AppendLog<string> =>
+  held ? ((held as { [EVENT_IDS]?: AppendLog<string> })[EVENT_IDS] ?? appendLog(held.eventIds)) : appendLog();
 
 const put = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): Map<K, V> => new Map(map).set(key, value);
 
@@ -109,16 +127,21 @@ export function evolveSubject(state: SubjectState, event: CustodianEvent): Subje
       const held = state.shares.get(event.data.recipientId);
       return {
         ...state,
-        shares: put(state.shares, event.data.recipientId, {
-          eventIds: [...(held?.eventIds ?? []), event.id],
-          categories: [...new Set([...(held?.categories ?? []), ...event.data.categories])],
-          purposes: [...new Set([...(held?.purposes ?? []), event.data.purpose])],
-        }),
+        shares: put(
+          state.shares,
+          event.data.recipientId,
+          shareFact(eventIdsOf(held).append(event.id), {
+            categories: [...new Set([...(held?.categories ?? []), ...event.data.categories])],
+            purposes: [...new Set([...(held?.purposes ?? []), event.data.purpose])],
+          }),
+        ),
       };
     }
     case 'ShareRevoked': {
       const held = state.shares.get(event.data.recipientId);
-      return held ? { ...state, shares: put(state.shares, event.data.recipientId, { ...held, revokedEventId: event.id }) } : state;
+      if (!held) return state;
+      const revoked = shareFact(eventIdsOf(held), { categories: held.categories, purposes: held.purposes, revokedEventId: event.id });
+      return { ...state, shares: put(state.shares, event.data.recipientId, revoked) };
     }
     case 'RecipientErasureConfirmed':
       return { ...state, erasureConfirmations: put(state.erasureConfirmations, event.data.recipientId, event.id) };

@@ -1,4 +1,5 @@
 import type { CustodianEvent } from '../events';
+import { appendLog, type AppendLog } from '../persistent';
 import type { ReadModel } from './read-model';
 
 export interface RecipientReceipt {
@@ -21,7 +22,13 @@ export interface RecipientEntry {
   readonly suspendedAt?: string | undefined;
   readonly received: readonly RecipientReceipt[];
   /** Subjects erased after the recipient received their data, and whether it confirmed erasing its copy. */
-  readonly erasureNotices: readonly { readonly subjectId: string; readonly erasureEventId: string; readonly confirmed: boolean }[];
+  readonly erasureNotices: readonly ErasureNotice[];
+}
+
+export interface ErasureNotice {
+  readonly subjectId: string;
+  readonly erasureEventId: string;
+  readonly confirmed: boolean;
 }
 
 function keysOf(event: CustodianEvent): readonly string[] {
@@ -39,35 +46,96 @@ function keysOf(event: CustodianEvent): readonly string[] {
   }
 }
 
+type Registry = Omit<RecipientEntry, 'received' | 'erasureNotices'>;
+
+/** A confirmation covers the notices of its erasure that came before it: `upTo` of them. */
+interface Confirmation {
+  readonly erasureEventId: string;
+  readonly upTo: number;
+}
+
+/** What grows with the log, as append-only logs: each event appends once instead of copying its list. */
+interface Lists {
+  readonly received: AppendLog<RecipientReceipt>;
+  readonly notices: AppendLog<Omit<ErasureNotice, 'confirmed'>>;
+  readonly confirmations: AppendLog<Confirmation>;
+}
+
+/** Where an entry this fold made keeps its logs: not enumerable, so JSON, spreads and equality never see it. */
+const LISTS = Symbol('recipient lists');
+
+/** An entry given by someone else (a row loaded from SQL, a decoded checkpoint) starts its logs from its lists. */
+function lists(state: RecipientEntry): Lists {
+  const known = (state as { [LISTS]?: Lists })[LISTS];
+  if (known) return known;
+  return {
+    received: appendLog(state.received),
+    notices: appendLog(state.erasureNotices.map(({ subjectId, erasureEventId }) => ({ subjectId, erasureEventId }))),
+    confirmations: appendLog(state.erasureNotices.flatMap((notice, i) => (notice.confirmed ? [{ erasureEventId: notice.erasureEventId, upTo: i + 1 }] : []))),
+  };
+}
+
+function noticesOf({ notices, confirmations }: Lists): ErasureNotice[] {
+  const upTo = new Map<string, number>();
+  for (const c of confirmations.toArray()) upTo.set(c.erasureEventId, Math.max(upTo.get(c.erasureEventId) ?? 0, c.upTo));
+  return notices.toArray().map((notice, i) => ({ ...notice, confirmed: (upTo.get(notice.erasureEventId) ?? 0) > i }));
+}
+
+/**
+ * An entry whose lists are copied out of their logs when first read, then kept. Its keys
+ * keep the order a plain fold gave them (id, status, the lists, then the registry as it was
+ * filled in), so JSON written from it reads as before.
+ */
+function entry(registry: Registry, held: Lists): RecipientEntry {
+  const { recipientId, status, ...rest } = registry;
+  let received: RecipientReceipt[] | undefined;
+  let notices: ErasureNotice[] | undefined;
+  const made: RecipientEntry = {
+    recipientId,
+    status,
+    get received() {
+      return (received ??= held.received.toArray());
+    },
+    get erasureNotices() {
+      return (notices ??= noticesOf(held));
+    },
+    ...rest,
+  };
+  return Object.defineProperty(made, LISTS, { value: held });
+}
+
+/** The registry fields of an entry, without reading (and so copying out) its lists. */
+function registryOf(state: RecipientEntry): Registry {
+  const registry: Record<string, unknown> = {};
+  for (const key of Object.keys(state)) if (key !== 'received' && key !== 'erasureNotices') registry[key] = state[key as keyof Registry];
+  return registry as unknown as Registry;
+}
+
 export const recipientsProjection: ReadModel<RecipientEntry> = {
   name: 'recipients',
-  initial: (recipientId) => ({ recipientId, status: 'unregistered', received: [], erasureNotices: [] }),
+  initial: (recipientId) => entry({ recipientId, status: 'unregistered' }, { received: appendLog(), notices: appendLog(), confirmations: appendLog() }),
   keysOf,
   evolve(state, event: CustodianEvent) {
+    const held = lists(state);
     switch (event.type) {
       case 'RecipientRegistered': {
         const { name, agreement, country } = event.data;
-        return { ...state, name, agreement, country, status: 'registered', registeredAt: event.occurredAt };
+        return entry({ ...registryOf(state), name, agreement, country, status: 'registered', registeredAt: event.occurredAt }, held);
       }
       case 'RecipientVerified':
-        return { ...state, status: 'verified', verifiedAt: event.occurredAt, suspendedAt: undefined };
+        return entry({ ...registryOf(state), status: 'verified', verifiedAt: event.occurredAt, suspendedAt: undefined }, held);
       case 'RecipientSuspended':
-        return { ...state, status: 'suspended', suspendedAt: event.occurredAt };
-      case 'DataShared':
-        return {
-          ...state,
-          received: [
-            ...state.received,
-            { eventId: event.id, subjectId: event.subjectId ?? '', categories: event.data.categories, purpose: event.data.purpose, at: event.occurredAt },
-          ],
-        };
+        return entry({ ...registryOf(state), status: 'suspended', suspendedAt: event.occurredAt }, held);
+      case 'DataShared': {
+        const receipt = { eventId: event.id, subjectId: event.subjectId ?? '', categories: event.data.categories, purpose: event.data.purpose, at: event.occurredAt };
+        return entry(registryOf(state), { ...held, received: held.received.append(receipt) });
+      }
       case 'DataErased':
-        return { ...state, erasureNotices: [...state.erasureNotices, { subjectId: event.subjectId ?? '', erasureEventId: event.id, confirmed: false }] };
-      case 'RecipientErasureConfirmed':
-        return {
-          ...state,
-          erasureNotices: state.erasureNotices.map((n) => (n.erasureEventId === event.data.erasureEventId ? { ...n, confirmed: true } : n)),
-        };
+        return entry(registryOf(state), { ...held, notices: held.notices.append({ subjectId: event.subjectId ?? '', erasureEventId: event.id }) });
+      case 'RecipientErasureConfirmed': {
+        const confirmation = { erasureEventId: event.data.erasureEventId, upTo: held.notices.length };
+        return entry(registryOf(state), { ...held, confirmations: held.confirmations.append(confirmation) });
+      }
       default:
         return state;
     }

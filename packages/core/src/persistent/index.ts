@@ -1,0 +1,2 @@
+export { appendLog, type AppendLog } from './append-log';
+export { PersistentMap } from './persistent-map';

@@ -1,0 +1,1 @@
+export { countCopiedItems } from './count-copies';
