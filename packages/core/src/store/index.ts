@@ -15,3 +15,4 @@ export { InMemoryEventStore, insertRaw, overwriteRaw, rawRecords, validateAppend
 export { checkRepeatedIds, type StoredId } from './repeated-ids';
 export { subscriptionLoop } from './subscription-loop';
 export { MAX_REVISION, validateExpectedRevision, validateReadAllOptions, validateReadStreamOptions, validateSubscribeOptions } from './validation';
+export { readLog, scanRecords, type ReadLogOptions, type ScannedRecord, type ScanningStore } from './scan';
