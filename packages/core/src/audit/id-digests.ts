@@ -11,6 +11,7 @@ export class IdDigestSet {
   private used = 0;
   private high = 0;
   private low = 0;
+  private readonly words = new Int32Array(4);
 
   /** `mask` keeps only some bits of each half of the digest: tests make ids collide with it. */
   constructor(private readonly mask = 0xffffffff) {}
@@ -71,7 +72,8 @@ export class IdDigestSet {
   /** Canonical lower-case UUID (8-4-4-4-12 hex): its four 32-bit words mixed into two; false for anything else. */
   private digestUuid(id: string): boolean {
     if (id.length !== 36 || id.charCodeAt(8) !== 0x2d || id.charCodeAt(13) !== 0x2d || id.charCodeAt(18) !== 0x2d || id.charCodeAt(23) !== 0x2d) return false;
-    const words = [0, 0, 0, 0];
+    const words = this.words;
+    words.fill(0);
     let nibbles = 0;
     for (let i = 0; i < 36; i++) {
       if (i === 8 || i === 13 || i === 18 || i === 23) continue;
@@ -82,7 +84,10 @@ export class IdDigestSet {
       words[w] = ((words[w] as number) << 4) | v;
       nibbles++;
     }
-    const [w0, w1, w2, w3] = words as [number, number, number, number];
+    const w0 = words[0] as number;
+    const w1 = words[1] as number;
+    const w2 = words[2] as number;
+    const w3 = words[3] as number;
     // A v7 UUID's first word is its clock: the random words carry most of the spread.
     this.high = fmix(w0 ^ Math.imul(w2, 0xcc9e2d51) ^ Math.imul(w3, 0x1b873593));
     this.low = fmix(w1 ^ Math.imul(w3, 0x85ebca6b) ^ Math.imul(w2, 0xc2b2ae35) ^ Math.imul(w0, 0x9e3779b1));
