@@ -65,6 +65,7 @@ function leafColumns() {
       eventIds.push(record.id);
       streams.push(record.stream);
     },
+    eventIdAt: (index: number) => eventIds[index] as string,
     leaf(index: number): LogLeaf | undefined {
       const eventId = eventIds[index];
       if (eventId === undefined) return undefined;
@@ -86,14 +87,20 @@ export function createLogTree(store: EventStore): LogTree {
   const leafData = new Uint8Array(32);
   const delivered: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: leafData };
   let next: number | undefined;
+  /** Leaves below this are in `ids`: the id index is brought up to date when asked, not on the checkpointer's path. */
+  let indexed = 0;
+
+  function indexOf(eventId: string): number | undefined {
+    // The first leaf of an id wins: a repeated id is tampering, which verify names.
+    for (; indexed < tree.size; indexed++) ids.add(columns.eventIdAt(indexed), indexed);
+    return ids.get(eventId);
+  }
 
   function addScanned(record: ScannedRecord): number | undefined {
     if (next !== undefined && record.position < next) return undefined;
     // The slow path names what is wrong with a record that has no readable hash member.
     if (!readStoredHash(record.data, leafData, 0)) leafData.set(leafDataOfRecord(record.data));
     const index = tree.appendLeafData(leafData);
-    // The first leaf of an id wins: a repeated id is tampering, which verify names.
-    ids.add(record.id, index);
     columns.push(record);
     next = record.position + 1;
     return index;
@@ -104,7 +111,7 @@ export function createLogTree(store: EventStore): LogTree {
     get size() {
       return tree.size;
     },
-    indexOf: (eventId) => ids.get(eventId),
+    indexOf,
     add(record) {
       delivered.stream = record.stream;
       delivered.revision = Number(record.revision);

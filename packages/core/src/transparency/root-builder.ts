@@ -34,21 +34,22 @@ export function createRootBuilder(onNode?: (height: number, index: number, node:
   let size = 0;
 
   function write(digest: string, offset: number): void {
-    for (let i = 0; i < HASH_BYTES; i++) slots[offset + i] = digest.charCodeAt(i);
+    slots.write(digest, offset, HASH_BYTES, 'latin1');
   }
 
   /** The new leaf hash is in slot `top`: each trailing one bit of its index closes a perfect subtree with its left sibling. */
   function merge(): void {
-    lastLeaf.set(slots.subarray(top * HASH_BYTES, (top + 1) * HASH_BYTES));
+    // Buffer#copy, not set(subarray(...)): no view is made per hash.
+    slots.copy(lastLeaf, 0, top * HASH_BYTES, (top + 1) * HASH_BYTES);
     let at = size;
     let height = 0;
     while (at % 2 === 1) {
-      nodeIn.set(slots.subarray((top - 1) * HASH_BYTES, (top + 1) * HASH_BYTES), 1);
+      slots.copy(nodeIn, 1, (top - 1) * HASH_BYTES, (top + 1) * HASH_BYTES);
       top--;
       write(sha256Latin1(nodeIn), top * HASH_BYTES);
       height++;
       at = (at - 1) / 2;
-      onNode?.(height, at, slots.subarray(top * HASH_BYTES, (top + 1) * HASH_BYTES));
+      if (onNode) onNode(height, at, slots.subarray(top * HASH_BYTES, (top + 1) * HASH_BYTES));
     }
     top++;
     size++;
