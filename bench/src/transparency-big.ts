@@ -39,7 +39,12 @@ function template() {
       occurredAt: at,
       recordedAt: at,
       actor: { id: 'campaign-service', kind: 'service', roles: ['marketing'] },
-      data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:spring-sale', basis: { legalBasis: 'consent', consentEventId: '0190a3f0-0000-7000-8000-000000000000' } },
+      data: {
+        purpose: 'marketing.email',
+        categories: ['contact.email'],
+        activity: 'campaign:spring-sale',
+        basis: { legalBasis: 'consent', consentEventId: '0190a3f0-0000-7000-8000-000000000000' },
+      },
     },
     GENESIS_HASH,
   );
@@ -106,7 +111,8 @@ async function main(): Promise<void> {
   const out: Record<string, unknown> = { mode, events: BIG, streams: STREAMS };
   if (mode === 'root') {
     const builder = createRootBuilder();
-    for await (const record of store.readAll()) builder.addLeafData(Buffer.from(Buffer.from(record.data).toString('latin1', record.data.length - 66, record.data.length - 2), 'hex'));
+    for await (const record of store.readAll())
+      builder.addLeafData(Buffer.from(Buffer.from(record.data).toString('latin1', record.data.length - 66, record.data.length - 2), 'hex'));
     out.root = builder.root().toString('hex');
     out.count = builder.size;
   } else if (mode === 'read') {

@@ -137,7 +137,9 @@ async function verifyFigures(store: InMemoryEventStore, ids: readonly string[]):
     checked.push(performance.now() - started);
     if (!against.ok || against.checkpoint?.matches !== true) throw new Error(`verify with the checkpoint failed: ${JSON.stringify(against.checkpoint)}`);
     const [s, c, t] = [sha[run], chain[run], checked[run]] as [number, number, number];
-    console.log(`run ${run + 1}: raw SHA-256 ${rate(N, s)}/s; verify, chains ${rate(N, c)}/s (${(c / s).toFixed(2)}x); verify with the checkpoint ${rate(N, t)}/s (${(t / s).toFixed(2)}x)`);
+    console.log(
+      `run ${run + 1}: raw SHA-256 ${rate(N, s)}/s; verify, chains ${rate(N, c)}/s (${(c / s).toFixed(2)}x); verify with the checkpoint ${rate(N, t)}/s (${(t / s).toFixed(2)}x)`,
+    );
   }
   const [s, c, t] = [median(sha), median(chain), median(checked)];
   console.log(`median, events/s: raw SHA-256 over the records ${rate(N, s)}; audit.verify() chains only ${rate(N, c)} (${(c / s).toFixed(2)}x the time of raw SHA-256)`);
