@@ -1,4 +1,4 @@
-import { brokenWords, verifyChain, type VerifyResult } from '@custodian/core';
+import { brokenWords, verifyStore, type VerifyResult } from '@custodian/core';
 import { toJson } from '../output/json';
 import { createProgress } from '../output/progress';
 import { count, table } from '../output/table';
@@ -36,8 +36,7 @@ export const verify: Command = {
     const checkpoints = checkpointPath === undefined ? [] : readCheckpointNotes(io.cwd, checkpointPath, 'verify').notes;
     const publicKey = keyValue === undefined ? undefined : readVerifierKeys(io.cwd, keyValue, 'verify');
     const progress = createProgress({ stream: io.stderr, label: 'Verifying', total: opened.countEvents?.(), enabled: !json, delayMs: io.progressDelayMs });
-    const result = await verifyChain(opened.store.readAll(), {
-      positionsGapFreeFrom: opened.store.positionsGapFreeFrom,
+    const result = await verifyStore(opened.store, {
       onProgress: (checked) => progress.update(checked),
       checkpoints,
       ...(publicKey && { publicKey }),

@@ -1,6 +1,5 @@
-import { hash } from 'node:crypto';
 import { CustodianError, ValidationError } from '../errors';
-import { EMPTY_ROOT, nodeHash, openNote, parseCheckpoint, type VerifierKey } from '../transparency';
+import { createRootBuilder, EMPTY_ROOT, openNote, parseCheckpoint, type VerifierKey } from '../transparency';
 
 /** A signed checkpoint as an outsider keeps it: the note text, signature lines and all. */
 export type CheckpointNote = string | Uint8Array;
@@ -67,46 +66,35 @@ export function openCheckpoints(notes: readonly CheckpointNote[], keys: Checkpoi
 
 /**
  * The roots of the log's prefixes at the checkpoints' sizes, fed one record's leaf data
- * (its stored hash, hex) at a time. Only the compact range is kept: one node per set bit
- * of the size, so memory stays O(log n) and each leaf costs one hash of 33 bytes plus
- * one node hash on average, never a second pass over the record.
+ * (the 32 bytes of its stored hash) at a time. Only the compact range is kept: one node per
+ * set bit of the size, so memory stays O(log n) and each leaf costs one hash of 33 bytes
+ * plus one node hash on average, never a second pass over the record.
  */
 export function createPrefixCheck(checkpoints: readonly Opened[]) {
-  const frontier: Buffer[] = [];
-  const leaf = Buffer.alloc(33);
+  const builder = createRootBuilder();
   const roots = new Map<number, Uint8Array>();
   const last = checkpoints[checkpoints.length - 1]?.size ?? 0;
+  const sizes = [...new Set(checkpoints.map((c) => c.size))].filter((s) => s > 0);
+  const unreadable = new Uint8Array(32);
   let size = 0;
+  let nextSize = 0;
   let unreadableAt: number | undefined;
-  const wanted = new Set(checkpoints.map((c) => c.size));
-  if (wanted.has(0)) roots.set(0, EMPTY_ROOT);
-
-  function root(): Uint8Array {
-    let node: Buffer = frontier[frontier.length - 1] as Buffer;
-    for (let i = frontier.length - 2; i >= 0; i--) node = nodeHash(frontier[i] as Buffer, node);
-    return node;
-  }
+  if (checkpoints.some((c) => c.size === 0)) roots.set(0, EMPTY_ROOT);
 
   return {
-    /** Adds the next leaf; `hashHex` undefined for a record with no hash member. */
-    add(hashHex: string | undefined): void {
+    /** Adds the next leaf; `data` undefined for a record with no readable hash member. */
+    add(data: Uint8Array | undefined): void {
       if (size >= last) {
         size++;
         return;
       }
-      if (hashHex === undefined || leaf.write(hashHex, 1, 'hex') !== 32) {
-        unreadableAt ??= size;
-        leaf.fill(0, 1);
-      }
-      let node: Buffer = hash('sha256', leaf, 'buffer');
-      let at = size;
-      while (at % 2 === 1) {
-        node = nodeHash(frontier.pop() as Buffer, node);
-        at = (at - 1) / 2;
-      }
-      frontier.push(node);
+      if (data === undefined) unreadableAt ??= size;
+      builder.addLeafData(data ?? unreadable);
       size++;
-      if (wanted.has(size)) roots.set(size, root());
+      if (size === sizes[nextSize]) {
+        roots.set(size, builder.root());
+        nextSize++;
+      }
     },
     result(): CheckpointCheck | undefined {
       const latest = checkpoints[checkpoints.length - 1];

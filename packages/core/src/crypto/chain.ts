@@ -179,3 +179,93 @@ export function holdsId(bytes: Uint8Array, id: string): boolean {
   const start = end - written.length;
   return start >= ID_MEMBER.length && buf.compare(written, 0, written.length, start, end) === 0 && asciiAt(buf, start - ID_MEMBER.length, ID_MEMBER);
 }
+
+/** The value of each lowercase hex digit by its byte, -1 for any other byte: a record's hashes are lowercase hex. */
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+
+/** Decodes the 64 lowercase hex digits at `at` into the 32 bytes at `target[offset]`; false (target partly written) if one is not. */
+function decodeHex(buf: Uint8Array, at: number, target: Uint8Array, offset: number): boolean {
+  for (let i = 0; i < 32; i++) {
+    const high = HEX_VALUE[buf[at + 2 * i] as number] as number;
+    const low = HEX_VALUE[buf[at + 2 * i + 1] as number] as number;
+    if ((high | low) < 0) return false;
+    target[offset + i] = (high << 4) | low;
+  }
+  return true;
+}
+
+/** Whether the 64 lowercase hex digits at `at` spell the 32 bytes at `bytes[offset]`. */
+function spellsHex(buf: Uint8Array, at: number, bytes: Uint8Array, offset: number): boolean {
+  for (let i = 0; i < 32; i++) {
+    const high = HEX_VALUE[buf[at + 2 * i] as number] as number;
+    const low = HEX_VALUE[buf[at + 2 * i + 1] as number] as number;
+    if ((high | low) < 0 || ((high << 4) | low) !== bytes[offset + i]) return false;
+  }
+  return true;
+}
+
+/**
+ * The raw 32 bytes of a record's hash member, as stored and unchecked (the transparency log's
+ * leaf data), written at `target[offset]` without a string or a Buffer made; false if the record
+ * does not have the record shape or the member is not 64 lowercase hex digits.
+ */
+export function readStoredHash(bytes: Uint8Array, target: Uint8Array, offset: number): boolean {
+  const at = locate(asBuffer(bytes));
+  return at !== undefined && decodeHex(bytes, at.hashAt + HASH_MEMBER.length, target, offset);
+}
+
+const STREAM_MEMBER = ',"stream":"';
+
+/** How a record names its stream: the stream itself when JSON writes it as it is, else its member's bytes (see `streamMember`). */
+export type StreamName = string | Buffer;
+
+export function streamName(stream: string): StreamName {
+  return PLAIN.test(stream) ? stream : streamMember(stream);
+}
+
+function namesStreamName(buf: Buffer, prevAt: number, name: StreamName): boolean {
+  if (typeof name !== 'string') return namesStream(buf, prevAt, name);
+  const start = prevAt - STREAM_MEMBER.length - name.length - 1;
+  return buf[prevAt - 1] === QUOTE && asciiAt(buf, start, STREAM_MEMBER) && asciiAt(buf, start + STREAM_MEMBER.length, name);
+}
+
+/**
+ * `checkLink` for a walk over the whole log, with raw digests where it takes hex strings:
+ * whether the record is intact, names its stream and links to the 32 bytes at
+ * `prev[prevOffset]`. Undefined when it does; the fault otherwise, in checkLink's order.
+ * Unless the record is malformed, `stored` then holds its hash member's 32 bytes (which
+ * are the record's SHA-256 when it is intact), and `storedReadable` says whether that
+ * member was 64 lowercase hex digits at all. Nothing is allocated but the digest.
+ */
+export function createLinkWalker() {
+  const stored = new Uint8Array(32);
+  const walker = {
+    stored,
+    storedReadable: false,
+    check(bytes: Uint8Array, name: StreamName, prev: Uint8Array, prevOffset: number): LinkFault | undefined {
+      const buf = asBuffer(bytes);
+      walker.storedReadable = false;
+      const at = locate(buf);
+      if (!at) return 'malformed';
+      walker.storedReadable = decodeHex(buf, at.hashAt + HASH_MEMBER.length, stored, 0);
+      const actual = digestLatin1At(buf, at.hashAt);
+      let same = walker.storedReadable;
+      for (let i = 0; i < 32 && same; i++) same = actual.charCodeAt(i) === stored[i];
+      if (!same) return 'hash_mismatch';
+      if (!namesStreamName(buf, at.prevAt, name)) return 'stream_mismatch';
+      if (!spellsHex(buf, at.prevAt + PREV_MEMBER.length, prev, prevOffset)) return 'prev_hash_mismatch';
+      return undefined;
+    },
+  };
+  return walker;
+}
+
+/** As `digestAt`, the 32 raw bytes in a one-byte string: on Node 20 a latin1 digest is the cheapest way out of `hash`. */
+function digestLatin1At(buf: Buffer, hashAt: number): string {
+  if (buf.length > SCRATCH_LIMIT) return createHash('sha256').update(buf.subarray(0, hashAt)).update(CLOSE_BYTE).digest('binary');
+  if (scratch.length < buf.length) scratch = new Uint8Array(Math.min(SCRATCH_LIMIT, 2 * buf.length));
+  scratch.set(buf);
+  scratch[hashAt] = CLOSE;
+  return hash('sha256', scratch.subarray(0, hashAt + 1), 'binary');
+}

@@ -6,12 +6,16 @@ export {
   asciiAt,
   checkLink,
   checkRecord,
+  createLinkWalker,
   holdsId,
+  readStoredHash,
   sealRecord,
   storedHash,
   streamMember,
+  streamName,
   type LinkFault,
   type RecordCheck,
+  type StreamName,
 } from './chain';
 export { sealValue, openValue, SealedValueError } from './field-cipher';
 export { KEY_BYTES, KeyDestroyedError, KeyFileCorruptError, KeyFolderInsecureError, KeyUnwrapFailedError, newDataKey, type KeyStore } from './key-store';

@@ -40,6 +40,13 @@ export class EventIdSet {
     return undefined;
   }
 
+  /** The tag `id` was first held with, or undefined if it is not held. */
+  get(id: string): number | undefined {
+    if (!parseUuid(id, this.word)) return this.others.get(id);
+    const tag = this.tags[this.find(this.word[0] as number, this.word[1] as number, this.word[2] as number, this.word[3] as number)] as number;
+    return tag >= 0 ? tag : undefined;
+  }
+
   /** The slot holding the key, or the empty slot where it would go (linear probing). */
   private find(w0: number, w1: number, w2: number, w3: number): number {
     const mask = this.tags.length - 1;

@@ -1,5 +1,5 @@
 import { backfill } from '../backfill';
-import { explainDecision, findViolations, verifyChain } from '../audit';
+import { explainDecision, findViolations, verifyStore } from '../audit';
 import { createReadSide, type ReadSide } from '../projections';
 import { issueReceipt } from '../transparency';
 import { backfillTarget } from './backfill-target';
@@ -21,7 +21,7 @@ function bindOperations(context: LedgerContext): Writes {
 function auditOf(context: LedgerContext, readSide: ReadSide): Audit {
   const { store, policy } = context;
   return {
-    verify: (verifyOptions) => verifyChain(store.readAll(), { ...verifyOptions, positionsGapFreeFrom: store.positionsGapFreeFrom }),
+    verify: (verifyOptions) => verifyStore(store, verifyOptions),
     violations: () => findViolations(store, policy),
     explain: (eventId) => explainDecision(store, policy, eventId),
     at: (asOf) => ({

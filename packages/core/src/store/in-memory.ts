@@ -14,6 +14,7 @@ import type {
   Subscription,
 } from './port';
 import { checkRepeatedIds } from './repeated-ids';
+import { scanRecords, type ScannedRecord, type ScanningStore } from './scan';
 import { subscriptionLoop } from './subscription-loop';
 import { validateExpectedRevision, validateReadAllOptions, validateReadStreamOptions, validateSubscribeOptions } from './validation';
 
@@ -47,7 +48,7 @@ let raw: RawAccess;
  * A record's global position is its record number. What it reads out is a copy: a
  * caller changing a record's bytes never reaches into the store's chunks.
  */
-export class InMemoryEventStore implements EventStore {
+export class InMemoryEventStore implements EventStore, ScanningStore {
   /** A position is a record's index in the log: nothing ever removes one. */
   readonly positionsGapFreeFrom = 0n;
   private chunks: Buffer[] = [Buffer.allocUnsafe(CHUNK_SIZE)];
@@ -151,6 +152,26 @@ export class InMemoryEventStore implements EventStore {
     if (record < 0) return undefined;
     const stream = (this.streamList[this.streamOf[record] as number] as StreamEntry).name;
     return { stream, revision: BigInt(this.revisionOf[record] as number), position: BigInt(record) };
+  }
+
+  /** See scan.ts: the records as views of the chunks, for core's walks over the whole log. */
+  [scanRecords](from: number, maxCount: number, visit: (record: ScannedRecord) => void): number | undefined {
+    this.assertOpen();
+    const end = Math.min(this.count, from + maxCount);
+    const view: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: new Uint8Array(0) };
+    for (let record = from; record < end; record++) {
+      const location = this.location[record] as number;
+      const chunk = this.chunks[Math.floor(location / CHUNK_SIZE)] as Buffer;
+      const start = location % CHUNK_SIZE;
+      const idEnd = start + (this.idLength[record] as number);
+      view.stream = (this.streamList[this.streamOf[record] as number] as StreamEntry).name;
+      view.revision = this.revisionOf[record] as number;
+      view.position = record;
+      view.id = chunk.toString('utf8', start, idEnd);
+      view.data = chunk.subarray(idEnd, idEnd + (this.dataLength[record] as number));
+      visit(view);
+    }
+    return end < this.count ? end : undefined;
   }
 
   async close(): Promise<void> {

@@ -110,6 +110,26 @@ describe('the checkpointer', () => {
     expect(sizesOf(publisher.published(ORIGIN))[0]).toBeGreaterThanOrEqual(5);
   });
 
+  it('follows the log by reading it in bulk, never event by event through subscribeToAll', async () => {
+    const inner = new InMemoryEventStore();
+    const store: EventStore = {
+      append: (...a) => inner.append(...a),
+      readStream: (...a) => inner.readStream(...a),
+      readAll: (o) => inner.readAll(o),
+      subscribeToAll: () => {
+        throw new Error('a subscription costs the service a copied record and a handler per event');
+      },
+      close: () => inner.close(),
+    };
+    const publisher = createInMemoryPublisher();
+    const c = checkpointer({ store, publisher, every: 4, pollMs: 10 });
+    await c.start();
+    const write = writer(store);
+    for (let i = 0; i < 9; i++) await write(`subject-s${i % 2}`);
+    await until(() => publisher.published(ORIGIN).length === 2, 'two checkpoints are published');
+    expect(sizesOf(publisher.published(ORIGIN))).toEqual([4, 8]);
+  });
+
   it('refuses settings that are not whole numbers, naming them', () => {
     const store = new InMemoryEventStore();
     expect(() => createCheckpointer({ store, signer, origin: ORIGIN, every: 0, publisher: createInMemoryPublisher() })).toThrow(ValidationError);

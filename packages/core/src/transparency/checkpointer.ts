@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseOrThrow } from '../errors';
-import type { EventStore, Subscription } from '../store';
+import type { EventStore } from '../store';
 import { formatCheckpoint, parseCheckpoint, type Checkpoint } from './checkpoint';
 import { CheckpointMismatchError, MalformedTransparencyTextError } from './errors';
 import { leafDataOfRecord, leafHash } from './hash';
@@ -16,8 +16,11 @@ const Settings = z.object({
   every: z.number().int().min(1).default(1_000),
   /** Sign this often if the log grew at all, however little. */
   intervalMs: z.number().int().min(1).default(10_000),
-  /** How often a store without `subscribeToAll` is read for new events. */
-  pollMs: z.number().int().min(1).default(1_000),
+  /**
+   * How often the log is read for new events. It is read in bulk from where the tree stands,
+   * not followed event by event, so that the service it runs beside pays little per event.
+   */
+  pollMs: z.number().int().min(1).default(250),
 });
 
 export interface CheckpointerOptions {
@@ -56,55 +59,117 @@ function sameHash(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
+/** What the checkpointer's parts share. */
+interface State {
+  readonly store: EventStore;
+  readonly signer: Signer;
+  readonly publisher: Publisher;
+  readonly origin: string;
+  readonly log: LogTree;
+  last: SignedCheckpoint | undefined;
+  /** The error that stopped it for good (a `CheckpointMismatchError`). */
+  halted: unknown;
+}
+
 /**
  * Signs a C2SP checkpoint of the log every `every` events or `intervalMs` milliseconds
  * when it grew, and hands it to the publisher. Its tree grows one leaf at a time, so a
  * checkpoint costs O(log n) hashes. It never signs two inconsistent checkpoints: each new
  * tree must extend the last published one (checked with a consistency proof, and by
  * re-reading that checkpoint's last event where the store holds it now), and on start it
- * rebuilds the tree and requires the latest published root.
+ * rebuilds the tree and requires the latest published root. It follows the log by reading
+ * it every `pollMs` from where its tree stands, in bulk, signing at each multiple of
+ * `every` it passes.
  */
 export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
   const { store, signer, publisher, onError } = options;
   const { origin, every, intervalMs, pollMs } = parseOrThrow(Settings, options, 'checkpointer');
   // An origin a checkpoint cannot hold (a line break, a control character) is refused now, not at the first signing.
   formatCheckpoint({ origin, size: 0, root: new Uint8Array(32) });
-  const log = createLogTree(store);
-  let last: SignedCheckpoint | undefined;
-  let resumed: Promise<void> | undefined;
-  let halted: unknown;
-  let queue: Promise<unknown> = Promise.resolve();
-  let subscription: Subscription | undefined;
+  const state: State = { store, signer, publisher, origin, log: createLogTree(store), last: undefined, halted: undefined };
+  const serial = serialQueue(state);
+  const resume = resumer(state);
   const timers: NodeJS.Timeout[] = [];
   let running = false;
 
-  /** One thing at a time: catching up, signing and publishing never interleave. */
-  function serial<T>(work: () => Promise<T>): Promise<T> {
+  function halt(): void {
+    running = false;
+    for (const timer of timers.splice(0)) clearInterval(timer);
+  }
+  function report(error: unknown): void {
+    if (error instanceof CheckpointMismatchError) {
+      state.halted ??= error;
+      halt();
+    }
+    onError?.(error);
+  }
+  /** Reads the log to its end, signing at each `every` events past the last checkpoint. */
+  async function advance(): Promise<void> {
+    for (;;) {
+      const due = (state.last?.checkpoint.size ?? 0) + every;
+      if ((await state.log.catchUp({ upTo: due })) < due) return;
+      await sign(state);
+    }
+  }
+  function follow(): void {
+    let reading = false;
+    const poll = () => {
+      // A slow read is not queued again behind itself.
+      if (reading || !running) return;
+      reading = true;
+      serial(advance)
+        .catch(report)
+        .finally(() => {
+          reading = false;
+        });
+    };
+    const tick = () => {
+      if (running) serial(async () => (await advance(), state.log.size > (state.last?.checkpoint.size ?? 0) ? sign(state) : undefined)).catch(report);
+    };
+    timers.push(setInterval(poll, pollMs), setInterval(tick, intervalMs));
+    for (const timer of timers) timer.unref();
+  }
+
+  return {
+    log: state.log,
+    latest: () => state.last,
+    async start() {
+      if (running) return;
+      await serial(resume);
+      running = true;
+      follow();
+    },
+    async stop() {
+      halt();
+      await serial(async () => undefined).catch(() => undefined);
+    },
+    checkpointNow: () =>
+      serial(async () => {
+        await resume();
+        await advance();
+        return sign(state);
+      }),
+  };
+}
+
+/** One thing at a time: catching up, signing and publishing never interleave; nothing runs once halted. */
+function serialQueue(state: State) {
+  let queue: Promise<unknown> = Promise.resolve();
+  return function serial<T>(work: () => Promise<T>): Promise<T> {
     const turn = queue.then(() => {
-      if (halted !== undefined) throw halted;
+      if (state.halted !== undefined) throw state.halted;
       return work();
     });
     queue = turn.catch(() => undefined);
     return turn;
-  }
+  };
+}
 
-  function report(error: unknown): void {
-    if (error instanceof CheckpointMismatchError) {
-      halted ??= error;
-      void halt();
-    }
-    onError?.(error);
-  }
-
-  async function halt(): Promise<void> {
-    running = false;
-    for (const timer of timers.splice(0)) clearInterval(timer);
-    const open = subscription;
-    subscription = undefined;
-    await open?.close();
-  }
-
-  function resume(): Promise<void> {
+/** Resumes once from the latest published checkpoint: the log must still hold it, root and all. */
+function resumer(state: State): () => Promise<void> {
+  const { publisher, origin, log, signer } = state;
+  let resumed: Promise<void> | undefined;
+  return () => {
     resumed ??= (async () => {
       const note = await publisher.latest(origin);
       if (note === undefined) return;
@@ -113,103 +178,45 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
       const size = await log.catchUp({ upTo: checkpoint.size });
       if (size < checkpoint.size) throw new CheckpointMismatchError(origin, checkpoint.size, 'log_shorter', size);
       if (!sameHash(log.tree.rootAt(checkpoint.size), checkpoint.root)) throw new CheckpointMismatchError(origin, checkpoint.size, 'root_mismatch', size);
-      last = { note, checkpoint };
+      state.last = { note, checkpoint };
     })().catch((error: unknown) => {
       resumed = undefined;
-      if (error instanceof CheckpointMismatchError) halted ??= error;
+      if (error instanceof CheckpointMismatchError) state.halted ??= error;
       throw error;
     });
     return resumed;
-  }
-
-  /** The last checkpoint's last event must still be where it was read: a log cut and refilled behind it is caught here. */
-  async function checkLastLeaf(previous: Checkpoint): Promise<void> {
-    const index = previous.size - 1;
-    const leaf = log.leaf(index);
-    if (!leaf) return;
-    let found = false;
-    for await (const record of store.readAll({ fromPosition: leaf.position, maxCount: 1 })) {
-      found = record.position === leaf.position && record.id === leaf.eventId && sameHash(leafHash(leafDataOfRecord(record.data)), log.tree.leafHashAt(index));
-    }
-    if (!found) throw new CheckpointMismatchError(origin, previous.size, 'leaf_changed', index);
-  }
-
-  async function sign(): Promise<SignedCheckpoint | undefined> {
-    const size = log.size;
-    if (size === 0 || (last && size <= last.checkpoint.size)) return last;
-    const root = log.tree.root();
-    if (last) {
-      const previous = last.checkpoint;
-      await checkLastLeaf(previous);
-      const proof = log.tree.consistencyProof(previous.size, size);
-      if (!verifyConsistency(previous.size, size, proof, previous.root, root).ok) throw new CheckpointMismatchError(origin, previous.size, 'not_consistent', size);
-    }
-    const checkpoint: Checkpoint = { origin, size, root };
-    const note = await signNote(formatCheckpoint(checkpoint), [signer]);
-    // Only a published checkpoint counts: one signed but lost in a crash before this line was handed to no one.
-    await publisher.publish(note, checkpoint);
-    last = { note, checkpoint };
-    return last;
-  }
-
-  const due = () => log.size - (last?.checkpoint.size ?? 0) >= every;
-  const grown = () => log.size > (last?.checkpoint.size ?? 0);
-
-  function follow(): void {
-    const subscribe = store.subscribeToAll?.bind(store);
-    if (subscribe) {
-      const from = log.size > 0 ? log.leaf(log.size - 1)?.position : undefined;
-      subscription = subscribe(from === undefined ? {} : { fromPosition: from }, async (record) => {
-        log.add(record);
-        if (due()) await serial(sign).catch(report);
-      });
-      subscription.done.catch((error: unknown) => {
-        if (running) report(error);
-      });
-    } else {
-      let reading = false;
-      timers.push(
-        setInterval(() => {
-          // A slow read is not queued again behind itself.
-          if (reading) return;
-          reading = true;
-          serial(async () => {
-            await log.catchUp();
-            if (due()) await sign();
-          })
-            .catch(report)
-            .finally(() => {
-              reading = false;
-            });
-        }, pollMs),
-      );
-    }
-    timers.push(
-      setInterval(() => {
-        if (grown()) serial(sign).catch(report);
-      }, intervalMs),
-    );
-    for (const timer of timers) timer.unref();
-  }
-
-  return {
-    log,
-    latest: () => last,
-    async start() {
-      if (running) return;
-      await serial(resume);
-      running = true;
-      follow();
-    },
-    async stop() {
-      await halt();
-      await queue;
-    },
-    checkpointNow: () =>
-      serial(async () => {
-        await resume();
-        await log.catchUp();
-        return sign();
-      }),
   };
+}
+
+/** The last checkpoint's last event must still be where it was read: a log cut and refilled behind it is caught here. */
+async function checkLastLeaf(state: State, previous: Checkpoint): Promise<void> {
+  const { log, store, origin } = state;
+  const index = previous.size - 1;
+  const leaf = log.leaf(index);
+  if (!leaf) return;
+  let found = false;
+  for await (const record of store.readAll({ fromPosition: leaf.position, maxCount: 1 })) {
+    found = record.position === leaf.position && record.id === leaf.eventId && sameHash(leafHash(leafDataOfRecord(record.data)), log.tree.leafHashAt(index));
+  }
+  if (!found) throw new CheckpointMismatchError(origin, previous.size, 'leaf_changed', index);
+}
+
+/** Signs and publishes a checkpoint of the tree as it stands, if it grew since the last; resolves to the latest. */
+async function sign(state: State): Promise<SignedCheckpoint | undefined> {
+  const { log, last, origin } = state;
+  const size = log.size;
+  if (size === 0 || (last && size <= last.checkpoint.size)) return last;
+  const root = log.tree.root();
+  if (last) {
+    const previous = last.checkpoint;
+    await checkLastLeaf(state, previous);
+    const proof = log.tree.consistencyProof(previous.size, size);
+    if (!verifyConsistency(previous.size, size, proof, previous.root, root).ok) throw new CheckpointMismatchError(origin, previous.size, 'not_consistent', size);
+  }
+  const checkpoint: Checkpoint = { origin, size, root };
+  const note = await signNote(formatCheckpoint(checkpoint), [state.signer]);
+  // Only a published checkpoint counts: one signed but lost in a crash before this line was handed to no one.
+  await state.publisher.publish(note, checkpoint);
+  state.last = { note, checkpoint };
+  return state.last;
 }

@@ -14,20 +14,35 @@ const nodeScratch = Buffer.alloc(1 + 2 * HASH_BYTES);
 nodeScratch[0] = 0x01;
 const NODE_PREFIX = Buffer.from([0x01]);
 
+/**
+ * SHA-256 of `data` as its 32 raw bytes in a one-byte string. On Node 20 a digest returned
+ * as a Buffer costs several times one returned as a string (about 2 µs against 0.4 µs for
+ * the 33 and 65 bytes of a leaf or a node): the tree's hashes are taken as latin1 strings
+ * and written where they are kept.
+ */
+export function sha256Latin1(data: Uint8Array): string {
+  return hash('sha256', data, 'binary');
+}
+
 /** SHA-256(0x00 || data): the 0x00 prefix keeps a leaf from passing for a node (second preimages). */
 export function leafHash(data: Uint8Array): Buffer {
   if (leafScratch.length < data.length + 1) leafScratch = Buffer.alloc(2 * (data.length + 1));
   leafScratch[0] = 0x00;
   leafScratch.set(data, 1);
-  return hash('sha256', leafScratch.subarray(0, data.length + 1), 'buffer');
+  return Buffer.from(sha256Latin1(leafScratch.subarray(0, data.length + 1)), 'latin1');
 }
 
 /** SHA-256(0x01 || left || right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   if (left.byteLength !== HASH_BYTES || right.byteLength !== HASH_BYTES) return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
+  return Buffer.from(nodeHashLatin1(left, right), 'latin1');
+}
+
+/** SHA-256(0x01 || left || right) of two 32-byte hashes, as `sha256Latin1` gives it. */
+export function nodeHashLatin1(left: Uint8Array, right: Uint8Array): string {
   nodeScratch.set(left, 1);
   nodeScratch.set(right, 1 + HASH_BYTES);
-  return hash('sha256', nodeScratch, 'buffer');
+  return sha256Latin1(nodeScratch);
 }
 
 /** The largest power of two strictly below n (n ≥ 2): where RFC 9162 splits a tree of n leaves. */

@@ -1,5 +1,6 @@
 export { EMPTY_ROOT, HASH_BYTES, leafHash, nodeHash, rootOfLeaves, leafDataOfHash, leafDataOfRecord } from './hash';
 export { createMerkleTree, type MerkleTree, type CompactRange } from './tree';
+export { createRootBuilder, type RootBuilder } from './root-builder';
 export { verifyInclusion, verifyConsistency, PROOF_FAILURES, type ProofCheck, type ProofFailure } from './verify';
 export { formatCheckpoint, parseCheckpoint, type Checkpoint } from './checkpoint';
 export { isValidKeyName, keyIdOf, formatVerifierKey, parseVerifierKey, type VerifierKey } from './keys';

@@ -1,5 +1,7 @@
-import type { EventStore, RecordedEvent } from '../store';
-import { leafDataOfRecord, leafHash } from './hash';
+import { readStoredHash } from '../crypto';
+import { EventIdSet } from '../events';
+import { readLog, type EventStore, type RecordedEvent, type ScannedRecord } from '../store';
+import { leafDataOfRecord } from './hash';
 import { createMerkleTree, type MerkleTree } from './tree';
 
 /** Where a leaf of the log's tree came from: the record it hashes. */
@@ -45,19 +47,62 @@ export async function buildLogTree(store: EventStore, options: CatchUpOptions = 
   return log;
 }
 
+/** Per-leaf columns: what `leaf` answers, without an object kept per leaf. */
+function leafColumns() {
+  let revisions: Float64Array = new Float64Array(1024);
+  let positions: Float64Array = new Float64Array(1024);
+  const eventIds: string[] = [];
+  const streams: string[] = [];
+  return {
+    push(record: ScannedRecord): void {
+      const index = eventIds.length;
+      if (index === positions.length) {
+        revisions = grown(revisions);
+        positions = grown(positions);
+      }
+      revisions[index] = record.revision;
+      positions[index] = record.position;
+      eventIds.push(record.id);
+      streams.push(record.stream);
+    },
+    eventIdAt: (index: number) => eventIds[index] as string,
+    leaf(index: number): LogLeaf | undefined {
+      const eventId = eventIds[index];
+      if (eventId === undefined) return undefined;
+      return { index, eventId, stream: streams[index] as string, revision: BigInt(revisions[index] as number), position: BigInt(positions[index] as number) };
+    },
+  };
+}
+
+function grown(from: Float64Array): Float64Array {
+  const to = new Float64Array(from.length * 2);
+  to.set(from);
+  return to;
+}
+
 export function createLogTree(store: EventStore): LogTree {
   const tree = createMerkleTree();
-  const ids = new Map<string, number>();
-  const records: { eventId: string; stream: string; revision: bigint; position: bigint }[] = [];
-  let next: bigint | undefined;
+  const ids = new EventIdSet();
+  const columns = leafColumns();
+  const leafData = new Uint8Array(32);
+  const delivered: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: leafData };
+  let next: number | undefined;
+  /** Leaves below this are in `ids`: the id index is brought up to date when asked, not on the checkpointer's path. */
+  let indexed = 0;
 
-  function add(record: RecordedEvent): number | undefined {
-    if (next !== undefined && record.position < next) return undefined;
-    const index = tree.append(leafHash(leafDataOfRecord(record.data)));
+  function indexOf(eventId: string): number | undefined {
     // The first leaf of an id wins: a repeated id is tampering, which verify names.
-    if (!ids.has(record.id)) ids.set(record.id, index);
-    records.push({ eventId: record.id, stream: record.stream, revision: record.revision, position: record.position });
-    next = record.position + 1n;
+    for (; indexed < tree.size; indexed++) ids.add(columns.eventIdAt(indexed), indexed);
+    return ids.get(eventId);
+  }
+
+  function addScanned(record: ScannedRecord): number | undefined {
+    if (next !== undefined && record.position < next) return undefined;
+    // The slow path names what is wrong with a record that has no readable hash member.
+    if (!readStoredHash(record.data, leafData, 0)) leafData.set(leafDataOfRecord(record.data));
+    const index = tree.appendLeafData(leafData);
+    columns.push(record);
+    next = record.position + 1;
     return index;
   }
 
@@ -66,19 +111,23 @@ export function createLogTree(store: EventStore): LogTree {
     get size() {
       return tree.size;
     },
-    indexOf: (eventId) => ids.get(eventId),
-    add,
-    leaf(index) {
-      const record = records[index];
-      return record && { index, ...record };
+    indexOf,
+    add(record) {
+      delivered.stream = record.stream;
+      delivered.revision = Number(record.revision);
+      delivered.position = Number(record.position);
+      delivered.id = record.id;
+      delivered.data = record.data;
+      return addScanned(delivered);
     },
+    leaf: (index) => columns.leaf(index),
     async catchUp({ upTo, onProgress } = {}) {
       if (upTo !== undefined && tree.size >= upTo) return tree.size;
       const maxCount = upTo === undefined ? undefined : upTo - tree.size;
-      for await (const record of store.readAll({ ...(next !== undefined && { fromPosition: next }), ...(maxCount !== undefined && { maxCount }) })) {
-        add(record);
+      await readLog(store, { ...(next !== undefined && { fromPosition: next }), ...(maxCount !== undefined && { maxCount }) }, (record) => {
+        addScanned(record);
         if (onProgress && tree.size % 10_000 === 0) onProgress(tree.size);
-      }
+      });
       onProgress?.(tree.size);
       return tree.size;
     },

@@ -1,5 +1,6 @@
 import { EMPTY_ROOT, HASH_BYTES, assertHash, nodeHash, splitPoint } from './hash';
 import { TreeRangeError } from './errors';
+import { createRootBuilder } from './root-builder';
 
 /**
  * Interior nodes of perfect subtrees of this height and above are kept; lower ones are
@@ -25,6 +26,8 @@ export interface MerkleTree {
   readonly size: number;
   /** Appends a leaf hash (SHA-256(0x00 || leaf data)); returns its index. */
   append(leafHash: Uint8Array): number;
+  /** Appends the leaf of 32 bytes of leaf data, hashing it as SHA-256(0x00 || data) without a Buffer made; returns its index. */
+  appendLeafData(data: Uint8Array): number;
   /** The root at the current size. */
   root(): Uint8Array;
   /** The root the tree had when it held `size` leaves. */
@@ -100,7 +103,9 @@ export function createMerkleTree(): MerkleTree {
   /** levels[h] holds the roots of perfect subtrees of height h ≥ CACHED_FROM, left to right. */
   const levels: ReturnType<typeof hashColumn>[] = [];
   /** The compact range: roots of the perfect subtrees covering [0, size), tallest first. */
-  const frontier: Uint8Array[] = [];
+  const frontier = createRootBuilder((height, index, node) => {
+    if (height >= CACHED_FROM) (levels[height] ??= hashColumn()).put(index, node);
+  });
   let size = 0;
 
   /** Root of the perfect subtree of height `height` whose leftmost leaf is index << height. */
@@ -125,27 +130,18 @@ export function createMerkleTree(): MerkleTree {
     },
     append(leafHash) {
       assertHash(leafHash, 'leafHash');
-      const index = size;
-      leaves.put(index, leafHash);
-      // Each trailing one bit of the index closes a perfect subtree: merge it with its left sibling.
-      let node: Uint8Array = Buffer.from(leafHash);
-      let height = 0;
-      let at = index;
-      while (at % 2 === 1) {
-        node = nodeHash(frontier.pop() as Uint8Array, node);
-        height++;
-        at = (at - 1) / 2;
-        if (height >= CACHED_FROM) (levels[height] ??= hashColumn()).put(at, node);
-      }
-      frontier.push(node);
-      size++;
-      return index;
+      leaves.put(size, leafHash);
+      frontier.addLeafHash(leafHash);
+      return size++;
+    },
+    appendLeafData(data) {
+      assertHash(data, 'data');
+      frontier.addLeafData(data);
+      leaves.put(size, frontier.lastLeafHash);
+      return size++;
     },
     root() {
-      if (size === 0) return EMPTY_ROOT;
-      let root = frontier[frontier.length - 1] as Uint8Array;
-      for (let i = frontier.length - 2; i >= 0; i--) root = nodeHash(frontier[i] as Uint8Array, root);
-      return root;
+      return frontier.root();
     },
     rootAt(at) {
       checkSize('size', at, size);
@@ -174,10 +170,10 @@ export function createMerkleTree(): MerkleTree {
       return out;
     },
     compactRange() {
-      return { size, roots: frontier.map((root) => Buffer.from(root)) };
+      return { size, roots: frontier.roots() };
     },
     memoryBytes() {
-      return leaves.bytes() + levels.reduce((sum, level) => sum + (level?.bytes() ?? 0), 0) + frontier.length * HASH_BYTES;
+      return leaves.bytes() + levels.reduce((sum, level) => sum + (level?.bytes() ?? 0), 0) + frontier.roots().length * HASH_BYTES;
     },
   };
 }

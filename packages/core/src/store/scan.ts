@@ -1,0 +1,76 @@
+import type { EventStore } from './port';
+
+/**
+ * Core's own bulk read of the log, for the walks over all of it (verify, the log's tree,
+ * the checkpointer): a store that offers it hands each record to the visitor as a view of
+ * its own bytes, where `readAll` copies each record so that no caller can write into the
+ * store. It is keyed by this symbol, which the package does not export: only core's
+ * readers, which never write to a record or keep it past the visit, are handed views.
+ */
+export const scanRecords: unique symbol = Symbol('custodian.scanRecords');
+
+/** One record as a scan hands it over: valid during the visit only, and one object reused for every record. */
+export interface ScannedRecord {
+  stream: string;
+  revision: number;
+  position: number;
+  id: string;
+  /** A view of the stored bytes: read it, never write it or keep it. */
+  data: Uint8Array;
+}
+
+export interface ScanningStore {
+  /**
+   * Visits, synchronously and in global order, up to `maxCount` records from position `from`
+   * (inclusive; a position the store does not hold starts at the next one). Returns the
+   * position to go on from, or undefined at the end of the log.
+   */
+  [scanRecords](from: number, maxCount: number, visit: (record: ScannedRecord) => void): number | undefined;
+}
+
+export interface ReadLogOptions {
+  fromPosition?: number;
+  maxCount?: number;
+}
+
+/** How many records a scan visits before the walk lets the event loop run. */
+const BATCH = 8_192;
+
+const canScan = (store: EventStore): store is EventStore & ScanningStore => typeof (store as Partial<ScanningStore>)[scanRecords] === 'function';
+
+/**
+ * Visits the log's records in global order, as views where the store can scan and as the
+ * records `readAll` gives otherwise (the visitor sees both alike: positions and revisions as
+ * numbers, exact below 2^53). Between batches the event loop runs, so a walk over millions
+ * of records does not stall the service it runs in.
+ */
+export async function readLog(store: EventStore, options: ReadLogOptions, visit: (record: ScannedRecord) => void): Promise<void> {
+  let left = options.maxCount ?? Number.POSITIVE_INFINITY;
+  if (!canScan(store)) {
+    const record: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: new Uint8Array(0) };
+    const read = store.readAll({
+      ...(options.fromPosition !== undefined && { fromPosition: BigInt(options.fromPosition) }),
+      ...(Number.isFinite(left) && { maxCount: left }),
+    });
+    for await (const recorded of read) {
+      record.stream = recorded.stream;
+      record.revision = Number(recorded.revision);
+      record.position = Number(recorded.position);
+      record.id = recorded.id;
+      record.data = recorded.data;
+      visit(record);
+    }
+    return;
+  }
+  let from: number | undefined = options.fromPosition ?? 0;
+  while (from !== undefined && left > 0) {
+    const batch = Math.min(BATCH, left);
+    let visited = 0;
+    from = store[scanRecords](from, batch, (record) => {
+      visited++;
+      visit(record);
+    });
+    left -= visited;
+    if (from !== undefined && left > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}

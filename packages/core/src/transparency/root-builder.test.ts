@@ -1,0 +1,40 @@
+import { describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { leafHash, rootOfLeaves } from './hash';
+import { createRootBuilder } from './root-builder';
+import { createMerkleTree } from './tree';
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+const data = (i: number) => createHash('sha256').update(`leaf ${i}`).digest();
+
+describe('the root builder', () => {
+  it('gives the RFC 9162 root at every size from 0 to 130, fed leaf data or leaf hashes, and the tree its compact range', () => {
+    const byData = createRootBuilder();
+    const byHash = createRootBuilder();
+    const tree = createMerkleTree();
+    const leaves: Uint8Array[] = [];
+    expect(hex(byData.root())).toBe(hex(rootOfLeaves([])));
+    for (let i = 0; i < 130; i++) {
+      byData.addLeafData(data(i));
+      byHash.addLeafHash(leafHash(data(i)));
+      tree.appendLeafData(data(i));
+      leaves.push(leafHash(data(i)));
+      const expected = hex(rootOfLeaves(leaves));
+      expect(`${i + 1}:${hex(byData.root())}`).toBe(`${i + 1}:${expected}`);
+      expect(`${i + 1}:${hex(byHash.root())}`).toBe(`${i + 1}:${expected}`);
+      expect(hex(byData.lastLeafHash)).toBe(hex(leaves[i] as Uint8Array));
+      expect(tree.compactRange().roots.map(hex)).toEqual(byData.roots().map(hex));
+      expect(hex(tree.leafHashAt(i))).toBe(hex(leaves[i] as Uint8Array));
+    }
+    expect(byData.roots()).toHaveLength(2); // 130 = 128 + 2
+  });
+
+  it('hands out copies: a root or range changed by its caller changes nothing held', () => {
+    const builder = createRootBuilder();
+    for (let i = 0; i < 5; i++) builder.addLeafData(data(i));
+    const root = hex(builder.root());
+    builder.root().fill(0);
+    for (const node of builder.roots()) node.fill(0);
+    expect(hex(builder.root())).toBe(root);
+  });
+});
