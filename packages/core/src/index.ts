@@ -50,3 +50,16 @@ export * from './decider';
 export * from './audit';
 export * from './ledger';
 export * from './transparency';
+export {
+  createInMemorySnapshotStore,
+  openSnapshot,
+  recipientStateCodec,
+  sealSnapshot,
+  subjectStateCodec,
+  type OpenedSnapshot,
+  type Snapshot,
+  type SnapshotFault,
+  type SnapshotOptions,
+  type SnapshotStore,
+  type StateCodec,
+} from './snapshots';

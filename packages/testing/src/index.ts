@@ -5,3 +5,4 @@ export { plantEvent } from './plant';
 export { conformancePolicy } from './policy-fixture';
 export { runTreeConformance, type TreeConformanceOptions } from './tree-conformance';
 export { runProjectionRunnerConformance, type ProjectionRunnerConformanceSetup, type Tally } from './projection-runner-conformance';
+export { runSnapshotStoreConformance, type SnapshotStoreConformanceSetup } from './snapshot-store-conformance';

@@ -40,6 +40,17 @@ export class EventIdSet {
     return undefined;
   }
 
+  /** The ids held with the tags 0, 1, 2, … up to the first tag missing: a stream's ids by revision, for its snapshot. */
+  inTagOrder(): string[] {
+    const ordered: string[] = [];
+    for (let slot = 0; slot < this.tags.length; slot++) {
+      const tag = this.tags[slot] as number;
+      if (tag >= 0) ordered[tag] = formatUuid(this.keys, slot * 4);
+    }
+    for (const [id, tag] of this.others) ordered[tag] = id;
+    return ordered.slice(0, prefixLength(ordered));
+  }
+
   /** The slot holding the key, or the empty slot where it would go (linear probing). */
   private find(w0: number, w1: number, w2: number, w3: number): number {
     const mask = this.tags.length - 1;
@@ -102,4 +113,22 @@ function parseUuid(id: string, out: Uint32Array): boolean {
     }
   }
   return true;
+}
+
+/** How many leading entries of a (possibly sparse) array are set. */
+function prefixLength(items: readonly (string | undefined)[]): number {
+  let n = 0;
+  while (n < items.length && items[n] !== undefined) n++;
+  return n;
+}
+
+const hex8 = (word: number): string => (word >>> 0).toString(16).padStart(8, '0');
+
+/** The canonical lower-case UUID of four 32-bit words: what `parseUuid` read. */
+function formatUuid(keys: Uint32Array, at: number): string {
+  const a = hex8(keys[at] as number);
+  const b = hex8(keys[at + 1] as number);
+  const c = hex8(keys[at + 2] as number);
+  const d = hex8(keys[at + 3] as number);
+  return `${a}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
 }

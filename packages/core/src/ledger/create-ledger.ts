@@ -42,6 +42,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     policy: context.policy,
     audit: auditOf(context, readSide),
     exportSubject: context.exportSubject,
+    cacheStats: context.cacheStats,
     receipt: (eventId, receiptOptions) => issueReceipt({ ...receiptOptions, store: context.store, eventId }),
   };
 }
