@@ -46,7 +46,17 @@ const keys = new InMemoryKeyStore();
 /** Alice and bob both collected and consented; alice then withdrew. Snapshots were taken along the way. */
 async function world() {
   const events = new InMemoryEventStore();
-  const snapshots = createInMemorySnapshotStore();
+  const inner = createInMemorySnapshotStore();
+  /** Every snapshot saved, by stream, oldest first. */
+  const saved = new Map<string, Uint8Array[]>();
+  const snapshots: SnapshotStore = {
+    load: (stream) => inner.load(stream),
+    save(stream, bytes) {
+      saved.set(stream, [...(saved.get(stream) ?? []), Uint8Array.from(bytes)]);
+      return inner.save(stream, bytes);
+    },
+    clear: () => inner.clear(),
+  };
   const ledger = ledgerOn(events, snapshots);
   for (const id of ['alice', 'bob']) {
     await ledger.collect({ subjectId: id, actor: checkout, source: 'web', purposes: ['marketing.email', 'order.fulfilment'], notice, data: { 'contact.email': `${id}@example.com`, 'contact.address': `1 ${id} street` } });
@@ -55,7 +65,7 @@ async function world() {
   await ledger.withdrawConsent({ subjectId: 'alice', actor: subject('alice'), purpose: 'marketing.email' });
   await ledger.use({ subjectId: 'alice', actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign-0' });
   await settle();
-  return { events, snapshots };
+  return { events, snapshots, saved };
 }
 
 const useFor = (ledger: ReturnType<typeof createLedger>, subjectId: string) =>
@@ -97,10 +107,23 @@ describe('snapshots on a cache miss', () => {
     expect(ledger.cacheStats()).toMatchObject({ snapshotLoads: 0, snapshotRejections: 1 });
   });
 
-  it('refuse a revision moved back before the withdrawal, which would fold the events after it onto the wrong state', async () => {
-    const { events, snapshots } = await world();
-    const text = await textOf(snapshots, ALICE);
-    await snapshots.save(ALICE, Buffer.from(text.replace('"revision":"3"', '"revision":"1"')));
+  it("refuse alice's snapshot from before her withdrawal moved forward past it (revision and hash both moved, so it links to the stored chain)", async () => {
+    const { events, snapshots, saved } = await world();
+    const [granted] = saved.get(ALICE) ?? [];
+    const text = Buffer.from(granted ?? []).toString('utf8');
+    expect(text).toContain('"revision":"1"');
+    expect(text).toContain('"status":"granted"');
+    const records = [];
+    for await (const record of events.readStream(ALICE)) records.push(record);
+    const hashAt = (revision: number) => (JSON.parse(Buffer.from(records[revision]?.data ?? []).toString()) as { hash: string }).hash;
+    // Claimed at revision 3, with record 3's hash and the ids of records 2 and 3, the withdrawal at revision 2 would never be folded.
+    const ids = records.map((record) => JSON.stringify(record.id));
+    const moved = text
+      .replace('"revision":"1"', '"revision":"3"')
+      .replace(hashAt(1), hashAt(3))
+      .replace(`"ids":[${ids.slice(0, 2).join(',')}]`, `"ids":[${ids.join(',')}]`);
+    expect(moved).toContain(`"ids":[${ids.join(',')}]`);
+    await snapshots.save(ALICE, Buffer.from(moved));
     const ledger = ledgerOn(events, snapshots);
     expect(await useFor(ledger, 'alice')).toMatchObject({ allowed: false, reason: 'consent_withdrawn' });
     expect(ledger.cacheStats()).toMatchObject({ snapshotLoads: 0, snapshotRejections: 1 });
