@@ -102,7 +102,8 @@ export function createStreamCache<V>(options: z.output<typeof CacheOptions> = {}
         entry.used = true;
         entry.snapshotAt = snapshotAt > entry.snapshotAt ? snapshotAt : entry.snapshotAt;
       } else {
-        entry = { value, bytes: weight, used: false, snapshotAt };
+        // Used from the start: a stream just folded is the last one a decision needed, not the first to go.
+        entry = { value, bytes: weight, used: true, snapshotAt };
         entries.set(stream, entry);
         bytes += weight;
       }
