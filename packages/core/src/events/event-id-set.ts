@@ -23,11 +23,11 @@ export class EventIdSet {
       if (held === undefined) this.others.set(id, tag);
       return held;
     }
+    return this.addWords(this.word[0] as number, this.word[1] as number, this.word[2] as number, this.word[3] as number, tag);
+  }
+
+  private addWords(w0: number, w1: number, w2: number, w3: number, tag: number): number | undefined {
     if ((this.used + 1) * 2 > this.tags.length) this.grow();
-    const w0 = this.word[0] as number;
-    const w1 = this.word[1] as number;
-    const w2 = this.word[2] as number;
-    const w3 = this.word[3] as number;
     const slot = this.find(w0, w1, w2, w3);
     const held = this.tags[slot] as number;
     if (held >= 0) return held;
@@ -40,15 +40,44 @@ export class EventIdSet {
     return undefined;
   }
 
-  /** The ids held with the tags 0, 1, 2, … up to the first tag missing: a stream's ids by revision, for its snapshot. */
-  inTagOrder(): string[] {
-    const ordered: string[] = [];
+  /**
+   * The ids held with the tags 0 to count - 1, as bytes: 16 per id at its tag (big-endian
+   * words; zeros where the id is no UUID), and the ids that are no UUID with their tags.
+   * Undefined unless each of those tags is held: a stream's ids by revision, for its snapshot.
+   */
+  pack(count: number): { uuids: Buffer; others: [number, string][] } | undefined {
+    const uuids = Buffer.alloc(count * 16);
+    let found = 0;
     for (let slot = 0; slot < this.tags.length; slot++) {
       const tag = this.tags[slot] as number;
-      if (tag >= 0) ordered[tag] = formatUuid(this.keys, slot * 4);
+      if (tag < 0 || tag >= count) continue;
+      for (let w = 0; w < 4; w++) uuids.writeUInt32BE(this.keys[slot * 4 + w] as number, tag * 16 + w * 4);
+      found++;
     }
-    for (const [id, tag] of this.others) ordered[tag] = id;
-    return ordered.slice(0, prefixLength(ordered));
+    const others: [number, string][] = [];
+    for (const [id, tag] of this.others) {
+      if (tag >= count) continue;
+      others.push([tag, id]);
+      found++;
+    }
+    return found === count ? { uuids, others } : undefined;
+  }
+
+  /** The set `pack` described: each of `count` tags holds its id, from `uuids` unless `others` names it. */
+  static unpack(count: number, uuids: Uint8Array, others: readonly (readonly [number, string])[]): EventIdSet {
+    const set = new EventIdSet();
+    const bytes = Buffer.from(uuids.buffer, uuids.byteOffset, uuids.byteLength);
+    const named = new Set<number>();
+    for (const [tag, id] of others) {
+      set.others.set(id, tag);
+      named.add(tag);
+    }
+    for (let tag = 0; tag < count; tag++) {
+      if (named.has(tag)) continue;
+      const at = tag * 16;
+      set.addWords(bytes.readUInt32BE(at), bytes.readUInt32BE(at + 4), bytes.readUInt32BE(at + 8), bytes.readUInt32BE(at + 12), tag);
+    }
+    return set;
   }
 
   /** The slot holding the key, or the empty slot where it would go (linear probing). */
@@ -115,20 +144,3 @@ function parseUuid(id: string, out: Uint32Array): boolean {
   return true;
 }
 
-/** How many leading entries of a (possibly sparse) array are set. */
-function prefixLength(items: readonly (string | undefined)[]): number {
-  let n = 0;
-  while (n < items.length && items[n] !== undefined) n++;
-  return n;
-}
-
-const hex8 = (word: number): string => (word >>> 0).toString(16).padStart(8, '0');
-
-/** The canonical lower-case UUID of four 32-bit words: what `parseUuid` read. */
-function formatUuid(keys: Uint32Array, at: number): string {
-  const a = hex8(keys[at] as number);
-  const b = hex8(keys[at + 1] as number);
-  const c = hex8(keys[at + 2] as number);
-  const d = hex8(keys[at + 3] as number);
-  return `${a}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
-}

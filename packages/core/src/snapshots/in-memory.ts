@@ -8,13 +8,13 @@ export function createInMemorySnapshotStore(): SnapshotStore {
       return Promise.resolve().then(() => {
         validateSnapshotArguments('load', stream);
         const held = snapshots.get(stream);
-        return held && Uint8Array.from(held);
+        return held && new Uint8Array(held);
       });
     },
     save(stream, snapshot) {
       return Promise.resolve().then(() => {
         validateSnapshotArguments('save', stream, snapshot);
-        snapshots.set(stream, Uint8Array.from(snapshot));
+        snapshots.set(stream, new Uint8Array(snapshot));
       });
     },
     clear() {

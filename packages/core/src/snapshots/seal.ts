@@ -1,18 +1,19 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../crypto';
+import { EventIdSet } from '../events';
 import type { StateCodec } from './state-codec';
 
 /**
  * A stream folded to a revision: the decider's state, the revision and the chain hash of the
- * record it was folded to, and the ids of the stream's events up to it (at index = revision),
- * so a record copied from before the snapshot into the tail is still found to repeat an id.
+ * record it was folded to, and the ids of the stream's events up to it (each tagged with its
+ * revision), so a record copied from before the snapshot into the tail still repeats an id.
  */
 export interface Snapshot<S> {
   readonly stream: string;
   readonly revision: bigint;
   readonly hash: string;
-  readonly ids: readonly string[];
+  readonly ids: EventIdSet;
   readonly state: S;
 }
 
@@ -31,7 +32,10 @@ const SnapshotBody = z.strictObject({
   stream: z.string().min(1),
   revision: z.string().regex(/^(0|[1-9][0-9]{0,18})$/),
   hash: z.string().regex(/^[0-9a-f]{64}$/),
-  ids: z.array(z.string().min(1)),
+  /** 16 bytes per event id, at its revision (EventIdSet.pack), in base64. */
+  uuids: z.base64(),
+  /** The ids that are no UUID, with their revisions. */
+  otherIds: z.array(z.tuple([z.int().min(0), z.string().min(1)])),
   state: z.unknown(),
 });
 
@@ -42,11 +46,14 @@ const macOf = (secret: Uint8Array, body: Buffer): Buffer => createHmac('sha256',
 
 /**
  * The snapshot's bytes: the hex HMAC-SHA256, under the ledger's secret, of the canonical
- * JSON that follows it (format, codec, stream, revision, hash, ids, state). Whoever can
+ * JSON that follows it (format, codec, stream, revision, hash, ids, state). Throws a
+ * RangeError when `ids` lacks the id of a revision up to the snapshot's. Whoever can
  * write the snapshot store but lacks the secret cannot make bytes that `openSnapshot`
  * accepts for any stream, revision, hash or state but the ones the ledger folded.
  */
 export function sealSnapshot<S>(snapshot: Snapshot<S>, codec: StateCodec<S>, secret: Uint8Array): Uint8Array {
+  const ids = snapshot.ids.pack(Number(snapshot.revision) + 1);
+  if (!ids) throw new RangeError("a snapshot needs the id of each of its stream's events up to its revision");
   const body = Buffer.from(
     canonicalJson({
       format: FORMAT,
@@ -54,7 +61,8 @@ export function sealSnapshot<S>(snapshot: Snapshot<S>, codec: StateCodec<S>, sec
       stream: snapshot.stream,
       revision: snapshot.revision.toString(),
       hash: snapshot.hash,
-      ids: snapshot.ids,
+      uuids: ids.uuids.toString('base64'),
+      otherIds: ids.others,
       state: codec.encode(snapshot.state),
     }),
   );
@@ -78,12 +86,15 @@ export function openSnapshot<S>(bytes: Uint8Array, expected: { readonly stream: 
   if (parsed.stream !== expected.stream) return { ok: false, fault: 'other_stream' };
   if (parsed.codec !== expected.codec.name) return { ok: false, fault: 'other_codec' };
   const revision = BigInt(parsed.revision);
-  if (BigInt(parsed.ids.length) !== revision + 1n) return { ok: false, fault: 'malformed' };
+  const count = Number(revision) + 1;
+  const uuids = Buffer.from(parsed.uuids, 'base64');
+  const named = new Set(parsed.otherIds.map(([tag]) => tag));
+  if (uuids.length !== count * 16 || named.size !== parsed.otherIds.length || parsed.otherIds.some(([tag]) => tag >= count)) return { ok: false, fault: 'malformed' };
   let state: S;
   try {
     state = expected.codec.decode(parsed.state);
   } catch {
     return { ok: false, fault: 'unreadable_state' };
   }
-  return { ok: true, snapshot: { stream: parsed.stream, revision, hash: parsed.hash, ids: parsed.ids, state } };
+  return { ok: true, snapshot: { stream: parsed.stream, revision, hash: parsed.hash, ids: EventIdSet.unpack(count, uuids, parsed.otherIds), state } };
 }
