@@ -51,7 +51,11 @@ export class EventIdSet {
     for (let slot = 0; slot < this.tags.length; slot++) {
       const tag = this.tags[slot] as number;
       if (tag < 0 || tag >= count) continue;
-      for (let w = 0; w < 4; w++) uuids.writeUInt32BE(this.keys[slot * 4 + w] as number, tag * 16 + w * 4);
+      const at = tag * 16;
+      uuids.writeUInt32BE(this.keys[slot * 4] as number, at);
+      uuids.writeUInt32BE(this.keys[slot * 4 + 1] as number, at + 4);
+      uuids.writeUInt32BE(this.keys[slot * 4 + 2] as number, at + 8);
+      uuids.writeUInt32BE(this.keys[slot * 4 + 3] as number, at + 12);
       found++;
     }
     const others: [number, string][] = [];
@@ -66,6 +70,11 @@ export class EventIdSet {
   /** The set `pack` described: each of `count` tags holds its id, from `uuids` unless `others` names it. */
   static unpack(count: number, uuids: Uint8Array, others: readonly (readonly [number, string])[]): EventIdSet {
     const set = new EventIdSet();
+    // Sized once for all of them, rather than doubled over and over on the way.
+    let slots = 16;
+    while (slots < 2 * (count + 1)) slots *= 2;
+    set.keys = new Uint32Array(4 * slots);
+    set.tags = new Float64Array(slots).fill(-1);
     const bytes = Buffer.from(uuids.buffer, uuids.byteOffset, uuids.byteLength);
     const named = new Set<number>();
     for (const [tag, id] of others) {

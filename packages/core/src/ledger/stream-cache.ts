@@ -40,6 +40,8 @@ export interface CacheEntry<V> {
   used: boolean;
   /** The revision of the stream's last snapshot saved or loaded here; -1n when none. */
   snapshotAt: bigint;
+  /** Called as the entry is evicted (not when it is replaced): the folder snapshots what it would lose. */
+  readonly evicted: ((stream: string, entry: CacheEntry<V>) => void) | undefined;
 }
 
 export type Counter = 'hits' | 'misses' | 'snapshotLoads' | 'snapshotSaves' | 'snapshotRejections' | 'snapshotSaveFailures';
@@ -50,7 +52,7 @@ export interface StreamCache<V> {
   /** The stream's entry; counts a hit when there is one (a miss is counted by the load that follows). */
   peek(stream: string): CacheEntry<V> | undefined;
   /** Holds `value` for the stream, weighing `bytes`, then evicts until within the limits. */
-  put(stream: string, value: V, bytes: number, snapshotAt: bigint): CacheEntry<V>;
+  put(stream: string, value: V, bytes: number, snapshotAt: bigint, evicted?: CacheEntry<V>['evicted']): CacheEntry<V>;
   count(counter: Counter): void;
   stats(): CacheStats;
 }
@@ -80,6 +82,7 @@ export function createStreamCache<V>(options: z.output<typeof CacheOptions> = {}
       }
       bytes -= entry.bytes;
       counts.evictions++;
+      entry.evicted?.(oldest, entry);
     }
   };
   return {
@@ -93,7 +96,7 @@ export function createStreamCache<V>(options: z.output<typeof CacheOptions> = {}
       if (entry) counts.hits++;
       return entry;
     },
-    put(stream, value, weight, snapshotAt) {
+    put(stream, value, weight, snapshotAt, evicted) {
       let entry = entries.get(stream);
       if (entry) {
         bytes += weight - entry.bytes;
@@ -103,7 +106,7 @@ export function createStreamCache<V>(options: z.output<typeof CacheOptions> = {}
         entry.snapshotAt = snapshotAt > entry.snapshotAt ? snapshotAt : entry.snapshotAt;
       } else {
         // Used from the start: a stream just folded is the last one a decision needed, not the first to go.
-        entry = { value, bytes: weight, used: true, snapshotAt };
+        entry = { value, bytes: weight, used: true, snapshotAt, evicted };
         entries.set(stream, entry);
         bytes += weight;
       }

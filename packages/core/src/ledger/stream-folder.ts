@@ -2,7 +2,7 @@ import { checkRecord, GENESIS_HASH, streamMember } from '../crypto';
 import { EventIdSet, events, TamperedStreamError, type CustodianEvent } from '../events';
 import { openSnapshot, sealSnapshot, type SnapshotStore, type StateCodec } from '../snapshots';
 import { StreamNotFoundError, type EventStore } from '../store';
-import { approximateBytes, createStreamCache, type StreamCache } from './stream-cache';
+import { approximateBytes, createStreamCache, type CacheEntry, type StreamCache } from './stream-cache';
 
 /** A stream folded up to a revision: what a decision is made on, and what its append expects. */
 export interface Loaded<S> {
@@ -99,8 +99,16 @@ export function createStreamFolder<S>(store: EventStore, initial: S, evolve: (st
       .finally(() => pendingSaves--);
   };
 
+  // A stream leaving the cache is snapshotted if it moved since its last snapshot, so its next
+  // miss in this process reads no event before the decision; `every` bounds what a restart reads.
+  const evicted = snapshots && ((stream: string, entry: CacheEntry<Loaded<unknown>>) => {
+    const loaded = entry.value as Loaded<S>;
+    if (loaded.revision === 'no_stream' || loaded.revision <= entry.snapshotAt) return;
+    entry.snapshotAt = loaded.revision;
+    saveSnapshot(stream, loaded, snapshots);
+  });
   const remember = (stream: string, loaded: Loaded<S>, snapshotAt: bigint): Loaded<S> => {
-    const entry = cache.put(stream, loaded, weigh(stream, loaded), snapshotAt);
+    const entry = cache.put(stream, loaded, weigh(stream, loaded), snapshotAt, evicted);
     if (snapshots && loaded.revision !== 'no_stream' && loaded.revision - entry.snapshotAt >= BigInt(snapshots.every)) {
       entry.snapshotAt = loaded.revision;
       saveSnapshot(stream, loaded, snapshots);
