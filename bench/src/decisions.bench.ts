@@ -26,7 +26,11 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createInMemorySnapshotStore, createLedger, definePolicy, InMemoryEventStore, InMemoryKeyStore, type Actor, type Ledger, type LedgerOptions } from '@custodian/core';
 
-const sizes = (name: string, fallback: number[]): number[] => process.env[name]?.split(',').map((n) => Number(n.trim())).filter((n) => Number.isSafeInteger(n) && n > 0) ?? fallback;
+const sizes = (name: string, fallback: number[]): number[] =>
+  process.env[name]
+    ?.split(',')
+    .map((n) => Number(n.trim()))
+    .filter((n) => Number.isSafeInteger(n) && n > 0) ?? fallback;
 const CUSTOMERS = sizes('DECISIONS_CUSTOMERS', [1_000, 10_000, 100_000, 1_000_000]);
 const DECISIONS = sizes('DECISIONS_COUNT', [100_000])[0] ?? 100_000;
 const STREAMS = sizes('DECISIONS_STREAMS', [5_000])[0] ?? 5_000;
@@ -64,7 +68,14 @@ const withSnapshots = (): Pick<LedgerOptions, 'snapshots'> => ({ snapshots: { st
 async function customers(ledger: Ledger, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const subjectId = customerId(i);
-    await ledger.collect({ subjectId, actor: checkout, source: 'checkout-form', purposes: ['order.fulfilment', 'marketing.email'], notice, data: { 'contact.email': `customer${i}@example.com` } });
+    await ledger.collect({
+      subjectId,
+      actor: checkout,
+      source: 'checkout-form',
+      purposes: ['order.fulfilment', 'marketing.email'],
+      notice,
+      data: { 'contact.email': `customer${i}@example.com` },
+    });
     await ledger.grantConsent({ subjectId, actor: { id: subjectId, kind: 'subject', roles: [] }, purpose: 'marketing.email', notice, method: 'checkbox' });
   }
 }
@@ -96,7 +107,9 @@ async function byCustomers(): Promise<void> {
       base ??= rate;
       const stats = ledger.cacheStats();
       console.log(`    ${fmt(n).padStart(9)} customers: ${rateText(rate)}  ${verdict(rate, base)}`);
-      console.log(`      cache: ${fmt(stats.entries)} entries, ~${fmt(stats.approximateBytes / 1e6)} MB, ${fmt(stats.hits)} hits, ${fmt(stats.misses)} misses, ${fmt(stats.snapshotLoads)} from snapshots, ${fmt(stats.snapshotRejections)} rejected`);
+      console.log(
+        `      cache: ${fmt(stats.entries)} entries, ~${fmt(stats.approximateBytes / 1e6)} MB, ${fmt(stats.hits)} hits, ${fmt(stats.misses)} misses, ${fmt(stats.snapshotLoads)} from snapshots, ${fmt(stats.snapshotRejections)} rejected`,
+      );
     }
   }
 }

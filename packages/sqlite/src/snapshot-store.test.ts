@@ -41,8 +41,10 @@ describe('SQLite snapshots under the ledger', () => {
     const snapshotPath = files.path();
     const snapshots = createSqliteSnapshotStore({ path: snapshotPath });
     const secret = randomBytes(32);
-    const open = () => createLedger({ store: events, keys: new InMemoryKeyStore(), policy: conformancePolicy, cache: { maxEntries: 0 }, snapshots: { store: snapshots, secret, every: 1 } });
-    const use = (ledger: ReturnType<typeof open>) => ledger.use({ subjectId: 'alice', actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign' });
+    const open = () =>
+      createLedger({ store: events, keys: new InMemoryKeyStore(), policy: conformancePolicy, cache: { maxEntries: 0 }, snapshots: { store: snapshots, secret, every: 1 } });
+    const use = (ledger: ReturnType<typeof open>) =>
+      ledger.use({ subjectId: 'alice', actor: marketer, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign' });
     try {
       const first = open();
       await first.collect({ subjectId: 'alice', actor: checkout, source: 'web', purposes: ['marketing.email'], notice, data: { 'contact.email': 'alice@example.com' } });

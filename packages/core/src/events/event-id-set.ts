@@ -152,4 +152,3 @@ function parseUuid(id: string, out: Uint32Array): boolean {
   }
   return true;
 }
-

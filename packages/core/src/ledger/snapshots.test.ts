@@ -40,7 +40,8 @@ function counting(store: EventStore) {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A ledger with no stream in its cache: each decision's stream is read from its snapshot or its start. */
-const ledgerOn = (store: EventStore, snapshots: SnapshotStore, every = 2) => createLedger({ store, keys, policy: conformancePolicy, cache: { maxEntries: 0 }, snapshots: { store: snapshots, secret, every } });
+const ledgerOn = (store: EventStore, snapshots: SnapshotStore, every = 2) =>
+  createLedger({ store, keys, policy: conformancePolicy, cache: { maxEntries: 0 }, snapshots: { store: snapshots, secret, every } });
 const keys = new InMemoryKeyStore();
 
 /** Alice and bob both collected and consented; alice then withdrew. Snapshots were taken along the way. */
@@ -59,7 +60,14 @@ async function world() {
   };
   const ledger = ledgerOn(events, snapshots);
   for (const id of ['alice', 'bob']) {
-    await ledger.collect({ subjectId: id, actor: checkout, source: 'web', purposes: ['marketing.email', 'order.fulfilment'], notice, data: { 'contact.email': `${id}@example.com`, 'contact.address': `1 ${id} street` } });
+    await ledger.collect({
+      subjectId: id,
+      actor: checkout,
+      source: 'web',
+      purposes: ['marketing.email', 'order.fulfilment'],
+      notice,
+      data: { 'contact.email': `${id}@example.com`, 'contact.address': `1 ${id} street` },
+    });
     await ledger.grantConsent({ subjectId: id, actor: subject(id), purpose: 'marketing.email', notice, method: 'checkbox' });
   }
   await ledger.withdrawConsent({ subjectId: 'alice', actor: subject('alice'), purpose: 'marketing.email' });
@@ -116,7 +124,14 @@ describe('snapshots on a cache miss', () => {
     for await (const record of events.readStream(ALICE)) records.push(record);
     const hashAt = (revision: number) => (JSON.parse(Buffer.from(records[revision]?.data ?? []).toString()) as { hash: string }).hash;
     // Claimed at revision 3, with record 3's hash and the ids of records 2 and 3, the withdrawal at revision 2 would never be folded.
-    const uuids = (count: number) => Buffer.from(records.slice(0, count).map((record) => record.id.replaceAll('-', '')).join(''), 'hex').toString('base64');
+    const uuids = (count: number) =>
+      Buffer.from(
+        records
+          .slice(0, count)
+          .map((record) => record.id.replaceAll('-', ''))
+          .join(''),
+        'hex',
+      ).toString('base64');
     const moved = text
       .replace('"revision":"1"', '"revision":"3"')
       .replace(hashAt(1), hashAt(3))

@@ -109,7 +109,14 @@ describe('createStreamCache', () => {
 describe('approximateBytes', () => {
   it('grows with every string, map entry and array item of a state', () => {
     const small = approximateBytes({ collected: new Map([['a', { sealed: 'x' }]]), objections: [] });
-    const large = approximateBytes({ collected: new Map([['a', { sealed: 'x'.repeat(1000) }], ['b', { sealed: 'y' }]]), objections: [{ eventId: 'e' }], tags: new Set(['t']) });
+    const large = approximateBytes({
+      collected: new Map([
+        ['a', { sealed: 'x'.repeat(1000) }],
+        ['b', { sealed: 'y' }],
+      ]),
+      objections: [{ eventId: 'e' }],
+      tags: new Set(['t']),
+    });
     expect(large).toBeGreaterThan(small + 1000);
   });
 });

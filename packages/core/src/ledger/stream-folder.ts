@@ -101,12 +101,14 @@ export function createStreamFolder<S>(store: EventStore, initial: S, evolve: (st
 
   // A stream leaving the cache is snapshotted if it moved since its last snapshot, so its next
   // miss in this process reads no event before the decision; `every` bounds what a restart reads.
-  const evicted = snapshots && ((stream: string, entry: CacheEntry<Loaded<unknown>>) => {
-    const loaded = entry.value as Loaded<S>;
-    if (loaded.revision === 'no_stream' || loaded.revision <= entry.snapshotAt) return;
-    entry.snapshotAt = loaded.revision;
-    saveSnapshot(stream, loaded, snapshots);
-  });
+  const evicted =
+    snapshots &&
+    ((stream: string, entry: CacheEntry<Loaded<unknown>>) => {
+      const loaded = entry.value as Loaded<S>;
+      if (loaded.revision === 'no_stream' || loaded.revision <= entry.snapshotAt) return;
+      entry.snapshotAt = loaded.revision;
+      saveSnapshot(stream, loaded, snapshots);
+    });
   const remember = (stream: string, loaded: Loaded<S>, snapshotAt: bigint): Loaded<S> => {
     const entry = cache.put(stream, loaded, weigh(stream, loaded), snapshotAt, evicted);
     if (snapshots && loaded.revision !== 'no_stream' && loaded.revision - entry.snapshotAt >= BigInt(snapshots.every)) {

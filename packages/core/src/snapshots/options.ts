@@ -3,9 +3,7 @@ import type { SnapshotStore } from './port';
 import { MIN_SECRET_BYTES } from './seal';
 
 const isSnapshotStore = (value: unknown): value is SnapshotStore =>
-  typeof value === 'object' &&
-  value !== null &&
-  ['load', 'save', 'clear'].every((method) => typeof (value as Record<string, unknown>)[method] === 'function');
+  typeof value === 'object' && value !== null && ['load', 'save', 'clear'].every((method) => typeof (value as Record<string, unknown>)[method] === 'function');
 
 /** Where and how often the ledger snapshots its streams, and the secret that seals each snapshot. */
 export const SnapshotOptions = z.strictObject({

@@ -44,7 +44,14 @@ describe('sealSnapshot / openSnapshot', () => {
   });
 
   it('writes one state as the same bytes every time, whatever order its objects were built in', () => {
-    const reordered: SubjectState = { openAccessRequests: new Map(), erasureConfirmations: new Map(), shares: new Map(), objections: [], consents: withdrawn.consents, collected: new Map() };
+    const reordered: SubjectState = {
+      openAccessRequests: new Map(),
+      erasureConfirmations: new Map(),
+      shares: new Map(),
+      objections: [],
+      consents: withdrawn.consents,
+      collected: new Map(),
+    };
     expect(text(sealSnapshot({ ...snapshot, state: reordered }, subjectStateCodec, secret))).toBe(text(sealSnapshot(snapshot, subjectStateCodec, secret)));
   });
 
