@@ -1,8 +1,10 @@
-import { checkRecord, GENESIS_HASH, streamMember } from '../crypto';
-import { EventIdSet, events, TamperedStreamError, type CustodianEvent } from '../events';
-import { openSnapshot, sealSnapshot, type SnapshotStore, type StateCodec } from '../snapshots';
-import { StreamNotFoundError, type EventStore } from '../store';
+import { GENESIS_HASH } from '../crypto';
+import { EventIdSet, type CustodianEvent } from '../events';
+import type { SnapshotStore, StateCodec } from '../snapshots';
+import type { EventStore } from '../store';
+import { createSnapshotKeeper } from './snapshot-keeper';
 import { approximateBytes, createStreamCache, type CacheEntry, type StreamCache } from './stream-cache';
+import { foldAfter } from './stream-fold';
 
 /** A stream folded up to a revision: what a decision is made on, and what its append expects. */
 export interface Loaded<S> {
@@ -46,8 +48,6 @@ export interface FolderOptions<S> {
   readonly snapshots?: FolderSnapshots<S> | undefined;
 }
 
-/** Saves waiting for a slow snapshot store past this many are dropped: a snapshot only saves work. */
-const MAX_PENDING_SAVES = 256;
 /** Per event id held: 16 bytes of key and a tag, in a table at most half full. */
 const BYTES_PER_ID = 48;
 
@@ -70,6 +70,8 @@ const fresh = <S>(initial: S): Loaded<S> => ({ state: initial, revision: 'no_str
 export function createStreamFolder<S>(store: EventStore, initial: S, evolve: (state: S, event: CustodianEvent) => S, options: FolderOptions<S> = {}): StreamFolder<S> {
   const cache = options.cache ?? createStreamCache<Loaded<unknown>>();
   const snapshots = options.snapshots;
+  const fold = (stream: string, from: Loaded<S>) => foldAfter(store, evolve, stream, from);
+  const keeper = snapshots && createSnapshotKeeper(store, cache, snapshots, fold);
   const weights = new WeakMap<object, number>();
   const weigh = (stream: string, loaded: Loaded<S>): number => {
     // A decision that leaves the state as it was (most uses) costs no walk of it.
@@ -82,23 +84,6 @@ export function createStreamFolder<S>(store: EventStore, initial: S, evolve: (st
     return 64 + stream.length + state + BYTES_PER_ID * loaded.ids.size;
   };
 
-  let pendingSaves = 0;
-  let saving: Promise<void> = Promise.resolve();
-  const saveSnapshot = (stream: string, loaded: Loaded<S>, snapshots: FolderSnapshots<S>) => {
-    if (pendingSaves >= MAX_PENDING_SAVES) return cache.count('snapshotSaveFailures');
-    const revision = loaded.revision as bigint;
-    pendingSaves++;
-    // Sealed after the decision that caused it has returned; states are never changed in place,
-    // and the id set only grows past the revision, so what is sealed is the stream at `revision`.
-    saving = saving
-      .then(async () => {
-        await snapshots.store.save(stream, sealSnapshot({ stream, revision, hash: loaded.lastHash, ids: loaded.ids, state: loaded.state }, snapshots.codec, snapshots.secret));
-        cache.count('snapshotSaves');
-      })
-      .catch(() => cache.count('snapshotSaveFailures'))
-      .finally(() => pendingSaves--);
-  };
-
   // A stream leaving the cache is snapshotted if it moved since its last snapshot, so its next
   // miss in this process reads no event before the decision; `every` bounds what a restart reads.
   const evicted =
@@ -107,75 +92,22 @@ export function createStreamFolder<S>(store: EventStore, initial: S, evolve: (st
       const loaded = entry.value as Loaded<S>;
       if (loaded.revision === 'no_stream' || loaded.revision <= entry.snapshotAt) return;
       entry.snapshotAt = loaded.revision;
-      saveSnapshot(stream, loaded, snapshots);
+      keeper?.save(stream, loaded);
     });
   const remember = (stream: string, loaded: Loaded<S>, snapshotAt: bigint): Loaded<S> => {
     const entry = cache.put(stream, loaded, weigh(stream, loaded), snapshotAt, evicted);
     if (snapshots && loaded.revision !== 'no_stream' && loaded.revision - entry.snapshotAt >= BigInt(snapshots.every)) {
       entry.snapshotAt = loaded.revision;
-      saveSnapshot(stream, loaded, snapshots);
+      keeper?.save(stream, loaded);
     }
     return loaded;
-  };
-
-  /** Reads and folds the stream's events after `from`. */
-  const fold = async (stream: string, from: Loaded<S>): Promise<Loaded<S>> => {
-    let loaded = from;
-    const fromRevision = loaded.revision === 'no_stream' ? 0n : loaded.revision + 1n;
-    const member = streamMember(stream);
-    try {
-      for await (const record of store.readStream(stream, { fromRevision })) {
-        const check = checkRecord(record.data, member);
-        if (!check.ok || check.prevHash !== loaded.lastHash) throw new TamperedStreamError(stream, record.revision, check.ok ? 'prev_hash_mismatch' : check.reason);
-        const event = events.decode(record.data);
-        const revision = Number(record.revision);
-        const seenAt = loaded.ids.add(event.id, revision);
-        if (seenAt !== undefined && seenAt !== revision) throw new TamperedStreamError(stream, record.revision, 'duplicate_id');
-        loaded = { state: evolve(loaded.state, event), revision: record.revision, lastHash: event.hash, ids: loaded.ids };
-      }
-    } catch (error) {
-      if (!(error instanceof StreamNotFoundError)) throw error;
-    }
-    return loaded;
-  };
-
-  /** Whether the store holds, at the snapshot's revision, a sound record of the stream with the snapshot's hash. */
-  const anchored = async (stream: string, snapshot: { revision: bigint; hash: string }): Promise<boolean> => {
-    try {
-      for await (const record of store.readStream(stream, { fromRevision: snapshot.revision, maxCount: 1 })) {
-        const check = checkRecord(record.data, streamMember(stream));
-        return check.ok && record.revision === snapshot.revision && check.hash === snapshot.hash;
-      }
-    } catch (error) {
-      if (!(error instanceof StreamNotFoundError)) throw error;
-    }
-    return false;
-  };
-
-  /**
-   * The stream folded from its snapshot; 'rejected' for a snapshot unfit to use (see
-   * `createStreamFolder`) or a snapshot store that failed; undefined when there is none.
-   */
-  const fromSnapshot = async (stream: string, snapshots: FolderSnapshots<S>): Promise<{ loaded: Loaded<S>; snapshotAt: bigint } | 'rejected' | undefined> => {
-    let bytes: Uint8Array | undefined;
-    try {
-      bytes = await snapshots.store.load(stream);
-    } catch {
-      return 'rejected';
-    }
-    if (bytes === undefined) return undefined;
-    const opened = openSnapshot(bytes, { stream, codec: snapshots.codec, secret: snapshots.secret });
-    if (!opened.ok || !(await anchored(stream, opened.snapshot))) return 'rejected';
-    const { snapshot } = opened;
-    const loaded = await fold(stream, { state: snapshot.state, revision: snapshot.revision, lastHash: snapshot.hash, ids: snapshot.ids });
-    return { loaded, snapshotAt: snapshot.revision };
   };
 
   return {
     async load(stream) {
       const held = cache.lookup(stream);
       if (held) return remember(stream, await fold(stream, held.value as Loaded<S>), held.snapshotAt);
-      const restored = snapshots && (await fromSnapshot(stream, snapshots));
+      const restored = await keeper?.restore(stream);
       if (restored === 'rejected') cache.count('snapshotRejections');
       else if (restored) {
         cache.count('snapshotLoads');
