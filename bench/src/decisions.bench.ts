@@ -20,7 +20,8 @@
  *
  * Sizes: DECISIONS_CUSTOMERS (comma-separated, default 1000,10000,100000,1000000),
  * DECISIONS_COUNT (decisions per run, default 100,000), DECISIONS_STREAMS (customers of
- * part 2, default 5,000). Rates are by wall time and, in brackets, by this process's CPU time.
+ * part 2, default 5,000); DECISIONS_CUSTOMERS=0 runs part 2 alone. Rates are by wall time and, in
+ * brackets, by this process's CPU time.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
