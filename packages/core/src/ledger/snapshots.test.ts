@@ -4,7 +4,7 @@ import { conformancePolicy } from '@custodian/testing';
 import { InMemoryKeyStore, sealRecord } from '../crypto';
 import { subjectStream, type Actor } from '../events';
 import { createInMemorySnapshotStore, type SnapshotStore } from '../snapshots';
-import { InMemoryEventStore, type EventStore, type ReadStreamOptions } from '../store';
+import { InMemoryEventStore, type EventStore, type ReadStreamOptions, type RecordedEvent } from '../store';
 import { insertRaw } from '../testing';
 import { createLedger } from './create-ledger';
 
@@ -120,7 +120,7 @@ describe('snapshots on a cache miss', () => {
     const text = (saved.get(ALICE) ?? []).map((bytes) => Buffer.from(bytes).toString('utf8')).find((snapshot) => snapshot.includes('"revision":"1"')) ?? '';
     expect(text).toContain('"revision":"1"');
     expect(text).toContain('"status":"granted"');
-    const records = [];
+    const records: RecordedEvent[] = [];
     for await (const record of events.readStream(ALICE)) records.push(record);
     const hashAt = (revision: number) => (JSON.parse(Buffer.from(records[revision]?.data ?? []).toString()) as { hash: string }).hash;
     // Claimed at revision 3, with record 3's hash and the ids of records 2 and 3, the withdrawal at revision 2 would never be folded.
@@ -203,7 +203,7 @@ describe('snapshots on a cache miss', () => {
 
   it('still check each event after the snapshot: a record from before it copied to the end of the stream is refused as a repeated id', async () => {
     const { events, snapshots } = await world();
-    const records = [];
+    const records: RecordedEvent[] = [];
     for await (const record of events.readStream(ALICE)) records.push(record);
     const grant = records[1];
     const last = records.at(-1);
