@@ -13,6 +13,7 @@ const SPI = [
   'validateReadAllOptions',
   'validateReadStreamOptions',
   'validateSubscribeOptions',
+  'validateSnapshotArguments',
   'checkExpectedRevision',
   'checkRepeatedIds',
   'subscriptionLoop',

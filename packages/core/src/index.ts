@@ -54,3 +54,16 @@ export * from './subject';
 export * from './ledger';
 export * from './backfill';
 export * from './transparency';
+export {
+  createInMemorySnapshotStore,
+  openSnapshot,
+  recipientStateCodec,
+  sealSnapshot,
+  subjectStateCodec,
+  type OpenedSnapshot,
+  type Snapshot,
+  type SnapshotFault,
+  type SnapshotOptions,
+  type SnapshotStore,
+  type StateCodec,
+} from './snapshots';

@@ -17,3 +17,4 @@ export {
   type StoredId,
 } from './store';
 export { asciiAt, holdsId, storedHash, streamMember } from './crypto';
+export { validateSnapshotArguments } from './snapshots';

@@ -15,3 +15,4 @@ export {
   type SqlTablesCheckpointStore,
   type TableWriter,
 } from './projections';
+export { createSqliteSnapshotStore, type SqliteSnapshotStore, type SqliteSnapshotStoreOptions } from './snapshot-store';

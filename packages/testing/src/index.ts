@@ -6,3 +6,4 @@ export { conformancePolicy } from './policy-fixture';
 export { runTreeConformance, type TreeConformanceOptions } from './tree-conformance';
 export { runProjectionRunnerConformance, type ProjectionRunnerConformanceSetup, type Tally } from './projection-runner-conformance';
 export { watchReads, type WatchedStore } from './watched-store';
+export { runSnapshotStoreConformance, type SnapshotStoreConformanceSetup } from './snapshot-store-conformance';

@@ -23,11 +23,11 @@ export class EventIdSet {
       if (held === undefined) this.others.set(id, tag);
       return held;
     }
+    return this.addWords(this.word[0] as number, this.word[1] as number, this.word[2] as number, this.word[3] as number, tag);
+  }
+
+  private addWords(w0: number, w1: number, w2: number, w3: number, tag: number): number | undefined {
     if ((this.used + 1) * 2 > this.tags.length) this.grow();
-    const w0 = this.word[0] as number;
-    const w1 = this.word[1] as number;
-    const w2 = this.word[2] as number;
-    const w3 = this.word[3] as number;
     const slot = this.find(w0, w1, w2, w3);
     const held = this.tags[slot] as number;
     if (held >= 0) return held;
@@ -45,6 +45,55 @@ export class EventIdSet {
     if (!parseUuid(id, this.word)) return this.others.get(id);
     const tag = this.tags[this.find(this.word[0] as number, this.word[1] as number, this.word[2] as number, this.word[3] as number)] as number;
     return tag >= 0 ? tag : undefined;
+  }
+
+  /**
+   * The ids held with the tags 0 to count - 1, as bytes: 16 per id at its tag (big-endian
+   * words; zeros where the id is no UUID), and the ids that are no UUID with their tags.
+   * Undefined unless each of those tags is held: a stream's ids by revision, for its snapshot.
+   */
+  pack(count: number): { uuids: Buffer; others: [number, string][] } | undefined {
+    const uuids = Buffer.alloc(count * 16);
+    let found = 0;
+    for (let slot = 0; slot < this.tags.length; slot++) {
+      const tag = this.tags[slot] as number;
+      if (tag < 0 || tag >= count) continue;
+      const at = tag * 16;
+      uuids.writeUInt32BE(this.keys[slot * 4] as number, at);
+      uuids.writeUInt32BE(this.keys[slot * 4 + 1] as number, at + 4);
+      uuids.writeUInt32BE(this.keys[slot * 4 + 2] as number, at + 8);
+      uuids.writeUInt32BE(this.keys[slot * 4 + 3] as number, at + 12);
+      found++;
+    }
+    const others: [number, string][] = [];
+    for (const [id, tag] of this.others) {
+      if (tag >= count) continue;
+      others.push([tag, id]);
+      found++;
+    }
+    return found === count ? { uuids, others } : undefined;
+  }
+
+  /** The set `pack` described: each of `count` tags holds its id, from `uuids` unless `others` names it. */
+  static unpack(count: number, uuids: Uint8Array, others: readonly (readonly [number, string])[]): EventIdSet {
+    const set = new EventIdSet();
+    // Sized once for all of them, rather than doubled over and over on the way.
+    let slots = 16;
+    while (slots < 2 * (count + 1)) slots *= 2;
+    set.keys = new Uint32Array(4 * slots);
+    set.tags = new Float64Array(slots).fill(-1);
+    const bytes = Buffer.from(uuids.buffer, uuids.byteOffset, uuids.byteLength);
+    const named = new Set<number>();
+    for (const [tag, id] of others) {
+      set.others.set(id, tag);
+      named.add(tag);
+    }
+    for (let tag = 0; tag < count; tag++) {
+      if (named.has(tag)) continue;
+      const at = tag * 16;
+      set.addWords(bytes.readUInt32BE(at), bytes.readUInt32BE(at + 4), bytes.readUInt32BE(at + 8), bytes.readUInt32BE(at + 12), tag);
+    }
+    return set;
   }
 
   /** The slot holding the key, or the empty slot where it would go (linear probing). */

@@ -1,16 +1,19 @@
+import { z } from 'zod';
 import { exportSubject, type SubjectExport } from '../subject';
 import type { KeyStore } from '../crypto';
 import { evolveRecipient, evolveSubject, initialRecipientState, initialSubjectState, type RecipientState, type SubjectState } from '../decider';
 import { parseOrThrow } from '../errors';
 import { POLICY_STREAM, SubjectId, type Actor } from '../events';
 import { policyRecord, type Policy } from '../policy';
+import { DEFAULT_SNAPSHOT_EVERY, recipientStateCodec, SnapshotOptions, subjectStateCodec } from '../snapshots';
 import type { EventStore } from '../store';
 import { checkedTime } from './errors';
 import { execute, type Appender, type Executed, type Step } from './execute';
 import type { LedgerOptions } from './ledger';
 import { createPersonalValues, type PersonalValues } from './personal-values';
 import type { RetryPolicy } from './retry';
-import { createStreamFolder, type StreamFolder } from './stream-folder';
+import { CacheOptions, createStreamCache, type CacheStats } from './stream-cache';
+import { createStreamFolder, type Loaded, type StreamFolder } from './stream-folder';
 import { createStreamQueue } from './stream-queue';
 
 /** What every operation runs on, built once per ledger. */
@@ -22,6 +25,8 @@ export interface LedgerContext {
   readonly clock: () => Date;
   readonly subjects: StreamFolder<SubjectState>;
   readonly recipients: StreamFolder<RecipientState>;
+  /** The cache both folders share: its size, limits and counts. */
+  cacheStats(): CacheStats;
   /** How long a conflict is retried: for a decision, `maxAttempts`; for a right of the subject, until the deadline. */
   readonly retry: { readonly decisions: RetryPolicy; readonly rights: RetryPolicy };
   readonly values: PersonalValues;
@@ -65,8 +70,23 @@ function retryPolicies(options: LedgerOptions): LedgerContext['retry'] {
   };
 }
 
+const FoldingOptions = z.strictObject({ cache: CacheOptions.optional(), snapshots: SnapshotOptions.optional() });
+
+/** The subject and recipient folders, sharing one cache and (when given) one snapshot store. */
+function createFolders(store: EventStore, options: LedgerOptions) {
+  const { cache: limits, snapshots } = parseOrThrow(FoldingOptions, { cache: options.cache, snapshots: options.snapshots }, 'ledger options');
+  const cache = createStreamCache<Loaded<unknown>>(limits);
+  const sealed = snapshots && { store: snapshots.store, secret: Uint8Array.from(snapshots.secret), every: snapshots.every ?? DEFAULT_SNAPSHOT_EVERY };
+  return {
+    cache,
+    subjects: createStreamFolder(store, initialSubjectState, evolveSubject, { cache, snapshots: sealed && { ...sealed, codec: subjectStateCodec } }),
+    recipients: createStreamFolder(store, initialRecipientState, evolveRecipient, { cache, snapshots: sealed && { ...sealed, codec: recipientStateCodec } }),
+  };
+}
+
 export function createContext(options: LedgerOptions): LedgerContext {
   const { store, keys, policy } = options;
+  const { cache, subjects, recipients } = createFolders(store, options);
   const readClock = options.clock ?? (() => new Date());
   // Every time the ledger records passes here, so a broken clock stops a write before anything is appended.
   const clock = (): Date => checkedTime(readClock());
@@ -79,8 +99,9 @@ export function createContext(options: LedgerOptions): LedgerContext {
     policy,
     clock,
     retry,
-    subjects: createStreamFolder(store, initialSubjectState, evolveSubject),
-    recipients: createStreamFolder(store, initialRecipientState, evolveRecipient),
+    subjects,
+    recipients,
+    cacheStats: () => cache.stats(),
     values: createPersonalValues(keys),
     async write(step) {
       await recordPolicyOnce();

@@ -45,6 +45,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     audit: auditOf(context, readSide),
     exportSubject: context.exportSubject,
     backfill: (records, backfillOptions) => backfill(backfillTarget(context), records, backfillOptions),
+    cacheStats: context.cacheStats,
     receipt: (eventId, receiptOptions) => issueReceipt({ ...receiptOptions, store: context.store, eventId }),
   };
 }

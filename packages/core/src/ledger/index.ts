@@ -3,3 +3,4 @@ export type { AccessDecision, AccessRequestResult, Audit, Decision, Ledger, Ledg
 export { InvalidClockError, NotPermittedError } from './errors';
 export { ContentionTimeoutError } from './retry';
 export * from './commands';
+export type { CacheOptions, CacheStats } from './stream-cache';

@@ -6,8 +6,10 @@ import type { Basis, CustodianEvent, DenialReason } from '../events';
 import type { Policy } from '../policy';
 import type { AsOf, ReadSide } from '../projections';
 import type { EventStore } from '../store';
+import type { SnapshotOptions } from '../snapshots';
 import type { Receipt, ReceiptOptions } from '../transparency';
 import type { OperationCatalog } from './operations';
+import type { CacheOptions, CacheStats } from './stream-cache';
 
 export interface LedgerOptions {
   store: EventStore;
@@ -22,6 +24,14 @@ export interface LedgerOptions {
    * have passed. Default 30 s.
    */
   rightsDeadlineMs?: number;
+  /** How many folded streams are kept in memory (default 20,000 entries, no byte limit); see `cacheStats`. */
+  cache?: CacheOptions;
+  /**
+   * Per-stream snapshots: a stream missing from the cache is read from its snapshot on, not
+   * from its first event. Each is sealed with `secret`, so a snapshot store open to an attacker
+   * cannot change a decision (docs/scaling-decisions.md).
+   */
+  snapshots?: SnapshotOptions;
 }
 
 /** A refusal is an answer, not an exception; either way the decision is recorded as `event`. */
@@ -65,6 +75,8 @@ export interface Ledger extends ReadSide, Writes {
    * (see docs/backfill.md); resumable: rerun the same import after a crash.
    */
   backfill(records: Iterable<unknown> | AsyncIterable<unknown>, options: BackfillOptions): Promise<BackfillResult>;
+  /** The stream cache's size, limits and counts (hits, misses, evictions, snapshot loads) since the ledger was made. */
+  cacheStats(): CacheStats;
   readonly audit: Audit;
   readonly store: EventStore;
   readonly policy: Policy;

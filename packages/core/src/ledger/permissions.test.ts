@@ -180,7 +180,7 @@ describe('the permission table', () => {
   it('covers every write the ledger has, and every operation the policy knows', () => {
     const store = new InMemoryEventStore();
     const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy: definePolicy({ purposes }) });
-    const reads = new Set([...Object.keys(createReadSide(store, () => new Date())), 'exportSubject', 'receipt']); // receipt writes nothing: it reads one record and proves it
+    const reads = new Set([...Object.keys(createReadSide(store, () => new Date())), 'exportSubject', 'receipt', 'cacheStats']); // receipt writes nothing: it reads one record and proves it; cacheStats reads counters
     // backfill records collections and consents, each checked under collect's, grantConsent's and withdrawConsent's permission (backfill.test.ts).
     const composite = new Set(['backfill']);
     const writes = Object.entries(ledger)

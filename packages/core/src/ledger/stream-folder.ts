@@ -1,6 +1,10 @@
-import { checkRecord, GENESIS_HASH, streamMember } from '../crypto';
-import { EventIdSet, events, TamperedStreamError, type CustodianEvent } from '../events';
-import { StreamNotFoundError, type EventStore } from '../store';
+import { GENESIS_HASH } from '../crypto';
+import { EventIdSet, type CustodianEvent } from '../events';
+import type { SnapshotStore, StateCodec } from '../snapshots';
+import type { EventStore } from '../store';
+import { createSnapshotKeeper } from './snapshot-keeper';
+import { approximateBytes, createStreamCache, type CacheEntry, type StreamCache } from './stream-cache';
+import { foldAfter } from './stream-fold';
 
 /** A stream folded up to a revision: what a decision is made on, and what its append expects. */
 export interface Loaded<S> {
@@ -26,67 +30,101 @@ export interface StreamFolder<S> {
   advance(stream: string, from: Loaded<S>, appended: readonly CustodianEvent[], revision: bigint): Loaded<S>;
 }
 
+/** Where a folder keeps its streams' snapshots, and how often: every `every` events of a stream. */
+export interface FolderSnapshots<S> {
+  readonly store: SnapshotStore;
+  readonly secret: Uint8Array;
+  readonly every: number;
+  readonly codec: StateCodec<S>;
+}
+
+export interface FolderOptions<S> {
+  /**
+   * Shared by the folders of one ledger. Subject and recipient streams are named apart
+   * (`subject-…`, `recipient-…`) and each folder reads only its own kind, so an entry is
+   * only ever read back by the folder that put it.
+   */
+  readonly cache?: StreamCache<Loaded<unknown>>;
+  readonly snapshots?: FolderSnapshots<S> | undefined;
+}
+
+/** Per event id held: 16 bytes of key and a tag, in a table at most half full. */
+const BYTES_PER_ID = 48;
+
+const fresh = <S>(initial: S): Loaded<S> => ({ state: initial, revision: 'no_stream', lastHash: GENESIS_HASH, ids: new EventIdSet() });
+
 /**
- * Folds streams with `evolve`, keeping the last `limit` folded states. A load resumes
+ * Folds streams with `evolve`, keeping folded states in the ledger's cache. A load resumes
  * from the revision it knows and reads only newer events, so a cached state is never
  * stale: whatever another writer appended is read and folded before deciding. Each
  * record read is checked against its hash, the stream it names and its link, and its id
  * must not repeat one of the stream's, so no decision rests on a record that was changed,
  * copied or moved in storage.
+ *
+ * A stream not in the cache starts from its snapshot, when there is one that opens under
+ * the ledger's secret for this stream and whose record is still in the store with the
+ * snapshot's hash: only the events after it are read, each linked to the one before as
+ * always. Any other snapshot is counted as rejected and the stream is folded from its first
+ * event, as if there were none: a snapshot saves work, it never decides.
  */
-export function createStreamFolder<S>(store: EventStore, initial: S, evolve: (state: S, event: CustodianEvent) => S, limit = 20_000): StreamFolder<S> {
-  // Least-recently-used by "second chance": a hit updates its entry in place and marks it used;
-  // eviction passes over the oldest entries, giving each used one another round at the end.
-  // (Not delete + set on every hit: V8 keeps a deleted Map entry in its bucket's chain until the
-  // table is rehashed, so re-adding one hot key thousands of times makes every lookup of it walk
-  // all its dead copies: ~100 µs per decision on one busy subject among 10,000.)
-  const cache = new Map<string, { loaded: Loaded<S>; used: boolean }>();
-  const remember = (stream: string, loaded: Loaded<S>) => {
-    const held = cache.get(stream);
-    if (held) {
-      held.loaded = loaded;
-      held.used = true;
-      return loaded;
+export function createStreamFolder<S>(store: EventStore, initial: S, evolve: (state: S, event: CustodianEvent) => S, options: FolderOptions<S> = {}): StreamFolder<S> {
+  const cache = options.cache ?? createStreamCache<Loaded<unknown>>();
+  const snapshots = options.snapshots;
+  const fold = (stream: string, from: Loaded<S>) => foldAfter(store, evolve, stream, from);
+  const keeper = snapshots && createSnapshotKeeper(store, cache, snapshots, fold);
+  const weights = new WeakMap<object, number>();
+  const weigh = (stream: string, loaded: Loaded<S>): number => {
+    // A decision that leaves the state as it was (most uses) costs no walk of it.
+    const key = loaded.state as object;
+    let state = typeof key === 'object' && key !== null ? weights.get(key) : undefined;
+    if (state === undefined) {
+      state = approximateBytes(loaded.state);
+      if (typeof key === 'object' && key !== null) weights.set(key, state);
     }
-    cache.set(stream, { loaded, used: false });
-    while (cache.size > limit) {
-      const [oldest, entry] = cache.entries().next().value as [string, { loaded: Loaded<S>; used: boolean }];
-      cache.delete(oldest);
-      if (!entry.used) break;
-      entry.used = false;
-      cache.set(oldest, entry);
+    return 64 + stream.length + state + BYTES_PER_ID * loaded.ids.size;
+  };
+
+  // A stream leaving the cache is snapshotted if it moved since its last snapshot, so its next
+  // miss in this process reads no event before the decision; `every` bounds what a restart reads.
+  const evicted =
+    snapshots &&
+    ((stream: string, entry: CacheEntry<Loaded<unknown>>) => {
+      const loaded = entry.value as Loaded<S>;
+      if (loaded.revision === 'no_stream' || loaded.revision <= entry.snapshotAt) return;
+      entry.snapshotAt = loaded.revision;
+      keeper?.save(stream, loaded);
+    });
+  const remember = (stream: string, loaded: Loaded<S>, snapshotAt: bigint): Loaded<S> => {
+    const entry = cache.put(stream, loaded, weigh(stream, loaded), snapshotAt, evicted);
+    if (snapshots && loaded.revision !== 'no_stream' && loaded.revision - entry.snapshotAt >= BigInt(snapshots.every)) {
+      entry.snapshotAt = loaded.revision;
+      keeper?.save(stream, loaded);
     }
     return loaded;
   };
+
   return {
     async load(stream) {
-      let loaded: Loaded<S> = cache.get(stream)?.loaded ?? { state: initial, revision: 'no_stream', lastHash: GENESIS_HASH, ids: new EventIdSet() };
-      const fromRevision = loaded.revision === 'no_stream' ? 0n : loaded.revision + 1n;
-      const member = streamMember(stream);
-      try {
-        for await (const record of store.readStream(stream, { fromRevision })) {
-          const check = checkRecord(record.data, member);
-          if (!check.ok || check.prevHash !== loaded.lastHash) throw new TamperedStreamError(stream, record.revision, check.ok ? 'prev_hash_mismatch' : check.reason);
-          const event = events.decode(record.data);
-          const revision = Number(record.revision);
-          const seenAt = loaded.ids.add(event.id, revision);
-          if (seenAt !== undefined && seenAt !== revision) throw new TamperedStreamError(stream, record.revision, 'duplicate_id');
-          loaded = { state: evolve(loaded.state, event), revision: record.revision, lastHash: event.hash, ids: loaded.ids };
-        }
-      } catch (error) {
-        if (!(error instanceof StreamNotFoundError)) throw error;
+      const held = cache.lookup(stream);
+      if (held) return remember(stream, await fold(stream, held.value as Loaded<S>), held.snapshotAt);
+      const restored = await keeper?.restore(stream);
+      if (restored === 'rejected') cache.count('snapshotRejections');
+      else if (restored) {
+        cache.count('snapshotLoads');
+        return remember(stream, restored.loaded, restored.snapshotAt);
       }
-      return remember(stream, loaded);
+      return remember(stream, await fold(stream, fresh(initial)), -1n);
     },
     cached(stream) {
-      return cache.get(stream)?.loaded;
+      return cache.peek(stream)?.value as Loaded<S> | undefined;
     },
     advance(stream, from, appended, revision) {
       const state = appended.reduce(evolve, from.state);
       const lastHash = appended.at(-1)?.hash ?? from.lastHash;
       const first = Number(revision) - appended.length + 1;
       appended.forEach((event, i) => from.ids.add(event.id, first + i));
-      return remember(stream, { state, revision, lastHash, ids: from.ids });
+      // -1n: an entry still held keeps the revision of its last snapshot.
+      return remember(stream, { state, revision, lastHash, ids: from.ids }, -1n);
     },
   };
 }

@@ -1,0 +1,4 @@
+import { runSnapshotStoreConformance } from '@custodian/testing';
+import { createInMemorySnapshotStore } from './in-memory';
+
+runSnapshotStoreConformance('in-memory', { open: () => createInMemorySnapshotStore() });
