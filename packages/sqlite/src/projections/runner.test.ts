@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { createLedger, InMemoryKeyStore, type RecordedEvent } from '@custodian/core';
 import { createSqliteEventStore, type SqliteEventStore } from '../index';
 import { createSqlProjections, ProjectionsClosedError, type SqlProjections } from './index';
-import { checkout, policy, storyClock, writeStory } from './test-support/dataset';
+import { checkout, dpo, PARCELGO, policy, storyClock, writeStory } from './test-support/dataset';
 import { tempFiles } from './test-support/files';
 import { rows, snapshot } from './test-support/tables';
 import { rawRecords } from '../testing';
@@ -250,5 +250,61 @@ describe('createSqlProjections', () => {
     const read: RecordedEvent[] = [];
     for await (const record of store.readAll({ maxCount: 1 })) read.push(record);
     expect(read).toHaveLength(1);
+  });
+});
+
+// A fault SQLite raises for one subject's rows: in `access_history`, written as each event
+// is applied, or in `inventory`, written for the whole batch once its events are applied.
+const faults = {
+  'while its events are applied': (subjectId: string) =>
+    `CREATE TEMP TRIGGER fault BEFORE INSERT ON main.access_history WHEN NEW.subject_id = '${subjectId}' BEGIN SELECT RAISE(ABORT, 'the disk gave out'); END;`,
+  'while the subjects it changed are written back': (subjectId: string) =>
+    `CREATE TEMP TRIGGER fault BEFORE INSERT ON main.inventory WHEN NEW.subject_id = '${subjectId}' BEGIN SELECT RAISE(ABORT, 'the disk gave out'); END;`,
+};
+
+describe('a batch that fails part way', () => {
+  for (const [where, fault] of Object.entries(faults)) {
+    it(`leaves the tables and the checkpoint as the last batch left them when it fails ${where}, and a retry reaches what a rebuild does`, async () => {
+      const path = files.path();
+      const store = openStore(path);
+      await writeStory(store);
+      const projections = runner(store);
+      await projections.catchUp();
+      const before = { tables: snapshot(store.database), checkpoint: projections.checkpoint() };
+      // Six events in one batch; the fault strikes at the middle customer's, after the first one's were applied.
+      for (const subjectId of ['s-new-first', 's-new-failing', 's-new-last']) await anotherCustomer(store, subjectId);
+      store.database.exec(fault('s-new-failing'));
+      await expect(projections.catchUp()).rejects.toThrow('the disk gave out');
+      expect({ tables: snapshot(store.database), checkpoint: projections.checkpoint() }).toEqual(before);
+
+      store.database.exec('DROP TRIGGER fault');
+      expect(await projections.catchUp()).toEqual({ applied: 6, position: lastPosition(store) });
+      expect(snapshot(store.database)).toEqual(await referenceTables(path));
+    });
+  }
+
+  it('forgets the rows a failed batch held: after another connection moved the tables on, the next batch reads them anew', async () => {
+    const path = files.path();
+    const store = openStore(path);
+    await writeStory(store);
+    const projections = runner(store);
+    await projections.catchUp();
+    await anotherCustomer(store, 's-new-first');
+    store.database.exec(faults['while its events are applied']('s-new-first'));
+    await expect(projections.catchUp()).rejects.toThrow('the disk gave out');
+    store.database.exec('DROP TRIGGER fault');
+
+    // Meanwhile the customer's data goes to a recipient, and another connection's runner records it.
+    const clock = storyClock();
+    clock.set('2026-05-03T10:00:00.000Z');
+    const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy, clock: clock.now });
+    await ledger.share({ subjectId: 's-new-first', actor: checkout, recipientId: PARCELGO, purpose: 'order.fulfilment', categories: ['contact.email'] });
+    const other = openStore(path);
+    await runner(other).catchUp();
+    // Then one more event for the customer, applied here: on the copy the tables hold, not on what the failed batch had.
+    await ledger.erase({ subjectId: 's-new-first', actor: dpo });
+    await projections.catchUp();
+    expect(rows(store.database, "SELECT recipient_id, erasure FROM recipient_copies WHERE subject_id = 's-new-first'")).toEqual([{ recipient_id: PARCELGO, erasure: 'pending' }]);
+    expect(snapshot(store.database)).toEqual(await referenceTables(path));
   });
 });
