@@ -110,8 +110,10 @@ async function main(): Promise<void> {
     await projections.close();
 
     console.log(`Node ${process.version}, ${os.cpus().length} CPUs, files in ${os.tmpdir()}; ${SUBJECTS.toLocaleString('en-US')} customers`);
-    console.log('(wall-clock rate; in brackets, per second of this process\'s CPU time, the steadier figure on a shared machine)');
-    console.log(`catchUp  ${caughtUp.applied.toLocaleString('en-US').padStart(9)} events after ${first.applied.toLocaleString('en-US')}  ${rates(caughtUp)}  ${verdict(caughtUp.wall)}`);
+    console.log("(wall-clock rate; in brackets, per second of this process's CPU time, the steadier figure on a shared machine)");
+    console.log(
+      `catchUp  ${caughtUp.applied.toLocaleString('en-US').padStart(9)} events after ${first.applied.toLocaleString('en-US')}  ${rates(caughtUp)}  ${verdict(caughtUp.wall)}`,
+    );
     console.log(`rebuild  ${rebuilt.applied.toLocaleString('en-US').padStart(9)} events            ${rates(rebuilt)}  ${verdict(rebuilt.wall)}`);
   } finally {
     await store.close();

@@ -125,4 +125,8 @@ it(`keeps every acknowledged append, whole and chained, across ${ROUNDS} SIGKILL
 
 // Each round of the writer is four appends made at once, one group: a kill mid-group must
 // leave all of it or none of it, and lose no append whose promise resolved.
-it(`keeps every acknowledged group commit, whole and chained, across ${ROUNDS} SIGKILLs of a writer appending in groups`, () => killRounds(join(dir, 'grouped.db'), 'grouped'), 120_000);
+it(
+  `keeps every acknowledged group commit, whole and chained, across ${ROUNDS} SIGKILLs of a writer appending in groups`,
+  () => killRounds(join(dir, 'grouped.db'), 'grouped'),
+  120_000,
+);

@@ -156,7 +156,9 @@ describe('group commit on SQLite', () => {
     const observer = new Database(path, { readonly: true });
     observers.push(observer);
     const ids = [event(), event(), event()];
-    await Promise.all(ids.map((e, i) => store.append(`subject-${i}`, [e], 'no_stream').then(() => expect(observer.prepare('SELECT COUNT(*) FROM events WHERE id = ?').pluck().get(e.id)).toBe(1))));
+    await Promise.all(
+      ids.map((e, i) => store.append(`subject-${i}`, [e], 'no_stream').then(() => expect(observer.prepare('SELECT COUNT(*) FROM events WHERE id = ?').pluck().get(e.id)).toBe(1))),
+    );
   });
 
   it('refuses a groupCommit setting that is not false or { maxBatch: a positive whole number }, naming the field', () => {

@@ -55,7 +55,9 @@ export function createSingleWriter(database: Database.Database, write: WriteAppe
  */
 export function createGroupWriter(database: Database.Database, write: WriteAppend, maxBatch: number, committed: () => void): AppendWriter {
   const one = database.transaction(write);
-  const group = database.transaction((batch: readonly Waiting[]): Outcome[] => batch.map((waiting) => attempt(database, () => one(waiting.stream, waiting.events, waiting.expected))));
+  const group = database.transaction((batch: readonly Waiting[]): Outcome[] =>
+    batch.map((waiting) => attempt(database, () => one(waiting.stream, waiting.events, waiting.expected))),
+  );
   let queue: Waiting[] = [];
   let scheduled = false;
 

@@ -102,7 +102,14 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     if (readonly) throw new ReadOnlyStoreError(options.path, operation);
   };
   const writer = appendWriter(database, sql, groupCommit, wakeAll);
-  const { stopPolling, ...readers } = createReaders({ sql, assertOpen, isClosed: () => closed, wakers, pollIntervalMs: options.pollIntervalMs ?? 200, settleAppends: writer.flush });
+  const { stopPolling, ...readers } = createReaders({
+    sql,
+    assertOpen,
+    isClosed: () => closed,
+    wakers,
+    pollIntervalMs: options.pollIntervalMs ?? 200,
+    settleAppends: writer.flush,
+  });
 
   const store: SqliteEventStore = {
     database,
