@@ -58,15 +58,17 @@ export function createGroupWriter(database: Database.Database, write: WriteAppen
   const group = database.transaction((batch: readonly Waiting[]): Outcome[] =>
     batch.map((waiting) => attempt(database, () => one(waiting.stream, waiting.events, waiting.expected))),
   );
+  const solo = ({ stream, events, expected }: Waiting): Outcome => ({ result: one.immediate(stream, events, expected) });
   let queue: Waiting[] = [];
   let scheduled = false;
 
   const writeGroup = (batch: readonly Waiting[]) => {
     let outcomes: Outcome[];
     try {
-      outcomes = group.immediate(batch);
+      // A group of one needs no savepoint: its transaction is its own, and so is its refusal.
+      outcomes = batch.length === 1 ? [solo(batch[0] as Waiting)] : group.immediate(batch);
     } catch (error) {
-      // BEGIN, COMMIT or a failure that ended the transaction: nothing of the group is stored.
+      // BEGIN, COMMIT, a failure that ended the transaction, or the refusal of a group of one: nothing of the group is stored.
       for (const waiting of batch) waiting.reject(error);
       return;
     }
