@@ -253,13 +253,13 @@ describe('createSqlProjections', () => {
   });
 });
 
-// A fault SQLite raises for one subject's rows: in `access_history`, written as each event
+// A fault SQLite raises for one subject's rows (a trigger in the file, so every statement is prepared anew): in `access_history`, written as each event
 // is applied, or in `inventory`, written for the whole batch once its events are applied.
 const faults = {
   'while its events are applied': (subjectId: string) =>
-    `CREATE TEMP TRIGGER fault BEFORE INSERT ON main.access_history WHEN NEW.subject_id = '${subjectId}' BEGIN SELECT RAISE(ABORT, 'the disk gave out'); END;`,
+    `CREATE TRIGGER fault BEFORE INSERT ON access_history WHEN NEW.subject_id = '${subjectId}' BEGIN SELECT RAISE(ABORT, 'the disk gave out'); END;`,
   'while the subjects it changed are written back': (subjectId: string) =>
-    `CREATE TEMP TRIGGER fault BEFORE INSERT ON main.inventory WHEN NEW.subject_id = '${subjectId}' BEGIN SELECT RAISE(ABORT, 'the disk gave out'); END;`,
+    `CREATE TRIGGER fault BEFORE INSERT ON inventory WHEN NEW.subject_id = '${subjectId}' BEGIN SELECT RAISE(ABORT, 'the disk gave out'); END;`,
 };
 
 describe('a batch that fails part way', () => {
