@@ -49,17 +49,8 @@ export default defineConfig(
     rules: { 'max-lines-per-function': 'off' },
   },
   {
-    // TEMPORARY: long functions in files other branches of issue 10 are rewriting right now
-    // (the SQLite store and projection runner change with the raw-access move and the one
-    // projection runner, items 3 and 4).
-    // Split them, and drop each entry, once those branches are merged.
-    files: [
-      'packages/sqlite/src/sqlite-event-store.ts',
-      'packages/sqlite/src/projections/runner.ts',
-      'packages/sqlite/src/projections/inventory-table.ts',
-      // Landed in the same merge as the linter: the one projection runner.
-      'packages/core/src/projections/runner.ts',
-    ],
+    // TEMPORARY: the one projection runner landed with the linter, its factory not yet split.
+    files: ['packages/core/src/projections/runner.ts'],
     rules: { 'max-lines-per-function': 'off' },
   },
   {

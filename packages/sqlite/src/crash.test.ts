@@ -10,7 +10,6 @@ const ROUNDS = 20;
 const packageDir = join(__dirname, '..');
 const child = join(__dirname, 'test-support', 'crash-child.js');
 const dir = mkdtempSync(join(tmpdir(), 'custodian-sqlite-crash-'));
-const path = join(dir, 'crash.db');
 const running = new Set<ChildProcess>();
 
 beforeAll(() => {
@@ -39,11 +38,11 @@ interface Round {
  * of whose time is spent committing). Both count from the child's own output, so a slow,
  * loaded machine shifts the moments but not what they cut.
  */
-function runAndKill(round: number): Promise<Round> {
+function runAndKill(round: number, path: string, mode: 'one by one' | 'grouped'): Promise<Round> {
   const early = round % 4 === 0;
   const killAfterAppends = 1 + Math.floor(Math.random() * 60);
   return new Promise((resolve, reject) => {
-    const writer = spawn(process.execPath, [child, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const writer = spawn(process.execPath, [child, path, ...(mode === 'grouped' ? ['grouped'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(writer);
     const acked: string[] = [];
     let appends = 0;
@@ -80,10 +79,10 @@ function runAndKill(round: number): Promise<Round> {
 }
 
 /**
- * Every problem found in the file: lost acknowledged events, partial batches, and any
- * broken link of the hash chains, found as the ledger's `audit.verify()` finds them.
+ * Every problem found in the file: lost acknowledged events, partial batches (or groups),
+ * and any broken link of the hash chains, found as the ledger's `audit.verify()` finds them.
  */
-async function problems(acked: ReadonlySet<string>): Promise<string[]> {
+async function problems(acked: ReadonlySet<string>, path: string): Promise<string[]> {
   const store = createSqliteEventStore({ path });
   try {
     const found: string[] = [];
@@ -109,15 +108,25 @@ async function problems(acked: ReadonlySet<string>): Promise<string[]> {
   }
 }
 
-it(`keeps every acknowledged append, whole and chained, across ${ROUNDS} SIGKILLs of the writer`, async () => {
+async function killRounds(path: string, mode: 'one by one' | 'grouped'): Promise<void> {
   const acked = new Set<string>();
   let appends = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    const result = await runAndKill(round);
+    const result = await runAndKill(round, path, mode);
     for (const id of result.acked) acked.add(id);
     appends += result.appends;
-    expect({ round, problems: await problems(acked) }).toEqual({ round, problems: [] });
+    expect({ round, problems: await problems(acked, path) }).toEqual({ round, problems: [] });
   }
   // The test proves something only if the writer got well into its loop.
   expect(appends).toBeGreaterThan(ROUNDS * 5);
-}, 120_000);
+}
+
+it(`keeps every acknowledged append, whole and chained, across ${ROUNDS} SIGKILLs of the writer`, () => killRounds(join(dir, 'crash.db'), 'one by one'), 120_000);
+
+// Each round of the writer is four appends made at once, one group: a kill mid-group must
+// leave all of it or none of it, and lose no append whose promise resolved.
+it(
+  `keeps every acknowledged group commit, whole and chained, across ${ROUNDS} SIGKILLs of a writer appending in groups`,
+  () => killRounds(join(dir, 'grouped.db'), 'grouped'),
+  120_000,
+);

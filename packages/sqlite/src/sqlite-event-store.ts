@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
+import type { z } from 'zod';
 import {
+  parseOrThrow,
   StoreClosedError,
   StreamNotFoundError,
   type AppendResult,
@@ -7,30 +9,16 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type RawRecord,
-  type ReadAllOptions,
-  type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
 } from '@custodian/core';
-import {
-  checkExpectedRevision,
-  checkRepeatedIds,
-  subscriptionLoop,
-  validateAppend,
-  validateExpectedRevision,
-  validateReadAllOptions,
-  validateReadStreamOptions,
-  validateSubscribeOptions,
-} from '@custodian/core/store-kit';
+import { checkExpectedRevision, checkRepeatedIds, validateAppend, validateExpectedRevision } from '@custodian/core/store-kit';
+import { createGroupWriter, createSingleWriter, GroupCommitSetting, type AppendWriter, type WriteAppend } from './group-commit';
+import { createReaders } from './readers';
 import { openReadOnlyDatabase, ReadOnlyStoreError } from './read-only';
 import { openDatabase } from './schema';
-import { prepareStatements } from './statements';
-
-// Reads go page by page, never through a live cursor: better-sqlite3 refuses every other
-// statement on the connection while an iterator is open, and a reader may pause at any
-// `await` while appends run. Small enough to bound memory with large events.
-const PAGE_SIZE = 256;
+import { prepareStatements, type Statements } from './statements';
 
 export interface SqliteEventStoreOptions {
   /** The database file; created with its schema if absent (unless `readonly`). */
@@ -46,6 +34,12 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** How long an append waits for another process's write lock before failing with SQLITE_BUSY. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /**
+   * Appends made in one turn of the event loop share one transaction and one fsync, each in
+   * its own savepoint, at most `maxBatch` (default 256) per transaction; `false` gives each
+   * append a transaction of its own. Default on.
+   */
+  groupCommit?: GroupCommitSetting;
 }
 
 export interface SqliteEventStore extends EventStore {
@@ -65,15 +59,37 @@ interface RawAccess {
 // the package's testing entry point (`@custodian/sqlite/testing`), read it.
 const rawAccess = new WeakMap<SqliteEventStore, RawAccess>();
 
+/**
+ * One append, inside a transaction that holds the write lock (IMMEDIATE) before it reads
+ * the stream's revision, so no other connection can append between the check and the
+ * inserts. Throws, having inserted nothing, on a conflict or a repeated id.
+ */
+function appendWithin(sql: Statements): WriteAppend {
+  return (stream, events, expected) => {
+    const retried = checkRepeatedIds(stream, events, expected, sql.byId);
+    if (retried) return retried;
+    const actual = sql.lastRevision(stream);
+    checkExpectedRevision(stream, expected, actual);
+    let revision = actual === 'no_stream' ? -1n : actual;
+    let position = -1n;
+    for (const event of events) position = sql.insert(stream, ++revision, event.id, event.type, event.data);
+    return { nextRevision: revision, position };
+  };
+}
+
+function appendWriter(database: Database.Database, sql: Statements, groupCommit: z.output<typeof GroupCommitSetting>, committed: () => void): AppendWriter {
+  if (groupCommit === false) return createSingleWriter(database, appendWithin(sql), committed);
+  return createGroupWriter(database, appendWithin(sql), groupCommit.maxBatch, committed);
+}
+
 /** Opens (or creates) an event store in a SQLite file; with `readonly`, opens an existing ledger to read it. */
 export function createSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
-  const pollIntervalMs = options.pollIntervalMs ?? 200;
+  const groupCommit = parseOrThrow(GroupCommitSetting, options.groupCommit, 'SqliteEventStoreOptions', { prefix: 'groupCommit' });
   const readonly = options.readonly === true;
   const open = readonly ? openReadOnlyDatabase : openDatabase;
   const database = open({ path: options.path, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
   const sql = prepareStatements(database);
   const wakers = new Set<() => void>();
-  let poller: NodeJS.Timeout | undefined;
   let closed = false;
 
   const wakeAll = () => {
@@ -85,127 +101,41 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
   const assertWritable = (operation: string) => {
     if (readonly) throw new ReadOnlyStoreError(options.path, operation);
   };
-
-  // The check and the inserts share one IMMEDIATE transaction: it takes the write lock
-  // before reading the stream's revision, so no other connection can append in between.
-  const appendTransaction = database.transaction((stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult => {
-    const retried = checkRepeatedIds(stream, events, expected, sql.byId);
-    if (retried) return retried;
-    const actual = sql.lastRevision(stream);
-    checkExpectedRevision(stream, expected, actual);
-    let revision = actual === 'no_stream' ? -1n : actual;
-    let position = -1n;
-    for (const event of events) position = sql.insert(stream, ++revision, event.id, event.type, event.data);
-    return { nextRevision: revision, position };
+  const writer = appendWriter(database, sql, groupCommit, wakeAll);
+  const { stopPolling, ...readers } = createReaders({
+    sql,
+    assertOpen,
+    isClosed: () => closed,
+    wakers,
+    pollIntervalMs: options.pollIntervalMs ?? 200,
+    settleAppends: writer.flush,
   });
-
-  async function* readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
-    assertOpen();
-    validateReadStreamOptions(stream, options);
-    // The stream's end when reading starts bounds the read, so it is one consistent view
-    // even if appends land between pages.
-    const last = sql.lastRevision(stream);
-    if (last === 'no_stream') throw new StreamNotFoundError(stream);
-    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-    if (options.direction === 'backwards') {
-      let from = options.fromRevision === undefined || options.fromRevision > last ? last : options.fromRevision;
-      while (remaining > 0 && from >= 0n) {
-        assertOpen();
-        const page = sql.backwards(stream, from, Math.min(PAGE_SIZE, remaining));
-        if (page.length === 0) return;
-        remaining -= page.length;
-        from = (page[page.length - 1] as RecordedEvent).revision - 1n;
-        yield* page;
-      }
-    } else {
-      let from = options.fromRevision ?? 0n;
-      while (remaining > 0 && from <= last) {
-        assertOpen();
-        const page = sql.forwards(stream, from, last, Math.min(PAGE_SIZE, remaining));
-        if (page.length === 0) return;
-        remaining -= page.length;
-        from = (page[page.length - 1] as RecordedEvent).revision + 1n;
-        yield* page;
-      }
-    }
-  }
-
-  async function* readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
-    assertOpen();
-    validateReadAllOptions(options);
-    const last = sql.lastPosition();
-    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-    let from = options.fromPosition ?? 0n;
-    while (remaining > 0 && from <= last) {
-      assertOpen();
-      const page = sql.all(from, last, Math.min(PAGE_SIZE, remaining));
-      if (page.length === 0) return;
-      remaining -= page.length;
-      from = (page[page.length - 1] as RecordedEvent).position + 1n;
-      yield* page;
-    }
-  }
-
-  function subscribeToAll(options: SubscribeOptions, handler: (event: RecordedEvent) => Promise<void>): Subscription {
-    assertOpen();
-    validateSubscribeOptions(options, handler);
-    let checkpoint = options.fromPosition ?? -1n;
-    let page: RecordedEvent[] = [];
-    let next = 0;
-    const subscription = subscriptionLoop(
-      wakers,
-      () => closed,
-      async () => {
-        if (next === page.length) {
-          page = sql.after(checkpoint, PAGE_SIZE);
-          next = 0;
-          if (page.length === 0) return false;
-        }
-        const event = page[next++] as RecordedEvent;
-        checkpoint = event.position;
-        await handler(event);
-        return true;
-      },
-    );
-    // Another process's appends cannot wake this one, so live subscriptions also look on a
-    // timer. The timer keeps the process alive while one is open, as a socket would.
-    poller ??= setInterval(wakeAll, pollIntervalMs);
-    const stopPollingIfIdle = () => {
-      if (wakers.size > 0 || poller === undefined) return;
-      clearInterval(poller);
-      poller = undefined;
-    };
-    subscription.done.then(stopPollingIfIdle, stopPollingIfIdle);
-    return subscription;
-  }
 
   const store: SqliteEventStore = {
     database,
     // `position` is the rowid: assigned from 1 inside the write transaction, never reused while rows are never deleted.
     positionsGapFreeFrom: 1n,
-    async append(stream, events, expected) {
+    async append(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
       assertOpen();
       assertWritable('append');
       validateAppend(stream, events);
       validateExpectedRevision(expected);
-      const result = appendTransaction.immediate(stream, events, expected);
-      wakeAll();
-      return result;
+      return writer.append(stream, events, expected);
     },
-    readStream,
-    readAll,
-    subscribeToAll,
+    ...readers,
     // The unique index on id that refuses a repeated id answers this too: one lookup, no scan.
     async locate(eventId) {
       assertOpen();
+      writer.flush();
       const found = sql.byId(eventId);
       return found && { stream: found.stream, revision: found.revision, position: found.position };
     },
     async close() {
       if (closed) return;
+      // Appends made before the close were accepted: they are written, not dropped.
+      writer.flush();
       closed = true;
-      if (poller !== undefined) clearInterval(poller);
-      poller = undefined;
+      stopPolling();
       wakeAll();
       database.close();
     },

@@ -13,7 +13,8 @@ export interface SqlTablesCheckpointStore extends CheckpointStore<undefined> {
  * The checkpoint of SQL tables kept by `writers`: the row `name` of projection_checkpoints
  * (made by `ensureProjectionSchema`). A commit writes the batch's rows and moves the row in
  * one IMMEDIATE transaction, so the tables reflect exactly the events up to it; one that
- * finds the row moved (another runner on the file, a rebuild) writes nothing.
+ * finds the row moved (another runner on the file, a rebuild) writes nothing. The writers
+ * may hold a subject's rows in memory for the batch: they write them before the row moves.
  */
 export function createSqlTablesCheckpointStore(db: Database.Database, name: string, writers: readonly TableWriter[]): SqlTablesCheckpointStore {
   const select = db.prepare<[string], { position: bigint }>('SELECT position FROM projection_checkpoints WHERE name = ?').safeIntegers(true);
@@ -26,9 +27,19 @@ export function createSqlTablesCheckpointStore(db: Database.Database, name: stri
       const event = events.decode(record.data);
       for (const writer of writers) writer.apply(event, record);
     }
+    for (const writer of writers) writer.flush?.();
     update.run(next, name);
     return true;
   });
+  // What the writers held of a batch that failed is rolled back with it, so they forget it too.
+  const commit = (previous: bigint, batch: readonly RecordedEvent[], next: bigint): boolean => {
+    try {
+      return apply.immediate(previous, batch, next);
+    } catch (error) {
+      for (const writer of writers) writer.discard?.();
+      throw error;
+    }
+  };
 
   return {
     position,
@@ -36,7 +47,7 @@ export function createSqlTablesCheckpointStore(db: Database.Database, name: stri
       const at = position();
       return Promise.resolve(at === 0n ? undefined : { position: at, state: undefined });
     },
-    commit: ({ previous, batch, next }) => Promise.resolve(apply.immediate(previous ?? 0n, batch, next.position)),
+    commit: ({ previous, batch, next }) => Promise.resolve(commit(previous ?? 0n, batch, next.position)),
     reset() {
       clearProjections(db);
       return Promise.resolve();

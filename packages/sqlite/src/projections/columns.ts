@@ -1,8 +1,13 @@
+// The ledger writes its times in this form already (the events' schema checked them as
+// date-times on decode): those are kept as they are, without a parse per column.
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** A time as the tables keep it: UTC ISO 8601 with milliseconds, so times compare and sort as text. */
 export function utc(time: string): string;
 export function utc(time: string | undefined): string | null;
 export function utc(time: string | undefined): string | null {
-  return time === undefined ? null : new Date(time).toISOString();
+  if (time === undefined) return null;
+  return ISO_UTC.test(time) ? time : new Date(time).toISOString();
 }
 
 /** The time back from a column, as the folds hold it. */

@@ -9,35 +9,35 @@ import type { TableWriter } from './table';
  * lines this event adds, without reading the subject's earlier ones back.
  */
 export function historyTable(db: Database.Database): TableWriter {
+  // Positional parameters: cheaper to bind than sixteen named ones, once per row.
   const insert = db.prepare(`
     INSERT INTO access_history (event_id, position, subject_id, at, kind, operation, actor_id, actor_kind, purpose, categories,
                                 activity, recipient_id, legal_basis, consent_event_id, reason, detail)
-    VALUES (@eventId, @position, @subjectId, @at, @kind, @operation, @actorId, @actorKind, @purpose, @categories,
-            @activity, @recipientId, @legalBasis, @consentEventId, @reason, @detail)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 
   return {
     apply(event, record) {
       for (const subjectId of historyProjection.keysOf(event)) {
         for (const entry of historyProjection.evolve(historyProjection.initial(subjectId), event)) {
-          insert.run({
-            eventId: entry.eventId,
-            position: record.position,
+          insert.run(
+            entry.eventId,
+            record.position,
             subjectId,
-            at: utc(entry.at),
-            kind: entry.kind,
+            utc(entry.at),
+            entry.kind,
             // A refusal says what was refused; for the others the kind already says it.
-            operation: entry.operation ?? (entry.kind === 'denied' ? null : operationOf(entry.kind)),
-            actorId: entry.actor.id,
-            actorKind: entry.actor.kind,
-            purpose: entry.purpose,
-            categories: list(entry.categories),
-            activity: entry.activity ?? null,
-            recipientId: entry.recipientId ?? null,
-            legalBasis: entry.basis?.legalBasis ?? null,
-            consentEventId: entry.basis?.consentEventId ?? null,
-            reason: entry.reason ?? null,
-            detail: entry.detail ?? null,
-          });
+            entry.operation ?? (entry.kind === 'denied' ? null : operationOf(entry.kind)),
+            entry.actor.id,
+            entry.actor.kind,
+            entry.purpose,
+            list(entry.categories),
+            entry.activity ?? null,
+            entry.recipientId ?? null,
+            entry.basis?.legalBasis ?? null,
+            entry.basis?.consentEventId ?? null,
+            entry.reason ?? null,
+            entry.detail ?? null,
+          );
         }
       }
     },

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { recipientsProjection, type RecipientEntry } from '@custodian/core';
 import { optional, utc } from './columns';
+import { batchCache } from './batch-cache';
 import type { TableWriter } from './table';
 
 interface RecipientRow {
@@ -45,21 +46,29 @@ export function recipientsTable(db: Database.Database): TableWriter {
     };
   }
 
+  const save = (recipientId: string, entry: RecipientEntry): void => {
+    upsert.run({
+      recipientId,
+      name: entry.name ?? null,
+      agreement: entry.agreement ?? null,
+      country: entry.country ?? null,
+      status: entry.status,
+      registeredAt: utc(entry.registeredAt),
+      verifiedAt: utc(entry.verifiedAt),
+      suspendedAt: utc(entry.suspendedAt),
+    });
+  };
+
+  const recipients = batchCache(load, save);
   return {
     apply(event) {
       for (const recipientId of recipientsProjection.keysOf(event)) {
-        const after = recipientsProjection.evolve(load(recipientId), event);
-        upsert.run({
-          recipientId,
-          name: after.name ?? null,
-          agreement: after.agreement ?? null,
-          country: after.country ?? null,
-          status: after.status,
-          registeredAt: utc(after.registeredAt),
-          verifiedAt: utc(after.verifiedAt),
-          suspendedAt: utc(after.suspendedAt),
-        });
+        const after = recipientsProjection.evolve(recipients.get(recipientId), event);
+        // Only the registry is kept here: the lists start empty again, as they would loaded from the row.
+        recipients.set(recipientId, after.received.length === 0 && after.erasureNotices.length === 0 ? after : { ...after, received: [], erasureNotices: [] });
       }
     },
+    flush: () => recipients.flush(),
+    discard: () => recipients.discard(),
   };
 }

@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { createLedger, InMemoryKeyStore, type RecordedEvent } from '@custodian/core';
 import { createSqliteEventStore, type SqliteEventStore } from '../index';
 import { createSqlProjections, ProjectionsClosedError, type SqlProjections } from './index';
-import { checkout, policy, storyClock, writeStory } from './test-support/dataset';
+import { checkout, dpo, PARCELGO, policy, storyClock, writeStory } from './test-support/dataset';
 import { tempFiles } from './test-support/files';
 import { rows, snapshot } from './test-support/tables';
 import { rawRecords } from '../testing';
@@ -250,5 +250,63 @@ describe('createSqlProjections', () => {
     const read: RecordedEvent[] = [];
     for await (const record of store.readAll({ maxCount: 1 })) read.push(record);
     expect(read).toHaveLength(1);
+  });
+});
+
+/** The store, except that while `armed` holds a position, the event there reads as bytes no version can decode. */
+function corrupting(store: SqliteEventStore, armed: { at?: bigint }): SqliteEventStore {
+  return {
+    ...store,
+    async *readAll(options) {
+      for await (const record of store.readAll(options)) yield record.position === armed.at ? { ...record, data: Buffer.from('{"type":"Unreadable"}') } : record;
+    },
+  };
+}
+
+describe('a batch that fails part way', () => {
+  it('leaves the tables and the checkpoint as the last batch left them when it fails in the middle of its events, and a retry reaches what a rebuild does', async () => {
+    const path = files.path();
+    const store = openStore(path);
+    await writeStory(store);
+    const armed: { at?: bigint } = {};
+    const projections = runner(corrupting(store, armed));
+    await projections.catchUp();
+    const before = { tables: snapshot(store.database), checkpoint: projections.checkpoint() };
+    // Six events in one batch; the fourth fails, after three were applied.
+    for (const subjectId of ['s-new-first', 's-new-failing', 's-new-last']) await anotherCustomer(store, subjectId);
+    armed.at = lastPosition(store) - 2n;
+    await expect(projections.catchUp()).rejects.toThrow();
+    expect({ tables: snapshot(store.database), checkpoint: projections.checkpoint() }).toEqual(before);
+
+    delete armed.at;
+    expect(await projections.catchUp()).toEqual({ applied: 6, position: lastPosition(store) });
+    expect(snapshot(store.database)).toEqual(await referenceTables(path));
+  });
+
+  it('forgets the rows a failed batch held: after another connection moved the tables on, the next batch reads them anew', async () => {
+    const path = files.path();
+    const store = openStore(path);
+    await writeStory(store);
+    const armed: { at?: bigint } = {};
+    const projections = runner(corrupting(store, armed));
+    await projections.catchUp();
+    await anotherCustomer(store, 's-new-first');
+    // Its use fails the batch after its collection was applied.
+    armed.at = lastPosition(store);
+    await expect(projections.catchUp()).rejects.toThrow();
+    delete armed.at;
+
+    // Meanwhile the customer's data goes to a recipient, and another connection's runner records it.
+    const clock = storyClock();
+    clock.set('2026-05-03T10:00:00.000Z');
+    const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy, clock: clock.now });
+    await ledger.share({ subjectId: 's-new-first', actor: checkout, recipientId: PARCELGO, purpose: 'order.fulfilment', categories: ['contact.email'] });
+    const other = openStore(path);
+    await runner(other).catchUp();
+    // Then one more event for the customer, applied here: on the copy the tables hold, not on what the failed batch had.
+    await ledger.erase({ subjectId: 's-new-first', actor: dpo });
+    await projections.catchUp();
+    expect(rows(store.database, "SELECT recipient_id, erasure FROM recipient_copies WHERE subject_id = 's-new-first'")).toEqual([{ recipient_id: PARCELGO, erasure: 'pending' }]);
+    expect(snapshot(store.database)).toEqual(await referenceTables(path));
   });
 });

@@ -2,8 +2,12 @@ import type { CustodianEvent, RecordedEvent } from '@custodian/core';
 
 /**
  * One analytics table (or a few kept together), brought up to date one event at a time.
- * `apply` runs inside the runner's transaction, so it is synchronous and never commits.
+ * Every method runs inside the checkpoint store's transaction, so each is synchronous and
+ * never commits. A writer may keep what a batch changed in memory and write it at `flush`,
+ * at the batch's end; `discard` drops it when the batch's transaction is rolled back.
  */
 export interface TableWriter {
   apply(event: CustodianEvent, record: RecordedEvent): void;
+  flush?(): void;
+  discard?(): void;
 }
