@@ -66,12 +66,7 @@ export function recipientIds(history: readonly CustodianEvent[]): Set<string> {
 }
 
 /** The registry entry of each recipient named, as its own stream and this subject's events make it, in global order. */
-async function recipientsOf(
-  store: EventStore,
-  history: readonly CustodianEvent[],
-  positions: readonly bigint[],
-  at: AsOf | undefined,
-): Promise<Map<string, RecipientEntry>> {
+async function recipientsOf(store: EventStore, history: readonly CustodianEvent[], positions: readonly bigint[], at: AsOf | undefined): Promise<Map<string, RecipientEntry>> {
   const states = new Map<string, RecipientEntry>();
   for (const id of recipientIds(history)) {
     const own: { position: bigint; event: CustodianEvent }[] = [];
