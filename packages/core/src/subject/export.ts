@@ -4,7 +4,7 @@ import type { Policy } from '../policy';
 import type { ConsentState, HistoryEntry } from '../projections';
 import type { EventStore } from '../store';
 import { readSubjectStreams } from './read';
-import { viewOf, type SubjectPurpose, type SubjectRequest, type SubjectView } from './view';
+import { viewOf, type SubjectPurpose, type SubjectRecipient, type SubjectRequest, type SubjectView } from './view';
 
 /**
  * What a subject may see about themself (GDPR Art. 15) in a machine-readable form they
@@ -28,17 +28,7 @@ export interface SubjectExport {
   }[];
   readonly purposes: readonly SubjectPurpose[];
   readonly consents: ConsentState;
-  readonly recipients: readonly {
-    readonly recipientId: string;
-    readonly name?: string | undefined;
-    readonly country?: string | undefined;
-    readonly agreement?: string | undefined;
-    readonly categories: readonly string[];
-    readonly purposes: readonly string[];
-    readonly firstSharedAt: string;
-    readonly revokedAt?: string | undefined;
-    readonly erasure: string;
-  }[];
+  readonly recipients: readonly (SubjectRecipient & { readonly recipientId: string })[];
   readonly history: readonly HistoryEntry[];
   readonly requests: readonly SubjectRequest[];
 }

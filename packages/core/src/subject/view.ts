@@ -35,18 +35,7 @@ export interface SubjectReport {
       readonly retainUntil: string;
     }[];
     readonly consents: readonly { readonly purpose: string; readonly status: string; readonly since: string }[];
-    readonly recipients: readonly {
-      readonly id: string;
-      readonly name?: string | undefined;
-      readonly country?: string | undefined;
-      readonly agreement?: string | undefined;
-      readonly categories: readonly string[];
-      readonly purposes: readonly string[];
-      readonly firstSharedAt: string;
-      readonly revokedAt?: string | undefined;
-      /** Where the recipient's copy stands after an erasure: `pending` until it confirms (Art. 19). */
-      readonly erasure: string;
-    }[];
+    readonly recipients: readonly (SubjectRecipient & { readonly id: string })[];
     readonly erasureRequestedAt?: string | undefined;
     readonly erased: boolean;
     readonly erasedAt?: string | undefined;
@@ -56,6 +45,19 @@ export interface SubjectReport {
 }
 
 /** A right the subject exercised: access, erasure, objection, restriction, and their outcomes. */
+/** A recipient as one subject's view shows it: what of theirs it was sent, and where its copy stands. */
+export interface SubjectRecipient {
+  readonly name?: string | undefined;
+  readonly country?: string | undefined;
+  readonly agreement?: string | undefined;
+  readonly categories: readonly string[];
+  readonly purposes: readonly string[];
+  readonly firstSharedAt: string;
+  readonly revokedAt?: string | undefined;
+  /** Where the recipient's copy stands after an erasure: `pending` until it confirms (Art. 19). */
+  readonly erasure: string;
+}
+
 export interface SubjectRequest {
   readonly type: string;
   readonly at: string;
