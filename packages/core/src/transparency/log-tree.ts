@@ -23,6 +23,8 @@ export interface LogTree {
   readonly size: number;
   /** The leaf index of an event, or undefined when the tree holds no such event. */
   indexOf(eventId: string): number | undefined;
+  /** Brings the id index up to the tree's size now; otherwise `indexOf` does it when first asked. */
+  indexIds(): void;
   leaf(index: number): LogLeaf | undefined;
   /**
    * Adds a record read or delivered after the last one: a record at or before the last
@@ -44,6 +46,8 @@ export interface CatchUpOptions {
 export async function buildLogTree(store: EventStore, options: CatchUpOptions = {}): Promise<LogTree> {
   const log = createLogTree(store);
   await log.catchUp(options);
+  // A tree built to answer proofs indexes its ids now, so that no proof pays for the whole log.
+  log.indexIds();
   return log;
 }
 
@@ -90,9 +94,13 @@ export function createLogTree(store: EventStore): LogTree {
   /** Leaves below this are in `ids`: the id index is brought up to date when asked, not on the checkpointer's path. */
   let indexed = 0;
 
-  function indexOf(eventId: string): number | undefined {
+  function indexIds(): void {
     // The first leaf of an id wins: a repeated id is tampering, which verify names.
     for (; indexed < tree.size; indexed++) ids.add(columns.eventIdAt(indexed), indexed);
+  }
+
+  function indexOf(eventId: string): number | undefined {
+    indexIds();
     return ids.get(eventId);
   }
 
@@ -112,6 +120,7 @@ export function createLogTree(store: EventStore): LogTree {
       return tree.size;
     },
     indexOf,
+    indexIds,
     add(record) {
       delivered.stream = record.stream;
       delivered.revision = Number(record.revision);
