@@ -25,6 +25,17 @@ describe('definePolicy', () => {
     expect(policy.permissions).toEqual(privacyOnly);
   });
 
+  it('names the operation of a refused permission, a word of the policy, where a caller-chosen key would be described', () => {
+    let refused: unknown;
+    try {
+      definePolicy({ purposes: { 'marketing.email': email }, permissions: { erase: [] } });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).issues.map((issue) => issue.path)).toEqual(['permissions.erase']);
+  });
+
   it('shows the permissions in effect: the roles named replace the default, and collect stays with the purposes unless named', () => {
     const named = definePolicy({ purposes: { 'marketing.email': email }, permissions: { erase: ['dpo'], grantConsent: ['support', 'privacy'] } }).permissions;
     expect(named).toMatchObject({ erase: ['dpo'], grantConsent: ['support', 'privacy'], registerRecipient: ['privacy'], liftRestriction: ['privacy'] });

@@ -83,8 +83,10 @@ describe('checkConsentPurpose', () => {
   });
 
   it('refuses a purpose the policy does not declare at purpose, without echoing it', () => {
-    const { issues } = issuesOf(() => checkConsentPurpose(policy, 'ann.secret'));
-    expect(issues).toEqual([{ path: 'purpose', message: 'is not a purpose of the policy, which declares marketing.email, order.fulfilment, fraud.screening' }]);
+    expect(issuesOf(() => checkConsentPurpose(policy, 'ann.secret'))).toEqual({
+      what: 'grantConsent',
+      issues: [{ path: 'purpose', message: 'is not a purpose of the policy, which declares marketing.email, order.fulfilment, fraud.screening' }],
+    });
   });
 });
 
