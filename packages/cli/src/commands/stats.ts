@@ -1,4 +1,4 @@
-import { brokenWords, events, eventTypes, verifyChain, type CustodianEvent, type RecordedEvent } from '@custodian/core';
+import { brokenWords, events, eventTypes, verifyStore, type CustodianEvent } from '@custodian/core';
 import { toJson } from '../output/json';
 import { createProgress } from '../output/progress';
 import { count, section, table } from '../output/table';
@@ -18,10 +18,7 @@ export const stats: Command = {
     const tally = createTally();
     const progress = createProgress({ stream: io.stderr, label: 'Counting', total: opened.countEvents?.(), enabled: !json, delayMs: io.progressDelayMs });
     // One pass: verify walks the log, and every record it reads is counted on the way.
-    const chain = await verifyChain(countedAsRead(opened.store.readAll(), tally), {
-      positionsGapFreeFrom: opened.store.positionsGapFreeFrom,
-      onProgress: (checked) => progress.update(checked),
-    });
+    const chain = await verifyStore(opened.store, { onRecord: (data) => tally.add(data), onProgress: (checked) => progress.update(checked) });
     progress.finish();
     const result = { ledger: opened.label, ...tally.result(), chain: { ok: chain.ok, checked: chain.checked, broken: chain.broken } };
 
@@ -78,14 +75,6 @@ export const stats: Command = {
   },
 };
 
-/** The store as verify reads it, with every record of its one pass over the log handed to the tally first. */
-async function* countedAsRead(records: AsyncIterable<RecordedEvent>, tally: { add(record: RecordedEvent): void }): AsyncGenerator<RecordedEvent> {
-  for await (const record of records) {
-    tally.add(record);
-    yield record;
-  }
-}
-
 /** Counts kept while the log streams past, by type in catalog (lifecycle) order; only open items are held, never the log. */
 function createTally() {
   const byType = new Map<string, number>(eventTypes.map((type) => [type, 0]));
@@ -134,11 +123,11 @@ function createTally() {
   }
 
   return {
-    add(record: RecordedEvent): void {
+    add(data: Uint8Array): void {
       total++;
       let event: CustodianEvent;
       try {
-        event = events.decode(record.data);
+        event = events.decode(data);
       } catch {
         // verify reports the record; the counts go on.
         unreadable++;

@@ -52,6 +52,10 @@ describe('verify with ids kept as digests', () => {
     const exact = await verifyStore(store);
     expect(exact.broken).toEqual([expect.objectContaining({ stream: 'subject-copy', revision: 0n, eventId: ids[5], reason: 'duplicate_id' })]);
     expect(await verifyLog(store, {}, colliding())).toEqual(exact);
+    // The second read that confirms suspects hands no record to the caller again.
+    let handed = 0;
+    await verifyLog(store, { onRecord: () => handed++ }, colliding());
+    expect(handed).toBe(21);
   });
 
   it('reports a confirmed repeat as its stream first broken link, before a break the walk found later in that stream', async () => {

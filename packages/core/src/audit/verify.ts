@@ -61,6 +61,12 @@ export interface VerifyOptions {
    * `verifyStore` takes it from the store.
    */
   positionsGapFreeFrom?: bigint | undefined;
+  /**
+   * Called with each record's bytes as the walk reads them, once a record: how a caller
+   * counts the log in the same single pass. The bytes may be a view of the store's own:
+   * read them during the call, never keep or change them.
+   */
+  onRecord?: (data: Uint8Array) => void;
 }
 
 /** The ids a walk has read: `add` says whether the id (or, for digests, one sharing its digest) was read before. */
@@ -127,6 +133,7 @@ function startRun(options: VerifyOptions, gapFreeFrom: bigint | undefined, ids: 
     walk,
     visit(record: ScannedRecord): void {
       walk.visit(record);
+      options.onRecord?.(record.data);
       if (options.onProgress && walk.checked % 10_000 === 0) options.onProgress(walk.checked);
     },
     finish(repeats: readonly BrokenLink[]): VerifyResult {
