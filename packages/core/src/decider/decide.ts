@@ -99,10 +99,11 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       if (state.erased) refuse('already_erased', 'the subject was already erased');
       return [{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [...state.shares.keys()] } }];
     case 'confirmRecipientErasure': {
-      if (!state.erased) refuse('not_erased', 'the subject has not been erased');
+      const erased = state.erased;
+      if (!erased) return refuse('not_erased', 'the subject has not been erased');
       if (!state.shares.has(command.recipientId)) refuse('not_a_recipient', "this recipient never received this subject's data");
       if (state.erasureConfirmations.has(command.recipientId)) refuse('already_confirmed', 'this recipient already confirmed');
-      return [{ type: 'RecipientErasureConfirmed', data: { recipientId: command.recipientId, erasureEventId: state.erased?.eventId ?? '' } }];
+      return [{ type: 'RecipientErasureConfirmed', data: { recipientId: command.recipientId, erasureEventId: erased.eventId } }];
     }
     case 'requestAccess':
       return [{ type: 'AccessRequestReceived', data: { right: command.right } }];

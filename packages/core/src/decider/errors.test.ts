@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initialRecipientState } from './recipient-state';
 import { decideRecipient } from './decide';
-import { CommandRefusedError, RefusalReason } from './errors';
+import { CommandRefusedError, RefusalReason, subjectErasedRefusal } from './errors';
 
 /** The reasons named in the first column of docs/events.md's "Command refusals" table. */
 function documentedReasons(): string[] {
@@ -36,5 +36,15 @@ describe('CommandRefusedError.reason', () => {
     expect(refusal).toBeInstanceOf(CommandRefusedError);
     const reason: RefusalReason = (refusal as CommandRefusedError).reason;
     expect(RefusalReason.parse(reason)).toBe('recipient_unknown');
+  });
+
+  it("refuses a write that needs an erased subject's key with subject_erased, saying nothing more is recorded", () => {
+    const refusal = subjectErasedRefusal();
+    expect(refusal).toBeInstanceOf(CommandRefusedError);
+    expect({ code: refusal.code, reason: refusal.reason, message: refusal.message }).toEqual({
+      code: 'COMMAND_REFUSED',
+      reason: 'subject_erased',
+      message: 'the subject was erased; nothing more is recorded about their data',
+    });
   });
 });

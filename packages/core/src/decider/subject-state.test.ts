@@ -55,6 +55,21 @@ describe('evolveSubject', () => {
     expect(initialSubjectState.collected.size).toBe(0);
   });
 
+  it('holds a category collected without a sealed value as held with none, as an erased one is', () => {
+    const partial = recorded('c-3', 'DataCollected', {
+      categories: ['contact.email', 'contact.phone'],
+      source: 'import',
+      purposes: ['order.fulfilment'],
+      legalBases: { 'order.fulfilment': 'contract' },
+      notice,
+      retainUntil: '2032-01-01T00:00:00.000Z',
+      values: { 'contact.email': 'sealed-email' },
+    });
+    const state = fold([partial]);
+    expect(state.collected.get('contact.email')?.sealed).toBe('sealed-email');
+    expect(state.collected.get('contact.phone')).toMatchObject({ eventId: 'c-3', sealed: '' });
+  });
+
   it('takes a later collection of a category as the one held, leaving the others', () => {
     const again = recorded('c-2', 'DataCollected', {
       categories: ['contact.email'],
