@@ -24,8 +24,8 @@ export function canonicalJson(value: unknown): string {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ',';
-      const item = canonicalJson(value[i]) as string | undefined;
-      if (item !== undefined) out += item;
+      // As JSON.stringify does: an item JSON cannot hold (undefined, a function) is null, so the text stays JSON.
+      out += (canonicalJson(value[i]) as string | undefined) ?? 'null';
     }
     return `${out}]`;
   }

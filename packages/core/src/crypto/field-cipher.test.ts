@@ -1,0 +1,91 @@
+import { describe, expect, it } from '@jest/globals';
+import { newDataKey } from './key-store';
+import { openValue, sealValue, SealedValueError } from './field-cipher';
+
+const key = newDataKey();
+const context = 'subject-s-1/contact.email';
+const value = 'zoë@example.com 🙂';
+
+function refusal(run: () => unknown): SealedValueError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof SealedValueError) return error;
+    throw error;
+  }
+  throw new Error('the sealed value opened');
+}
+
+describe('sealValue and openValue', () => {
+  it('seal as gcm1.<12-byte IV>.<ciphertext and 16-byte tag>, base64url, and open to the value', () => {
+    const sealed = sealValue(key, value, context);
+    const [version, iv, body, ...rest] = sealed.split('.');
+    expect(version).toBe('gcm1');
+    expect(rest).toEqual([]);
+    expect(Buffer.from(iv ?? '', 'base64url')).toHaveLength(12);
+    expect(Buffer.from(body ?? '', 'base64url')).toHaveLength(Buffer.byteLength(value) + 16);
+    expect(sealed).toMatch(/^gcm1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(sealed).not.toContain('example');
+    expect(openValue(key, sealed, context)).toBe(value);
+    expect(openValue(key, sealValue(key, '', context), context)).toBe('');
+  });
+
+  it('never seals a value the same way twice', () => {
+    const sealed = new Set(Array.from({ length: 1_000 }, () => sealValue(key, value, context)));
+    expect(sealed.size).toBe(1_000);
+    expect(new Set([...sealed].map((text) => text.split('.')[1])).size).toBe(1_000);
+  });
+
+  it('refuses, naming the field and never the value, under another key, another context, or with a changed byte', () => {
+    const sealed = sealValue(key, value, context);
+    const [version, iv, body] = sealed.split('.') as [string, string, string];
+    const flipped = (text: string, at: number) => {
+      const bytes = Buffer.from(text, 'base64url');
+      bytes[at] = (bytes[at] ?? 0) ^ 0x01;
+      return bytes.toString('base64url');
+    };
+    const attempts: [string, Uint8Array, string][] = [
+      ['another key', newDataKey(), sealed],
+      ['a changed IV', key, `${version}.${flipped(iv, 0)}.${body}`],
+      ['a changed ciphertext', key, `${version}.${iv}.${flipped(body, 0)}`],
+      ['a changed tag', key, `${version}.${iv}.${flipped(body, Buffer.from(body, 'base64url').length - 1)}`],
+    ];
+    for (const [, withKey, text] of attempts) {
+      const error = refusal(() => openValue(withKey, text, context));
+      expect({ code: error.code, field: error.field, message: error.message }).toEqual({
+        code: 'SEALED_VALUE_UNREADABLE',
+        field: context,
+        message: `the sealed value of ${context} cannot be opened with this key`,
+      });
+      expect(error.message).not.toContain(value);
+    }
+    expect(refusal(() => openValue(key, sealed, 'subject-s-2/contact.email')).field).toBe('subject-s-2/contact.email');
+  });
+
+  it('refuses text that is not a sealed value of its version and shape', () => {
+    const [, iv, body] = sealValue(key, value, context).split('.') as [string, string, string];
+    const shortIv = Buffer.alloc(11).toString('base64url');
+    const longIv = Buffer.alloc(13).toString('base64url');
+    const shortBody = Buffer.alloc(15).toString('base64url');
+    for (const text of [
+      '',
+      'gcm1',
+      'gcm1..',
+      `gcm1.${iv}`,
+      `gcm1.${iv}.`,
+      `gcm1..${body}`,
+      `gcm2.${iv}.${body}`,
+      `GCM1.${iv}.${body}`,
+      `gcm1.${shortIv}.${body}`,
+      `gcm1.${longIv}.${body}`,
+      `gcm1.${iv}.${shortBody}`,
+    ])
+      expect(refusal(() => openValue(key, text, context)).field).toBe(context);
+  });
+
+  it('opens a value whose body is the tag alone: an empty value', () => {
+    const sealed = sealValue(key, '', context);
+    expect(Buffer.from(sealed.split('.')[2] ?? '', 'base64url')).toHaveLength(16);
+    expect(openValue(key, sealed, context)).toBe('');
+  });
+});
