@@ -1,0 +1,82 @@
+import { createProjectionRunner, type EventStore, type Projection, type Subscription } from '@custodian/core';
+import { Pool } from 'pg';
+import { createPostgresTablesCheckpointStore } from './checkpoints';
+import { consentTable } from './consent-table';
+import { historyTable } from './history-table';
+import { inventoryTable } from './inventory-table';
+import { recipientsTable } from './recipients-table';
+import { requestsTable } from './requests-table';
+import { CHECKPOINT_NAME, migrateProjections } from './schema';
+
+/** Where the tables live: a connection string (the projections open a pool and end it on close) or a pool of the caller's. */
+export type PostgresConnection = { connectionString: string; pool?: never } | { pool: Pool; connectionString?: never };
+
+export type PostgresProjectionsOptions = PostgresConnection & {
+  /** The events to apply: any EventStore (this package's, SQLite's, EventStoreDB's). */
+  store: EventStore;
+  /**
+   * How many events are applied per transaction. Default 5,000: a batch costs a fixed
+   * few round trips (one read and one write per table), so a large batch spreads them
+   * and the commit over more events; the batch's events and states are held in memory.
+   */
+  batchSize?: number;
+};
+
+export interface CatchUpResult {
+  /** Events this call applied; 0 when the tables were already current. */
+  applied: number;
+  /** The checkpoint afterwards: the global position of the last event the tables reflect (0n: none). */
+  position: bigint;
+}
+
+export interface PostgresProjections {
+  /** Applies every event after the checkpoint, batch by batch, each batch in one transaction with the checkpoint. */
+  catchUp(): Promise<CatchUpResult>;
+  /** Follows the store's appends from the checkpoint until closed. `done` rejects if applying an event fails. */
+  start(): Subscription;
+  /** Empties the tables, sets the checkpoint to the start and replays every event. */
+  rebuild(): Promise<CatchUpResult>;
+  /** The global position the tables reflect, as committed in the database. */
+  checkpoint(): Promise<bigint>;
+  /** Stops following the store and waits for any batch in progress; ends the pool if the projections opened it. The store stays open. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_BATCH_SIZE = 5_000;
+
+/** The tables are the state: the checkpoint store writes them, so the fold itself carries nothing. */
+const analytics: Projection<undefined> = { name: CHECKPOINT_NAME, initial: () => undefined, evolve: () => undefined };
+
+/**
+ * Keeps the analytics tables of docs/analytics.md in PostgreSQL: core's runner, with the
+ * tables' checkpoint store, which applies each batch to the tables and moves the checkpoint
+ * in one transaction. A crash (of the process, the connection or the server) leaves either
+ * the whole batch or none of it, and a batch read while another runner on the database
+ * moved the checkpoint is read again: many instances can run it against one database.
+ * The tables are made or brought to this version's layout first (`migrateProjections`).
+ */
+export async function createPostgresProjections(options: PostgresProjectionsOptions): Promise<PostgresProjections> {
+  const owned = options.pool === undefined;
+  const pool = options.pool ?? new Pool({ connectionString: options.connectionString });
+  try {
+    await migrateProjections(pool);
+  } catch (error) {
+    if (owned) await pool.end();
+    throw error;
+  }
+  const writers = [consentTable(), historyTable(), inventoryTable(), recipientsTable(), requestsTable()];
+  const checkpoints = createPostgresTablesCheckpointStore(pool, CHECKPOINT_NAME, writers);
+  const runner = createProjectionRunner({ store: options.store, projection: analytics, checkpoints, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE });
+  const result = ({ applied, position }: { applied: number; position: bigint | undefined }): CatchUpResult => ({ applied, position: position ?? 0n });
+  let ended: Promise<void> | undefined;
+  return {
+    catchUp: async () => result(await runner.catchUp()),
+    start: () => runner.start(),
+    rebuild: async () => result(await runner.rebuild()),
+    checkpoint: checkpoints.position,
+    close() {
+      ended ??= runner.close().then(() => (owned ? pool.end() : undefined));
+      return ended;
+    },
+  };
+}
