@@ -1,17 +1,18 @@
 import { decodeState, encodeState, events, type CheckpointStore, type Projection } from '@custodian/core';
 import type { Pool } from 'pg';
 import { clearProjections, ensureStateTable } from './schema';
-import { bigintOf, statement, transaction } from './sql';
+import { bigintOf, statement, transaction, withClient } from './sql';
 import type { BatchEvent, TableWriter } from './table';
 
 /** The analytics tables' checkpoint store, which can also say where the database's tables stand. */
 export interface PostgresTablesCheckpointStore extends CheckpointStore<undefined> {
-  /** The position of the last event the tables reflect, as committed in the database (0n: none). */
-  position(): Promise<bigint>;
+  /** The position of the last event the tables reflect, as committed in the database (undefined: none). */
+  position(): Promise<bigint | undefined>;
 }
 
-const select = statement<{ position: string }>('checkpoint.select', 'SELECT position FROM projection_checkpoints WHERE name = $1');
-const lock = statement<{ position: string }>('checkpoint.lock', 'SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE');
+const select = statement<{ position: string | null }>('checkpoint.select', 'SELECT position FROM projection_checkpoints WHERE name = $1');
+const lock = statement<{ position: string | null }>('checkpoint.lock', 'SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE');
+const positionOf = (row: { position: string | null } | undefined): bigint | undefined => (row?.position == null ? undefined : bigintOf(row.position));
 const move = statement('checkpoint.move', 'UPDATE projection_checkpoints SET position = $2 WHERE name = $1');
 
 /**
@@ -23,27 +24,18 @@ const move = statement('checkpoint.move', 'UPDATE projection_checkpoints SET pos
  * fails it without a round trip.
  */
 export function createPostgresTablesCheckpointStore(pool: Pool, name: string, writers: readonly TableWriter[]): PostgresTablesCheckpointStore {
-  const position = async (): Promise<bigint> => {
-    const client = await pool.connect();
-    try {
-      const row = (await select(client, [name])).rows[0];
-      return row === undefined ? 0n : bigintOf(row.position);
-    } finally {
-      client.release();
-    }
-  };
+  const position = (): Promise<bigint | undefined> => withClient(pool, async (client) => positionOf((await select(client, [name])).rows[0]));
 
   return {
     position,
     async load() {
       const at = await position();
-      return at === 0n ? undefined : { position: at, state: undefined };
+      return at === undefined ? undefined : { position: at, state: undefined };
     },
     async commit({ previous, batch, next }) {
       const decoded: BatchEvent[] = batch.map((record) => ({ event: events.decode(record.data), record }));
       return transaction(pool, async (client) => {
-        const row = (await lock(client, [name])).rows[0];
-        if ((row === undefined ? 0n : bigintOf(row.position)) !== (previous ?? 0n)) return false;
+        if (positionOf((await lock(client, [name])).rows[0]) !== previous) return false;
         for (const writer of writers) await writer.write(client, decoded);
         await move(client, [name, next.position.toString()]);
         return true;
@@ -71,15 +63,11 @@ const removeState = statement('state.remove', 'DELETE FROM projection_state WHER
 export async function createPostgresCheckpointStore<S>(pool: Pool, projection: Projection<S>): Promise<CheckpointStore<S>> {
   await ensureStateTable(pool);
   return {
-    async load() {
-      const client = await pool.connect();
-      try {
+    load: () =>
+      withClient(pool, async (client) => {
         const row = (await selectState(client, [projection.name])).rows[0];
         return row && { position: bigintOf(row.position), state: decodeState(projection, row.state) };
-      } finally {
-        client.release();
-      }
-    },
+      }),
     commit: ({ previous, next }) =>
       transaction(pool, async (client) => {
         const row = (await lockState(client, [projection.name])).rows[0];

@@ -1,4 +1,4 @@
-import { createProjectionRunner, type EventStore, type Projection, type Subscription } from '@custodian/core';
+import { createProjectionRunner, type CatchUpResult, type EventStore, type Projection, type Subscription } from '@custodian/core';
 import { Pool } from 'pg';
 import { createPostgresTablesCheckpointStore } from './checkpoints';
 import { consentTable } from './consent-table';
@@ -22,22 +22,18 @@ export type PostgresProjectionsOptions = PostgresConnection & {
   batchSize?: number;
 };
 
-export interface CatchUpResult {
-  /** Events this call applied; 0 when the tables were already current. */
-  applied: number;
-  /** The checkpoint afterwards: the global position of the last event the tables reflect (0n: none). */
-  position: bigint;
-}
-
 export interface PostgresProjections {
-  /** Applies every event after the checkpoint, batch by batch, each batch in one transaction with the checkpoint. */
+  /**
+   * Applies every event after the checkpoint, batch by batch, each batch in one transaction
+   * with the checkpoint: `{ applied, position }`, the position undefined while no event was.
+   */
   catchUp(): Promise<CatchUpResult>;
   /** Follows the store's appends from the checkpoint until closed. `done` rejects if applying an event fails. */
   start(): Subscription;
   /** Empties the tables, sets the checkpoint to the start and replays every event. */
   rebuild(): Promise<CatchUpResult>;
-  /** The global position the tables reflect, as committed in the database. */
-  checkpoint(): Promise<bigint>;
+  /** The global position of the last event the tables reflect, as committed in the database (undefined: none yet). */
+  checkpoint(): Promise<bigint | undefined>;
   /** Stops following the store and waits for any batch in progress; ends the pool if the projections opened it. The store stays open. */
   close(): Promise<void>;
 }
@@ -58,6 +54,10 @@ const analytics: Projection<undefined> = { name: CHECKPOINT_NAME, initial: () =>
 export async function createPostgresProjections(options: PostgresProjectionsOptions): Promise<PostgresProjections> {
   const owned = options.pool === undefined;
   const pool = options.pool ?? new Pool({ connectionString: options.connectionString });
+  // An idle connection the server drops (a restart, pg_terminate_backend) is reported on the
+  // pool, and pg would throw it at the process: the pool forgets it, and the next batch
+  // meets the trouble, if it lasts, on a connection of its own.
+  if (owned) pool.on('error', () => undefined);
   try {
     await migrateProjections(pool);
   } catch (error) {
@@ -67,12 +67,11 @@ export async function createPostgresProjections(options: PostgresProjectionsOpti
   const writers = [consentTable(), historyTable(), inventoryTable(), recipientsTable(), requestsTable()];
   const checkpoints = createPostgresTablesCheckpointStore(pool, CHECKPOINT_NAME, writers);
   const runner = createProjectionRunner({ store: options.store, projection: analytics, checkpoints, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE });
-  const result = ({ applied, position }: { applied: number; position: bigint | undefined }): CatchUpResult => ({ applied, position: position ?? 0n });
   let ended: Promise<void> | undefined;
   return {
-    catchUp: async () => result(await runner.catchUp()),
+    catchUp: () => runner.catchUp(),
     start: () => runner.start(),
-    rebuild: async () => result(await runner.rebuild()),
+    rebuild: () => runner.rebuild(),
     checkpoint: checkpoints.position,
     close() {
       ended ??= runner.close().then(() => (owned ? pool.end() : undefined));

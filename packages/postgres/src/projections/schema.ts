@@ -122,8 +122,12 @@ CREATE INDEX access_requests_subject ON access_requests (subject_id);
  */
 const MIGRATION_LOCK = 0x637573746f646961n;
 
-/** The checkpoints of every runner in the database: ours is the row `analytics`, whose schema_version says the tables' layout. */
-const CHECKPOINTS_DDL = 'CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position BIGINT NOT NULL, schema_version INTEGER NOT NULL)';
+/**
+ * The checkpoints of every runner in the database: ours is the row `analytics`, whose
+ * schema_version says the tables' layout. A NULL position is none: a store may number its
+ * first event 0 (core's in-memory store does), so 0 cannot stand for "nothing applied".
+ */
+const CHECKPOINTS_DDL = 'CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position BIGINT, schema_version INTEGER NOT NULL)';
 
 /** The state and position of projections of one's own (`createPostgresCheckpointStore`), one row each. */
 const STATE_DDL = 'CREATE TABLE IF NOT EXISTS projection_state (name TEXT PRIMARY KEY, position BIGINT NOT NULL, state TEXT NOT NULL)';
@@ -164,8 +168,8 @@ export async function migrateProjections(pool: Pool): Promise<void> {
       throw table === undefined ? error : new ProjectionTableConflictError(table);
     }
     await client.query(
-      `INSERT INTO projection_checkpoints (name, position, schema_version) VALUES ($1, 0, $2)
-       ON CONFLICT (name) DO UPDATE SET position = 0, schema_version = excluded.schema_version`,
+      `INSERT INTO projection_checkpoints (name, position, schema_version) VALUES ($1, NULL, $2)
+       ON CONFLICT (name) DO UPDATE SET position = NULL, schema_version = excluded.schema_version`,
       [CHECKPOINT_NAME, PROJECTIONS_SCHEMA_VERSION],
     );
   });
@@ -181,6 +185,6 @@ export async function clearProjections(pool: Pool): Promise<void> {
   await transaction(pool, async (client) => {
     await client.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [CHECKPOINT_NAME]);
     await client.query(`TRUNCATE ${PROJECTION_TABLES.join(', ')}`);
-    await client.query('UPDATE projection_checkpoints SET position = 0 WHERE name = $1', [CHECKPOINT_NAME]);
+    await client.query('UPDATE projection_checkpoints SET position = NULL WHERE name = $1', [CHECKPOINT_NAME]);
   });
 }

@@ -37,6 +37,8 @@ export async function testSchemas(): Promise<TestSchemas> {
       const schema = name ?? `t_${randomBytes(5).toString('hex')}`;
       if (name === undefined) await admin.query(`CREATE SCHEMA ${schema}`);
       const pool = Object.assign(new Pool({ connectionString: url(schema) }), { schema });
+      // The tests kill connections on purpose; the pool drops them.
+      pool.on('error', () => undefined);
       pools.push(pool);
       return pool;
     },
