@@ -156,11 +156,11 @@ export async function migrateProjections(pool: Pool): Promise<void> {
   await locked(pool, async (client) => {
     await client.query(CHECKPOINTS_DDL);
     const { rows } = await client.query<{ schema_version: number }>('SELECT schema_version FROM projection_checkpoints WHERE name = $1', [CHECKPOINT_NAME]);
-    const found = rows[0]?.schema_version ?? 0;
-    if (found > PROJECTIONS_SCHEMA_VERSION) throw new ProjectionsSchemaTooNewError(found, PROJECTIONS_SCHEMA_VERSION);
+    const found = rows[0]?.schema_version;
+    if (found !== undefined && found > PROJECTIONS_SCHEMA_VERSION) throw new ProjectionsSchemaTooNewError(found, PROJECTIONS_SCHEMA_VERSION);
     if (found === PROJECTIONS_SCHEMA_VERSION) return;
-    // Our own tables of an older layout: derived data, replaced by the steps that follow.
-    if (found > 0) for (const table of PROJECTION_TABLES) await client.query(`DROP TABLE IF EXISTS ${table}`);
+    // Our own tables, of an older layout: derived data, made again below and refilled.
+    if (found !== undefined) for (const table of PROJECTION_TABLES) await client.query(`DROP TABLE IF EXISTS ${table}`);
     try {
       await client.query(LAYOUT);
     } catch (error) {
