@@ -37,7 +37,14 @@ export function requestsTable(): TableWriter {
       const answers = new Map<string, Pick<Request, 'fulfilledAt' | 'fulfilledEventId' | 'digest'>>();
       for (const { event } of batch) {
         if (event.type === 'AccessRequestReceived' && event.subjectId !== undefined) {
-          received.set(event.id, { subjectId: event.subjectId, right: event.data.right, receivedAt: utc(event.occurredAt), fulfilledAt: null, fulfilledEventId: null, digest: null });
+          received.set(event.id, {
+            subjectId: event.subjectId,
+            right: event.data.right,
+            receivedAt: utc(event.occurredAt),
+            fulfilledAt: null,
+            fulfilledEventId: null,
+            digest: null,
+          });
         } else if (event.type === 'AccessRequestFulfilled') {
           const answer = { fulfilledAt: utc(event.occurredAt), fulfilledEventId: event.id, digest: event.data.digest };
           const request = received.get(event.data.requestEventId);

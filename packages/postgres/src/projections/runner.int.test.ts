@@ -324,7 +324,9 @@ describe('a batch that fails part way', () => {
     await (await runner(await schemas.pool(pool.schema), store)).catchUp();
     await ledger.erase({ subjectId: 's-new-first', actor: analyticsStory.dpo });
     await projections.catchUp();
-    expect(await rows(pool, "SELECT recipient_id, erasure FROM recipient_copies WHERE subject_id = 's-new-first'")).toEqual([{ recipient_id: analyticsStory.PARCELGO, erasure: 'pending' }]);
+    expect(await rows(pool, "SELECT recipient_id, erasure FROM recipient_copies WHERE subject_id = 's-new-first'")).toEqual([
+      { recipient_id: analyticsStory.PARCELGO, erasure: 'pending' },
+    ]);
     expect(await snapshot(pool)).toEqual(await referenceTables(store));
   });
 });

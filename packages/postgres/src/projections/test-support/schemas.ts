@@ -53,7 +53,10 @@ export async function testSchemas(): Promise<TestSchemas> {
 /** A row as it reads on either database: jsonb lists as their JSON text, bigint positions as numbers. */
 function portable(row: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(row).map(([column, value]) => [column, Array.isArray(value) ? JSON.stringify(value) : column === 'position' && typeof value === 'string' ? Number(value) : value]),
+    Object.entries(row).map(([column, value]) => [
+      column,
+      Array.isArray(value) ? JSON.stringify(value) : column === 'position' && typeof value === 'string' ? Number(value) : value,
+    ]),
   );
 }
 
