@@ -34,7 +34,7 @@ const asNumbers = {
 let schemas: TestSchemas;
 let reference: SqliteReference;
 let analyst: Pool;
-let built: Pool;
+let built: Pool & { schema: string };
 
 beforeAll(async () => {
   schemas = await testSchemas();

@@ -164,7 +164,7 @@ describe('createPostgresProjections', () => {
     const pool = await schemas.pool();
     const before = await (await runner(pool, store)).catchUp();
     await anotherCustomer(store, 's-zoe');
-    const added = Number((await lastPosition(store)) - before.position);
+    const added = (await countEvents(store)) - before.applied;
     expect(added).toBeGreaterThanOrEqual(2);
     expect(await (await runner(await schemas.pool(pool.schema), store)).catchUp()).toEqual({ applied: added, position: await lastPosition(store) });
     expect(await rows(pool, "SELECT kind, activity FROM access_history WHERE subject_id = 's-zoe'")).toEqual([{ kind: 'used', activity: 'order:2001-confirmation' }]);
