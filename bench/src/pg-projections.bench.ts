@@ -38,7 +38,7 @@ function option(name: string, fallback: number): number {
   return value;
 }
 
-const SUBJECTS = option('subjects', 10_000);
+const SUBJECTS = option('subjects', 6_000);
 
 const policy = definePolicy({
   purposes: {

@@ -2,4 +2,4 @@ export { createPostgresProjections, type PostgresConnection, type PostgresProjec
 export { createPostgresCheckpointStore, createPostgresTablesCheckpointStore, type PostgresTablesCheckpointStore } from './checkpoints';
 export type { BatchEvent, TableWriter } from './table';
 export { CHECKPOINT_NAME, PROJECTION_TABLES, PROJECTIONS_SCHEMA_VERSION, migrateProjections } from './schema';
-export { ProjectionsSchemaTooNewError, ProjectionTableConflictError } from './errors';
+export { InvalidConnectionStringError, ProjectionsSchemaTooNewError, ProjectionTableConflictError } from './errors';

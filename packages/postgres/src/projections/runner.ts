@@ -6,6 +6,7 @@ import { historyTable } from './history-table';
 import { inventoryTable } from './inventory-table';
 import { recipientsTable } from './recipients-table';
 import { requestsTable } from './requests-table';
+import { InvalidConnectionStringError } from './errors';
 import { CHECKPOINT_NAME, migrateProjections } from './schema';
 
 /** Where the tables live: a connection string (the projections open a pool and end it on close) or a pool of the caller's. */
@@ -40,6 +41,21 @@ export interface PostgresProjections {
 
 const DEFAULT_BATCH_SIZE = 5_000;
 
+const PROTOCOLS = new Set(['postgres:', 'postgresql:']);
+
+/** pg would read "not a url" as a host named "base", and echo a malformed one in its error: both are refused here first. */
+function checkedUrl(connectionString: unknown): string {
+  if (typeof connectionString !== 'string' || connectionString.length === 0) throw new InvalidConnectionStringError('is missing');
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    throw new InvalidConnectionStringError('is not a URL');
+  }
+  if (!PROTOCOLS.has(url.protocol)) throw new InvalidConnectionStringError('is not a postgres:// or postgresql:// URL');
+  return connectionString;
+}
+
 /** The tables are the state: the checkpoint store writes them, so the fold itself carries nothing. */
 const analytics: Projection<undefined> = { name: CHECKPOINT_NAME, initial: () => undefined, evolve: () => undefined };
 
@@ -53,7 +69,7 @@ const analytics: Projection<undefined> = { name: CHECKPOINT_NAME, initial: () =>
  */
 export async function createPostgresProjections(options: PostgresProjectionsOptions): Promise<PostgresProjections> {
   const owned = options.pool === undefined;
-  const pool = options.pool ?? new Pool({ connectionString: options.connectionString });
+  const pool = options.pool ?? new Pool({ connectionString: checkedUrl(options.connectionString) });
   // An idle connection the server drops (a restart, pg_terminate_backend) is reported on the
   // pool, and pg would throw it at the process: the pool forgets it, and the next batch
   // meets the trouble, if it lasts, on a connection of its own.

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InMemoryEventStore } from '@custodian/core';
 import { analyticsStory } from '@custodian/testing';
-import { createPostgresProjections, PROJECTION_TABLES, PROJECTIONS_SCHEMA_VERSION, ProjectionsSchemaTooNewError, ProjectionTableConflictError } from './index';
+import {
+  createPostgresProjections,
+  InvalidConnectionStringError,
+  PROJECTION_TABLES,
+  PROJECTIONS_SCHEMA_VERSION,
+  ProjectionsSchemaTooNewError,
+  ProjectionTableConflictError,
+} from './index';
 import { rows, snapshot, testSchemas, type TestSchemas } from './test-support/schemas';
 
 let schemas: TestSchemas;
@@ -74,5 +81,17 @@ describe('the projections schema on PostgreSQL', () => {
     await expect(refused).rejects.toMatchObject({ code: 'PROJECTION_TABLE_CONFLICT', table: 'subjects' });
     expect(await tablesIn(pool.schema)).toEqual(['subjects']);
     expect(await rows(pool, 'SELECT * FROM subjects')).toEqual([{ subject_id: 'someone-elses', owner: 'app' }]);
+  });
+
+  it('refuses a connection string that is no PostgreSQL URL, naming the field and never repeating the string', async () => {
+    const store = new InMemoryEventStore();
+    for (const connectionString of ['', 'not a url', 'postgres://u:s3cret pw@host:notaport/x', 'mysql://u:s3cret@host/x']) {
+      const refused = createPostgresProjections({ connectionString, store });
+      await expect(refused).rejects.toBeInstanceOf(InvalidConnectionStringError);
+      await expect(refused).rejects.toMatchObject({ code: 'POSTGRES_CONNECTION_STRING_INVALID', field: 'connectionString' });
+      const { message } = (await refused.catch((error: unknown) => error)) as Error;
+      expect(message).not.toContain('s3cret');
+      expect(message).not.toContain('not a url');
+    }
   });
 });
