@@ -5,5 +5,6 @@ export { plantEvent } from './plant';
 export { conformancePolicy } from './policy-fixture';
 export { runTreeConformance, type TreeConformanceOptions } from './tree-conformance';
 export { runProjectionRunnerConformance, type ProjectionRunnerConformanceSetup, type Tally } from './projection-runner-conformance';
+export * as analyticsStory from './analytics-story';
 export { watchReads, type WatchedStore } from './watched-store';
 export { runSnapshotStoreConformance, type SnapshotStoreConformanceSetup } from './snapshot-store-conformance';

@@ -1,0 +1,254 @@
+import { inventoryProjection, type CustodianEvent, type HeldCategory, type Inventory, type RecipientCopy } from '@custodian/core';
+import type { PoolClient } from 'pg';
+import { columns, keysOf, list, optional, strings, utc } from './columns';
+import { statement } from './sql';
+import type { TableWriter } from './table';
+
+interface CategoryRow {
+  subject_id: string;
+  category: string;
+  source: string;
+  collected_at: string;
+  collected_by: string;
+  rectified_at: string | null;
+  retain_until: string;
+  purposes: unknown;
+}
+
+interface CopyRow {
+  subject_id: string;
+  recipient_id: string;
+  categories: unknown;
+  purposes: unknown;
+  first_shared_at: string;
+  revoked_at: string | null;
+  erasure: RecipientCopy['erasure'];
+  erasure_notified_at: string | null;
+  erasure_confirmed_at: string | null;
+}
+
+interface SubjectRow {
+  subject_id: string;
+  first_seen_at: string;
+  first_collected_at: string | null;
+  erasure_requested_at: string | null;
+  erased_at: string | null;
+}
+
+/** When a copy's erasure was notified and confirmed: the table's own, not the fold's. */
+type CopyMoments = Pick<CopyRow, 'erasure' | 'erasure_notified_at' | 'erasure_confirmed_at'>;
+
+/** A subject as the batch has it: the fold's state and what the tables keep beside it. */
+interface HeldSubject {
+  readonly state: Inventory;
+  readonly copies: ReadonlyMap<string, CopyMoments>;
+  readonly firstSeenAt: string | undefined;
+  readonly firstCollectedAt: string | null;
+  /** Whether the fold's state changed in this batch, so its categories and copies are written. */
+  readonly changed: boolean;
+}
+
+const sql = {
+  subjects: statement<SubjectRow>(
+    'inventory.subjects',
+    'SELECT subject_id, first_seen_at, first_collected_at, erasure_requested_at, erased_at FROM subjects WHERE subject_id = ANY($1::text[])',
+  ),
+  categories: statement<CategoryRow>(
+    'inventory.categories',
+    `SELECT subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes
+     FROM inventory WHERE subject_id = ANY($1::text[]) ORDER BY subject_id, category`,
+  ),
+  copies: statement<CopyRow>(
+    'inventory.copies',
+    `SELECT subject_id, recipient_id, categories, purposes, first_shared_at, revoked_at, erasure, erasure_notified_at, erasure_confirmed_at
+     FROM recipient_copies WHERE subject_id = ANY($1::text[]) ORDER BY subject_id, recipient_id`,
+  ),
+  upsertSubjects: statement(
+    'inventory.upsert-subjects',
+    `INSERT INTO subjects (subject_id, first_seen_at, first_collected_at, erasure_requested_at, erased_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+     ON CONFLICT (subject_id) DO UPDATE SET
+       first_collected_at = excluded.first_collected_at, erasure_requested_at = excluded.erasure_requested_at, erased_at = excluded.erased_at`,
+  ),
+  upsertCategories: statement(
+    'inventory.upsert-categories',
+    `INSERT INTO inventory (subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes, erased_at)
+     SELECT subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes::jsonb, erased_at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+       AS row (subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes, erased_at)
+     ON CONFLICT (subject_id, category) DO UPDATE SET
+       source = excluded.source, collected_at = excluded.collected_at, collected_by = excluded.collected_by, rectified_at = excluded.rectified_at,
+       retain_until = excluded.retain_until, purposes = excluded.purposes, erased_at = excluded.erased_at`,
+  ),
+  upsertCopies: statement(
+    'inventory.upsert-copies',
+    `INSERT INTO recipient_copies (subject_id, recipient_id, categories, purposes, first_shared_at, revoked_at, erasure, erasure_notified_at, erasure_confirmed_at)
+     SELECT subject_id, recipient_id, categories::jsonb, purposes::jsonb, first_shared_at, revoked_at, erasure, erasure_notified_at, erasure_confirmed_at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+       AS row (subject_id, recipient_id, categories, purposes, first_shared_at, revoked_at, erasure, erasure_notified_at, erasure_confirmed_at)
+     ON CONFLICT (subject_id, recipient_id) DO UPDATE SET
+       categories = excluded.categories, purposes = excluded.purposes, first_shared_at = excluded.first_shared_at, revoked_at = excluded.revoked_at,
+       erasure = excluded.erasure, erasure_notified_at = excluded.erasure_notified_at, erasure_confirmed_at = excluded.erasure_confirmed_at`,
+  ),
+  // The fold never forgets a category or a copy today; should it ever, its rows go too.
+  dropOtherCategories: statement(
+    'inventory.drop-other-categories',
+    `DELETE FROM inventory i WHERE i.subject_id = ANY($1::text[])
+     AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS kept (subject_id, category) WHERE kept.subject_id = i.subject_id AND kept.category = i.category)`,
+  ),
+  dropOtherCopies: statement(
+    'inventory.drop-other-copies',
+    `DELETE FROM recipient_copies c WHERE c.subject_id = ANY($1::text[])
+     AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS kept (subject_id, recipient_id) WHERE kept.subject_id = c.subject_id AND kept.recipient_id = c.recipient_id)`,
+  ),
+};
+
+function grouped<Row extends { subject_id: string }>(rows: readonly Row[]): Map<string, Row[]> {
+  const bySubject = new Map<string, Row[]>();
+  for (const row of rows) {
+    const held = bySubject.get(row.subject_id);
+    if (held === undefined) bySubject.set(row.subject_id, [row]);
+    else held.push(row);
+  }
+  return bySubject;
+}
+
+async function load(client: PoolClient, subjectIds: readonly string[]): Promise<Map<string, HeldSubject>> {
+  const subjects = new Map((await sql.subjects(client, [subjectIds])).rows.map((row) => [row.subject_id, row]));
+  const categories = grouped((await sql.categories(client, [subjectIds])).rows);
+  const copies = grouped((await sql.copies(client, [subjectIds])).rows);
+  return new Map(subjectIds.map((subjectId) => [subjectId, held(subjectId, subjects.get(subjectId), categories.get(subjectId) ?? [], copies.get(subjectId) ?? [])]));
+}
+
+function held(subjectId: string, subject: SubjectRow | undefined, categoryRows: readonly CategoryRow[], copyRows: readonly CopyRow[]): HeldSubject {
+  const categories = categoryRows.map((row): HeldCategory => ({
+    category: row.category,
+    source: row.source,
+    collectedAt: row.collected_at,
+    collectedBy: row.collected_by,
+    rectifiedAt: optional(row.rectified_at),
+    retainUntil: row.retain_until,
+    purposes: strings(row.purposes),
+  }));
+  const recipients = copyRows.map((row): RecipientCopy => ({
+    recipientId: row.recipient_id,
+    categories: strings(row.categories),
+    purposes: strings(row.purposes),
+    firstSharedAt: row.first_shared_at,
+    revokedAt: optional(row.revoked_at),
+    erasure: row.erasure,
+  }));
+  const erasedAt = optional(subject?.erased_at ?? null);
+  const state: Inventory = {
+    subjectId,
+    categories,
+    recipients,
+    erasureRequestedAt: optional(subject?.erasure_requested_at ?? null),
+    erased: erasedAt !== undefined,
+    erasedAt,
+    pendingErasureConfirmations: recipients.filter((r) => r.erasure === 'pending').map((r) => r.recipientId),
+  };
+  const moments = new Map(copyRows.map((row): [string, CopyMoments] => [row.recipient_id, row]));
+  return { state, copies: moments, firstSeenAt: subject?.first_seen_at, firstCollectedAt: subject?.first_collected_at ?? null, changed: false };
+}
+
+/** The moments of each copy after an event at `at`: a change of its erasure to pending or confirmed happened then. */
+function movedCopies(state: Inventory, before: ReadonlyMap<string, CopyMoments>, at: string): Map<string, CopyMoments> {
+  return new Map(
+    state.recipients.map((copy) => {
+      const was = before.get(copy.recipientId);
+      const changed = copy.erasure !== (was?.erasure ?? 'not_requested');
+      return [
+        copy.recipientId,
+        {
+          erasure: copy.erasure,
+          erasure_notified_at: changed && copy.erasure === 'pending' ? at : (was?.erasure_notified_at ?? null),
+          erasure_confirmed_at: changed && copy.erasure === 'confirmed' ? at : (was?.erasure_confirmed_at ?? null),
+        },
+      ];
+    }),
+  );
+}
+
+function evolve(subject: HeldSubject, event: CustodianEvent): HeldSubject {
+  const at = utc(event.occurredAt);
+  const after = inventoryProjection.evolve(subject.state, event);
+  const collected = event.type === 'DataCollected' && subject.firstCollectedAt === null;
+  const moved = after === subject.state ? {} : { state: after, copies: movedCopies(after, subject.copies, at), changed: true };
+  return { ...subject, firstSeenAt: subject.firstSeenAt ?? at, firstCollectedAt: collected ? at : subject.firstCollectedAt, ...moved };
+}
+
+async function save(client: PoolClient, subjects: ReadonlyMap<string, HeldSubject>): Promise<void> {
+  const subjectRows = columns(5);
+  const categoryRows = columns(9);
+  const copyRows = columns(9);
+  const keptCategories = columns(2);
+  const keptCopies = columns(2);
+  const changed: string[] = [];
+  for (const [subjectId, { state, copies, firstSeenAt, firstCollectedAt, changed: moved }] of subjects) {
+    const erasedAt = utc(state.erasedAt);
+    subjectRows.push([subjectId, firstSeenAt, firstCollectedAt, utc(state.erasureRequestedAt), erasedAt]);
+    if (!moved) continue;
+    changed.push(subjectId);
+    for (const category of state.categories) {
+      keptCategories.push([subjectId, category.category]);
+      categoryRows.push([
+        subjectId,
+        category.category,
+        category.source,
+        utc(category.collectedAt),
+        category.collectedBy,
+        utc(category.rectifiedAt),
+        utc(category.retainUntil),
+        list(category.purposes),
+        erasedAt,
+      ]);
+    }
+    for (const copy of state.recipients) {
+      const moments = copies.get(copy.recipientId);
+      keptCopies.push([subjectId, copy.recipientId]);
+      copyRows.push([
+        subjectId,
+        copy.recipientId,
+        list(copy.categories),
+        list(copy.purposes),
+        utc(copy.firstSharedAt),
+        utc(copy.revokedAt),
+        copy.erasure,
+        moments?.erasure_notified_at ?? null,
+        moments?.erasure_confirmed_at ?? null,
+      ]);
+    }
+  }
+  if (subjectRows.length > 0) await sql.upsertSubjects(client, subjectRows.arrays);
+  if (changed.length === 0) return;
+  await sql.dropOtherCategories(client, [changed, ...keptCategories.arrays]);
+  await sql.dropOtherCopies(client, [changed, ...keptCopies.arrays]);
+  if (categoryRows.length > 0) await sql.upsertCategories(client, categoryRows.arrays);
+  if (copyRows.length > 0) await sql.upsertCopies(client, copyRows.arrays);
+}
+
+/**
+ * `inventory`, `recipient_copies` and `subjects`: core's inventory fold, whose state for a
+ * subject is spread over the three. The batch's subjects are loaded as the fold's state in
+ * one statement per table, evolved in memory by each of their events, and written back in
+ * one statement per table. What the fold does not keep is the tables' own: when a copy's
+ * erasure was notified and confirmed (the moments its `erasure` changed), and when the
+ * subject was first seen and first collected.
+ */
+export function inventoryTable(): TableWriter {
+  return {
+    async write(client, batch) {
+      const touched = keysOf(batch, ({ event }) => inventoryProjection.keysOf(event));
+      if (touched.length === 0) return;
+      const subjects = await load(client, touched);
+      for (const { event } of batch) {
+        for (const subjectId of inventoryProjection.keysOf(event)) {
+          const subject = subjects.get(subjectId);
+          if (subject !== undefined) subjects.set(subjectId, evolve(subject, event));
+        }
+      }
+      await save(client, subjects);
+    },
+  };
+}
