@@ -3,6 +3,7 @@
  *
  *   pnpm bench:transparency        (= tsc -b && node bench/dist/transparency.bench.js)
  *   N=50000 USES=5000 BIG=1000000 pnpm bench:transparency     (a quick run; BIG=0 skips item 4)
+ *   ONLY=verify (items 1 and 3) or ONLY=use (item 2): one part alone, e.g. to profile it
  *
  * 1. Verify over N events (default 1,000,000; ~600 B each, N/10 streams): audit.verify()
  *    (the chains alone) and audit.verify({ checkpoint, publicKey }) (chains and the log's
@@ -51,6 +52,7 @@ const USES = Number(process.env.USES ?? 100_000);
 const BIG = Number(process.env.BIG ?? 10_000_000);
 const USE_SUBJECTS = Math.max(1, Math.min(10_000, Math.floor(USES / 10)));
 const PROOFS = 1_000;
+const ONLY = process.env.ONLY;
 const RUNS = 3;
 const ORIGIN = 'bench.example/ledger';
 
@@ -244,13 +246,15 @@ async function main(): Promise<void> {
   console.log(
     `Node ${process.version}; ${N.toLocaleString('en-US')} events over ${Math.max(1, Math.floor(N / PER_STREAM)).toLocaleString('en-US')} streams; ${USES.toLocaleString('en-US')} uses\n`,
   );
-  const store = new InMemoryEventStore();
-  const started = performance.now();
-  const { averageBytes, ids } = await fill(store);
-  console.log(`filled in ${((performance.now() - started) / 1000).toFixed(1)} s; average record ${averageBytes.toFixed(0)} bytes\n`);
-  await verifyFigures(store, ids);
-  await checkpointingFigures();
-  if (BIG > 0) await bigVerifyFigures();
+  if (ONLY === undefined || ONLY === 'verify') {
+    const store = new InMemoryEventStore();
+    const started = performance.now();
+    const { averageBytes, ids } = await fill(store);
+    console.log(`filled in ${((performance.now() - started) / 1000).toFixed(1)} s; average record ${averageBytes.toFixed(0)} bytes\n`);
+    await verifyFigures(store, ids);
+  }
+  if (ONLY === undefined || ONLY === 'use') await checkpointingFigures();
+  if (ONLY === undefined && BIG > 0) await bigVerifyFigures();
 }
 
 /** Runs transparency-big.js in a child process and returns what it prints. */

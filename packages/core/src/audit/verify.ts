@@ -1,6 +1,9 @@
-import { createLinkWalker, holdsId, readStoredHash, streamName, type StreamName } from '../crypto';
+import { availableParallelism } from 'node:os';
+import { GENESIS_HEX, holdsId, linkCheck, streamName, type StreamName } from '../crypto';
 import { readLog, type EventStore, type RecordedEvent, type ScannedRecord } from '../store';
+import { createHashPool, hashingInThread, type Hashed, type HashPool } from './hash-pool';
 import { IdDigestSet } from './id-digests';
+import { LEAF_UNREADABLE, RECORD_HASH_MISMATCH, RECORD_MALFORMED } from './record-batch';
 import { createPrefixCheck, openCheckpoints, type CheckpointCheck, type CheckpointKeys, type CheckpointNote } from './checkpoints';
 
 export interface BrokenLink {
@@ -77,6 +80,22 @@ interface SeenIds {
 }
 
 /**
+ * How a walk spreads its digests over threads. Records are checked in batches of
+ * 2^batchBits, so that each full batch is a perfect subtree of the log's tree, whose root a
+ * worker folds; the first `from` records are hashed on the calling thread, so that a small
+ * log (one subject's stream, a test's) pays no worker's start.
+ */
+export interface Parallelism {
+  /** Worker threads to hash with once past `from`; 0 hashes everything on the calling thread. */
+  readonly workers: number;
+  readonly from: number;
+  readonly batchBits: number;
+}
+
+/** Two cores or more: as many workers, the calling thread packing the batches and checking the links meanwhile. */
+export const PARALLELISM: Parallelism = { workers: availableParallelism() > 1 ? availableParallelism() : 0, from: 1 << 16, batchBits: 12 };
+
+/**
  * Walks every stream's chain in global order: each record's own hash must match its
  * bytes, it must name the stream it is stored in, its `prevHash` must be the hash of the
  * record before it in its stream, revisions must follow one another, and its id must be
@@ -88,7 +107,7 @@ interface SeenIds {
  * subject's stream). Their ids are held as they are: for a store's whole log `verifyStore`
  * reads faster and holds the ids in a tenth of the memory.
  */
-export async function verifyChain(records: AsyncIterable<RecordedEvent>, options: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyChain(records: AsyncIterable<RecordedEvent>, options: VerifyOptions = {}, parallelism: Parallelism = PARALLELISM): Promise<VerifyResult> {
   const read = new Set<string>();
   const ids: SeenIds = {
     exact: true,
@@ -98,15 +117,22 @@ export async function verifyChain(records: AsyncIterable<RecordedEvent>, options
       return seen;
     },
   };
-  const run = startRun(options, options.positionsGapFreeFrom, ids);
+  const run = startRun(options, options.positionsGapFreeFrom, ids, parallelism);
   const view: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: new Uint8Array(0) };
-  for await (const record of records) {
-    view.stream = record.stream;
-    view.revision = Number(record.revision);
-    view.position = Number(record.position);
-    view.id = record.id;
-    view.data = record.data;
-    run.visit(view);
+  try {
+    let count = 0;
+    for await (const record of records) {
+      view.stream = record.stream;
+      view.revision = Number(record.revision);
+      view.position = Number(record.position);
+      view.id = record.id;
+      view.data = record.data;
+      run.visit(view);
+      if (++count % BETWEEN === 0) await run.between();
+    }
+    await run.walk.finish();
+  } finally {
+    await run.walk.close();
   }
   return run.finish([]);
 }
@@ -116,26 +142,35 @@ export function verifyStore(store: EventStore, options: VerifyOptions = {}): Pro
   return verifyLog(store, options, new IdDigestSet());
 }
 
-/** verifyStore with the id digests given: tests hand it a set whose digests collide. */
-export async function verifyLog(store: EventStore, options: VerifyOptions, digests: IdDigestSet): Promise<VerifyResult> {
-  const run = startRun(options, options.positionsGapFreeFrom ?? store.positionsGapFreeFrom, { exact: false, add: (id) => digests.add(id) });
-  await readLog(store, {}, (record) => run.visit(record));
+/** verifyStore with the id digests and the threads given: tests hand it a set whose digests collide, or workers from the first record. */
+export async function verifyLog(store: EventStore, options: VerifyOptions, digests: IdDigestSet, parallelism: Parallelism = PARALLELISM): Promise<VerifyResult> {
+  const run = startRun(options, options.positionsGapFreeFrom ?? store.positionsGapFreeFrom, { exact: false, add: (id) => digests.add(id) }, parallelism);
+  try {
+    await readLog(store, { between: run.between }, (record) => run.visit(record));
+    await run.walk.finish();
+  } finally {
+    await run.walk.close();
+  }
   const { walk } = run;
   return run.finish(walk.suspects.length === 0 ? [] : await confirmRepeats(store, walk.checked, walk.suspects, digests));
 }
 
-function startRun(options: VerifyOptions, gapFreeFrom: bigint | undefined, ids: SeenIds) {
+/** How often a walk over an iterable lets its batches in flight be taken in. */
+const BETWEEN = 8_192;
+
+function startRun(options: VerifyOptions, gapFreeFrom: bigint | undefined, ids: SeenIds, parallelism: Parallelism) {
   const notes = [...(options.checkpoint !== undefined ? [options.checkpoint] : []), ...(options.checkpoints ?? [])];
   // Every signature is checked before the log is read: a forged checkpoint proves nothing.
   const prefix = notes.length > 0 ? createPrefixCheck(openCheckpoints(notes, options.publicKey, options.origin)) : undefined;
-  const walk = createWalk(gapFreeFrom, prefix, ids);
+  const onChecked = options.onProgress ? (checked: number) => checked % 10_000 === 0 && options.onProgress?.(checked) : undefined;
+  const walk = createWalk(gapFreeFrom, prefix, ids, parallelism, onChecked);
   return {
     walk,
     visit(record: ScannedRecord): void {
       walk.visit(record);
       options.onRecord?.(record.data);
-      if (options.onProgress && walk.checked % 10_000 === 0) options.onProgress(walk.checked);
     },
+    between: () => walk.drain(),
     finish(repeats: readonly BrokenLink[]): VerifyResult {
       options.onProgress?.(walk.checked);
       const broken = firstPerStream([...walk.broken, ...repeats]);
@@ -147,67 +182,166 @@ function startRun(options: VerifyOptions, gapFreeFrom: bigint | undefined, ids: 
   };
 }
 
+/** What a record's checks found before its digest was taken, by the reason they report (0: nothing). */
+const LINK_FAULTS = [undefined, 'malformed', 'stream_mismatch', 'revision_gap', 'prev_hash_mismatch', 'id_mismatch'] as const;
+type LinkFaultCode = 0 | 1 | 2 | 3 | 4 | 5;
+/** The record is in a stream that broke before it in the batches read so far: it is not checked. */
+const PAST_A_BREAK = 6;
+
+/** A batch of records read and checked for their links, waiting for its digests. */
+interface Batch {
+  bytes: Buffer;
+  ends: Uint32Array;
+  used: number;
+  count: number;
+  readonly heads: Uint32Array;
+  readonly faults: Uint8Array;
+  readonly revisions: Float64Array;
+  readonly positions: Float64Array;
+  readonly ids: string[];
+}
+
 /**
- * The walk over the log, one record at a time. Stream heads sit in typed arrays and ids as
- * digests, so that ten million events over a million streams are checked in a few hundred
- * megabytes; a record is read in place, never parsed or copied.
+ * The walk over the log, one record at a time. It checks each record's links as it reads it
+ * (its stream, its prevHash against the stored hash of the record before it, its revision,
+ * its id) and packs its bytes into a batch; the batch's digests (each record's own hash, its
+ * leaf hash, the batch's subtree) are taken on worker threads past the first `from` records,
+ * while the next batches are read. Results are taken in read order: a record's hash mismatch
+ * outranks its link faults, as in checkLink's order, and a stream is broken from its first
+ * record found at fault. Stream heads sit in typed arrays and ids as digests, so that ten
+ * million events over a million streams are checked in a few hundred megabytes; a record is
+ * never parsed.
  */
-function createWalk(gapFreeFrom: bigint | undefined, prefix: ReturnType<typeof createPrefixCheck> | undefined, ids: SeenIds) {
+function createWalk(gapFreeFrom: bigint | undefined, prefix: ReturnType<typeof createPrefixCheck> | undefined, ids: SeenIds, parallelism: Parallelism, onChecked: ((checked: number) => void) | undefined) {
   const gaps = createGapCheck(gapFreeFrom);
   const heads = createHeads();
-  const link = createLinkWalker();
-  const leaf = new Uint8Array(32);
   const broken: BrokenLink[] = [];
   /** Records whose id digest was seen before: repeats, unless a second read finds the ids differ. */
   const suspects: BrokenLink[] = [];
+  const size = 2 ** parallelism.batchBits;
+  /** Batches in flight, in read order, and buffers back from hashing, free to pack into. */
+  const pending: { batch: Batch; hashed: Promise<Hashed> }[] = [];
+  const free: { bytes: ArrayBuffer; ends: ArrayBuffer }[] = [];
+  let pool: HashPool = hashingInThread;
+  let dispatched = 0;
+  let batch = newBatch();
+
+  function newBatch(): Batch {
+    const buffers = free.pop();
+    return {
+      bytes: Buffer.from(buffers?.bytes ?? new ArrayBuffer(size * 1024)),
+      ends: new Uint32Array(buffers?.ends ?? new ArrayBuffer(size * 4)),
+      used: 0,
+      count: 0,
+      heads: new Uint32Array(size),
+      faults: new Uint8Array(size),
+      revisions: new Float64Array(size),
+      positions: new Float64Array(size),
+      ids: [],
+    };
+  }
+
+  function pack(data: Uint8Array): void {
+    if (batch.used + data.length > batch.bytes.length) {
+      const grown = Buffer.from(new ArrayBuffer(Math.max(2 * batch.bytes.length, batch.used + data.length)));
+      batch.bytes.copy(grown, 0, 0, batch.used);
+      batch.bytes = grown;
+    }
+    batch.bytes.set(data, batch.used);
+    batch.used += data.length;
+    batch.ends[batch.count] = batch.used;
+  }
+
+  /** The faults found without the digest, in checkLink's order after the record's own; the head moves past a record found at none. */
+  function checkLinks(head: number, record: ScannedRecord): LinkFaultCode {
+    const fault = linkCheck.fault(record.data, heads.name(head), heads.hashes, head * HEX_BYTES);
+    if (fault === 'malformed') return 1;
+    if (fault === 'stream_mismatch') return 2;
+    if (record.revision !== heads.next[head]) return 3;
+    if (fault === 'prev_hash_mismatch') return 4;
+    if (!holdsId(record.data, record.id)) return 5;
+    linkCheck.keep(record.data, heads.hashes, head * HEX_BYTES);
+    heads.next[head] = record.revision + 1;
+    return 0;
+  }
+
+  function dispatch(): void {
+    if (batch.count === 0) return;
+    if (!pool.threaded && parallelism.workers > 0 && dispatched >= parallelism.from) pool = createHashPool(parallelism.workers);
+    const packed = batch;
+    pending.push({ batch: packed, hashed: pool.hash(packed.bytes.buffer as ArrayBuffer, packed.ends.buffer as ArrayBuffer, packed.count) });
+    dispatched += packed.count;
+    batch = newBatch();
+  }
+
+  function settle(packed: Batch, hashed: Hashed): void {
+    let firstUnreadable: number | undefined;
+    for (let i = 0; i < packed.count; i++) {
+      walk.checked++;
+      const head = packed.heads[i] as number;
+      const status = hashed.status[i] as number;
+      if (firstUnreadable === undefined && (status & LEAF_UNREADABLE) !== 0) firstUnreadable = i;
+      if (heads.broken[head] === 0) {
+        const own = status & (RECORD_MALFORMED | RECORD_HASH_MISMATCH);
+        const reason = own === RECORD_MALFORMED ? 'malformed' : own === RECORD_HASH_MISMATCH ? 'hash_mismatch' : LINK_FAULTS[packed.faults[i] as LinkFaultCode];
+        if (reason !== undefined) {
+          broken.push(brokenLink(packed.heads[i] as number, packed, i, reason));
+          heads.broken[head] = 1;
+        }
+      }
+      onChecked?.(walk.checked);
+    }
+    prefix?.addHashed(packed.count, hashed.leafHashes, packed.count === size && hashed.root ? { height: parallelism.batchBits, root: hashed.root } : undefined, firstUnreadable);
+    free.push({ bytes: hashed.bytes, ends: hashed.ends });
+  }
+
+  function brokenLink(head: number, packed: Batch, i: number, reason: BrokenLink['reason']): BrokenLink {
+    return { stream: heads.stream(head), revision: BigInt(packed.revisions[i] as number), position: BigInt(packed.positions[i] as number), eventId: packed.ids[i] as string, reason };
+  }
+
+  /** Takes in the batches hashed, in read order, until at most `inFlight` are left. */
+  async function drain(inFlight: number): Promise<void> {
+    while (pending.length > inFlight) {
+      const next = pending.shift() as { batch: Batch; hashed: Promise<Hashed> };
+      settle(next.batch, await next.hashed);
+    }
+  }
+
   const walk = {
     checked: 0,
     gaps,
     broken,
     suspects,
     visit(record: ScannedRecord): void {
-      walk.checked++;
       gaps?.add(record.position);
       const head = heads.of(record.stream);
+      const i = batch.count;
       // Every id read, even in a broken stream, so that a later copy of it is seen as one.
-      if (ids.add(record.id)) (ids.exact ? broken : suspects).push(brokenLink(record, 'duplicate_id'));
-      if (heads.broken[head] === 1) {
-        if (prefix) prefix.add(readStoredHash(record.data, leaf, 0) ? leaf : undefined);
-        return;
+      if (ids.add(record.id)) (ids.exact ? broken : suspects).push({ stream: record.stream, revision: BigInt(record.revision), position: BigInt(record.position), eventId: record.id, reason: 'duplicate_id' });
+      pack(record.data);
+      batch.heads[i] = head;
+      batch.revisions[i] = record.revision;
+      batch.positions[i] = record.position;
+      batch.ids.push(record.id);
+      if (heads.ahead[head] === 1) batch.faults[i] = PAST_A_BREAK;
+      else {
+        const fault = checkLinks(head, record);
+        batch.faults[i] = fault;
+        if (fault !== 0) heads.ahead[head] = 1;
       }
-      const reason = advance(heads, head, link, record);
-      // The leaf is the stored hash member: the one the chain check just recomputed when the record is intact.
-      prefix?.add(link.storedReadable ? link.stored : undefined);
-      if (reason !== undefined) {
-        broken.push(brokenLink(record, reason));
-        heads.broken[head] = 1;
-      }
+      batch.count++;
+      if (batch.count === size) dispatch();
     },
+    /** Between reads: waits while more batches are in flight than keep the workers busy. */
+    drain: () => drain(pool.threaded ? 2 * parallelism.workers : 0),
+    /** Hashes what is left and takes in every result. */
+    async finish(): Promise<void> {
+      dispatch();
+      await drain(0);
+    },
+    close: () => pool.close(),
   };
   return walk;
-}
-
-const brokenLink = (record: ScannedRecord, reason: BrokenLink['reason']): BrokenLink => ({
-  stream: record.stream,
-  revision: BigInt(record.revision),
-  position: BigInt(record.position),
-  eventId: record.id,
-  reason,
-});
-
-/**
- * Moves the stream's head past the record, or says why the record does not link to it.
- * Reads the record's stored hash into `link.stored` on the way (its leaf data).
- */
-function advance(heads: Heads, head: number, link: ReturnType<typeof createLinkWalker>, record: ScannedRecord): BrokenLink['reason'] | undefined {
-  const fault = link.check(record.data, heads.name(head), heads.hashes, head * 32);
-  if (fault !== undefined && fault !== 'prev_hash_mismatch') return fault;
-  if (record.revision !== heads.next[head]) return 'revision_gap';
-  if (fault !== undefined) return fault;
-  if (!holdsId(record.data, record.id)) return 'id_mismatch';
-  heads.hashes.set(link.stored, head * 32);
-  heads.next[head] = record.revision + 1;
-  return undefined;
 }
 
 /**
@@ -252,19 +386,22 @@ function createGapCheck(first: bigint | undefined) {
   };
 }
 
-type Heads = ReturnType<typeof createHeads>;
+const HEX_BYTES = 64;
 
 /**
  * Where each stream's chain stands, by a number per stream: the hash the next record must
- * link to (32 raw bytes; zeros, the genesis hash, at first), its revision, and whether it
- * broke. What its records must name is the stream itself, kept apart only for a name JSON
- * escapes (see `streamName`).
+ * link to (the 64 hex digits of the last record's hash member; the genesis hash at first),
+ * its revision, whether a record was found at fault in its links as read (`ahead`) and
+ * whether it broke once the digests came in. What its records must name is the stream
+ * itself, kept apart only for a name JSON escapes (see `streamName`).
  */
 function createHeads() {
   const numbers = new Map<string, number>();
+  const streams: string[] = [];
   const heads = {
-    hashes: new Uint8Array(32 * 1024),
+    hashes: new Uint8Array(HEX_BYTES * 1024),
     next: new Float64Array(1024),
+    ahead: new Uint8Array(1024),
     broken: new Uint8Array(1024),
     names: [] as StreamName[],
     of(stream: string): number {
@@ -273,17 +410,23 @@ function createHeads() {
       const head = numbers.size;
       if (head === heads.next.length) grow();
       numbers.set(stream, head);
+      streams.push(stream);
       heads.names.push(streamName(stream));
+      heads.hashes.set(GENESIS_HEX, head * HEX_BYTES);
       return head;
     },
     name(head: number): StreamName {
       return heads.names[head] as StreamName;
     },
+    stream(head: number): string {
+      return streams[head] as string;
+    },
   };
   function grow(): void {
     const size = heads.next.length * 2;
-    heads.hashes = copyInto(heads.hashes, new Uint8Array(size * 32));
+    heads.hashes = copyInto(heads.hashes, new Uint8Array(size * HEX_BYTES));
     heads.next = copyInto(heads.next, new Float64Array(size));
+    heads.ahead = copyInto(heads.ahead, new Uint8Array(size));
     heads.broken = copyInto(heads.broken, new Uint8Array(size));
   }
   return heads;

@@ -31,6 +31,8 @@ export interface ScanningStore {
 export interface ReadLogOptions {
   fromPosition?: number;
   maxCount?: number;
+  /** Awaited after each batch of records: a reader that hands records on (to worker threads) waits there for them to keep up. */
+  between?: () => Promise<void>;
 }
 
 /** How many records a scan visits before the walk lets the event loop run. */
@@ -52,6 +54,7 @@ export async function readLog(store: EventStore, options: ReadLogOptions, visit:
       ...(options.fromPosition !== undefined && { fromPosition: BigInt(options.fromPosition) }),
       ...(Number.isFinite(left) && { maxCount: left }),
     });
+    let visited = 0;
     for await (const recorded of read) {
       record.stream = recorded.stream;
       record.revision = Number(recorded.revision);
@@ -59,6 +62,7 @@ export async function readLog(store: EventStore, options: ReadLogOptions, visit:
       record.id = recorded.id;
       record.data = recorded.data;
       visit(record);
+      if (options.between && ++visited % BATCH === 0) await options.between();
     }
     return;
   }
@@ -72,5 +76,6 @@ export async function readLog(store: EventStore, options: ReadLogOptions, visit:
     });
     left -= visited;
     if (from !== undefined && left > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    await options.between?.();
   }
 }
