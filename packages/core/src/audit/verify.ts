@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { GENESIS_HEX, holdsId, linkCheck, streamName, type StreamName } from '../crypto';
+import { GENESIS_HEX, linkCheck, streamName, type StreamName } from '../crypto';
 import { readLog, type EventStore, type RecordedEvent, type ScannedRecord } from '../store';
-import { createHashPool, hashingInThread, type Hashed, type HashPool } from './hash-pool';
+import { hashingInThread, sharedHashPool, type BatchBuffers, type Hashed, type HashPool } from './hash-pool';
 import { IdDigestSet } from './id-digests';
-import { LEAF_UNREADABLE, RECORD_HASH_MISMATCH, RECORD_MALFORMED } from './record-batch';
+import { ID_MISMATCH, LEAF_UNREADABLE, RECORD_HASH_MISMATCH, RECORD_MALFORMED } from './record-batch';
 import { createPrefixCheck, openCheckpoints, type CheckpointCheck, type CheckpointKeys, type CheckpointNote } from './checkpoints';
 
 export interface BrokenLink {
@@ -72,12 +72,12 @@ export interface VerifyOptions {
   onRecord?: (data: Uint8Array) => void;
 }
 
-/** The ids a walk has read: `add` says whether the id (or, for digests, one sharing its digest) was read before. */
-interface SeenIds {
-  add(id: string): boolean;
-  /** True when a repeat is certain; otherwise it is a suspect for a second read to confirm. */
-  readonly exact: boolean;
-}
+/**
+ * The ids a walk has read: exactly, where `add` says whether the id was read before, or as
+ * digests (taken with each batch's digests), where a digest read before makes a suspect for a
+ * second read to confirm.
+ */
+type SeenIds = { readonly exact: true; add(id: string): boolean } | { readonly exact: false; readonly digests: IdDigestSet };
 
 /**
  * How a walk spreads its digests over threads. Records are checked in batches of
@@ -118,7 +118,7 @@ export async function verifyChain(records: AsyncIterable<RecordedEvent>, options
     },
   };
   const run = startRun(options, options.positionsGapFreeFrom, ids, parallelism);
-  const view: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: new Uint8Array(0) };
+  const view: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: new Uint8Array(0), streamNumber: -1 };
   try {
     let count = 0;
     for await (const record of records) {
@@ -144,7 +144,7 @@ export function verifyStore(store: EventStore, options: VerifyOptions = {}): Pro
 
 /** verifyStore with the id digests and the threads given: tests hand it a set whose digests collide, or workers from the first record. */
 export async function verifyLog(store: EventStore, options: VerifyOptions, digests: IdDigestSet, parallelism: Parallelism = PARALLELISM): Promise<VerifyResult> {
-  const run = startRun(options, options.positionsGapFreeFrom ?? store.positionsGapFreeFrom, { exact: false, add: (id) => digests.add(id) }, parallelism);
+  const run = startRun(options, options.positionsGapFreeFrom ?? store.positionsGapFreeFrom, { exact: false, digests }, parallelism);
   try {
     await readLog(store, { between: run.between }, (record) => run.visit(record));
     await run.walk.finish();
@@ -183,16 +183,19 @@ function startRun(options: VerifyOptions, gapFreeFrom: bigint | undefined, ids: 
 }
 
 /** What a record's checks found before its digest was taken, by the reason they report (0: nothing). */
-const LINK_FAULTS = [undefined, 'malformed', 'stream_mismatch', 'revision_gap', 'prev_hash_mismatch', 'id_mismatch'] as const;
-type LinkFaultCode = 0 | 1 | 2 | 3 | 4 | 5;
+const LINK_FAULTS = [undefined, 'malformed', 'stream_mismatch', 'revision_gap', 'prev_hash_mismatch'] as const;
+type LinkFaultCode = 0 | 1 | 2 | 3 | 4;
 /** The record is in a stream that broke before it in the batches read so far: it is not checked. */
-const PAST_A_BREAK = 6;
+const PAST_A_BREAK = 5;
 
 /** A batch of records read and checked for their links, waiting for its digests. */
 interface Batch {
   bytes: Buffer;
-  ends: Uint32Array;
+  readonly ends: Uint32Array;
   used: number;
+  idBytes: Buffer;
+  readonly idEnds: Uint32Array;
+  idsUsed: number;
   count: number;
   readonly heads: Uint32Array;
   readonly faults: Uint8Array;
@@ -212,7 +215,13 @@ interface Batch {
  * million events over a million streams are checked in a few hundred megabytes; a record is
  * never parsed.
  */
-function createWalk(gapFreeFrom: bigint | undefined, prefix: ReturnType<typeof createPrefixCheck> | undefined, ids: SeenIds, parallelism: Parallelism, onChecked: ((checked: number) => void) | undefined) {
+function createWalk(
+  gapFreeFrom: bigint | undefined,
+  prefix: ReturnType<typeof createPrefixCheck> | undefined,
+  ids: SeenIds,
+  parallelism: Parallelism,
+  onChecked: ((checked: number) => void) | undefined,
+) {
   const gaps = createGapCheck(gapFreeFrom);
   const heads = createHeads();
   const broken: BrokenLink[] = [];
@@ -221,7 +230,7 @@ function createWalk(gapFreeFrom: bigint | undefined, prefix: ReturnType<typeof c
   const size = 2 ** parallelism.batchBits;
   /** Batches in flight, in read order, and buffers back from hashing, free to pack into. */
   const pending: { batch: Batch; hashed: Promise<Hashed> }[] = [];
-  const free: { bytes: ArrayBuffer; ends: ArrayBuffer }[] = [];
+  const free: BatchBuffers[] = [];
   let pool: HashPool = hashingInThread;
   let dispatched = 0;
   let batch = newBatch();
@@ -232,6 +241,9 @@ function createWalk(gapFreeFrom: bigint | undefined, prefix: ReturnType<typeof c
       bytes: Buffer.from(buffers?.bytes ?? new ArrayBuffer(size * 1024)),
       ends: new Uint32Array(buffers?.ends ?? new ArrayBuffer(size * 4)),
       used: 0,
+      idBytes: Buffer.from(buffers?.ids ?? new ArrayBuffer(size * 64)),
+      idEnds: new Uint32Array(buffers?.idEnds ?? new ArrayBuffer(size * 4)),
+      idsUsed: 0,
       count: 0,
       heads: new Uint32Array(size),
       faults: new Uint8Array(size),
@@ -241,15 +253,16 @@ function createWalk(gapFreeFrom: bigint | undefined, prefix: ReturnType<typeof c
     };
   }
 
-  function pack(data: Uint8Array): void {
-    if (batch.used + data.length > batch.bytes.length) {
-      const grown = Buffer.from(new ArrayBuffer(Math.max(2 * batch.bytes.length, batch.used + data.length)));
-      batch.bytes.copy(grown, 0, 0, batch.used);
-      batch.bytes = grown;
-    }
+  function pack(record: ScannedRecord): void {
+    const { data, id } = record;
+    if (batch.used + data.length > batch.bytes.length) batch.bytes = grown(batch.bytes, batch.used, data.length);
     batch.bytes.set(data, batch.used);
     batch.used += data.length;
     batch.ends[batch.count] = batch.used;
+    // UTF-8 takes at most 3 bytes a UTF-16 unit.
+    if (batch.idsUsed + 3 * id.length > batch.idBytes.length) batch.idBytes = grown(batch.idBytes, batch.idsUsed, 3 * id.length);
+    batch.idsUsed += batch.idBytes.write(id, batch.idsUsed, 'utf8');
+    batch.idEnds[batch.count] = batch.idsUsed;
   }
 
   /** The faults found without the digest, in checkLink's order after the record's own; the head moves past a record found at none. */
@@ -259,7 +272,6 @@ function createWalk(gapFreeFrom: bigint | undefined, prefix: ReturnType<typeof c
     if (fault === 'stream_mismatch') return 2;
     if (record.revision !== heads.next[head]) return 3;
     if (fault === 'prev_hash_mismatch') return 4;
-    if (!holdsId(record.data, record.id)) return 5;
     linkCheck.keep(record.data, heads.hashes, head * HEX_BYTES);
     heads.next[head] = record.revision + 1;
     return 0;
@@ -267,9 +279,10 @@ function createWalk(gapFreeFrom: bigint | undefined, prefix: ReturnType<typeof c
 
   function dispatch(): void {
     if (batch.count === 0) return;
-    if (!pool.threaded && parallelism.workers > 0 && dispatched >= parallelism.from) pool = createHashPool(parallelism.workers);
+    if (!pool.threaded && parallelism.workers > 0 && dispatched >= parallelism.from) pool = sharedHashPool(parallelism.workers);
     const packed = batch;
-    pending.push({ batch: packed, hashed: pool.hash(packed.bytes.buffer as ArrayBuffer, packed.ends.buffer as ArrayBuffer, packed.count) });
+    const buffers = { bytes: packed.bytes.buffer, ends: packed.ends.buffer, ids: packed.idBytes.buffer, idEnds: packed.idEnds.buffer } as BatchBuffers;
+    pending.push({ batch: packed, hashed: pool.hash(buffers, packed.count, ids.exact ? undefined : ids.digests.mask) });
     dispatched += packed.count;
     batch = newBatch();
   }
@@ -281,9 +294,12 @@ function createWalk(gapFreeFrom: bigint | undefined, prefix: ReturnType<typeof c
       const head = packed.heads[i] as number;
       const status = hashed.status[i] as number;
       if (firstUnreadable === undefined && (status & LEAF_UNREADABLE) !== 0) firstUnreadable = i;
+      // Every id read, even in a broken stream, so that a later copy of it is seen as one.
+      if (!ids.exact && ids.digests.addDigest(hashed.digests?.[2 * i] as number, hashed.digests?.[2 * i + 1] as number)) suspects.push(brokenLink(head, packed, i, 'duplicate_id'));
       if (heads.broken[head] === 0) {
         const own = status & (RECORD_MALFORMED | RECORD_HASH_MISMATCH);
-        const reason = own === RECORD_MALFORMED ? 'malformed' : own === RECORD_HASH_MISMATCH ? 'hash_mismatch' : LINK_FAULTS[packed.faults[i] as LinkFaultCode];
+        const links = LINK_FAULTS[packed.faults[i] as LinkFaultCode] ?? ((status & ID_MISMATCH) !== 0 ? 'id_mismatch' : undefined);
+        const reason = own === RECORD_MALFORMED ? 'malformed' : own === RECORD_HASH_MISMATCH ? 'hash_mismatch' : links;
         if (reason !== undefined) {
           broken.push(brokenLink(packed.heads[i] as number, packed, i, reason));
           heads.broken[head] = 1;
@@ -292,11 +308,17 @@ function createWalk(gapFreeFrom: bigint | undefined, prefix: ReturnType<typeof c
       onChecked?.(walk.checked);
     }
     prefix?.addHashed(packed.count, hashed.leafHashes, packed.count === size && hashed.root ? { height: parallelism.batchBits, root: hashed.root } : undefined, firstUnreadable);
-    free.push({ bytes: hashed.bytes, ends: hashed.ends });
+    free.push(hashed.buffers);
   }
 
   function brokenLink(head: number, packed: Batch, i: number, reason: BrokenLink['reason']): BrokenLink {
-    return { stream: heads.stream(head), revision: BigInt(packed.revisions[i] as number), position: BigInt(packed.positions[i] as number), eventId: packed.ids[i] as string, reason };
+    return {
+      stream: heads.stream(head),
+      revision: BigInt(packed.revisions[i] as number),
+      position: BigInt(packed.positions[i] as number),
+      eventId: packed.ids[i] as string,
+      reason,
+    };
   }
 
   /** Takes in the batches hashed, in read order, until at most `inFlight` are left. */
@@ -314,11 +336,11 @@ function createWalk(gapFreeFrom: bigint | undefined, prefix: ReturnType<typeof c
     suspects,
     visit(record: ScannedRecord): void {
       gaps?.add(record.position);
-      const head = heads.of(record.stream);
+      const head = heads.of(record.stream, record.streamNumber);
       const i = batch.count;
-      // Every id read, even in a broken stream, so that a later copy of it is seen as one.
-      if (ids.add(record.id)) (ids.exact ? broken : suspects).push({ stream: record.stream, revision: BigInt(record.revision), position: BigInt(record.position), eventId: record.id, reason: 'duplicate_id' });
-      pack(record.data);
+      if (ids.exact && ids.add(record.id))
+        broken.push({ stream: record.stream, revision: BigInt(record.revision), position: BigInt(record.position), eventId: record.id, reason: 'duplicate_id' });
+      pack(record);
       batch.heads[i] = head;
       batch.revisions[i] = record.revision;
       batch.positions[i] = record.position;
@@ -397,6 +419,8 @@ const HEX_BYTES = 64;
  */
 function createHeads() {
   const numbers = new Map<string, number>();
+  /** Head + 1 by the store's stream number (0: not met yet). */
+  let byNumber = new Int32Array(1024);
   const streams: string[] = [];
   const heads = {
     hashes: new Uint8Array(HEX_BYTES * 1024),
@@ -404,10 +428,15 @@ function createHeads() {
     ahead: new Uint8Array(1024),
     broken: new Uint8Array(1024),
     names: [] as StreamName[],
-    of(stream: string): number {
+    of(stream: string, streamNumber: number): number {
+      if (streamNumber >= 0 && streamNumber < byNumber.length && byNumber[streamNumber] !== 0) return (byNumber[streamNumber] as number) - 1;
       const known = numbers.get(stream);
       if (known !== undefined) return known;
       const head = numbers.size;
+      if (streamNumber >= 0) {
+        if (streamNumber >= byNumber.length) byNumber = copyInto(byNumber, new Int32Array(Math.max(2 * byNumber.length, streamNumber + 1)));
+        byNumber[streamNumber] = head + 1;
+      }
       if (head === heads.next.length) grow();
       numbers.set(stream, head);
       streams.push(stream);
@@ -432,7 +461,14 @@ function createHeads() {
   return heads;
 }
 
-function copyInto<T extends Uint8Array | Float64Array>(from: T, to: T): T {
+/** A copy of the `used` bytes of `from` in a buffer of its own with room for `more`. */
+function grown(from: Buffer, used: number, more: number): Buffer {
+  const to = Buffer.from(new ArrayBuffer(Math.max(2 * from.length, used + more)));
+  from.copy(to, 0, 0, used);
+  return to;
+}
+
+function copyInto<T extends Uint8Array | Float64Array | Int32Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }

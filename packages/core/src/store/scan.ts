@@ -17,6 +17,11 @@ export interface ScannedRecord {
   id: string;
   /** A view of the stored bytes: read it, never write it or keep it. */
   data: Uint8Array;
+  /**
+   * The store's own number for the record's stream, one to one with its name and below 2^31,
+   * where it has one (a walk then finds its state by number, not by name); -1 otherwise.
+   */
+  streamNumber: number;
 }
 
 export interface ScanningStore {
@@ -49,7 +54,7 @@ const canScan = (store: EventStore): store is EventStore & ScanningStore => type
 export async function readLog(store: EventStore, options: ReadLogOptions, visit: (record: ScannedRecord) => void): Promise<void> {
   let left = options.maxCount ?? Number.POSITIVE_INFINITY;
   if (!canScan(store)) {
-    const record: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: new Uint8Array(0) };
+    const record: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: new Uint8Array(0), streamNumber: -1 };
     const read = store.readAll({
       ...(options.fromPosition !== undefined && { fromPosition: BigInt(options.fromPosition) }),
       ...(Number.isFinite(left) && { maxCount: left }),

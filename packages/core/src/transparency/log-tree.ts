@@ -89,7 +89,7 @@ export function createLogTree(store: EventStore): LogTree {
   const ids = new EventIdSet();
   const columns = leafColumns();
   const leafData = new Uint8Array(32);
-  const delivered: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: leafData };
+  const delivered: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: leafData, streamNumber: -1 };
   let next: number | undefined;
   /** Leaves below this are in `ids`: the id index is brought up to date when asked, not on the checkpointer's path. */
   let indexed = 0;
