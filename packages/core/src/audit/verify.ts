@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { GENESIS_HEX, linkCheck, streamName, type StreamName } from '../crypto';
 import { readLog, type EventStore, type RecordedEvent, type ScannedRecord } from '../store';
-import { hashingInThread, sharedHashPool, type BatchBuffers, type Hashed, type HashPool } from './hash-pool';
+import { createBatchQueue, type Batch } from './batch-queue';
+import type { Hashed } from './hash-pool';
 import { IdDigestSet } from './id-digests';
 import { ID_MISMATCH, LEAF_UNREADABLE, RECORD_HASH_MISMATCH, RECORD_MALFORMED } from './record-batch';
 import { createPrefixCheck, openCheckpoints, type CheckpointCheck, type CheckpointKeys, type CheckpointNote } from './checkpoints';
@@ -188,22 +189,6 @@ type LinkFaultCode = 0 | 1 | 2 | 3 | 4;
 /** The record is in a stream that broke before it in the batches read so far: it is not checked. */
 const PAST_A_BREAK = 5;
 
-/** A batch of records read and checked for their links, waiting for its digests. */
-interface Batch {
-  bytes: Buffer;
-  readonly ends: Uint32Array;
-  used: number;
-  idBytes: Buffer;
-  readonly idEnds: Uint32Array;
-  idsUsed: number;
-  count: number;
-  readonly heads: Uint32Array;
-  readonly faults: Uint8Array;
-  readonly revisions: Float64Array;
-  readonly positions: Float64Array;
-  readonly ids: string[];
-}
-
 /**
  * The walk over the log, one record at a time. It checks each record's links as it reads it
  * (its stream, its prevHash against the stored hash of the record before it, its revision,
@@ -227,43 +212,8 @@ function createWalk(
   const broken: BrokenLink[] = [];
   /** Records whose id digest was seen before: repeats, unless a second read finds the ids differ. */
   const suspects: BrokenLink[] = [];
+  const batches = createBatchQueue(parallelism, ids.exact ? undefined : ids.digests.mask, settle);
   const size = 2 ** parallelism.batchBits;
-  /** Batches in flight, in read order, and buffers back from hashing, free to pack into. */
-  const pending: { batch: Batch; hashed: Promise<Hashed> }[] = [];
-  const free: BatchBuffers[] = [];
-  let pool: HashPool = hashingInThread;
-  let dispatched = 0;
-  let batch = newBatch();
-
-  function newBatch(): Batch {
-    const buffers = free.pop();
-    return {
-      bytes: Buffer.from(buffers?.bytes ?? new ArrayBuffer(size * 1024)),
-      ends: new Uint32Array(buffers?.ends ?? new ArrayBuffer(size * 4)),
-      used: 0,
-      idBytes: Buffer.from(buffers?.ids ?? new ArrayBuffer(size * 64)),
-      idEnds: new Uint32Array(buffers?.idEnds ?? new ArrayBuffer(size * 4)),
-      idsUsed: 0,
-      count: 0,
-      heads: new Uint32Array(size),
-      faults: new Uint8Array(size),
-      revisions: new Float64Array(size),
-      positions: new Float64Array(size),
-      ids: [],
-    };
-  }
-
-  function pack(record: ScannedRecord): void {
-    const { data, id } = record;
-    if (batch.used + data.length > batch.bytes.length) batch.bytes = grown(batch.bytes, batch.used, data.length);
-    batch.bytes.set(data, batch.used);
-    batch.used += data.length;
-    batch.ends[batch.count] = batch.used;
-    // UTF-8 takes at most 3 bytes a UTF-16 unit.
-    if (batch.idsUsed + 3 * id.length > batch.idBytes.length) batch.idBytes = grown(batch.idBytes, batch.idsUsed, 3 * id.length);
-    batch.idsUsed += batch.idBytes.write(id, batch.idsUsed, 'utf8');
-    batch.idEnds[batch.count] = batch.idsUsed;
-  }
 
   /** The faults found without the digest, in checkLink's order after the record's own; the head moves past a record found at none. */
   function checkLinks(head: number, record: ScannedRecord): LinkFaultCode {
@@ -275,16 +225,6 @@ function createWalk(
     linkCheck.keep(record.data, heads.hashes, head * HEX_BYTES);
     heads.next[head] = record.revision + 1;
     return 0;
-  }
-
-  function dispatch(): void {
-    if (batch.count === 0) return;
-    if (!pool.threaded && parallelism.workers > 0 && dispatched >= parallelism.from) pool = sharedHashPool(parallelism.workers);
-    const packed = batch;
-    const buffers = { bytes: packed.bytes.buffer, ends: packed.ends.buffer, ids: packed.idBytes.buffer, idEnds: packed.idEnds.buffer } as BatchBuffers;
-    pending.push({ batch: packed, hashed: pool.hash(buffers, packed.count, ids.exact ? undefined : ids.digests.mask) });
-    dispatched += packed.count;
-    batch = newBatch();
   }
 
   function settle(packed: Batch, hashed: Hashed): void {
@@ -308,7 +248,6 @@ function createWalk(
       onChecked?.(walk.checked);
     }
     prefix?.addHashed(packed.count, hashed.leafHashes, packed.count === size && hashed.root ? { height: parallelism.batchBits, root: hashed.root } : undefined, firstUnreadable);
-    free.push(hashed.buffers);
   }
 
   function brokenLink(head: number, packed: Batch, i: number, reason: BrokenLink['reason']): BrokenLink {
@@ -321,14 +260,6 @@ function createWalk(
     };
   }
 
-  /** Takes in the batches hashed, in read order, until at most `inFlight` are left. */
-  async function drain(inFlight: number): Promise<void> {
-    while (pending.length > inFlight) {
-      const next = pending.shift() as { batch: Batch; hashed: Promise<Hashed> };
-      settle(next.batch, await next.hashed);
-    }
-  }
-
   const walk = {
     checked: 0,
     gaps,
@@ -337,31 +268,18 @@ function createWalk(
     visit(record: ScannedRecord): void {
       gaps?.add(record.position);
       const head = heads.of(record.stream, record.streamNumber);
-      const i = batch.count;
       if (ids.exact && ids.add(record.id))
         broken.push({ stream: record.stream, revision: BigInt(record.revision), position: BigInt(record.position), eventId: record.id, reason: 'duplicate_id' });
-      pack(record);
-      batch.heads[i] = head;
-      batch.revisions[i] = record.revision;
-      batch.positions[i] = record.position;
-      batch.ids.push(record.id);
-      if (heads.ahead[head] === 1) batch.faults[i] = PAST_A_BREAK;
-      else {
-        const fault = checkLinks(head, record);
-        batch.faults[i] = fault;
+      let fault: number = PAST_A_BREAK;
+      if (heads.ahead[head] === 0) {
+        fault = checkLinks(head, record);
         if (fault !== 0) heads.ahead[head] = 1;
       }
-      batch.count++;
-      if (batch.count === size) dispatch();
+      batches.add(record, head, fault);
     },
-    /** Between reads: waits while more batches are in flight than keep the workers busy. */
-    drain: () => drain(pool.threaded ? 2 * parallelism.workers : 0),
-    /** Hashes what is left and takes in every result. */
-    async finish(): Promise<void> {
-      dispatch();
-      await drain(0);
-    },
-    close: () => pool.close(),
+    drain: () => batches.drain(),
+    finish: () => batches.finish(),
+    close: () => batches.close(),
   };
   return walk;
 }
@@ -459,13 +377,6 @@ function createHeads() {
     heads.broken = copyInto(heads.broken, new Uint8Array(size));
   }
   return heads;
-}
-
-/** A copy of the `used` bytes of `from` in a buffer of its own with room for `more`. */
-function grown(from: Buffer, used: number, more: number): Buffer {
-  const to = Buffer.from(new ArrayBuffer(Math.max(2 * from.length, used + more)));
-  from.copy(to, 0, 0, used);
-  return to;
 }
 
 function copyInto<T extends Uint8Array | Float64Array | Int32Array>(from: T, to: T): T {
