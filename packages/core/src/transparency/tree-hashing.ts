@@ -66,7 +66,8 @@ function rest(idle: Running): void {
 /**
  * Hashes a range of leaves (see `hashLeafRange`) on the process's tree-hashing worker thread,
  * started at the first range and ended after IDLE_MS idle; on the calling thread where no
- * worker can start.
+ * worker can start. A `leafData` with a buffer of its own is handed over: its caller no
+ * longer reads it.
  */
 export function hashLeafRangeOffThread(leafData: Uint8Array, count: number, startIndex: number): Promise<HashedLeafRange> {
   running ??= start();
@@ -74,7 +75,8 @@ export function hashLeafRangeOffThread(leafData: Uint8Array, count: number, star
   if (on === undefined) return Promise.resolve(hashLeafRange(leafData, count, startIndex));
   clearTimeout(on.idle);
   on.worker.ref();
-  const own = leafData.byteOffset === 0 && leafData.byteLength === leafData.buffer.byteLength ? leafData.buffer : leafData.slice().buffer;
+  // Transferred, so it must be a buffer of its own: never a view of a shared one (Node's Buffer pool).
+  const own = leafData.byteOffset === 0 && leafData.byteLength === leafData.buffer.byteLength ? leafData.buffer : new Uint8Array(leafData).buffer;
   const id = nextId++;
   return new Promise<HashedLeafRange>((resolve, reject) => {
     on.waiting.set(id, { resolve, reject });

@@ -1,7 +1,7 @@
 import { EMPTY_ROOT, HASH_BYTES, assertHash, nodeHash, splitPoint } from './hash';
 import { TreeRangeError } from './errors';
 import { subtreesInside, type HashedLeafRange } from './leaf-range';
-import { createRootBuilder } from './root-builder';
+import { createRootBuilder, type RootBuilder } from './root-builder';
 
 /**
  * Interior nodes of perfect subtrees of this height and above are kept; lower ones are
@@ -116,10 +116,41 @@ function checkSize(what: string, value: number, size: number): void {
   if (value > size) throw new TreeRangeError(what, value, size, 'is beyond the tree size');
 }
 
+type HashColumn = ReturnType<typeof hashColumn>;
+
+/**
+ * Stores a range of leaves hashed elsewhere (`hashLeafRange` from `start`): their leaf hashes,
+ * the cached nodes among them, and the compact range grown by the largest perfect subtrees
+ * that tile the range, left to right (only their merges with the older leaves are hashed).
+ */
+function takeRange(range: HashedLeafRange, start: number, count: number, into: { leaves: HashColumn; levels: HashColumn[]; frontier: RootBuilder }): void {
+  const { leaves, levels, frontier } = into;
+  const end = start + count;
+  leaves.putAll(start, range.leafHashes, count);
+  /** Where each height's nodes start in range.nodes: after every node of the heights below. */
+  const offsets: number[] = [0, 0];
+  for (let height = 1; ; height++) {
+    const [first, last] = subtreesInside(height, start, end);
+    if (last <= first) break;
+    if (height >= CACHED_FROM) (levels[height] ??= hashColumn()).putAll(first, range.nodes.subarray((offsets[height] as number) * HASH_BYTES), last - first);
+    offsets[height + 1] = (offsets[height] as number) + last - first;
+  }
+  for (let at = start; at < end;) {
+    let height = 0;
+    while (at % 2 ** (height + 1) === 0 && at + 2 ** (height + 1) <= end) height++;
+    if (height === 0) frontier.addLeafHash(range.leafHashes.subarray((at - start) * HASH_BYTES, (at - start + 1) * HASH_BYTES));
+    else {
+      const node = (offsets[height] as number) + at / 2 ** height - (subtreesInside(height, start, end)[0] as number);
+      frontier.addSubtree(height, range.nodes.subarray(node * HASH_BYTES, (node + 1) * HASH_BYTES));
+    }
+    at += 2 ** height;
+  }
+}
+
 export function createMerkleTree(): MerkleTree {
   const leaves = hashColumn();
   /** levels[h] holds the roots of perfect subtrees of height h ≥ CACHED_FROM, left to right. */
-  const levels: ReturnType<typeof hashColumn>[] = [];
+  const levels: HashColumn[] = [];
   /** The compact range: roots of the perfect subtrees covering [0, size), tallest first. */
   const frontier = createRootBuilder((height, index, node) => {
     if (height >= CACHED_FROM) (levels[height] ??= hashColumn()).put(index, node);
@@ -159,28 +190,8 @@ export function createMerkleTree(): MerkleTree {
       return size++;
     },
     appendHashed(range, count) {
-      const start = size;
-      const end = start + count;
-      leaves.putAll(start, range.leafHashes, count);
-      const node = (height: number, index: number) => range.nodes.subarray(nodeAt(height, index) * HASH_BYTES, (nodeAt(height, index) + 1) * HASH_BYTES);
-      /** Where the node of `height` and `index` sits in range.nodes: after every node of the heights below. */
-      const offsets: number[] = [0, 0];
-      for (let height = 1; ; height++) {
-        const [first, last] = subtreesInside(height, start, end);
-        if (last <= first) break;
-        if (height >= CACHED_FROM) (levels[height] ??= hashColumn()).putAll(first, range.nodes.subarray((offsets[height] as number) * HASH_BYTES), last - first);
-        offsets[height + 1] = (offsets[height] as number) + last - first;
-      }
-      const nodeAt = (height: number, index: number) => (offsets[height] as number) + index - (subtreesInside(height, start, end)[0] as number);
-      // The compact range grows by the largest perfect subtrees that tile the range, left to right.
-      for (let at = start; at < end;) {
-        let height = 0;
-        while (at % 2 ** (height + 1) === 0 && at + 2 ** (height + 1) <= end) height++;
-        if (height === 0) frontier.addLeafHash(range.leafHashes.subarray((at - start) * HASH_BYTES, (at - start + 1) * HASH_BYTES));
-        else frontier.addSubtree(height, node(height, at / 2 ** height));
-        at += 2 ** height;
-      }
-      size = end;
+      takeRange(range, size, count, { leaves, levels, frontier });
+      size += count;
     },
     root() {
       return frontier.root();
