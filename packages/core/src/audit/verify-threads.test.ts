@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { GENESIS_HASH, sealRecord } from '../crypto';
 import { InMemoryEventStore, type RawRecord } from '../store';
@@ -143,5 +144,30 @@ describe('verify with the digests taken on worker threads', () => {
     const result = await threaded(storeOf(log.slice(0, 50)));
     expect(result.checkpoint?.firstMismatch).toMatchObject({ reason: 'truncated', index: 50 });
     expect(rawRecords(storeOf(log.slice(0, 50)))).toHaveLength(50);
+  });
+
+  it('holds the process while its workers hash, and not a moment after', () => {
+    // A script that verifies and prints nothing until the answer comes: were the workers not
+    // holding the process, it would end with the verify half done, printing nothing; were the
+    // idle workers holding it, it would not end before their idle time (5 s) is up.
+    const script = `
+      const { verifyLog } = require('./verify');
+      const { IdDigestSet } = require('./id-digests');
+      const { InMemoryEventStore } = require('../store');
+      const { insertRaw } = require('../testing');
+      const { GENESIS_HASH, sealRecord } = require('../crypto');
+      const store = new InMemoryEventStore();
+      for (let i = 0; i < 300; i++) {
+        const { bytes } = sealRecord({ id: 'e' + i, occurredAt: '2026-01-01T00:00:00.000Z', type: 'Test' }, 'subject-' + i, GENESIS_HASH);
+        insertRaw(store, 'subject-' + i, { id: 'e' + i, type: 'Test', data: bytes });
+      }
+      verifyLog(store, {}, new IdDigestSet(), { workers: 2, from: 0, batchBits: 3 }).then((result) => {
+        const done = Date.now();
+        process.on('exit', () => console.log(JSON.stringify({ ok: result.ok, checked: result.checked, lingered: Date.now() - done })));
+      });`;
+    const out = execFileSync(process.execPath, ['--require', 'ts-node/register/transpile-only', '-e', script], { cwd: __dirname, encoding: 'utf8', timeout: 60_000 });
+    const { ok, checked, lingered } = JSON.parse(out.trim()) as { ok: boolean; checked: number; lingered: number };
+    expect({ ok, checked }).toEqual({ ok: true, checked: 300 });
+    expect(lingered).toBeLessThan(5_000);
   });
 });
