@@ -81,6 +81,13 @@ export function createPrefixCheck(checkpoints: readonly Opened[]) {
   let unreadableAt: number | undefined;
   if (checkpoints.some((c) => c.size === 0)) roots.set(0, EMPTY_ROOT);
 
+  function passed(): void {
+    if (size === sizes[nextSize]) {
+      roots.set(size, builder.root());
+      nextSize++;
+    }
+  }
+
   return {
     /** Adds the next leaf; `data` undefined for a record with no readable hash member. */
     add(data: Uint8Array | undefined): void {
@@ -91,10 +98,34 @@ export function createPrefixCheck(checkpoints: readonly Opened[]) {
       if (data === undefined) unreadableAt ??= size;
       builder.addLeafData(data ?? unreadable);
       size++;
-      if (size === sizes[nextSize]) {
-        roots.set(size, builder.root());
-        nextSize++;
+      passed();
+    },
+    /**
+     * Adds the next `count` leaves, hashed elsewhere: by their leaf hashes (32 bytes apiece in
+     * `leafHashes`), or by the root of their perfect subtree when it is given and no checkpoint
+     * ends inside them. `firstUnreadable` is the first of them (counted from 0) whose record had
+     * no readable hash member, if any.
+     */
+    addHashed(count: number, leafHashes: Uint8Array, subtree: { height: number; root: Uint8Array } | undefined, firstUnreadable: number | undefined): void {
+      if (firstUnreadable !== undefined && size + firstUnreadable < last) unreadableAt ??= size + firstUnreadable;
+      const end = size + count;
+      if (size >= last) {
+        size = end;
+        return;
       }
+      const next = sizes[nextSize] as number;
+      if (subtree !== undefined && next >= end) {
+        builder.addSubtree(subtree.height, subtree.root);
+        size = end;
+        passed();
+        return;
+      }
+      for (let i = 0; i < count && size < last; i++) {
+        builder.addLeafHash(leafHashes.subarray(i * 32, (i + 1) * 32));
+        size++;
+        passed();
+      }
+      size = end;
     },
     result(): CheckpointCheck | undefined {
       const latest = checkpoints[checkpoints.length - 1];

@@ -14,13 +14,25 @@ export class IdDigestSet {
   private readonly words = new Int32Array(4);
 
   /** `mask` keeps only some bits of each half of the digest: tests make ids collide with it. */
-  constructor(private readonly mask = 0xffffffff) {}
+  constructor(readonly mask = 0xffffffff) {}
 
   /** Holds `id`'s digest; true if it was held already (the id, or one sharing its digest, was added before). */
   add(id: string): boolean {
     this.digest(id);
+    return this.addDigest(this.high, this.low);
+  }
+
+  /** `add` for a digest taken elsewhere (`digestInto`, on a worker thread, by a set of the same mask). */
+  addDigest(high: number, low: number): boolean {
     if ((this.used + 1) * 10 > (this.slots.length / 2) * 7) this.grow();
-    return this.put(this.high, this.low);
+    return this.put(high, low);
+  }
+
+  /** Writes `id`'s digest, high then low, at `out[offset]`: what `add` would hold. */
+  digestInto(id: string, out: Uint32Array, offset: number): void {
+    this.digest(id);
+    out[offset] = this.high;
+    out[offset + 1] = this.low;
   }
 
   /** The digest of `id` as a key, for the second read that confirms suspects. */

@@ -1,4 +1,4 @@
-export { verifyChain, verifyStore, type BrokenLink, type PositionGap, type VerifyOptions, type VerifyResult } from './verify';
+export { PARALLELISM, verifyChain, verifyStore, type BrokenLink, type Parallelism, type PositionGap, type VerifyOptions, type VerifyResult } from './verify';
 export { CheckpointOriginError, type CheckpointCheck, type LogMismatch, type CheckpointKeys, type CheckpointNote } from './checkpoints';
 export { findViolations, type Violation, type ViolationsOptions } from './violations';
 export { explainDecision, EventNotFoundError, NotADecisionError, type Explanation } from './explain';

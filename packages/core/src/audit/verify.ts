@@ -1,6 +1,10 @@
-import { createLinkWalker, holdsId, readStoredHash, streamName, type StreamName } from '../crypto';
+import { availableParallelism } from 'node:os';
+import { GENESIS_HEX, linkCheck, streamName, type StreamName } from '../crypto';
 import { readLog, type EventStore, type RecordedEvent, type ScannedRecord } from '../store';
+import { createBatchQueue, type Batch } from './batch-queue';
+import type { Hashed } from './hash-pool';
 import { IdDigestSet } from './id-digests';
+import { ID_MISMATCH, LEAF_UNREADABLE, RECORD_HASH_MISMATCH, RECORD_MALFORMED } from './record-batch';
 import { createPrefixCheck, openCheckpoints, type CheckpointCheck, type CheckpointKeys, type CheckpointNote } from './checkpoints';
 
 export interface BrokenLink {
@@ -69,12 +73,28 @@ export interface VerifyOptions {
   onRecord?: (data: Uint8Array) => void;
 }
 
-/** The ids a walk has read: `add` says whether the id (or, for digests, one sharing its digest) was read before. */
-interface SeenIds {
-  add(id: string): boolean;
-  /** True when a repeat is certain; otherwise it is a suspect for a second read to confirm. */
-  readonly exact: boolean;
+/**
+ * The ids a walk has read: exactly, where `add` says whether the id was read before, or as
+ * digests (taken with each batch's digests), where a digest read before makes a suspect for a
+ * second read to confirm.
+ */
+type SeenIds = { readonly exact: true; add(id: string): boolean } | { readonly exact: false; readonly digests: IdDigestSet };
+
+/**
+ * How a walk spreads its digests over threads. Records are checked in batches of
+ * 2^batchBits, so that each full batch is a perfect subtree of the log's tree, whose root a
+ * worker folds; the first `from` records are hashed on the calling thread, so that a small
+ * log (one subject's stream, a test's) pays no worker's start.
+ */
+export interface Parallelism {
+  /** Worker threads to hash with once past `from`; 0 hashes everything on the calling thread. */
+  readonly workers: number;
+  readonly from: number;
+  readonly batchBits: number;
 }
+
+/** Two cores or more: as many workers, the calling thread packing the batches and checking the links meanwhile. */
+export const PARALLELISM: Parallelism = { workers: availableParallelism() > 1 ? availableParallelism() : 0, from: 1 << 16, batchBits: 12 };
 
 /**
  * Walks every stream's chain in global order: each record's own hash must match its
@@ -88,7 +108,7 @@ interface SeenIds {
  * subject's stream). Their ids are held as they are: for a store's whole log `verifyStore`
  * reads faster and holds the ids in a tenth of the memory.
  */
-export async function verifyChain(records: AsyncIterable<RecordedEvent>, options: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyChain(records: AsyncIterable<RecordedEvent>, options: VerifyOptions = {}, parallelism: Parallelism = PARALLELISM): Promise<VerifyResult> {
   const read = new Set<string>();
   const ids: SeenIds = {
     exact: true,
@@ -98,15 +118,22 @@ export async function verifyChain(records: AsyncIterable<RecordedEvent>, options
       return seen;
     },
   };
-  const run = startRun(options, options.positionsGapFreeFrom, ids);
-  const view: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: new Uint8Array(0) };
-  for await (const record of records) {
-    view.stream = record.stream;
-    view.revision = Number(record.revision);
-    view.position = Number(record.position);
-    view.id = record.id;
-    view.data = record.data;
-    run.visit(view);
+  const run = startRun(options, options.positionsGapFreeFrom, ids, parallelism);
+  const view: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: new Uint8Array(0), streamNumber: -1 };
+  try {
+    let count = 0;
+    for await (const record of records) {
+      view.stream = record.stream;
+      view.revision = Number(record.revision);
+      view.position = Number(record.position);
+      view.id = record.id;
+      view.data = record.data;
+      run.visit(view);
+      if (++count % BETWEEN === 0) await run.between();
+    }
+    await run.walk.finish();
+  } finally {
+    await run.walk.close();
   }
   return run.finish([]);
 }
@@ -116,26 +143,35 @@ export function verifyStore(store: EventStore, options: VerifyOptions = {}): Pro
   return verifyLog(store, options, new IdDigestSet());
 }
 
-/** verifyStore with the id digests given: tests hand it a set whose digests collide. */
-export async function verifyLog(store: EventStore, options: VerifyOptions, digests: IdDigestSet): Promise<VerifyResult> {
-  const run = startRun(options, options.positionsGapFreeFrom ?? store.positionsGapFreeFrom, { exact: false, add: (id) => digests.add(id) });
-  await readLog(store, {}, (record) => run.visit(record));
+/** verifyStore with the id digests and the threads given: tests hand it a set whose digests collide, or workers from the first record. */
+export async function verifyLog(store: EventStore, options: VerifyOptions, digests: IdDigestSet, parallelism: Parallelism = PARALLELISM): Promise<VerifyResult> {
+  const run = startRun(options, options.positionsGapFreeFrom ?? store.positionsGapFreeFrom, { exact: false, digests }, parallelism);
+  try {
+    await readLog(store, { between: run.between }, (record) => run.visit(record));
+    await run.walk.finish();
+  } finally {
+    await run.walk.close();
+  }
   const { walk } = run;
   return run.finish(walk.suspects.length === 0 ? [] : await confirmRepeats(store, walk.checked, walk.suspects, digests));
 }
 
-function startRun(options: VerifyOptions, gapFreeFrom: bigint | undefined, ids: SeenIds) {
+/** How often a walk over an iterable lets its batches in flight be taken in. */
+const BETWEEN = 8_192;
+
+function startRun(options: VerifyOptions, gapFreeFrom: bigint | undefined, ids: SeenIds, parallelism: Parallelism) {
   const notes = [...(options.checkpoint !== undefined ? [options.checkpoint] : []), ...(options.checkpoints ?? [])];
   // Every signature is checked before the log is read: a forged checkpoint proves nothing.
   const prefix = notes.length > 0 ? createPrefixCheck(openCheckpoints(notes, options.publicKey, options.origin)) : undefined;
-  const walk = createWalk(gapFreeFrom, prefix, ids);
+  const onChecked = options.onProgress ? (checked: number) => checked % 10_000 === 0 && options.onProgress?.(checked) : undefined;
+  const walk = createWalk(gapFreeFrom, prefix, ids, parallelism, onChecked);
   return {
     walk,
     visit(record: ScannedRecord): void {
       walk.visit(record);
       options.onRecord?.(record.data);
-      if (options.onProgress && walk.checked % 10_000 === 0) options.onProgress(walk.checked);
     },
+    between: () => walk.drain(),
     finish(repeats: readonly BrokenLink[]): VerifyResult {
       options.onProgress?.(walk.checked);
       const broken = firstPerStream([...walk.broken, ...repeats]);
@@ -147,67 +183,105 @@ function startRun(options: VerifyOptions, gapFreeFrom: bigint | undefined, ids: 
   };
 }
 
+/** What a record's checks found before its digest was taken, by the reason they report (0: nothing). */
+const LINK_FAULTS = [undefined, 'malformed', 'stream_mismatch', 'revision_gap', 'prev_hash_mismatch'] as const;
+type LinkFaultCode = 0 | 1 | 2 | 3 | 4;
+/** The record is in a stream that broke before it in the batches read so far: it is not checked. */
+const PAST_A_BREAK = 5;
+
 /**
- * The walk over the log, one record at a time. Stream heads sit in typed arrays and ids as
- * digests, so that ten million events over a million streams are checked in a few hundred
- * megabytes; a record is read in place, never parsed or copied.
+ * The walk over the log, one record at a time. It checks each record's links as it reads it
+ * (its stream, its prevHash against the stored hash of the record before it, its revision,
+ * its id) and packs its bytes into a batch; the batch's digests (each record's own hash, its
+ * leaf hash, the batch's subtree) are taken on worker threads past the first `from` records,
+ * while the next batches are read. Results are taken in read order: a record's hash mismatch
+ * outranks its link faults, as in checkLink's order, and a stream is broken from its first
+ * record found at fault. Stream heads sit in typed arrays and ids as digests, so that ten
+ * million events over a million streams are checked in a few hundred megabytes; a record is
+ * never parsed.
  */
-function createWalk(gapFreeFrom: bigint | undefined, prefix: ReturnType<typeof createPrefixCheck> | undefined, ids: SeenIds) {
+function createWalk(
+  gapFreeFrom: bigint | undefined,
+  prefix: ReturnType<typeof createPrefixCheck> | undefined,
+  ids: SeenIds,
+  parallelism: Parallelism,
+  onChecked: ((checked: number) => void) | undefined,
+) {
   const gaps = createGapCheck(gapFreeFrom);
   const heads = createHeads();
-  const link = createLinkWalker();
-  const leaf = new Uint8Array(32);
   const broken: BrokenLink[] = [];
   /** Records whose id digest was seen before: repeats, unless a second read finds the ids differ. */
   const suspects: BrokenLink[] = [];
+  const batches = createBatchQueue(parallelism, ids.exact ? undefined : ids.digests.mask, settle);
+  const size = 2 ** parallelism.batchBits;
+
+  /** The faults found without the digest, in checkLink's order after the record's own; the head moves past a record found at none. */
+  function checkLinks(head: number, record: ScannedRecord): LinkFaultCode {
+    const fault = linkCheck.fault(record.data, heads.name(head), heads.hashes, head * HEX_BYTES);
+    if (fault === 'malformed') return 1;
+    if (fault === 'stream_mismatch') return 2;
+    if (record.revision !== heads.next[head]) return 3;
+    if (fault === 'prev_hash_mismatch') return 4;
+    linkCheck.keep(record.data, heads.hashes, head * HEX_BYTES);
+    heads.next[head] = record.revision + 1;
+    return 0;
+  }
+
+  function settle(packed: Batch, hashed: Hashed): void {
+    let firstUnreadable: number | undefined;
+    for (let i = 0; i < packed.count; i++) {
+      walk.checked++;
+      const head = packed.heads[i] as number;
+      const status = hashed.status[i] as number;
+      if (firstUnreadable === undefined && (status & LEAF_UNREADABLE) !== 0) firstUnreadable = i;
+      // Every id read, even in a broken stream, so that a later copy of it is seen as one.
+      if (!ids.exact && ids.digests.addDigest(hashed.digests?.[2 * i] as number, hashed.digests?.[2 * i + 1] as number)) suspects.push(brokenLink(head, packed, i, 'duplicate_id'));
+      if (heads.broken[head] === 0) {
+        const own = status & (RECORD_MALFORMED | RECORD_HASH_MISMATCH);
+        const links = LINK_FAULTS[packed.faults[i] as LinkFaultCode] ?? ((status & ID_MISMATCH) !== 0 ? 'id_mismatch' : undefined);
+        const reason = own === RECORD_MALFORMED ? 'malformed' : own === RECORD_HASH_MISMATCH ? 'hash_mismatch' : links;
+        if (reason !== undefined) {
+          broken.push(brokenLink(packed.heads[i] as number, packed, i, reason));
+          heads.broken[head] = 1;
+        }
+      }
+      onChecked?.(walk.checked);
+    }
+    prefix?.addHashed(packed.count, hashed.leafHashes, packed.count === size && hashed.root ? { height: parallelism.batchBits, root: hashed.root } : undefined, firstUnreadable);
+  }
+
+  function brokenLink(head: number, packed: Batch, i: number, reason: BrokenLink['reason']): BrokenLink {
+    return {
+      stream: heads.stream(head),
+      revision: BigInt(packed.revisions[i] as number),
+      position: BigInt(packed.positions[i] as number),
+      eventId: packed.ids[i] as string,
+      reason,
+    };
+  }
+
   const walk = {
     checked: 0,
     gaps,
     broken,
     suspects,
     visit(record: ScannedRecord): void {
-      walk.checked++;
       gaps?.add(record.position);
-      const head = heads.of(record.stream);
-      // Every id read, even in a broken stream, so that a later copy of it is seen as one.
-      if (ids.add(record.id)) (ids.exact ? broken : suspects).push(brokenLink(record, 'duplicate_id'));
-      if (heads.broken[head] === 1) {
-        if (prefix) prefix.add(readStoredHash(record.data, leaf, 0) ? leaf : undefined);
-        return;
+      const head = heads.of(record.stream, record.streamNumber);
+      if (ids.exact && ids.add(record.id))
+        broken.push({ stream: record.stream, revision: BigInt(record.revision), position: BigInt(record.position), eventId: record.id, reason: 'duplicate_id' });
+      let fault: number = PAST_A_BREAK;
+      if (heads.ahead[head] === 0) {
+        fault = checkLinks(head, record);
+        if (fault !== 0) heads.ahead[head] = 1;
       }
-      const reason = advance(heads, head, link, record);
-      // The leaf is the stored hash member: the one the chain check just recomputed when the record is intact.
-      prefix?.add(link.storedReadable ? link.stored : undefined);
-      if (reason !== undefined) {
-        broken.push(brokenLink(record, reason));
-        heads.broken[head] = 1;
-      }
+      batches.add(record, head, fault);
     },
+    drain: () => batches.drain(),
+    finish: () => batches.finish(),
+    close: () => batches.close(),
   };
   return walk;
-}
-
-const brokenLink = (record: ScannedRecord, reason: BrokenLink['reason']): BrokenLink => ({
-  stream: record.stream,
-  revision: BigInt(record.revision),
-  position: BigInt(record.position),
-  eventId: record.id,
-  reason,
-});
-
-/**
- * Moves the stream's head past the record, or says why the record does not link to it.
- * Reads the record's stored hash into `link.stored` on the way (its leaf data).
- */
-function advance(heads: Heads, head: number, link: ReturnType<typeof createLinkWalker>, record: ScannedRecord): BrokenLink['reason'] | undefined {
-  const fault = link.check(record.data, heads.name(head), heads.hashes, head * 32);
-  if (fault !== undefined && fault !== 'prev_hash_mismatch') return fault;
-  if (record.revision !== heads.next[head]) return 'revision_gap';
-  if (fault !== undefined) return fault;
-  if (!holdsId(record.data, record.id)) return 'id_mismatch';
-  heads.hashes.set(link.stored, head * 32);
-  heads.next[head] = record.revision + 1;
-  return undefined;
 }
 
 /**
@@ -252,44 +326,60 @@ function createGapCheck(first: bigint | undefined) {
   };
 }
 
-type Heads = ReturnType<typeof createHeads>;
+const HEX_BYTES = 64;
 
 /**
  * Where each stream's chain stands, by a number per stream: the hash the next record must
- * link to (32 raw bytes; zeros, the genesis hash, at first), its revision, and whether it
- * broke. What its records must name is the stream itself, kept apart only for a name JSON
- * escapes (see `streamName`).
+ * link to (the 64 hex digits of the last record's hash member; the genesis hash at first),
+ * its revision, whether a record was found at fault in its links as read (`ahead`) and
+ * whether it broke once the digests came in. What its records must name is the stream
+ * itself, kept apart only for a name JSON escapes (see `streamName`).
  */
 function createHeads() {
   const numbers = new Map<string, number>();
+  /** Head + 1 by the store's stream number (0: not met yet). */
+  let byNumber = new Int32Array(1024);
+  const streams: string[] = [];
   const heads = {
-    hashes: new Uint8Array(32 * 1024),
+    hashes: new Uint8Array(HEX_BYTES * 1024),
     next: new Float64Array(1024),
+    ahead: new Uint8Array(1024),
     broken: new Uint8Array(1024),
     names: [] as StreamName[],
-    of(stream: string): number {
+    of(stream: string, streamNumber: number): number {
+      if (streamNumber >= 0 && streamNumber < byNumber.length && byNumber[streamNumber] !== 0) return (byNumber[streamNumber] as number) - 1;
       const known = numbers.get(stream);
       if (known !== undefined) return known;
       const head = numbers.size;
+      if (streamNumber >= 0) {
+        if (streamNumber >= byNumber.length) byNumber = copyInto(byNumber, new Int32Array(Math.max(2 * byNumber.length, streamNumber + 1)));
+        byNumber[streamNumber] = head + 1;
+      }
       if (head === heads.next.length) grow();
       numbers.set(stream, head);
+      streams.push(stream);
       heads.names.push(streamName(stream));
+      heads.hashes.set(GENESIS_HEX, head * HEX_BYTES);
       return head;
     },
     name(head: number): StreamName {
       return heads.names[head] as StreamName;
     },
+    stream(head: number): string {
+      return streams[head] as string;
+    },
   };
   function grow(): void {
     const size = heads.next.length * 2;
-    heads.hashes = copyInto(heads.hashes, new Uint8Array(size * 32));
+    heads.hashes = copyInto(heads.hashes, new Uint8Array(size * HEX_BYTES));
     heads.next = copyInto(heads.next, new Float64Array(size));
+    heads.ahead = copyInto(heads.ahead, new Uint8Array(size));
     heads.broken = copyInto(heads.broken, new Uint8Array(size));
   }
   return heads;
 }
 
-function copyInto<T extends Uint8Array | Float64Array>(from: T, to: T): T {
+function copyInto<T extends Uint8Array | Float64Array | Int32Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }

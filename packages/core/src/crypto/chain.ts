@@ -195,16 +195,6 @@ function decodeHex(buf: Uint8Array, at: number, target: Uint8Array, offset: numb
   return true;
 }
 
-/** Whether the 64 lowercase hex digits at `at` spell the 32 bytes at `bytes[offset]`. */
-function spellsHex(buf: Uint8Array, at: number, bytes: Uint8Array, offset: number): boolean {
-  for (let i = 0; i < 32; i++) {
-    const high = HEX_VALUE[buf[at + 2 * i] as number] as number;
-    const low = HEX_VALUE[buf[at + 2 * i + 1] as number] as number;
-    if ((high | low) < 0 || ((high << 4) | low) !== bytes[offset + i]) return false;
-  }
-  return true;
-}
-
 /**
  * The raw 32 bytes of a record's hash member, as stored and unchecked (the transparency log's
  * leaf data), written at `target[offset]` without a string or a Buffer made; false if the record
@@ -231,35 +221,58 @@ function namesStreamName(buf: Buffer, prevAt: number, name: StreamName): boolean
 }
 
 /**
- * `checkLink` for a walk over the whole log, with raw digests where it takes hex strings:
- * whether the record is intact, names its stream and links to the 32 bytes at
- * `prev[prevOffset]`. Undefined when it does; the fault otherwise, in checkLink's order.
- * Unless the record is malformed, `stored` then holds its hash member's 32 bytes (which
- * are the record's SHA-256 when it is intact), and `storedReadable` says whether that
- * member was 64 lowercase hex digits at all. Nothing is allocated but the digest.
+ * The half of a record's check that costs a digest: whether it has the record shape and its
+ * hash member is its SHA-256. `stored` then holds that member's 32 bytes (its leaf data in the
+ * transparency log) and `storedReadable` says whether the member was 64 lowercase hex digits
+ * at all. A walk over the whole log runs this part on worker threads and the link checks
+ * (`linkCheck`) on its own.
  */
-export function createLinkWalker() {
+export function createRecordHasher() {
   const stored = new Uint8Array(32);
-  const walker = {
+  const hasher = {
     stored,
     storedReadable: false,
-    check(bytes: Uint8Array, name: StreamName, prev: Uint8Array, prevOffset: number): LinkFault | undefined {
+    check(bytes: Uint8Array): 'malformed' | 'hash_mismatch' | undefined {
       const buf = asBuffer(bytes);
-      walker.storedReadable = false;
+      hasher.storedReadable = false;
       const at = locate(buf);
       if (!at) return 'malformed';
-      walker.storedReadable = decodeHex(buf, at.hashAt + HASH_MEMBER.length, stored, 0);
+      hasher.storedReadable = decodeHex(buf, at.hashAt + HASH_MEMBER.length, stored, 0);
       const actual = digestLatin1At(buf, at.hashAt);
-      let same = walker.storedReadable;
+      let same = hasher.storedReadable;
       for (let i = 0; i < 32 && same; i++) same = actual.charCodeAt(i) === stored[i];
-      if (!same) return 'hash_mismatch';
-      if (!namesStreamName(buf, at.prevAt, name)) return 'stream_mismatch';
-      if (!spellsHex(buf, at.prevAt + PREV_MEMBER.length, prev, prevOffset)) return 'prev_hash_mismatch';
-      return undefined;
+      return same ? undefined : 'hash_mismatch';
     },
   };
-  return walker;
+  return hasher;
 }
+
+/** The 64 hex digits of the genesis hash, as a record's prevHash member spells them. */
+export const GENESIS_HEX: Uint8Array = Buffer.from(GENESIS_HASH, 'latin1');
+
+/**
+ * The link half of a record's check (see `createRecordHasher`), on the bytes as stored and
+ * with no digest taken: whether a record names its stream and its prevHash member spells the
+ * 64 hex digits at `prevHex[offset]` (the hash member of the record before it, as stored, or
+ * GENESIS_HEX). `keep` copies the record's own hash member there for the next record of its
+ * stream. Both read the members at the offsets the record shape puts them: a record that does
+ * not have the shape gets a meaningless answer, which its `createRecordHasher` check overrules.
+ */
+export const linkCheck = {
+  fault(bytes: Uint8Array, name: StreamName, prevHex: Uint8Array, offset: number): 'malformed' | 'stream_mismatch' | 'prev_hash_mismatch' | undefined {
+    const buf = asBuffer(bytes);
+    const prevAt = buf.length - HASH_SUFFIX - PREV_SUFFIX;
+    if (prevAt < 1) return 'malformed';
+    if (!namesStreamName(buf, prevAt, name)) return 'stream_mismatch';
+    const at = prevAt + PREV_MEMBER.length;
+    for (let i = 0; i < HEX; i++) if (buf[at + i] !== prevHex[offset + i]) return 'prev_hash_mismatch';
+    return undefined;
+  },
+  keep(bytes: Uint8Array, target: Uint8Array, offset: number): void {
+    const at = bytes.length - HASH_SUFFIX + HASH_MEMBER.length;
+    asBuffer(bytes).copy(target, offset, at, at + HEX);
+  },
+};
 
 /** As `digestAt`, the 32 raw bytes in a one-byte string: on Node 20 a latin1 digest is the cheapest way out of `hash`. */
 function digestLatin1At(buf: Buffer, hashAt: number): string {

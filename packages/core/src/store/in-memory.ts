@@ -158,13 +158,14 @@ export class InMemoryEventStore implements EventStore, ScanningStore {
   [scanRecords](from: number, maxCount: number, visit: (record: ScannedRecord) => void): number | undefined {
     this.assertOpen();
     const end = Math.min(this.count, from + maxCount);
-    const view: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: new Uint8Array(0) };
+    const view: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: new Uint8Array(0), streamNumber: -1 };
     for (let record = from; record < end; record++) {
       const location = this.location[record] as number;
       const chunk = this.chunks[Math.floor(location / CHUNK_SIZE)] as Buffer;
       const start = location % CHUNK_SIZE;
       const idEnd = start + (this.idLength[record] as number);
-      view.stream = (this.streamList[this.streamOf[record] as number] as StreamEntry).name;
+      view.streamNumber = this.streamOf[record] as number;
+      view.stream = (this.streamList[view.streamNumber] as StreamEntry).name;
       view.revision = this.revisionOf[record] as number;
       view.position = record;
       view.id = chunk.toString('utf8', start, idEnd);

@@ -17,6 +17,11 @@ export interface ScannedRecord {
   id: string;
   /** A view of the stored bytes: read it, never write it or keep it. */
   data: Uint8Array;
+  /**
+   * The store's own number for the record's stream, one to one with its name and below 2^31,
+   * where it has one (a walk then finds its state by number, not by name); -1 otherwise.
+   */
+  streamNumber: number;
 }
 
 export interface ScanningStore {
@@ -31,6 +36,8 @@ export interface ScanningStore {
 export interface ReadLogOptions {
   fromPosition?: number;
   maxCount?: number;
+  /** Awaited after each batch of records: a reader that hands records on (to worker threads) waits there for them to keep up. */
+  between?: () => Promise<void>;
 }
 
 /** How many records a scan visits before the walk lets the event loop run. */
@@ -47,11 +54,12 @@ const canScan = (store: EventStore): store is EventStore & ScanningStore => type
 export async function readLog(store: EventStore, options: ReadLogOptions, visit: (record: ScannedRecord) => void): Promise<void> {
   let left = options.maxCount ?? Number.POSITIVE_INFINITY;
   if (!canScan(store)) {
-    const record: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: new Uint8Array(0) };
+    const record: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: new Uint8Array(0), streamNumber: -1 };
     const read = store.readAll({
       ...(options.fromPosition !== undefined && { fromPosition: BigInt(options.fromPosition) }),
       ...(Number.isFinite(left) && { maxCount: left }),
     });
+    let visited = 0;
     for await (const recorded of read) {
       record.stream = recorded.stream;
       record.revision = Number(recorded.revision);
@@ -59,6 +67,7 @@ export async function readLog(store: EventStore, options: ReadLogOptions, visit:
       record.id = recorded.id;
       record.data = recorded.data;
       visit(record);
+      if (options.between && ++visited % BATCH === 0) await options.between();
     }
     return;
   }
@@ -72,5 +81,6 @@ export async function readLog(store: EventStore, options: ReadLogOptions, visit:
     });
     left -= visited;
     if (from !== undefined && left > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    await options.between?.();
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { GENESIS_HASH, sealRecord } from '../crypto';
 import { InMemoryEventStore } from '../store';
+import { MalformedTransparencyTextError } from './errors';
 import { leafDataOfRecord, leafHash, rootOfLeaves } from './hash';
 import { buildLogTree, createLogTree } from './log-tree';
 
@@ -41,5 +42,36 @@ describe('the log tree', () => {
     const atOnce = await buildLogTree(store);
     expect(Buffer.from(log.tree.root()).equals(Buffer.from(atOnce.tree.root()))).toBe(true);
     expect(Buffer.from(log.tree.rootAt(4)).equals(Buffer.from(atOnce.tree.rootAt(4)))).toBe(true);
+  });
+
+  it('hashes a long catch-up off the thread, in ranges, to the tree grown one record at a time, proofs and all', async () => {
+    const { store } = await storeWith(1_300, 7);
+    const oneByOne = createLogTree(store);
+    for await (const record of store.readAll()) oneByOne.add(record);
+    // Ranges of every shape: from 0, from odd and even sizes, short (on this thread) and long (on the worker).
+    const ranged = createLogTree(store);
+    for (const upTo of [3, 300, 301, 1_000, 1_300]) expect(await ranged.catchUp({ upTo })).toBe(upTo);
+    const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+    for (const size of [1, 3, 255, 256, 300, 301, 511, 512, 1_000, 1_024, 1_299, 1_300]) {
+      expect(`${size}:${hex(ranged.tree.rootAt(size))}`).toBe(`${size}:${hex(oneByOne.tree.rootAt(size))}`);
+      expect(ranged.tree.consistencyProof(size, 1_300).map(hex)).toEqual(oneByOne.tree.consistencyProof(size, 1_300).map(hex));
+      expect(ranged.tree.inclusionProof(size - 1).map(hex)).toEqual(oneByOne.tree.inclusionProof(size - 1).map(hex));
+    }
+    expect(hex(ranged.tree.root())).toBe(hex(oneByOne.tree.root()));
+    expect(ranged.tree.compactRange().roots.map(hex)).toEqual(oneByOne.tree.compactRange().roots.map(hex));
+    expect(ranged.indexOf('e777')).toBe(777);
+  });
+
+  it('stops a catch-up at a record with no hash member, holding every leaf before it', async () => {
+    const { store } = await storeWith(600, 3);
+    await store.append('subject-bad', [{ id: 'bad', type: 'Test', data: Buffer.from('{"id":"bad"}') }], 'no_stream');
+    const { bytes } = sealRecord({ id: 'after' }, 'subject-after', GENESIS_HASH);
+    await store.append('subject-after', [{ id: 'after', type: 'Test', data: bytes }], 'no_stream');
+    const log = createLogTree(store);
+    await expect(log.catchUp()).rejects.toBeInstanceOf(MalformedTransparencyTextError);
+    expect(log.size).toBe(600);
+    expect(log.leaf(600)).toBeUndefined();
+    const before = await buildLogTree(store, { upTo: 600 });
+    expect(Buffer.from(log.tree.root()).equals(Buffer.from(before.tree.root()))).toBe(true);
   });
 });

@@ -2,6 +2,8 @@ import { readStoredHash } from '../crypto';
 import { EventIdSet } from '../events';
 import { readLog, type EventStore, type RecordedEvent, type ScannedRecord } from '../store';
 import { leafDataOfRecord } from './hash';
+import { hashLeafRange } from './leaf-range';
+import { hashLeafRangeOffThread } from './tree-hashing';
 import { createMerkleTree, type MerkleTree } from './tree';
 
 /** Where a leaf of the log's tree came from: the record it hashes. */
@@ -32,7 +34,11 @@ export interface LogTree {
    * Returns the leaf index, or undefined when skipped.
    */
   add(record: RecordedEvent): number | undefined;
-  /** Reads and adds what was appended to the store since; resolves to the new size. */
+  /**
+   * Reads and adds what was appended to the store since; resolves to the new size. A long
+   * read's leaves are hashed on a worker thread, off the thread of the service it runs in:
+   * `add` waits for no catch-up, so the two are not to be called at once.
+   */
   catchUp(options?: CatchUpOptions): Promise<number>;
 }
 
@@ -78,6 +84,34 @@ function leafColumns() {
   };
 }
 
+/** Leaves a catch-up reads before it hashes them: from this many on, on a worker thread. */
+const OFF_THREAD_FROM = 256;
+
+/** The leaf data of the records read since the last flush, 32 bytes apiece. */
+function leafRange() {
+  let data = new Uint8Array(32 * 1024);
+  const range = {
+    count: 0,
+    /** The buffer the next leaf's data goes in, at `offset()`. */
+    slot(): Uint8Array {
+      if ((range.count + 1) * 32 > data.length) {
+        const more = new Uint8Array(2 * data.length);
+        more.set(data);
+        data = more;
+      }
+      return data;
+    },
+    offset: () => range.count * 32,
+    /** The leaves read so far, in a buffer of their own, and a fresh start. */
+    take(): { data: Uint8Array; count: number } {
+      const taken = { data: data.slice(0, range.count * 32), count: range.count };
+      range.count = 0;
+      return taken;
+    },
+  };
+  return range;
+}
+
 function grown(from: Float64Array): Float64Array {
   const to = new Float64Array(from.length * 2);
   to.set(from);
@@ -89,7 +123,7 @@ export function createLogTree(store: EventStore): LogTree {
   const ids = new EventIdSet();
   const columns = leafColumns();
   const leafData = new Uint8Array(32);
-  const delivered: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: leafData };
+  const delivered: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: leafData, streamNumber: -1 };
   let next: number | undefined;
   /** Leaves below this are in `ids`: the id index is brought up to date when asked, not on the checkpointer's path. */
   let indexed = 0;
@@ -133,10 +167,32 @@ export function createLogTree(store: EventStore): LogTree {
     async catchUp({ upTo, onProgress } = {}) {
       if (upTo !== undefined && tree.size >= upTo) return tree.size;
       const maxCount = upTo === undefined ? undefined : upTo - tree.size;
-      await readLog(store, { ...(next !== undefined && { fromPosition: next }), ...(maxCount !== undefined && { maxCount }) }, (record) => {
-        addScanned(record);
-        if (onProgress && tree.size % 10_000 === 0) onProgress(tree.size);
+      const range = leafRange();
+      /** A record with no readable hash member: the leaves before it are added, then this is thrown. */
+      let unreadable: unknown;
+      const flush = async () => {
+        const { data, count } = range.take();
+        if (count === 0) return;
+        const hashed = count >= OFF_THREAD_FROM ? await hashLeafRangeOffThread(data, count, tree.size) : hashLeafRange(data, count, tree.size);
+        tree.appendHashed(hashed, count);
+        onProgress?.(tree.size);
+      };
+      await readLog(store, { ...(next !== undefined && { fromPosition: next }), ...(maxCount !== undefined && { maxCount }), between: flush }, (record) => {
+        if (unreadable !== undefined || (next !== undefined && record.position < next)) return;
+        if (!readStoredHash(record.data, range.slot(), range.offset())) {
+          try {
+            range.slot().set(leafDataOfRecord(record.data), range.offset());
+          } catch (error) {
+            unreadable = error;
+            return;
+          }
+        }
+        range.count++;
+        columns.push(record);
+        next = record.position + 1;
       });
+      await flush();
+      if (unreadable !== undefined) throw unreadable;
       onProgress?.(tree.size);
       return tree.size;
     },

@@ -37,4 +37,28 @@ describe('the root builder', () => {
     for (const node of builder.roots()) node.fill(0);
     expect(hex(builder.root())).toBe(root);
   });
+
+  it('takes a perfect subtree whole where the tree has one, giving the roots it would have had leaf by leaf, and refuses one out of place', () => {
+    const byLeaf = createRootBuilder();
+    const bySubtree = createRootBuilder();
+    const leaves = Array.from({ length: 52 }, (_, i) => leafHash(data(i)));
+    leaves.forEach((leaf) => byLeaf.addLeafHash(leaf));
+    // 52 = 32 + 16 + 4: subtrees of heights 5, 4 and 2, each added by its root alone.
+    let at = 0;
+    for (const height of [5, 4, 2]) {
+      bySubtree.addSubtree(height, rootOfLeaves(leaves.slice(at, at + 2 ** height)));
+      at += 2 ** height;
+      expect(`${at}:${hex(bySubtree.root())}`).toBe(`${at}:${hex(rootOfLeaves(leaves.slice(0, at)))}`);
+    }
+    expect(bySubtree.size).toBe(52);
+    expect(bySubtree.roots().map(hex)).toEqual(byLeaf.roots().map(hex));
+    // Leaf by leaf after a subtree: 52 + 4 closes the subtree of height 3 over leaves 48..55.
+    const more = Array.from({ length: 4 }, (_, i) => leafHash(data(52 + i)));
+    more.forEach((leaf) => (bySubtree.addLeafHash(leaf), byLeaf.addLeafHash(leaf)));
+    expect(hex(bySubtree.root())).toBe(hex(byLeaf.root()));
+    // At size 56, a subtree of 16 leaves would straddle the tree's own: refused, nothing added.
+    expect(() => bySubtree.addSubtree(4, leaves[0] as Uint8Array)).toThrow(expect.objectContaining({ code: 'TREE_RANGE' }));
+    expect(bySubtree.size).toBe(56);
+    expect(hex(bySubtree.root())).toBe(hex(byLeaf.root()));
+  });
 });

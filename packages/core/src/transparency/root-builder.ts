@@ -1,3 +1,4 @@
+import { TreeRangeError } from './errors';
 import { EMPTY_ROOT, HASH_BYTES, sha256Latin1 } from './hash';
 
 /** Sizes up to 2^53 have at most 53 set bits: one slot each, and one for the node being merged. */
@@ -16,6 +17,12 @@ export interface RootBuilder {
   addLeafData(data: Uint8Array): void;
   /** Adds the next leaf by its leaf hash. */
   addLeafHash(leafHash: Uint8Array): void;
+  /**
+   * Adds the next 2^height leaves at once by the root of their perfect subtree (hashed
+   * elsewhere: a worker thread's batch). The size must be a multiple of 2^height, so that
+   * the subtree is one of the tree's own; `lastLeafHash` is then not that of the last leaf.
+   */
+  addSubtree(height: number, subtreeRoot: Uint8Array): void;
   /** The leaf hash of the leaf added last. */
   readonly lastLeafHash: Uint8Array;
   root(): Buffer;
@@ -41,8 +48,14 @@ export function createRootBuilder(onNode?: (height: number, index: number, node:
   function merge(): void {
     // Buffer#copy, not set(subarray(...)): no view is made per hash.
     slots.copy(lastLeaf, 0, top * HASH_BYTES, (top + 1) * HASH_BYTES);
-    let at = size;
-    let height = 0;
+    mergeFrom(0, size);
+    size++;
+  }
+
+  /** The node in slot `top` is the root of perfect subtree `at` of height `from`: merged with its left siblings while it has one. */
+  function mergeFrom(from: number, index: number): void {
+    let at = index;
+    let height = from;
     while (at % 2 === 1) {
       slots.copy(nodeIn, 1, (top - 1) * HASH_BYTES, (top + 1) * HASH_BYTES);
       top--;
@@ -52,7 +65,6 @@ export function createRootBuilder(onNode?: (height: number, index: number, node:
       if (onNode) onNode(height, at, slots.subarray(top * HASH_BYTES, (top + 1) * HASH_BYTES));
     }
     top++;
-    size++;
   }
 
   return {
@@ -68,6 +80,13 @@ export function createRootBuilder(onNode?: (height: number, index: number, node:
     addLeafHash(leafHash) {
       slots.set(leafHash, top * HASH_BYTES);
       merge();
+    },
+    addSubtree(height, subtreeRoot) {
+      const leaves = 2 ** height;
+      if (!Number.isInteger(height) || height < 0 || size % leaves !== 0) throw new TreeRangeError('size', size, leaves, 'is not a multiple of the subtree width');
+      slots.set(subtreeRoot, top * HASH_BYTES);
+      mergeFrom(height, size / leaves);
+      size += leaves;
     },
     root() {
       if (size === 0) return Buffer.from(EMPTY_ROOT);

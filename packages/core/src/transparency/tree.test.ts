@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { GENESIS_HASH, sealRecord } from '../crypto';
 import { MalformedTransparencyTextError, TreeRangeError } from './errors';
 import { EMPTY_ROOT, leafDataOfRecord, leafHash, nodeHash, rootOfLeaves } from './hash';
+import { hashLeafRange } from './leaf-range';
 import { createMerkleTree } from './tree';
+import { hashLeafRangeOffThread } from './tree-hashing';
 import { verifyConsistency, verifyInclusion } from './verify';
 
 /** A deterministic generator, so a failing size can be replayed. */
@@ -125,5 +127,30 @@ describe('the leaf data of a record', () => {
     const { bytes, hash } = sealRecord({ type: 'T', id: 'e-1' }, 'subject-s', GENESIS_HASH);
     const notHex = Buffer.from(bytes.toString().replace(hash, 'z'.repeat(64)));
     expect(() => leafDataOfRecord(notHex)).toThrow(expect.objectContaining({ format: 'record', field: 'hash' }));
+  });
+});
+
+describe('the tree grown by ranges', () => {
+  const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+
+  it('takes ranges of leaves hashed elsewhere, on a worker thread or not, as the leaves one by one', async () => {
+    const data = Array.from({ length: 700 }, () => randomBytes(32));
+    const byLeaf = createMerkleTree();
+    data.forEach((d) => byLeaf.appendLeafData(d));
+    const byRange = createMerkleTree();
+    const packed = (from: number, to: number) => Buffer.concat(data.slice(from, to));
+    let at = 0;
+    for (const to of [1, 2, 5, 64, 100, 356, 700]) {
+      const hashed = to - at > 50 ? await hashLeafRangeOffThread(packed(at, to), to - at, at) : hashLeafRange(packed(at, to), to - at, at);
+      byRange.appendHashed(hashed, to - at);
+      at = to;
+      expect(`${to}:${hex(byRange.root())}`).toBe(`${to}:${hex(byLeaf.rootAt(to))}`);
+    }
+    for (const size of [1, 17, 64, 100, 129, 356, 700]) {
+      expect(byRange.consistencyProof(size).map(hex)).toEqual(byLeaf.consistencyProof(size).map(hex));
+      expect(byRange.inclusionProof(size - 1).map(hex)).toEqual(byLeaf.inclusionProof(size - 1).map(hex));
+      expect(hex(byRange.leafHashAt(size - 1))).toBe(hex(byLeaf.leafHashAt(size - 1)));
+    }
+    expect(byRange.memoryBytes()).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,7 @@
 import { EMPTY_ROOT, HASH_BYTES, assertHash, nodeHash, splitPoint } from './hash';
 import { TreeRangeError } from './errors';
-import { createRootBuilder } from './root-builder';
+import { subtreesInside, type HashedLeafRange } from './leaf-range';
+import { createRootBuilder, type RootBuilder } from './root-builder';
 
 /**
  * Interior nodes of perfect subtrees of this height and above are kept; lower ones are
@@ -28,6 +29,12 @@ export interface MerkleTree {
   append(leafHash: Uint8Array): number;
   /** Appends the leaf of 32 bytes of leaf data, hashing it as SHA-256(0x00 || data) without a Buffer made; returns its index. */
   appendLeafData(data: Uint8Array): number;
+  /**
+   * Appends `count` leaves hashed elsewhere, with the nodes of the perfect subtrees among them
+   * (`hashLeafRange` from the tree's size): only the nodes across the old and new leaves are
+   * hashed here, O(log n) of them.
+   */
+  appendHashed(range: HashedLeafRange, count: number): void;
   /** The root at the current size. */
   root(): Uint8Array;
   /** The root the tree had when it held `size` leaves. */
@@ -57,6 +64,17 @@ function hashColumn() {
     },
     get(index: number): Uint8Array {
       return bytes.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES);
+    },
+    /** Puts `count` values from `values` at `index` onward. */
+    putAll(index: number, values: Uint8Array, count: number) {
+      if (count === 0) return;
+      const end = (index + count) * HASH_BYTES;
+      if (end > bytes.length) {
+        const grown = Buffer.alloc(Math.max(end, 2 * bytes.length, 16 * HASH_BYTES));
+        bytes.copy(grown);
+        bytes = grown;
+      }
+      bytes.set(values.subarray(0, count * HASH_BYTES), index * HASH_BYTES);
     },
     bytes: () => bytes.length,
   };
@@ -98,10 +116,41 @@ function checkSize(what: string, value: number, size: number): void {
   if (value > size) throw new TreeRangeError(what, value, size, 'is beyond the tree size');
 }
 
+type HashColumn = ReturnType<typeof hashColumn>;
+
+/**
+ * Stores a range of leaves hashed elsewhere (`hashLeafRange` from `start`): their leaf hashes,
+ * the cached nodes among them, and the compact range grown by the largest perfect subtrees
+ * that tile the range, left to right (only their merges with the older leaves are hashed).
+ */
+function takeRange(range: HashedLeafRange, start: number, count: number, into: { leaves: HashColumn; levels: HashColumn[]; frontier: RootBuilder }): void {
+  const { leaves, levels, frontier } = into;
+  const end = start + count;
+  leaves.putAll(start, range.leafHashes, count);
+  /** Where each height's nodes start in range.nodes: after every node of the heights below. */
+  const offsets: number[] = [0, 0];
+  for (let height = 1; ; height++) {
+    const [first, last] = subtreesInside(height, start, end);
+    if (last <= first) break;
+    if (height >= CACHED_FROM) (levels[height] ??= hashColumn()).putAll(first, range.nodes.subarray((offsets[height] as number) * HASH_BYTES), last - first);
+    offsets[height + 1] = (offsets[height] as number) + last - first;
+  }
+  for (let at = start; at < end;) {
+    let height = 0;
+    while (at % 2 ** (height + 1) === 0 && at + 2 ** (height + 1) <= end) height++;
+    if (height === 0) frontier.addLeafHash(range.leafHashes.subarray((at - start) * HASH_BYTES, (at - start + 1) * HASH_BYTES));
+    else {
+      const node = (offsets[height] as number) + at / 2 ** height - (subtreesInside(height, start, end)[0] as number);
+      frontier.addSubtree(height, range.nodes.subarray(node * HASH_BYTES, (node + 1) * HASH_BYTES));
+    }
+    at += 2 ** height;
+  }
+}
+
 export function createMerkleTree(): MerkleTree {
   const leaves = hashColumn();
   /** levels[h] holds the roots of perfect subtrees of height h ≥ CACHED_FROM, left to right. */
-  const levels: ReturnType<typeof hashColumn>[] = [];
+  const levels: HashColumn[] = [];
   /** The compact range: roots of the perfect subtrees covering [0, size), tallest first. */
   const frontier = createRootBuilder((height, index, node) => {
     if (height >= CACHED_FROM) (levels[height] ??= hashColumn()).put(index, node);
@@ -139,6 +188,10 @@ export function createMerkleTree(): MerkleTree {
       frontier.addLeafData(data);
       leaves.put(size, frontier.lastLeafHash);
       return size++;
+    },
+    appendHashed(range, count) {
+      takeRange(range, size, count, { leaves, levels, frontier });
+      size += count;
     },
     root() {
       return frontier.root();

@@ -1,0 +1,116 @@
+import type { ScannedRecord } from '../store';
+import { hashingInThread, sharedHashPool, type BatchBuffers, type Hashed, type HashPool } from './hash-pool';
+import type { Parallelism } from './verify';
+
+/** A batch of records read and checked for their links, waiting for its digests. */
+export interface Batch {
+  bytes: Buffer;
+  readonly ends: Uint32Array;
+  used: number;
+  idBytes: Buffer;
+  readonly idEnds: Uint32Array;
+  idsUsed: number;
+  count: number;
+  /** Per record: the walk's number for its stream, what its link checks found, its place. */
+  readonly heads: Uint32Array;
+  readonly faults: Uint8Array;
+  readonly revisions: Float64Array;
+  readonly positions: Float64Array;
+  readonly ids: string[];
+}
+
+/** A copy of the `used` bytes of `from` in a buffer of its own with room for `more`. */
+function grown(from: Buffer, used: number, more: number): Buffer {
+  const to = Buffer.from(new ArrayBuffer(Math.max(2 * from.length, used + more)));
+  from.copy(to, 0, 0, used);
+  return to;
+}
+
+/**
+ * The walk's batches: records are packed as they are read, a full batch goes to be hashed
+ * (on this thread for the first `from` records, on the shared pool's workers after), and the
+ * results are handed to `settle` in read order. The buffers hashing hands back are packed
+ * into again.
+ */
+export function createBatchQueue(parallelism: Parallelism, digestMask: number | undefined, settle: (batch: Batch, hashed: Hashed) => void) {
+  const size = 2 ** parallelism.batchBits;
+  /** Batches in flight, in read order, and buffers back from hashing, free to pack into. */
+  const pending: { batch: Batch; hashed: Promise<Hashed> }[] = [];
+  const free: BatchBuffers[] = [];
+  let pool: HashPool = hashingInThread;
+  let dispatched = 0;
+  let batch = newBatch();
+
+  function newBatch(): Batch {
+    const buffers = free.pop();
+    return {
+      bytes: Buffer.from(buffers?.bytes ?? new ArrayBuffer(size * 1024)),
+      ends: new Uint32Array(buffers?.ends ?? new ArrayBuffer(size * 4)),
+      used: 0,
+      idBytes: Buffer.from(buffers?.ids ?? new ArrayBuffer(size * 64)),
+      idEnds: new Uint32Array(buffers?.idEnds ?? new ArrayBuffer(size * 4)),
+      idsUsed: 0,
+      count: 0,
+      heads: new Uint32Array(size),
+      faults: new Uint8Array(size),
+      revisions: new Float64Array(size),
+      positions: new Float64Array(size),
+      ids: [],
+    };
+  }
+
+  function pack(record: ScannedRecord): void {
+    const { data, id } = record;
+    if (batch.used + data.length > batch.bytes.length) batch.bytes = grown(batch.bytes, batch.used, data.length);
+    batch.bytes.set(data, batch.used);
+    batch.used += data.length;
+    batch.ends[batch.count] = batch.used;
+    // UTF-8 takes at most 3 bytes a UTF-16 unit.
+    if (batch.idsUsed + 3 * id.length > batch.idBytes.length) batch.idBytes = grown(batch.idBytes, batch.idsUsed, 3 * id.length);
+    batch.idsUsed += batch.idBytes.write(id, batch.idsUsed, 'utf8');
+    batch.idEnds[batch.count] = batch.idsUsed;
+  }
+
+  function dispatch(): void {
+    if (batch.count === 0) return;
+    if (!pool.threaded && parallelism.workers > 0 && dispatched >= parallelism.from) pool = sharedHashPool(parallelism.workers);
+    const packed = batch;
+    const buffers = { bytes: packed.bytes.buffer, ends: packed.ends.buffer, ids: packed.idBytes.buffer, idEnds: packed.idEnds.buffer } as BatchBuffers;
+    pending.push({ batch: packed, hashed: pool.hash(buffers, packed.count, digestMask) });
+    dispatched += packed.count;
+    batch = newBatch();
+  }
+
+  /** Takes in the batches hashed, in read order, until at most `inFlight` are left. */
+  async function drain(inFlight: number): Promise<void> {
+    while (pending.length > inFlight) {
+      const next = pending.shift() as { batch: Batch; hashed: Promise<Hashed> };
+      const hashed = await next.hashed;
+      settle(next.batch, hashed);
+      free.push(hashed.buffers);
+    }
+  }
+
+  return {
+    /** Packs the record with what its walk found of it so far. */
+    add(record: ScannedRecord, head: number, fault: number): void {
+      const i = batch.count;
+      pack(record);
+      batch.heads[i] = head;
+      batch.faults[i] = fault;
+      batch.revisions[i] = record.revision;
+      batch.positions[i] = record.position;
+      batch.ids.push(record.id);
+      batch.count++;
+      if (batch.count === size) dispatch();
+    },
+    /** Between reads: waits while more batches are in flight than keep the workers busy. */
+    drain: () => drain(pool.threaded ? 2 * parallelism.workers : 0),
+    /** Hashes what is left and takes in every result. */
+    async finish(): Promise<void> {
+      dispatch();
+      await drain(0);
+    },
+    close: () => pool.close(),
+  };
+}

@@ -1,0 +1,85 @@
+import { hash } from 'node:crypto';
+import { createRecordHasher, holdsId } from '../crypto';
+import { IdDigestSet } from './id-digests';
+
+/**
+ * What `hashRecordBatch` found of each record: the low bits its own fault, then flags: its
+ * hash member gave no leaf data; its top-level id is not the one it is stored under.
+ */
+export const RECORD_MALFORMED = 1;
+export const RECORD_HASH_MISMATCH = 2;
+export const LEAF_UNREADABLE = 4;
+export const ID_MISMATCH = 8;
+
+/** Records packed back to back (record i ends at `ends[i]`), and the ids they are stored under, in UTF-8, likewise. */
+export interface RecordBatch {
+  readonly bytes: Buffer;
+  readonly ends: Uint32Array;
+  readonly ids: Buffer;
+  readonly idEnds: Uint32Array;
+  readonly count: number;
+  /** The mask of the IdDigestSet the ids' digests are for; undefined when none is wanted. */
+  readonly digestMask: number | undefined;
+}
+
+export interface HashedBatch {
+  /** One byte a record: RECORD_MALFORMED or RECORD_HASH_MISMATCH (0 when intact), or'ed with LEAF_UNREADABLE. */
+  readonly status: Uint8Array;
+  /** Each record's leaf hash in the log's tree, 32 bytes apiece. */
+  readonly leafHashes: Uint8Array;
+  /** The root of the perfect subtree over the batch's leaves, when their count is a power of two. */
+  readonly root: Uint8Array | undefined;
+  /** Each id's digest (high, low), as `IdDigestSet.digestInto` writes it, when asked for. */
+  readonly digests: Uint32Array | undefined;
+}
+
+/**
+ * The part of a verify that needs no other record: each record's own hash checked against its bytes, its
+ * leaf hashed as SHA-256(0x00 || the 32 bytes of its hash member, zeros when that member is
+ * unreadable), and, for a power-of-two count, the leaves folded into their subtree's root with
+ * SHA-256(0x01 || left || right), whether it holds the id it is stored under, and that id's
+ * digest. The hashes are RFC 9162's, as transparency/hash.ts takes them; they are taken here
+ * with node:crypto alone, so that a worker thread running this (hash-worker.ts) loads only the
+ * record layout, not the whole library.
+ */
+export function hashRecordBatch(batch: RecordBatch): HashedBatch {
+  const { bytes, ends, ids, idEnds, count, digestMask } = batch;
+  const hasher = createRecordHasher();
+  const digester = digestMask === undefined ? undefined : new IdDigestSet(digestMask);
+  const digests = digester && new Uint32Array(2 * count);
+  const status = new Uint8Array(count);
+  const leafHashes = Buffer.from(new ArrayBuffer(count * 32));
+  const leafIn = Buffer.alloc(33);
+  let start = 0;
+  let idStart = 0;
+  for (let i = 0; i < count; i++) {
+    const end = ends[i] as number;
+    const idEnd = idEnds[i] as number;
+    const record = bytes.subarray(start, end);
+    const id = ids.toString('utf8', idStart, idEnd);
+    const fault = hasher.check(record);
+    const own = fault === 'malformed' ? RECORD_MALFORMED : fault === 'hash_mismatch' ? RECORD_HASH_MISMATCH : 0;
+    status[i] = own | (hasher.storedReadable ? 0 : LEAF_UNREADABLE) | (holdsId(record, id) ? 0 : ID_MISMATCH);
+    digester?.digestInto(id, digests as Uint32Array, 2 * i);
+    if (hasher.storedReadable) leafIn.set(hasher.stored, 1);
+    else leafIn.fill(0);
+    leafHashes.write(hash('sha256', leafIn, 'binary'), i * 32, 32, 'latin1');
+    start = end;
+    idStart = idEnd;
+  }
+  return { status, leafHashes, root: count > 0 && (count & (count - 1)) === 0 ? subtreeRoot(leafHashes, count) : undefined, digests };
+}
+
+/** Folds 2^k leaf hashes pairwise, level by level, into a copy. */
+function subtreeRoot(leafHashes: Buffer, count: number): Uint8Array {
+  const level = Buffer.from(leafHashes);
+  const nodeIn = Buffer.alloc(65);
+  nodeIn[0] = 0x01;
+  for (let width = count; width > 1; width /= 2) {
+    for (let i = 0; i < width / 2; i++) {
+      level.copy(nodeIn, 1, 64 * i, 64 * i + 64);
+      level.write(hash('sha256', nodeIn, 'binary'), 32 * i, 32, 'latin1');
+    }
+  }
+  return Uint8Array.from(level.subarray(0, 32));
+}
