@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { decodeState, encodeState, events, type CheckpointStore, type Projection, type ProjectionCheckpoint, type RecordedEvent } from '@custodian/core';
+import { decodeState, encodeState, events, type CheckpointStore, type CustodianEvent, type Projection, type ProjectionCheckpoint, type RecordedEvent } from '@custodian/core';
 import { clearProjections } from './schema';
 import type { TableWriter } from './table';
 
@@ -23,10 +23,14 @@ export function createSqlTablesCheckpointStore(db: Database.Database, name: stri
 
   const apply = db.transaction((previous: bigint, batch: readonly RecordedEvent[], next: bigint): boolean => {
     if (position() !== previous) return false;
-    for (const record of batch) {
-      const event = events.decode(record.data);
+    // Each event is decoded once, for every writer, and the whole batch before any is
+    // applied: the writers read the rows of all the batch's keys at once.
+    const decoded = batch.map((record) => events.decode(record.data));
+    for (const writer of writers) writer.preload?.(decoded);
+    batch.forEach((record, i) => {
+      const event = decoded[i] as CustodianEvent;
       for (const writer of writers) writer.apply(event, record);
-    }
+    });
     for (const writer of writers) writer.flush?.();
     update.run(next, name);
     return true;
