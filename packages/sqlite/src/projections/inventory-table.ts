@@ -100,27 +100,23 @@ function prepare(db: Database.Database) {
 }
 
 function held(subjectId: string, subject: SubjectRow | undefined, categoryRows: readonly CategoryRow[], copyRows: readonly CopyRow[]): HeldSubject {
-  const categories = categoryRows.map(
-    (row): HeldCategory => ({
-      category: row.category,
-      source: row.source,
-      collectedAt: row.collected_at,
-      collectedBy: row.collected_by,
-      rectifiedAt: optional(row.rectified_at),
-      retainUntil: row.retain_until,
-      purposes: parseList(row.purposes),
-    }),
-  );
-  const recipients = copyRows.map(
-    (row): RecipientCopy => ({
-      recipientId: row.recipient_id,
-      categories: parseList(row.categories),
-      purposes: parseList(row.purposes),
-      firstSharedAt: row.first_shared_at,
-      revokedAt: optional(row.revoked_at),
-      erasure: row.erasure,
-    }),
-  );
+  const categories = categoryRows.map((row): HeldCategory => ({
+    category: row.category,
+    source: row.source,
+    collectedAt: row.collected_at,
+    collectedBy: row.collected_by,
+    rectifiedAt: optional(row.rectified_at),
+    retainUntil: row.retain_until,
+    purposes: parseList(row.purposes),
+  }));
+  const recipients = copyRows.map((row): RecipientCopy => ({
+    recipientId: row.recipient_id,
+    categories: parseList(row.categories),
+    purposes: parseList(row.purposes),
+    firstSharedAt: row.first_shared_at,
+    revokedAt: optional(row.revoked_at),
+    erasure: row.erasure,
+  }));
   const erasedAt = optional(subject?.erased_at ?? null);
   const state: Inventory = {
     subjectId,
@@ -186,12 +182,7 @@ function save(sql: Statements, subjectId: string, { state, moments, firstSeenAt,
   const erasedAt = utc(state.erasedAt);
   const erasureRequestedAt = utc(state.erasureRequestedAt);
   const { subject } = stored;
-  if (
-    subject === undefined ||
-    subject.first_collected_at !== firstCollectedAt ||
-    subject.erasure_requested_at !== erasureRequestedAt ||
-    subject.erased_at !== erasedAt
-  ) {
+  if (subject === undefined || subject.first_collected_at !== firstCollectedAt || subject.erasure_requested_at !== erasureRequestedAt || subject.erased_at !== erasedAt) {
     sql.upsertSubject.run(subjectId, firstSeenAt, firstCollectedAt, erasureRequestedAt, erasedAt);
   }
   const erasureMoved = (subject?.erased_at ?? null) !== erasedAt;
