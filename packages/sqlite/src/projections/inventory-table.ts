@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
 import { inventoryProjection, type CustodianEvent, type HeldCategory, type Inventory, type RecipientCopy } from '@custodian/core';
 import { list, optional, parseList, utc } from './columns';
-import { batchCache } from './batch-cache';
+import { batchCache, groupBy } from './batch-cache';
 import type { TableWriter } from './table';
 
 interface CategoryRow {
+  subject_id: string;
   category: string;
   source: string;
   collected_at: string;
@@ -15,6 +16,7 @@ interface CategoryRow {
 }
 
 interface CopyRow {
+  subject_id: string;
   recipient_id: string;
   categories: string;
   purposes: string;
@@ -26,6 +28,7 @@ interface CopyRow {
 }
 
 interface SubjectRow {
+  subject_id: string;
   first_seen_at: string;
   first_collected_at: string | null;
   erasure_requested_at: string | null;
@@ -33,57 +36,71 @@ interface SubjectRow {
 }
 
 /** When a copy's erasure was notified and confirmed: the table's own, not the fold's. */
-type CopyMoments = Pick<CopyRow, 'erasure' | 'erasure_notified_at' | 'erasure_confirmed_at'>;
+interface CopyMoments {
+  readonly erasure: RecipientCopy['erasure'];
+  readonly notifiedAt: string | null;
+  readonly confirmedAt: string | null;
+}
 
-/** A subject as the batch has it: the fold's state and what the tables keep beside it. */
+/** The subject's rows as the batch read them: what `save` compares with, to write only the rows that changed. */
+interface Stored {
+  readonly subject: SubjectRow | undefined;
+  readonly categories: ReadonlyMap<string, HeldCategory>;
+  readonly copies: ReadonlyMap<string, RecipientCopy>;
+  readonly moments: ReadonlyMap<string, CopyMoments>;
+}
+
+/**
+ * A subject as the batch has it: the fold's state and what the tables keep beside it.
+ * Changed in place by each event: it is the batch's own copy, forgotten if the batch fails.
+ */
 interface HeldSubject {
-  readonly state: Inventory;
-  readonly copies: ReadonlyMap<string, CopyMoments>;
-  readonly firstSeenAt: string | undefined;
-  readonly firstCollectedAt: string | null;
-  /** Whether the fold's state changed in this batch, so its categories and copies are written. */
-  readonly changed: boolean;
+  state: Inventory;
+  readonly moments: Map<string, CopyMoments>;
+  firstSeenAt: string | undefined;
+  firstCollectedAt: string | null;
+  readonly stored: Stored;
 }
 
 type Statements = ReturnType<typeof prepare>;
 
+// Positional parameters: cheaper to bind than named ones, once per row.
 function prepare(db: Database.Database) {
+  const ofSubjects = 'WHERE subject_id IN (SELECT value FROM json_each(?))';
   return {
+    // In rowid order, the order the rows were first written: the fold's order of categories and copies.
     categories: db.prepare<[string], CategoryRow>(
-      'SELECT category, source, collected_at, collected_by, rectified_at, retain_until, purposes FROM inventory WHERE subject_id = ? ORDER BY rowid',
+      `SELECT subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes FROM inventory ${ofSubjects} ORDER BY rowid`,
     ),
     copies: db.prepare<[string], CopyRow>(
-      `SELECT recipient_id, categories, purposes, first_shared_at, revoked_at, erasure, erasure_notified_at, erasure_confirmed_at
-       FROM recipient_copies WHERE subject_id = ? ORDER BY rowid`,
+      `SELECT subject_id, recipient_id, categories, purposes, first_shared_at, revoked_at, erasure, erasure_notified_at, erasure_confirmed_at
+       FROM recipient_copies ${ofSubjects} ORDER BY rowid`,
     ),
-    subject: db.prepare<[string], SubjectRow>('SELECT first_seen_at, first_collected_at, erasure_requested_at, erased_at FROM subjects WHERE subject_id = ?'),
+    subjects: db.prepare<[string], SubjectRow>(`SELECT subject_id, first_seen_at, first_collected_at, erasure_requested_at, erased_at FROM subjects ${ofSubjects}`),
     upsertSubject: db.prepare(`
-      INSERT INTO subjects (subject_id, first_seen_at, first_collected_at, erasure_requested_at, erased_at)
-      VALUES (@subjectId, @firstSeenAt, @firstCollectedAt, @erasureRequestedAt, @erasedAt)
+      INSERT INTO subjects (subject_id, first_seen_at, first_collected_at, erasure_requested_at, erased_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (subject_id) DO UPDATE SET
         first_collected_at = excluded.first_collected_at, erasure_requested_at = excluded.erasure_requested_at, erased_at = excluded.erased_at`),
     upsertCategory: db.prepare(`
       INSERT INTO inventory (subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes, erased_at)
-      VALUES (@subjectId, @category, @source, @collectedAt, @collectedBy, @rectifiedAt, @retainUntil, @purposes, @erasedAt)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (subject_id, category) DO UPDATE SET
         source = excluded.source, collected_at = excluded.collected_at, collected_by = excluded.collected_by, rectified_at = excluded.rectified_at,
         retain_until = excluded.retain_until, purposes = excluded.purposes, erased_at = excluded.erased_at`),
     upsertCopy: db.prepare(`
       INSERT INTO recipient_copies (subject_id, recipient_id, categories, purposes, first_shared_at, revoked_at, erasure, erasure_notified_at, erasure_confirmed_at)
-      VALUES (@subjectId, @recipientId, @categories, @purposes, @firstSharedAt, @revokedAt, @erasure, @notifiedAt, @confirmedAt)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (subject_id, recipient_id) DO UPDATE SET
         categories = excluded.categories, purposes = excluded.purposes, first_shared_at = excluded.first_shared_at, revoked_at = excluded.revoked_at,
         erasure = excluded.erasure, erasure_notified_at = excluded.erasure_notified_at, erasure_confirmed_at = excluded.erasure_confirmed_at`),
     // The fold never forgets a category or a copy today; should it ever, its rows go too.
-    dropOtherCategories: db.prepare('DELETE FROM inventory WHERE subject_id = ? AND category NOT IN (SELECT value FROM json_each(?))'),
-    dropOtherCopies: db.prepare('DELETE FROM recipient_copies WHERE subject_id = ? AND recipient_id NOT IN (SELECT value FROM json_each(?))'),
+    removeCategory: db.prepare('DELETE FROM inventory WHERE subject_id = ? AND category = ?'),
+    removeCopy: db.prepare('DELETE FROM recipient_copies WHERE subject_id = ? AND recipient_id = ?'),
   };
 }
 
-function load(sql: Statements, subjectId: string): HeldSubject {
-  const subject = sql.subject.get(subjectId);
-  const copyRows = sql.copies.all(subjectId);
-  const categories = sql.categories.all(subjectId).map((row): HeldCategory => ({
+function held(subjectId: string, subject: SubjectRow | undefined, categoryRows: readonly CategoryRow[], copyRows: readonly CopyRow[]): HeldSubject {
+  const categories = categoryRows.map((row): HeldCategory => ({
     category: row.category,
     source: row.source,
     collectedAt: row.collected_at,
@@ -110,82 +127,115 @@ function load(sql: Statements, subjectId: string): HeldSubject {
     erasedAt,
     pendingErasureConfirmations: recipients.filter((r) => r.erasure === 'pending').map((r) => r.recipientId),
   };
-  const copies = new Map(copyRows.map((row) => [row.recipient_id, row]));
-  return { state, copies, firstSeenAt: subject?.first_seen_at, firstCollectedAt: subject?.first_collected_at ?? null, changed: false };
-}
-
-/** The moments of each copy after an event at `at`: a change of its erasure to pending or confirmed happened then. */
-function movedCopies(state: Inventory, before: ReadonlyMap<string, CopyMoments>, at: string): Map<string, CopyMoments> {
-  return new Map(
-    state.recipients.map((copy) => {
-      const held = before.get(copy.recipientId);
-      const changed = copy.erasure !== (held?.erasure ?? 'not_requested');
-      return [
-        copy.recipientId,
-        {
-          erasure: copy.erasure,
-          erasure_notified_at: changed && copy.erasure === 'pending' ? at : (held?.erasure_notified_at ?? null),
-          erasure_confirmed_at: changed && copy.erasure === 'confirmed' ? at : (held?.erasure_confirmed_at ?? null),
-        },
-      ];
-    }),
+  const moments = new Map(
+    copyRows.map((row): [string, CopyMoments] => [row.recipient_id, { erasure: row.erasure, notifiedAt: row.erasure_notified_at, confirmedAt: row.erasure_confirmed_at }]),
   );
+  const stored: Stored = {
+    subject,
+    categories: new Map(categories.map((category) => [category.category, category])),
+    copies: new Map(recipients.map((copy) => [copy.recipientId, copy])),
+    moments: new Map(moments),
+  };
+  return { state, moments, firstSeenAt: subject?.first_seen_at, firstCollectedAt: subject?.first_collected_at ?? null, stored };
 }
 
-function evolve(held: HeldSubject, event: CustodianEvent): HeldSubject {
-  const at = utc(event.occurredAt);
-  const after = inventoryProjection.evolve(held.state, event);
-  const collected = event.type === 'DataCollected' && held.firstCollectedAt === null;
-  const moved = after === held.state ? {} : { state: after, copies: movedCopies(after, held.copies, at), changed: true };
-  return { ...held, firstSeenAt: held.firstSeenAt ?? at, firstCollectedAt: collected ? at : held.firstCollectedAt, ...moved };
+function load(sql: Statements, subjectIds: readonly string[]): HeldSubject[] {
+  const keys = list(subjectIds);
+  const subjects = new Map(sql.subjects.all(keys).map((row) => [row.subject_id, row]));
+  const categories = groupBy(sql.categories.all(keys), (row) => row.subject_id);
+  const copies = groupBy(sql.copies.all(keys), (row) => row.subject_id);
+  return subjectIds.map((subjectId) => held(subjectId, subjects.get(subjectId), categories.get(subjectId) ?? [], copies.get(subjectId) ?? []));
 }
 
-function save(sql: Statements, subjectId: string, { state, copies, firstSeenAt, firstCollectedAt, changed }: HeldSubject): void {
-  const erasedAt = utc(state.erasedAt);
-  sql.upsertSubject.run({ subjectId, firstSeenAt, firstCollectedAt, erasureRequestedAt: utc(state.erasureRequestedAt), erasedAt });
-  if (!changed) return;
-  sql.dropOtherCategories.run(subjectId, list(state.categories.map((held) => held.category)));
-  sql.dropOtherCopies.run(subjectId, list(state.recipients.map((copy) => copy.recipientId)));
-  for (const held of state.categories) {
-    const { category, source, collectedBy } = held;
-    const purposes = list(held.purposes);
-    sql.upsertCategory.run({ subjectId, category, source, collectedBy, purposes, erasedAt, ...utcTimes(held) });
-  }
-  for (const copy of state.recipients) {
-    const moments = copies.get(copy.recipientId);
-    sql.upsertCopy.run({
-      subjectId,
-      recipientId: copy.recipientId,
-      categories: list(copy.categories),
-      purposes: list(copy.purposes),
-      firstSharedAt: utc(copy.firstSharedAt),
-      revokedAt: utc(copy.revokedAt),
+/** A change of a copy's erasure to pending or confirmed happened at the event that made it, at `at`. */
+function moveCopies(subject: HeldSubject, recipients: readonly RecipientCopy[], at: string): void {
+  for (const copy of recipients) {
+    const moments = subject.moments.get(copy.recipientId);
+    if (copy.erasure === (moments?.erasure ?? 'not_requested')) continue;
+    subject.moments.set(copy.recipientId, {
       erasure: copy.erasure,
-      notifiedAt: moments?.erasure_notified_at ?? null,
-      confirmedAt: moments?.erasure_confirmed_at ?? null,
+      notifiedAt: copy.erasure === 'pending' ? at : (moments?.notifiedAt ?? null),
+      confirmedAt: copy.erasure === 'confirmed' ? at : (moments?.confirmedAt ?? null),
     });
   }
 }
 
-const utcTimes = (held: HeldCategory) => ({ collectedAt: utc(held.collectedAt), rectifiedAt: utc(held.rectifiedAt), retainUntil: utc(held.retainUntil) });
+function evolve(subject: HeldSubject, event: CustodianEvent): void {
+  const at = utc(event.occurredAt);
+  const after = inventoryProjection.evolve(subject.state, event);
+  subject.firstSeenAt ??= at;
+  if (event.type === 'DataCollected' && subject.firstCollectedAt === null) subject.firstCollectedAt = at;
+  if (after === subject.state) return;
+  if (after.recipients !== subject.state.recipients) moveCopies(subject, after.recipients, at);
+  subject.state = after;
+}
+
+const sameMoments = (a: CopyMoments | undefined, b: CopyMoments | undefined): boolean =>
+  a?.erasure === b?.erasure && a?.notifiedAt === b?.notifiedAt && a?.confirmedAt === b?.confirmedAt;
+
+/**
+ * Writes what differs from the rows read: the fold keeps every category and copy an event
+ * did not touch as the very object it had, so one not the object read (or one whose
+ * `erased_at` moved) is written, and only it.
+ */
+function save(sql: Statements, subjectId: string, { state, moments, firstSeenAt, firstCollectedAt, stored }: HeldSubject): void {
+  const erasedAt = utc(state.erasedAt);
+  const erasureRequestedAt = utc(state.erasureRequestedAt);
+  const { subject } = stored;
+  if (subject === undefined || subject.first_collected_at !== firstCollectedAt || subject.erasure_requested_at !== erasureRequestedAt || subject.erased_at !== erasedAt) {
+    sql.upsertSubject.run(subjectId, firstSeenAt, firstCollectedAt, erasureRequestedAt, erasedAt);
+  }
+  const erasureMoved = (subject?.erased_at ?? null) !== erasedAt;
+  const categories = new Set<string>();
+  for (const held of state.categories) {
+    categories.add(held.category);
+    if (!erasureMoved && stored.categories.get(held.category) === held) continue;
+    const { category, source, collectedBy } = held;
+    sql.upsertCategory.run(subjectId, category, source, utc(held.collectedAt), collectedBy, utc(held.rectifiedAt), utc(held.retainUntil), list(held.purposes), erasedAt);
+  }
+  for (const category of stored.categories.keys()) if (!categories.has(category)) sql.removeCategory.run(subjectId, category);
+  const copies = new Set<string>();
+  for (const copy of state.recipients) {
+    copies.add(copy.recipientId);
+    const now = moments.get(copy.recipientId);
+    if (stored.copies.get(copy.recipientId) === copy && sameMoments(now, stored.moments.get(copy.recipientId))) continue;
+    sql.upsertCopy.run(
+      subjectId,
+      copy.recipientId,
+      list(copy.categories),
+      list(copy.purposes),
+      utc(copy.firstSharedAt),
+      utc(copy.revokedAt),
+      copy.erasure,
+      now?.notifiedAt ?? null,
+      now?.confirmedAt ?? null,
+    );
+  }
+  for (const recipientId of stored.copies.keys()) if (!copies.has(recipientId)) sql.removeCopy.run(subjectId, recipientId);
+}
 
 /**
  * `inventory`, `recipient_copies` and `subjects`: core's inventory fold, whose state for a
- * subject is spread over the three. A subject's rows are loaded as the fold's state at its
- * first event in a batch, evolved in memory by each of its events, and written back at the
- * batch's end. What the fold does not keep is the tables' own: when a copy's erasure was
- * notified and confirmed (the moments its `erasure` changed), and when the subject was
- * first seen and first collected.
+ * subject is spread over the three. The rows of a batch's subjects are read as the fold's
+ * state before its events (three queries for the whole batch), evolved in memory by each
+ * of its events, and what changed is written back at the batch's end. What the fold does
+ * not keep is the tables' own: when a copy's erasure was notified and confirmed (the
+ * moments its `erasure` changed), and when the subject was first seen and first collected.
  */
 export function inventoryTable(db: Database.Database): TableWriter {
   const sql = prepare(db);
   const subjects = batchCache(
-    (subjectId: string) => load(sql, subjectId),
-    (subjectId: string, held: HeldSubject) => save(sql, subjectId, held),
+    (subjectIds: readonly string[]) => load(sql, subjectIds),
+    (subjectId: string, subject: HeldSubject) => save(sql, subjectId, subject),
   );
   return {
+    preload: (events) => subjects.preload(events.flatMap((event) => inventoryProjection.keysOf(event))),
     apply(event) {
-      for (const subjectId of inventoryProjection.keysOf(event)) subjects.set(subjectId, evolve(subjects.get(subjectId), event));
+      for (const subjectId of inventoryProjection.keysOf(event)) {
+        const subject = subjects.get(subjectId);
+        evolve(subject, event);
+        subjects.set(subjectId, subject);
+      }
     },
     flush: () => subjects.flush(),
     discard: () => subjects.discard(),

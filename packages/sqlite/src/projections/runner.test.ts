@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { createLedger, InMemoryKeyStore, type RecordedEvent } from '@custodian/core';
 import { createSqliteEventStore, type SqliteEventStore } from '../index';
-import { createSqlProjections, ProjectionsClosedError, type SqlProjections } from './index';
+import { createSqlProjections, PROJECTION_TABLES, ProjectionsClosedError, type SqlProjections } from './index';
 import { checkout, dpo, PARCELGO, policy, storyClock, writeStory } from './test-support/dataset';
 import { tempFiles } from './test-support/files';
 import { rows, snapshot } from './test-support/tables';
@@ -308,5 +308,79 @@ describe('a batch that fails part way', () => {
     await projections.catchUp();
     expect(rows(store.database, "SELECT recipient_id, erasure FROM recipient_copies WHERE subject_id = 's-new-first'")).toEqual([{ recipient_id: PARCELGO, erasure: 'pending' }]);
     expect(snapshot(store.database)).toEqual(await referenceTables(path));
+  });
+});
+
+/** The indexes made for analysts' queries (every index on the tables but their primary keys). */
+function queryIndexes(store: SqliteEventStore): string[] {
+  const tables = PROJECTION_TABLES.map((table) => `'${table}'`).join(', ');
+  return rows<{ name: string }>(store.database, `SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${tables}) ORDER BY name`).map(
+    (row) => row.name,
+  );
+}
+
+/** The store, except that each `readAll` first calls `look`, so a test sees the file as each batch is read. */
+function lookingAtEachRead(store: SqliteEventStore, look: () => void): SqliteEventStore {
+  return {
+    ...store,
+    readAll(options) {
+      look();
+      return store.readAll(options);
+    },
+  };
+}
+
+describe("the analysts' indexes", () => {
+  it('are dropped while a rebuild fills the tables, and built again over the full tables at its end', async () => {
+    const path = files.path();
+    const store = openStore(path);
+    await writeStory(store);
+    const seen: string[][] = [];
+    const projections = runner(
+      lookingAtEachRead(store, () => seen.push(queryIndexes(store))),
+      10,
+    );
+    const indexes = queryIndexes(store);
+    expect(indexes).toEqual([
+      'access_history_purpose',
+      'access_history_recipient',
+      'access_history_subject',
+      'access_requests_subject',
+      'consent_state_purpose',
+      'recipient_copies_recipient',
+    ]);
+    await projections.catchUp();
+    expect(seen.every((names) => names.length === indexes.length)).toBe(true);
+    seen.length = 0;
+
+    await projections.rebuild();
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.every((names) => names.length === 0)).toBe(true);
+    expect(queryIndexes(store)).toEqual(indexes);
+    expect(snapshot(store.database)).toEqual(await referenceTables(path));
+    // The query plans of docs/analytics.md use them again.
+    expect(rows<{ detail: string }>(store.database, "EXPLAIN QUERY PLAN SELECT * FROM access_history WHERE subject_id = 's-anna' ORDER BY position")).toEqual([
+      expect.objectContaining({ detail: expect.stringContaining('access_history_subject') }),
+    ]);
+  });
+
+  it('are built again when a rebuild fails midway, and, when a process died in one, by the next to open the tables', async () => {
+    const path = files.path();
+    const store = openStore(path);
+    await writeStory(store);
+    await runner(store).catchUp();
+    const indexes = queryIndexes(store);
+
+    await expect(runner(dyingAfter(store, 15), 10).rebuild()).rejects.toThrow('the process died');
+    expect(queryIndexes(store)).toEqual(indexes);
+
+    // What a process that died in a rebuild's batch leaves: the first batch committed, the indexes dropped.
+    for (const name of indexes) store.database.exec(`DROP INDEX ${name}`);
+    const reopened = openStore(path);
+    const resumed = runner(reopened);
+    expect(queryIndexes(reopened)).toEqual(indexes);
+    expect(resumed.checkpoint()).toBe(10n);
+    await resumed.catchUp();
+    expect(snapshot(reopened.database)).toEqual(await referenceTables(path));
   });
 });

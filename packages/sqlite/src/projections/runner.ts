@@ -6,7 +6,7 @@ import { historyTable } from './history-table';
 import { inventoryTable } from './inventory-table';
 import { recipientsTable } from './recipients-table';
 import { requestsTable } from './requests-table';
-import { CHECKPOINT_NAME, ensureProjectionSchema } from './schema';
+import { CHECKPOINT_NAME, createQueryIndexes, dropQueryIndexes, ensureProjectionSchema } from './schema';
 
 export interface SqlProjectionsOptions {
   /**
@@ -53,12 +53,32 @@ export function createSqlProjections(store: SqliteEventStore, options: SqlProjec
   ensureProjectionSchema(db);
   const writers = [consentTable(db), historyTable(db), inventoryTable(db), recipientsTable(db), requestsTable(db)];
   const checkpoints = createSqlTablesCheckpointStore(db, CHECKPOINT_NAME, writers);
-  const runner = createProjectionRunner({ store, projection: analytics, checkpoints, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE });
+  // A rebuild fills the tables without the analysts' indexes and builds them at its end (or
+  // the next time the tables are opened, if it died first): cheaper than row by row.
+  let rebuilding = false;
+  const reset = async (): Promise<void> => {
+    dropQueryIndexes(db);
+    rebuilding = true;
+    await checkpoints.reset();
+  };
+  const runner = createProjectionRunner({
+    store,
+    projection: analytics,
+    checkpoints: { ...checkpoints, reset },
+    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+  });
   const result = ({ applied, position }: { applied: number; position: bigint | undefined }): CatchUpResult => ({ applied, position: position ?? 0n });
   return {
     catchUp: async () => result(await runner.catchUp()),
     start: () => runner.start(),
-    rebuild: async () => result(await runner.rebuild()),
+    async rebuild() {
+      try {
+        return result(await runner.rebuild());
+      } finally {
+        if (rebuilding) createQueryIndexes(db);
+        rebuilding = false;
+      }
+    },
     checkpoint: checkpoints.position,
     close: () => runner.close(),
   };

@@ -14,7 +14,7 @@ export const PROJECTION_TABLES = ['consent_state', 'access_history', 'inventory'
 
 // Times are UTC ISO 8601 text with milliseconds, so they sort and compare as text. Lists
 // (categories, purposes) are JSON arrays, readable with json_each().
-const DDL = `
+const TABLES = `
 CREATE TABLE consent_state (
   subject_id     TEXT NOT NULL,
   purpose        TEXT NOT NULL,
@@ -28,7 +28,6 @@ CREATE TABLE consent_state (
   granted_at     TEXT,
   PRIMARY KEY (subject_id, purpose)
 );
-CREATE INDEX consent_state_purpose ON consent_state (purpose, status);
 
 CREATE TABLE access_history (
   event_id         TEXT    PRIMARY KEY,
@@ -48,9 +47,6 @@ CREATE TABLE access_history (
   reason           TEXT,
   detail           TEXT
 );
-CREATE INDEX access_history_subject ON access_history (subject_id, position);
-CREATE INDEX access_history_purpose ON access_history (purpose, kind);
-CREATE INDEX access_history_recipient ON access_history (recipient_id) WHERE recipient_id IS NOT NULL;
 
 CREATE TABLE inventory (
   subject_id   TEXT NOT NULL,
@@ -77,7 +73,6 @@ CREATE TABLE recipient_copies (
   erasure_confirmed_at TEXT,
   PRIMARY KEY (subject_id, recipient_id)
 );
-CREATE INDEX recipient_copies_recipient ON recipient_copies (recipient_id, erasure);
 
 CREATE TABLE subjects (
   subject_id           TEXT PRIMARY KEY,
@@ -107,22 +102,52 @@ CREATE TABLE access_requests (
   fulfilled_event_id TEXT,
   digest             TEXT
 );
-CREATE INDEX access_requests_subject ON access_requests (subject_id);
 `;
+
+/**
+ * The indexes for the analysts' queries; the tables' writers need only the primary keys. A
+ * rebuild drops these and builds them again over the full tables, which costs less than
+ * keeping them up to date row by row.
+ */
+const INDEXES = {
+  consent_state_purpose: 'consent_state (purpose, status)',
+  access_history_subject: 'access_history (subject_id, position)',
+  access_history_purpose: 'access_history (purpose, kind)',
+  access_history_recipient: 'access_history (recipient_id) WHERE recipient_id IS NOT NULL',
+  recipient_copies_recipient: 'recipient_copies (recipient_id, erasure)',
+  access_requests_subject: 'access_requests (subject_id)',
+} as const;
+
+/** Builds the analysts' indexes that are missing: all of them after a rebuild, or after one that died before its end. */
+export function createQueryIndexes(db: Database.Database): void {
+  db.transaction(() => {
+    for (const [name, on] of Object.entries(INDEXES)) db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${on}`);
+  }).immediate();
+}
+
+/** Drops the analysts' indexes, for a rebuild to fill the tables without them; `createQueryIndexes` builds them again. */
+export function dropQueryIndexes(db: Database.Database): void {
+  db.transaction(() => {
+    for (const name of Object.keys(INDEXES)) db.exec(`DROP INDEX IF EXISTS ${name}`);
+  }).immediate();
+}
 
 /**
  * Creates the tables (or replaces those of another layout) and the checkpoint row. The
  * checkpoint table is shared with any other runner in the file, so only our row is
- * touched; its schema_version says which layout our tables are in.
+ * touched; its schema_version says which layout our tables are in. The analysts' indexes
+ * are built if any is missing, as a rebuild that died midway leaves them.
  */
 export function ensureProjectionSchema(db: Database.Database): void {
   db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL, schema_version INTEGER NOT NULL)');
     const row = db.prepare<[string], { schema_version: number }>('SELECT schema_version FROM projection_checkpoints WHERE name = ?').get(CHECKPOINT_NAME);
-    if (row?.schema_version === PROJECTIONS_SCHEMA_VERSION) return;
-    for (const table of PROJECTION_TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`);
-    db.exec(DDL);
-    db.prepare('INSERT OR REPLACE INTO projection_checkpoints (name, position, schema_version) VALUES (?, 0, ?)').run(CHECKPOINT_NAME, PROJECTIONS_SCHEMA_VERSION);
+    if (row?.schema_version !== PROJECTIONS_SCHEMA_VERSION) {
+      for (const table of PROJECTION_TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`);
+      db.exec(TABLES);
+      db.prepare('INSERT OR REPLACE INTO projection_checkpoints (name, position, schema_version) VALUES (?, 0, ?)').run(CHECKPOINT_NAME, PROJECTIONS_SCHEMA_VERSION);
+    }
+    createQueryIndexes(db);
   }).immediate();
 }
 
