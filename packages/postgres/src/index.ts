@@ -1,1 +1,4 @@
-export {};
+export { createPostgresEventStore, type PostgresEventStore } from './postgres-event-store';
+export type { PostgresEventStoreOptions } from './options';
+export { SCHEMA_VERSION } from './schema';
+export { ConnectionLostError, PostgresUnavailableError, ReadOnlyStoreError, SchemaMissingError, UnsupportedSchemaError, type DatabaseLocation } from './errors';
