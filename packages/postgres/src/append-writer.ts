@@ -74,9 +74,12 @@ export function createAppendWriter(sql: Statements, maxBatch: number, committed:
   }
 
   async function drain(): Promise<void> {
-    // Let the appends made in this turn of the event loop join the first batch.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (queue.length > 0) await write(queue.splice(0, maxBatch));
+    while (queue.length > 0) {
+      // Let the appends made in this turn of the event loop join the batch, those made by
+      // callers answered by the last batch among them.
+      await new Promise((resolve) => setImmediate(resolve));
+      await write(queue.splice(0, maxBatch));
+    }
     running = undefined;
   }
 

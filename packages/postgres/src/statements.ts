@@ -5,6 +5,8 @@ import type { StoredId } from '@custodian/core/store-kit';
 const INT8 = 20;
 
 // Positions and revisions come back as bigints, whatever parsers the caller's pool was given.
+// Results stay in text format: pg decodes every field of a binary result as UTF-8, which
+// garbles any byte from 0x80 up, in a bytea or a bigint alike.
 const bigintTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? (value: string) => BigInt(value) : types.getTypeParser(oid, format))) as typeof types.getTypeParser,
 };
