@@ -1,7 +1,6 @@
 import { checkExpectedRevision, checkRepeatedIds } from '@custodian/core/store-kit';
 import type { AppendResult, EventToAppend, ExpectedRevision } from '@custodian/core';
 import { ConnectionLostError } from './errors';
-import { failureReason, isConnectionLost } from './connection';
 import type { BatchInput, BatchOutcome, Statements } from './statements';
 
 interface Pending {
@@ -66,7 +65,7 @@ export function createAppendWriter(sql: Statements, maxBatch: number, committed:
     try {
       outcomes = await sql.appendBatch(flatten(batch));
     } catch (error) {
-      for (const append of batch) append.reject(isConnectionLost(error) ? new ConnectionLostError(append.stream, failureReason(error)) : error);
+      for (const append of batch) append.reject(error instanceof ConnectionLostError ? new ConnectionLostError('append', error.reason, append.stream) : error);
       return;
     }
     if (outcomes.some((outcome) => outcome.outcome === 'appended')) committed();

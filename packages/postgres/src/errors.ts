@@ -47,18 +47,26 @@ export class PostgresUnavailableError extends CustodianError {
 }
 
 /**
- * The connection broke while an append was under way: the append may have landed or not.
- * Retry it with the same event ids: a retry of an append that landed is recognised and
- * answered with its original result, so it lands once either way.
+ * The connection broke, or the server went away, during an operation. An append may have
+ * landed or not: retry it with the same event ids, and a retry of an append that landed is
+ * recognised and answered with its original result, so it lands once either way. A read
+ * changed nothing: read again once the server is back.
  */
 export class ConnectionLostError extends CustodianError {
   readonly code = 'POSTGRES_CONNECTION_LOST';
   constructor(
-    readonly stream: string,
+    /** `append`, or the query of the read under way (`forwards`, `all`, `after`, `by-id`...). */
+    readonly operation: string,
     /** The server's SQLSTATE or the socket's error code, when there is one. */
     readonly reason: string,
+    /** The stream of the append, for an append. */
+    readonly stream?: string,
   ) {
-    super(`the connection to PostgreSQL broke during an append to ${stream} (${reason}); it may or may not have landed: retry it with the same event ids`);
+    super(
+      stream === undefined
+        ? `the connection to PostgreSQL broke during the store's ${operation} query (${reason}); nothing was changed: try again once the server is back`
+        : `the connection to PostgreSQL broke during an append to ${stream} (${reason}); it may or may not have landed: retry it with the same event ids`,
+    );
   }
 }
 

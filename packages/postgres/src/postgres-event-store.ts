@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import {
   StoreClosedError,
   type AppendResult,
+  type EventLocation,
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
@@ -21,6 +22,7 @@ import { createStatements } from './statements';
 export interface PostgresEventStore extends EventStore {
   subscribeToAll(options: SubscribeOptions, handler: (event: RecordedEvent) => Promise<void>): Subscription;
   readonly positionsGapFreeFrom: bigint;
+  locate(eventId: string): Promise<EventLocation | undefined>;
   /** The pool the store runs on: its own (ended by `close()`), or the one it was given (left open). */
   readonly pool: Pool;
   /** Where the ledger is: `host:port/database` and the schema, never the credentials. */

@@ -1,6 +1,8 @@
 import { types, type Pool, type QueryResultRow } from 'pg';
 import type { RecordedEvent } from '@custodian/core';
 import type { StoredId } from '@custodian/core/store-kit';
+import { failureReason, isConnectionLost } from './connection';
+import { ConnectionLostError } from './errors';
 
 const INT8 = 20;
 
@@ -47,6 +49,8 @@ export function createStatements(pool: Pool, schema: string) {
     inFlight.add(query);
     try {
       return (await query).rows;
+    } catch (error) {
+      throw isConnectionLost(error) ? new ConnectionLostError(name, failureReason(error)) : error;
     } finally {
       inFlight.delete(query);
     }
