@@ -14,7 +14,7 @@ import {
   type Actor,
   type EventToAppend,
 } from '@custodian/core';
-import { ConnectionLostError, createPostgresEventStore, type PostgresEventStore } from './index';
+import { ConnectionLostError, createPostgresEventStore } from './index';
 import { lockKey } from './schema';
 import { startCrashableDatabase, startTestDatabase, type CrashableDatabase, type TestDatabase } from './test-support/postgres';
 
