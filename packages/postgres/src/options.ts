@@ -14,7 +14,7 @@ const isPool = (value: unknown): value is Pool =>
   typeof value === 'object' && value !== null && typeof (value as Pool).query === 'function' && typeof (value as Pool).connect === 'function';
 
 /** A PostgreSQL identifier the store can put in its SQL unquoted-safe: lower case, as PostgreSQL folds names. */
-const SchemaName = z
+export const SchemaName = z
   .string()
   .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL name: letters, digits and _, starting with a letter or _, at most 63 characters')
   .default('custodian');
@@ -32,9 +32,12 @@ const Common = {
   maxBatch: z.number().int().min(1).max(10_000).default(256),
 };
 
+export const ConnectionString = z.string().refine(isPostgresUrl, URL_FORM);
+export const GivenPool = z.custom<Pool>(isPool, 'must be a pg Pool');
+
 const ByUrl = z.strictObject({
   /** Where the ledger is: a postgres:// URL. The store opens (and, on close, ends) a pool of its own. */
-  connectionString: z.string().refine(isPostgresUrl, URL_FORM),
+  connectionString: ConnectionString,
   /** Connections in the store's own pool. Default 10. */
   poolSize: z.number().int().min(1).max(1000).default(10),
   ...Common,
@@ -42,7 +45,7 @@ const ByUrl = z.strictObject({
 
 const ByPool = z.strictObject({
   /** A pool the caller owns: the store uses it and leaves it open on close. */
-  pool: z.custom<Pool>(isPool, 'must be a pg Pool'),
+  pool: GivenPool,
   ...Common,
 });
 
@@ -51,9 +54,13 @@ export type PostgresEventStoreOptions = z.input<typeof ByUrl> | z.input<typeof B
 export type ParsedOptions = z.output<typeof ByUrl> | z.output<typeof ByPool>;
 
 /** The form is told by its key, so a bad URL is reported as that, not as "matches no form". */
+export function parseEither<A extends z.ZodType, B extends z.ZodType>(byUrl: A, byPool: B, input: unknown, what: string): z.output<A> | z.output<B> {
+  const givenPool = typeof input === 'object' && input !== null && 'pool' in input;
+  return givenPool ? parseOrThrow(byPool, input, what) : parseOrThrow(byUrl, input, what);
+}
+
 export function parseOptions(input: unknown): ParsedOptions {
-  const byPool = typeof input === 'object' && input !== null && 'pool' in input;
-  return parseOrThrow(byPool ? ByPool : ByUrl, input, 'PostgresEventStoreOptions');
+  return parseEither(ByUrl, ByPool, input, 'PostgresEventStoreOptions');
 }
 
 /** `host:port/database` of a URL: what errors name, never the user or password. */

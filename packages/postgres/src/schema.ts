@@ -6,7 +6,7 @@ import { SchemaMissingError, UnsupportedSchemaError, type DatabaseLocation } fro
 export const SCHEMA_VERSION = 1;
 
 /** A transaction-scoped advisory lock key of its own for each purpose and schema, so two ledgers in one database never wait for each other. */
-export function lockKey(purpose: 'append' | 'migrate', schema: string): bigint {
+export function lockKey(purpose: 'append' | 'migrate' | 'snapshots', schema: string): bigint {
   return createHash('sha256').update(`custodian.${purpose}:${schema}`).digest().readBigInt64BE(0);
 }
 
