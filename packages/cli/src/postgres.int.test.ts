@@ -138,7 +138,7 @@ describe('custodian --postgres with a URL it cannot use', () => {
     expect(code).toBe(3);
     expect(stdout).toBe('');
     expect(stderr).toBe(
-      'custodian: cannot open the Custodian ledger on 127.0.0.1:1/ledger (ECONNREFUSED): check that the server runs, and the URL\'s host, port, database, user and password\n',
+      "custodian: cannot open the Custodian ledger on 127.0.0.1:1/ledger (ECONNREFUSED): check that the server runs, and the URL's host, port, database, user and password\n",
     );
   });
 

@@ -61,7 +61,11 @@ async function runCommand(command: Command, io: CliIo, values: Readonly<Record<s
   // sure no control character but a line break reaches the terminal whatever they print.
   const guarded: CliIo = { ...io, stdout: { write: (chunk: string) => io.stdout.write(showControlsInLines(chunk)) } };
   const context = { io: guarded, values, positionals, json: values['json'] === true };
-  if (command.ledger === 'none' || command.ledger === 'writes' || (command.ledger === 'optional' && choice.db === undefined && choice.eventstore === undefined && choice.postgres === undefined))
+  if (
+    command.ledger === 'none' ||
+    command.ledger === 'writes' ||
+    (command.ledger === 'optional' && choice.db === undefined && choice.eventstore === undefined && choice.postgres === undefined)
+  )
     return command.run({ ...context, opened: undefined });
   const opened = await openStore(choice, io.cwd, command.name);
   try {
