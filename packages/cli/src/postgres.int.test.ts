@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPostgresEventStore, SchemaMissingError, type PostgresEventStore } from '@custodian/postgres';
+import { createPostgresEventStore, SCHEMA_VERSION, SchemaMissingError, type PostgresEventStore } from '@custodian/postgres';
 import { startTestDatabase, type TestDatabase } from '@custodian/postgres/test-support';
 import { cli } from './test-support/capture';
 import { MASTER_KEY, OTHER, storyFile, SUBJECT, workspace } from './test-support/fixture';
@@ -115,6 +115,28 @@ describe('custodian --postgres on a database without a ledger', () => {
       );
     }
     await expect(createPostgresEventStore({ connectionString: empty.url, readonly: true })).rejects.toBeInstanceOf(SchemaMissingError);
+  });
+});
+
+describe('custodian --postgres on a ledger of a newer layout', () => {
+  let newer: TestDatabase;
+  beforeAll(async () => {
+    newer = await startTestDatabase();
+    const store = await createPostgresEventStore({ connectionString: newer.url });
+    await store.pool.query('UPDATE custodian.schema_version SET version = version + 1');
+    await store.close();
+  }, 60_000);
+  afterAll(() => newer.stop());
+
+  it('refuses it as a usage error (exit 2) that says to upgrade, and leaves the version as it found it', async () => {
+    const { code, stdout, stderr } = await onPostgres(['verify'], newer.url);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    const where = `schema "custodian" of ${new URL(newer.url).host}${new URL(newer.url).pathname}`;
+    expect(stderr).toBe(
+      `custodian: ${where} has schema version ${SCHEMA_VERSION + 1}, written by a newer @custodian/postgres; this version reads version ${SCHEMA_VERSION}: upgrade @custodian/postgres\n`,
+    );
+    await expect(createPostgresEventStore({ connectionString: newer.url, readonly: true })).rejects.toMatchObject({ code: 'UNSUPPORTED_SCHEMA', found: SCHEMA_VERSION + 1 });
   });
 });
 
