@@ -22,6 +22,7 @@ function cliWith(mocks: Readonly<Record<string, () => never>>): typeof Capture.c
 const cliWithout = (...missing: string[]) => cliWith(Object.fromEntries(missing.map((name) => [name, notInstalled(name)])));
 
 const NOWHERE = 'esdb://127.0.0.1:1?tls=false';
+const PG_NOWHERE = 'postgres://auditor:secret@127.0.0.1:1/ledger';
 let story: Workspace;
 beforeAll(async () => {
   story = await storyFile();
@@ -64,6 +65,21 @@ describe('the CLI without an adapter installed', () => {
     const refused = await cliWithout('@custodian/sqlite')(['verify', '--db', story.db], { cwd: story.dir });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^custodian: --db needs @custodian\/sqlite: npm i @custodian\/sqlite\n/);
+  });
+
+  it('says what to install for --postgres without @custodian/postgres, before reaching for any server', async () => {
+    const refused = await cliWithout('@custodian/postgres')(['report', 'cust-4f9a2c', '--postgres', PG_NOWHERE], { cwd: story.dir });
+    expect(refused).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "custodian: --postgres needs @custodian/postgres: npm i @custodian/postgres\nRun 'custodian report --help' for usage.\n",
+    });
+  });
+
+  it('names the pg driver when only the driver is missing', async () => {
+    const refused = await cliWithout('pg')(['verify', '--postgres', PG_NOWHERE], { cwd: story.dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^custodian: --postgres needs pg: npm i pg\n/);
   });
 
   it('does not call a broken install (a file missing inside the package) a missing package', async () => {

@@ -1,17 +1,19 @@
 import type * as EventStoreDBClient from '@eventstore/db-client';
 import type * as EventStoreDBPackage from '@custodian/eventstoredb';
+import type * as PostgresPackage from '@custodian/postgres';
 import type * as SqlitePackage from '@custodian/sqlite';
 import { UsageError } from './usage';
 
 /*
  * The store adapters are optional peer dependencies of the CLI: `npm i @custodian/cli
- * @custodian/sqlite` must work without the EventStoreDB client, so each adapter is loaded
- * only when an option asks for it, and a missing one is a usage error that says what to
- * install rather than a stack trace.
+ * @custodian/sqlite` must work without the EventStoreDB client or the PostgreSQL driver,
+ * so each adapter is loaded only when an option asks for it, and a missing one is a usage
+ * error that says what to install rather than a stack trace.
  */
 
 type SqliteAdapter = typeof SqlitePackage;
 type EventStoreDBAdapter = [typeof EventStoreDBPackage, typeof EventStoreDBClient];
+type PostgresAdapter = typeof PostgresPackage;
 
 export function loadSqlite(command: string): Promise<SqliteAdapter> {
   return loadOptional('--db', command, () => import('@custodian/sqlite'));
@@ -20,6 +22,11 @@ export function loadSqlite(command: string): Promise<SqliteAdapter> {
 export function loadEventStoreDB(command: string): Promise<EventStoreDBAdapter> {
   // The gRPC client also takes a noticeable time to load: one more reason to load it late.
   return loadOptional('--eventstore', command, () => Promise.all([import('@custodian/eventstoredb'), import('@eventstore/db-client')]));
+}
+
+/** The `pg` driver is @custodian/postgres's own dependency: a missing one is named by the failed load of the adapter. */
+export function loadPostgres(command: string): Promise<PostgresAdapter> {
+  return loadOptional('--postgres', command, () => import('@custodian/postgres'));
 }
 
 async function loadOptional<T>(option: string, command: string, load: () => Promise<T>): Promise<T> {

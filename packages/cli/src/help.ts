@@ -6,6 +6,7 @@ import { renderOptions, type OptionSpecs } from './usage';
 export const STORE_OPTIONS: OptionSpecs = {
   db: { type: 'string', value: '<file>', description: 'the SQLite ledger file (default ./custodian.db)' },
   eventstore: { type: 'string', value: '<connection string>', description: 'read from EventStoreDB / KurrentDB instead, e.g. "esdb://localhost:2113?tls=false"' },
+  postgres: { type: 'string', value: '<url>', description: 'read from PostgreSQL instead, e.g. "postgres://auditor:secret@localhost:5432/ledger"' },
 };
 
 export const COMMON_OPTIONS: OptionSpecs = {
@@ -53,7 +54,8 @@ export function generalHelp(commands: readonly Command[]): string {
 
 Audit a Custodian ledger: verify its hash chain, replay it to a past moment, tell one
 subject's story, list uses without a valid basis, export a subject's data, count.
-Reads a SQLite ledger file (./custodian.db unless --db) or EventStoreDB (--eventstore).
+Reads a SQLite ledger file (./custodian.db unless --db), EventStoreDB (--eventstore) or
+PostgreSQL (--postgres).
 Every command but import only reads: nothing is ever written to the ledger. import
 records customers and consents already on file elsewhere (a backfill).
 

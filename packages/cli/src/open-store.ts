@@ -1,12 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { EventStore } from '@custodian/core';
-import { loadEventStoreDB, loadSqlite } from './adapters';
+import { ValidationError, type EventStore } from '@custodian/core';
+import { loadEventStoreDB, loadPostgres, loadSqlite } from './adapters';
 import { UsageError } from './usage';
 
 export interface OpenedStore {
   readonly store: EventStore;
-  /** Where the ledger is, for people: a file path, or the EventStoreDB host without credentials. */
+  /** Where the ledger is, for people: a file path, or the server without credentials. */
   readonly label: string;
   /** How many events the ledger holds (up to a global position, inclusive, if given), when the store can say cheaply (progress bars). */
   countEvents?(upTo?: bigint): number;
@@ -16,13 +16,18 @@ export interface OpenedStore {
 export interface StoreChoice {
   readonly db?: string | undefined;
   readonly eventstore?: string | undefined;
+  readonly postgres?: string | undefined;
 }
 
 export const DEFAULT_DB = 'custodian.db';
+const POSTGRES_URL_FORM = 'it must be postgres://user:password@host:port/database (or postgresql://), with a host';
 
 export async function openStore(choice: StoreChoice, cwd: string, command: string): Promise<OpenedStore> {
-  if (choice.db !== undefined && choice.eventstore !== undefined) throw new UsageError('pass either --db or --eventstore, not both', command);
-  return choice.eventstore !== undefined ? openEventStoreDB(choice.eventstore, command) : openSqlite(resolve(cwd, choice.db ?? DEFAULT_DB), choice.db === undefined, command);
+  const named = (['db', 'eventstore', 'postgres'] as const).filter((option) => choice[option] !== undefined);
+  if (named.length > 1) throw new UsageError(`pass either --${named[0]} or --${named[1]}, not both`, command);
+  if (choice.eventstore !== undefined) return openEventStoreDB(choice.eventstore, command);
+  if (choice.postgres !== undefined) return openPostgres(choice.postgres, command);
+  return openSqlite(resolve(cwd, choice.db ?? DEFAULT_DB), choice.db === undefined, command);
 }
 
 async function openSqlite(path: string, isDefault: boolean, command: string): Promise<OpenedStore> {
@@ -63,6 +68,21 @@ async function openEventStoreDB(connectionString: string, command: string): Prom
     throw new Error(`could not read from ${label}: ${(error as Error).message}`);
   }
   return { store, label, close: () => store.close() };
+}
+
+async function openPostgres(connectionString: string, command: string): Promise<OpenedStore> {
+  const { createPostgresEventStore } = await loadPostgres(command);
+  let store: Awaited<ReturnType<typeof createPostgresEventStore>>;
+  try {
+    // Read-only: nothing is created or migrated (a database without a ledger is refused,
+    // untouched), appends are refused, and the server refuses writes in the CLI's sessions.
+    store = await createPostgresEventStore({ connectionString, readonly: true, poolSize: 2 });
+  } catch (error) {
+    // The URL's own words are not repeated: they may hold its password.
+    if (error instanceof ValidationError) throw new UsageError(`--postgres is not a PostgreSQL URL: ${POSTGRES_URL_FORM}`, command);
+    throw error;
+  }
+  return { store, label: `PostgreSQL at ${store.location.database}`, close: () => store.close() };
 }
 
 function withoutCredentials(connectionString: string): string {

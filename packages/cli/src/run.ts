@@ -50,18 +50,22 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(commandHelp(command));
     return EXIT.ok;
   }
-  for (const name of ['db', 'eventstore'] as const)
+  for (const name of ['db', 'eventstore', 'postgres'] as const)
     if (values[name] !== undefined && stringOption(values, name) === undefined) throw new UsageError(`--${name} needs a value`, command.name);
   return runCommand(command, io, values, positionals);
 }
 
 async function runCommand(command: Command, io: CliIo, values: Readonly<Record<string, string | boolean | undefined>>, positionals: readonly string[]): Promise<number> {
-  const choice = { db: stringOption(values, 'db'), eventstore: stringOption(values, 'eventstore') };
+  const choice = { db: stringOption(values, 'db'), eventstore: stringOption(values, 'eventstore'), postgres: stringOption(values, 'postgres') };
   // Commands show each value from the ledger with its controls escaped; this guard makes
   // sure no control character but a line break reaches the terminal whatever they print.
   const guarded: CliIo = { ...io, stdout: { write: (chunk: string) => io.stdout.write(showControlsInLines(chunk)) } };
   const context = { io: guarded, values, positionals, json: values['json'] === true };
-  if (command.ledger === 'none' || command.ledger === 'writes' || (command.ledger === 'optional' && choice.db === undefined && choice.eventstore === undefined))
+  if (
+    command.ledger === 'none' ||
+    command.ledger === 'writes' ||
+    (command.ledger === 'optional' && choice.db === undefined && choice.eventstore === undefined && choice.postgres === undefined)
+  )
     return command.run({ ...context, opened: undefined });
   const opened = await openStore(choice, io.cwd, command.name);
   try {

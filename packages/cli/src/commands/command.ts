@@ -20,7 +20,7 @@ export interface CommandContext {
   readonly opened: OpenedStore;
 }
 
-/** For a command that reads a ledger only when one is named (`--db`, `--eventstore`), or never. */
+/** For a command that reads a ledger only when one is named (`--db`, `--eventstore`, `--postgres`), or never. */
 export type LedgerlessContext = Omit<CommandContext, 'opened'> & { readonly opened: OpenedStore | undefined };
 
 interface CommandSpec {
@@ -44,7 +44,7 @@ export interface LedgerCommand extends CommandSpec {
 }
 
 /**
- * `optional`: reads a ledger only when `--db` or `--eventstore` names one; `none`: never reads
+ * `optional`: reads a ledger only when `--db`, `--eventstore` or `--postgres` names one; `none`: never reads
  * one; `writes`: opens the `--db` file itself, for writing (`import`).
  */
 export interface LedgerlessCommand extends CommandSpec {

@@ -61,7 +61,8 @@ export const importCommand: LedgerlessCommand = {
   ],
   findings: '(not used by this command)',
   async run({ io, json, values, positionals }) {
-    if (stringOption(values, 'eventstore') !== undefined) throw new UsageError('import writes to a SQLite ledger file: pass --db <file>', NAME);
+    if (stringOption(values, 'eventstore') !== undefined || stringOption(values, 'postgres') !== undefined)
+      throw new UsageError('import writes to a SQLite ledger file: pass --db <file>', NAME);
     const file = resolve(io.cwd, positionals[0] ?? '');
     if (!existsSync(file) || statSync(file).isDirectory()) throw new UsageError(`no file at ${file}`, NAME);
     const keysDir = stringOption(values, 'keys');

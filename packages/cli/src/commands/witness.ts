@@ -12,7 +12,7 @@ export const witness: LedgerlessCommand = {
   name: 'witness',
   summary: 'keep the latest checkpoint of a log; refuse a rollback or a fork',
   description:
-    "Acts as a witness with a folder: it keeps the latest signed checkpoint it accepted for each log (one file per origin, replaced atomically). A new checkpoint, whose signature must verify with --public-key, is accepted only if it is the one held, or a consistency proof (--proof, as 'custodian consistency' prints it) shows that its tree extends the one held. A smaller tree is refused as a rollback, and another tree of the same size, or a bigger one without a valid proof, as a fork: the log's history was rewritten. Without --proof, the proof is computed from the ledger when --db or --eventstore names one. Nothing is written to the ledger.",
+    "Acts as a witness with a folder: it keeps the latest signed checkpoint it accepted for each log (one file per origin, replaced atomically). A new checkpoint, whose signature must verify with --public-key, is accepted only if it is the one held, or a consistency proof (--proof, as 'custodian consistency' prints it) shows that its tree extends the one held. A smaller tree is refused as a rollback, and another tree of the same size, or a bigger one without a valid proof, as a fork: the log's history was rewritten. Without --proof, the proof is computed from the ledger when --db, --eventstore or --postgres names one. Nothing is written to the ledger.",
   ledger: 'optional',
   positionals: [
     { name: '<folder>', description: "the witness's folder (created if absent)" },
