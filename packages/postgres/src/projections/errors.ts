@@ -24,12 +24,3 @@ export class ProjectionTableConflictError extends CustodianError {
     );
   }
 }
-
-/** The connection string is no PostgreSQL URL. The string itself is not repeated: it may hold a password. */
-export class InvalidConnectionStringError extends CustodianError {
-  readonly code = 'POSTGRES_CONNECTION_STRING_INVALID';
-  readonly field = 'connectionString';
-  constructor(readonly problem: string) {
-    super(`connectionString ${problem}: give a URL such as postgres://user:password@host:5432/database (or a pg Pool as \`pool\`)`);
-  }
-}

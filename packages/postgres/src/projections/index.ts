@@ -1,5 +1,5 @@
-export { createPostgresProjections, type PostgresConnection, type PostgresProjections, type PostgresProjectionsOptions } from './runner';
+export { createPostgresProjections, type PostgresProjections, type PostgresProjectionsOptions } from './runner';
 export { createPostgresCheckpointStore, createPostgresTablesCheckpointStore, type PostgresTablesCheckpointStore } from './checkpoints';
 export type { BatchEvent, TableWriter } from './table';
 export { CHECKPOINT_NAME, PROJECTION_TABLES, PROJECTIONS_SCHEMA_VERSION, migrateProjections } from './schema';
-export { InvalidConnectionStringError, ProjectionsSchemaTooNewError, ProjectionTableConflictError } from './errors';
+export { ProjectionsSchemaTooNewError, ProjectionTableConflictError } from './errors';

@@ -116,7 +116,7 @@ describe('createPostgresProjections', () => {
     const pool = await schemas.pool();
     const store = new InMemoryEventStore();
     expect(await (await runner(pool, store)).catchUp()).toEqual({ applied: 0, position: undefined });
-    await expect(createPostgresProjections({ pool, store, batchSize: 0 })).rejects.toThrow(RangeError);
+    await expect(createPostgresProjections({ pool, store, batchSize: 0 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: 'batchSize' }] });
   });
 
   it('applies nothing twice when caught up twice, whatever the batch size', async () => {

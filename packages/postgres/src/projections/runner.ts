@@ -1,27 +1,14 @@
 import { createProjectionRunner, type CatchUpResult, type EventStore, type Projection, type Subscription } from '@custodian/core';
 import { Pool } from 'pg';
+import { z } from 'zod';
+import { ConnectionString, GivenPool, parseEither } from '../options';
 import { createPostgresTablesCheckpointStore } from './checkpoints';
 import { consentTable } from './consent-table';
 import { historyTable } from './history-table';
 import { inventoryTable } from './inventory-table';
 import { recipientsTable } from './recipients-table';
 import { requestsTable } from './requests-table';
-import { InvalidConnectionStringError } from './errors';
 import { CHECKPOINT_NAME, migrateProjections } from './schema';
-
-/** Where the tables live: a connection string (the projections open a pool and end it on close) or a pool of the caller's. */
-export type PostgresConnection = { connectionString: string; pool?: never } | { pool: Pool; connectionString?: never };
-
-export type PostgresProjectionsOptions = PostgresConnection & {
-  /** The events to apply: any EventStore (this package's, SQLite's, EventStoreDB's). */
-  store: EventStore;
-  /**
-   * How many events are applied per transaction. Default 5,000: a batch costs a fixed
-   * few round trips (one read and one write per table), so a large batch spreads them
-   * and the commit over more events; the batch's events and states are held in memory.
-   */
-  batchSize?: number;
-};
 
 export interface PostgresProjections {
   /**
@@ -41,20 +28,33 @@ export interface PostgresProjections {
 
 const DEFAULT_BATCH_SIZE = 5_000;
 
-const PROTOCOLS = new Set(['postgres:', 'postgresql:']);
+const isEventStore = (value: unknown): value is EventStore =>
+  typeof value === 'object' && value !== null && typeof (value as EventStore).append === 'function' && typeof (value as EventStore).readAll === 'function';
 
-/** pg would read "not a url" as a host named "base", and echo a malformed one in its error: both are refused here first. */
-function checkedUrl(connectionString: unknown): string {
-  if (typeof connectionString !== 'string' || connectionString.length === 0) throw new InvalidConnectionStringError('is missing');
-  let url: URL;
-  try {
-    url = new URL(connectionString);
-  } catch {
-    throw new InvalidConnectionStringError('is not a URL');
-  }
-  if (!PROTOCOLS.has(url.protocol)) throw new InvalidConnectionStringError('is not a postgres:// or postgresql:// URL');
-  return connectionString;
-}
+const Common = {
+  /** The events to apply: any EventStore (this package's, SQLite's, EventStoreDB's). */
+  store: z.custom<EventStore>(isEventStore, 'must be an EventStore'),
+  /**
+   * How many events are applied per transaction. Default 5,000: a batch costs a fixed
+   * few round trips (one read and one write per table), so a large batch spreads them
+   * and the commit over more events; the batch's events and states are held in memory.
+   */
+  batchSize: z.number().int().min(1).max(1_000_000).default(DEFAULT_BATCH_SIZE),
+};
+// The event store's forms and checks: pg would read "not a url" as a host named "base", and echo a malformed one in its error.
+const ByUrl = z.strictObject({
+  /** Where the tables live: the projections open a pool and end it on close. */
+  connectionString: ConnectionString,
+  ...Common,
+});
+const ByPool = z.strictObject({
+  /** A pool the caller owns: used, and left open on close. */
+  pool: GivenPool,
+  ...Common,
+});
+
+/** Where the tables live (a connection string, or a pool of the caller's) and the events to apply. */
+export type PostgresProjectionsOptions = z.input<typeof ByUrl> | z.input<typeof ByPool>;
 
 /** The tables are the state: the checkpoint store writes them, so the fold itself carries nothing. */
 const analytics: Projection<undefined> = { name: CHECKPOINT_NAME, initial: () => undefined, evolve: () => undefined };
@@ -67,9 +67,10 @@ const analytics: Projection<undefined> = { name: CHECKPOINT_NAME, initial: () =>
  * moved the checkpoint is read again: many instances can run it against one database.
  * The tables are made or brought to this version's layout first (`migrateProjections`).
  */
-export async function createPostgresProjections(options: PostgresProjectionsOptions): Promise<PostgresProjections> {
-  const owned = options.pool === undefined;
-  const pool = options.pool ?? new Pool({ connectionString: checkedUrl(options.connectionString) });
+export async function createPostgresProjections(input: PostgresProjectionsOptions): Promise<PostgresProjections> {
+  const options = parseEither(ByUrl, ByPool, input, 'PostgresProjectionsOptions');
+  const owned = !('pool' in options);
+  const pool = 'pool' in options ? options.pool : new Pool({ connectionString: options.connectionString });
   // An idle connection the server drops (a restart, pg_terminate_backend) is reported on the
   // pool, and pg would throw it at the process: the pool forgets it, and the next batch
   // meets the trouble, if it lasts, on a connection of its own.
@@ -82,7 +83,7 @@ export async function createPostgresProjections(options: PostgresProjectionsOpti
   }
   const writers = [consentTable(), historyTable(), inventoryTable(), recipientsTable(), requestsTable()];
   const checkpoints = createPostgresTablesCheckpointStore(pool, CHECKPOINT_NAME, writers);
-  const runner = createProjectionRunner({ store: options.store, projection: analytics, checkpoints, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE });
+  const runner = createProjectionRunner({ store: options.store, projection: analytics, checkpoints, batchSize: options.batchSize });
   let ended: Promise<void> | undefined;
   return {
     catchUp: () => runner.catchUp(),

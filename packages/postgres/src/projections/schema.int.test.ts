@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { InMemoryEventStore } from '@custodian/core';
+import { InMemoryEventStore, ValidationError } from '@custodian/core';
 import { analyticsStory } from '@custodian/testing';
-import {
-  createPostgresProjections,
-  InvalidConnectionStringError,
-  PROJECTION_TABLES,
-  PROJECTIONS_SCHEMA_VERSION,
-  ProjectionsSchemaTooNewError,
-  ProjectionTableConflictError,
-} from './index';
+import { createPostgresProjections, PROJECTION_TABLES, PROJECTIONS_SCHEMA_VERSION, ProjectionsSchemaTooNewError, ProjectionTableConflictError } from './index';
 import { rows, snapshot, testSchemas, type TestSchemas } from './test-support/schemas';
 
 let schemas: TestSchemas;
@@ -83,15 +76,32 @@ describe('the projections schema on PostgreSQL', () => {
     expect(await rows(pool, 'SELECT * FROM subjects')).toEqual([{ subject_id: 'someone-elses', owner: 'app' }]);
   });
 
-  it('refuses a connection string that is no PostgreSQL URL, naming the field and never repeating the string', async () => {
+  it('refuses a connection string that is no PostgreSQL URL as the event store does, naming the field and never repeating the string', async () => {
     const store = new InMemoryEventStore();
     for (const connectionString of ['', 'not a url', 'postgres://u:s3cret pw@host:notaport/x', 'mysql://u:s3cret@host/x']) {
       const refused = createPostgresProjections({ connectionString, store });
-      await expect(refused).rejects.toBeInstanceOf(InvalidConnectionStringError);
-      await expect(refused).rejects.toMatchObject({ code: 'POSTGRES_CONNECTION_STRING_INVALID', field: 'connectionString' });
+      await expect(refused).rejects.toBeInstanceOf(ValidationError);
+      await expect(refused).rejects.toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: 'connectionString', message: expect.stringContaining('postgres://') }] });
       const { message } = (await refused.catch((error: unknown) => error)) as Error;
       expect(message).not.toContain('s3cret');
       expect(message).not.toContain('not a url');
     }
+  });
+
+  it('names each other bad option, and opens nothing: a batch size that is no positive whole number, a store that is none, an unknown option', async () => {
+    const pool = await schemas.pool();
+    const store = new InMemoryEventStore();
+    const cases: [unknown, string][] = [
+      [{ pool, store, batchSize: 0 }, 'batchSize'],
+      [{ pool, store, batchSize: 2.5 }, 'batchSize'],
+      [{ pool, store: { append: 'no' } }, 'store'],
+      [{ pool, store, batchsize: 10 }, 'batchsize'],
+    ];
+    for (const [options, path] of cases) {
+      const error = await createPostgresProjections(options as never).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((issue) => issue.path)).toEqual([path]);
+    }
+    expect(await tablesIn(pool.schema)).toEqual([]);
   });
 });
