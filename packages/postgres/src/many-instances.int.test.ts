@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { conformancePolicy } from '@custodian/testing';
+import { join } from 'node:path';
+import { conformancePolicy, buildPackage, startChild, type LineChild } from '@custodian/testing';
 import { createLedger, events, InMemoryKeyStore, subjectStream, WrongExpectedRevisionError, type Actor, type CustodianEvent, type EventStore } from '@custodian/core';
 import { createPostgresEventStore } from './index';
-import { buildPackage, startChild, type LineChild } from './test-support/child-process';
 import { startTestDatabase, type TestDatabase } from './test-support/postgres';
 
 const INSTANCES = 2;
@@ -13,7 +13,7 @@ let database: TestDatabase;
 const hammerers: LineChild[] = [];
 
 beforeAll(async () => {
-  buildPackage();
+  buildPackage(join(__dirname, '..'));
   database = await startTestDatabase();
 }, 180_000);
 afterAll(async () => {
@@ -40,7 +40,7 @@ it(`records each withdrawal while ${INSTANCES} other processes, each with its ow
   };
   const ledger = createLedger({ store: counted, keys: new InMemoryKeyStore(), policy: conformancePolicy });
   try {
-    for (let i = 0; i < INSTANCES; i++) hammerers.push(startChild('hammer-child.js', [database.url]));
+    for (let i = 0; i < INSTANCES; i++) hammerers.push(startChild(join(__dirname, 'test-support', 'hammer-child.js'), [database.url]));
     await Promise.all(hammerers.map((child) => child.next('ready')));
     for (let round = 0; round < ROUNDS; round++) {
       const subjectId = `hammered-${round}-${randomUUID()}`;

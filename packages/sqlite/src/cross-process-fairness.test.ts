@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { conformancePolicy } from '@custodian/testing';
+import { conformancePolicy, buildPackage, startChild, type LineChild } from '@custodian/testing';
 import { createLedger, events, InMemoryKeyStore, subjectStream, WrongExpectedRevisionError, type Actor, type CustodianEvent, type EventStore } from '@custodian/core';
 import { createSqliteEventStore } from './index';
-import { buildPackage, startChild, type LineChild } from './test-support/child-process';
 
 const ROUNDS = 10;
 const USES = 200;
@@ -14,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'custodian-sqlite-fairness-'));
 const path = join(dir, 'fairness.db');
 let hammerer: LineChild | undefined;
 
-beforeAll(buildPackage, 120_000);
+beforeAll(() => buildPackage(join(__dirname, '..')), 120_000);
 afterAll(() => {
   hammerer?.kill();
   rmSync(dir, { recursive: true, force: true });
@@ -39,7 +38,7 @@ it(`records a withdrawal while another process hammers the subject with ${USES} 
   };
   const ledger = createLedger({ store: counted, keys: new InMemoryKeyStore(), policy: conformancePolicy });
   try {
-    hammerer = startChild('hammer-child.js', [path]);
+    hammerer = startChild(join(__dirname, 'test-support', 'hammer-child.js'), [path]);
     await hammerer.next('ready');
     for (let round = 0; round < ROUNDS; round++) {
       const subjectId = `hammered-${round}-${randomUUID()}`;

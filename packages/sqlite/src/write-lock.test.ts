@@ -3,15 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyChain } from '@custodian/core';
+import { buildPackage, startChild, type LineChild } from '@custodian/testing';
 import { createSqliteEventStore } from './index';
-import { buildPackage, startChild, type LineChild } from './test-support/child-process';
 
 const APPENDS = 300;
 const STREAM = 'subject-raced';
 const dir = mkdtempSync(join(tmpdir(), 'custodian-sqlite-write-lock-'));
 const writers: LineChild[] = [];
 
-beforeAll(buildPackage, 120_000);
+beforeAll(() => buildPackage(join(__dirname, '..')), 120_000);
 afterAll(() => {
   for (const writer of writers) writer.kill();
   rmSync(dir, { recursive: true, force: true });
@@ -26,7 +26,7 @@ it('lets two writer processes race expected revisions on one stream: each append
   const path = join(dir, 'race.db');
   // Created here first, so the writers race their appends rather than the schema.
   await createSqliteEventStore({ path }).close();
-  for (let i = 0; i < 2; i++) writers.push(startChild('race-writer-child.js', [path, STREAM, String(APPENDS)]));
+  for (let i = 0; i < 2; i++) writers.push(startChild(join(__dirname, 'test-support', 'race-writer-child.js'), [path, STREAM, String(APPENDS)]));
   await Promise.all(writers.map((writer) => writer.next('ready')));
   for (const writer of writers) writer.send('go');
   await Promise.all(writers.map((writer) => writer.next('done', 120_000)));

@@ -8,3 +8,4 @@ export { runProjectionRunnerConformance, type ProjectionRunnerConformanceSetup, 
 export * as analyticsStory from './analytics-story';
 export { watchReads, type WatchedStore } from './watched-store';
 export { runSnapshotStoreConformance, type SnapshotStoreConformanceSetup } from './snapshot-store-conformance';
+export { buildPackage, startChild, type LineChild } from './child-process';

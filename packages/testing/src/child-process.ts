@@ -1,17 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-
-const packageDir = join(__dirname, '..', '..');
+import { basename, join } from 'node:path';
 
 /**
  * Children run as plain node, outside jest, so they load the compiled packages; building
- * here keeps them in step with the sources. Type errors are the build step's to report,
- * and tsc still emits, so only missing output stops the test.
+ * the package (folder of its package.json) keeps them in step with the sources. Type errors
+ * are the build step's to report, and tsc still emits, so only missing output stops the test.
  */
-export function buildPackage(): void {
+export function buildPackage(packageDir: string): void {
   const build = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', packageDir], { encoding: 'utf8' });
-  if (!existsSync(join(packageDir, 'dist', 'index.js'))) throw new Error(`building @custodian/sqlite failed:\n${build.stdout}${build.stderr}`);
+  if (!existsSync(join(packageDir, 'dist', 'index.js'))) throw new Error(`building ${packageDir} failed:\n${build.stdout}${build.stderr}`);
 }
 
 /** A node process spoken to by lines: commands on its stdin, answers on its stdout. */
@@ -26,8 +24,9 @@ export interface LineChild {
   kill(): void;
 }
 
+/** Runs the script (a path) in plain node. */
 export function startChild(script: string, args: readonly string[]): LineChild {
-  const child: ChildProcess = spawn(process.execPath, [join(__dirname, script), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const untaken: string[] = [];
   const waiters: { prefix: string; resolve: (line: string) => void }[] = [];
@@ -48,7 +47,7 @@ export function startChild(script: string, args: readonly string[]): LineChild {
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exit = new Promise<number | null>((resolve) =>
     child.on('close', (code, signal) => {
-      exited = `${script} exited (code ${code}, signal ${signal}):\n${stderr}`;
+      exited = `${basename(script)} exited (code ${code}, signal ${signal}):\n${stderr}`;
       for (const fail of failures) fail(new Error(exited));
       resolve(code);
     }),
@@ -78,7 +77,7 @@ export function startChild(script: string, args: readonly string[]): LineChild {
         const timer = setTimeout(() => {
           failures.delete(fail);
           waiters.splice(waiters.indexOf(waiter), 1);
-          reject(new Error(`${script} wrote no "${prefix}" line in ${timeoutMs} ms; stderr:\n${stderr}`));
+          reject(new Error(`${basename(script)} wrote no "${prefix}" line in ${timeoutMs} ms; stderr:\n${stderr}`));
         }, timeoutMs);
         failures.add(fail);
         waiters.push(waiter);
