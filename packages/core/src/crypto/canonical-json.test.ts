@@ -90,9 +90,17 @@ describe('the quoting of strings and keys', () => {
     return times;
   }
 
-  it('writes a plain string itself, not through JSON.stringify: the hot path of hashing every record', () => {
-    expect(quotingsOf('plain text', () => expect(canonicalJson('plain text')).toBe('"plain text"'))).toBe(0);
-    expect(quotingsOf('say "hi"', () => expect(canonicalJson('say "hi"')).toBe('"say \\"hi\\""'))).toBe(1);
+  it('writes a plain string itself, not through JSON.stringify: the hot path of hashing every record', async () => {
+    const { canonicalJson: fresh } = await freshModule();
+    for (const plain of ['plain text', ' !#[]~', '']) expect(quotingsOf(plain, () => expect(fresh(plain)).toBe(`"${plain}"`))).toBe(0);
+    for (const [escaped, json] of [
+      ['say "hi"', '"say \\"hi\\""'],
+      ['back\\slash', '"back\\\\slash"'],
+      ['line\nbreak', '"line\\nbreak"'],
+      ['\u007f', '"\u007f"'],
+      ['é', '"é"'],
+    ])
+      expect(quotingsOf(escaped, () => expect(fresh(escaped)).toBe(json))).toBe(1);
   });
 
   it('keeps a key quoted once and reuses it, up to 10,000 keys and not one more', async () => {
