@@ -99,7 +99,7 @@ describe('the quoting of strings and keys', () => {
       ['line\nbreak', '"line\\nbreak"'],
       ['\u007f', '"\u007f"'],
       ['é', '"é"'],
-    ])
+    ] as const)
       expect(quotingsOf(escaped, () => expect(fresh(escaped)).toBe(json))).toBe(1);
   });
 
