@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import type * as CanonicalJsonModule from './canonical-json';
 import { canonicalJson, canonicalJsonWithout } from './canonical-json';
 
 describe('canonicalJson', () => {
@@ -63,5 +64,56 @@ describe('canonicalJsonWithout', () => {
     expect(canonicalJsonWithout(record, new Set(['hash']))).toBe('{"data":{"b":1,"hash":"inner"},"prevHash":"p","type":"T"}');
     expect(canonicalJsonWithout(record, new Set(['hash', 'prevHash']))).toBe('{"data":{"b":1,"hash":"inner"},"type":"T"}');
     expect(canonicalJsonWithout(record, new Set())).toBe(canonicalJson(record));
+  });
+});
+
+describe('the quoting of strings and keys', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  /** A copy of the module as it is loaded: its cache empty, whatever other tests put in this one's. */
+  async function freshModule(): Promise<typeof CanonicalJsonModule> {
+    let loaded: typeof CanonicalJsonModule | undefined;
+    await jest.isolateModulesAsync(async () => {
+      loaded = await import('./canonical-json');
+    });
+    return loaded as typeof CanonicalJsonModule;
+  }
+
+  /** How often `run` quotes `key` itself rather than reusing a quoted key it keeps. */
+  function quotingsOf(key: string, run: () => void): number {
+    const stringify = jest.spyOn(JSON, 'stringify');
+    run();
+    const times = stringify.mock.calls.filter(([value]) => value === key).length;
+    stringify.mockRestore();
+    return times;
+  }
+
+  it('writes a plain string itself, not through JSON.stringify: the hot path of hashing every record', async () => {
+    const { canonicalJson: fresh } = await freshModule();
+    for (const plain of ['plain text', ' !#[]~', '']) expect(quotingsOf(plain, () => expect(fresh(plain)).toBe(`"${plain}"`))).toBe(0);
+    for (const [escaped, json] of [
+      ['say "hi"', '"say \\"hi\\""'],
+      ['back\\slash', '"back\\\\slash"'],
+      ['line\nbreak', '"line\\nbreak"'],
+      ['\u007f', '"\u007f"'],
+      ['é', '"é"'],
+    ] as const)
+      expect(quotingsOf(escaped, () => expect(fresh(escaped)).toBe(json))).toBe(1);
+  });
+
+  it('keeps a key quoted once and reuses it, up to 10,000 keys and not one more', async () => {
+    const { canonicalJson: fresh } = await freshModule();
+    const seen = Object.fromEntries(Array.from({ length: 9_999 }, (_, i) => [`key-${i}`, i]));
+    expect(quotingsOf('key-0', () => fresh(seen))).toBe(1);
+    expect(quotingsOf('key-0', () => fresh(seen))).toBe(0);
+    // The 10,000th key is kept...
+    expect(quotingsOf('ten-thousandth', () => fresh({ 'ten-thousandth': 1 }))).toBe(1);
+    expect(quotingsOf('ten-thousandth', () => fresh({ 'ten-thousandth': 2 }))).toBe(0);
+    // ...the 10,001st is not: quoted anew each time, the cache no bigger, the text the same.
+    expect(quotingsOf('one-too-many', () => expect(fresh({ 'one-too-many': 1 })).toBe('{"one-too-many":1}'))).toBe(1);
+    expect(quotingsOf('one-too-many', () => expect(fresh({ 'one-too-many': 1 })).toBe('{"one-too-many":1}'))).toBe(1);
+    expect(quotingsOf('key-9998', () => fresh(seen))).toBe(0);
   });
 });

@@ -1,10 +1,20 @@
 import { describe, expect, it } from '@jest/globals';
+import { createCipheriv } from 'node:crypto';
 import { newDataKey } from './key-store';
 import { openValue, sealValue, SealedValueError } from './field-cipher';
 
 const key = newDataKey();
 const context = 'subject-s-1/contact.email';
 const value = 'zoë@example.com 🙂';
+
+/** A value sealed as sealValue does, but with an IV and a tag of any length GCM itself accepts. */
+function sealedWith(ivBytes: number, tagBytes: number, plaintext: string): string {
+  const iv = Buffer.alloc(ivBytes, 7);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: tagBytes });
+  cipher.setAAD(Buffer.from(context));
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  return `gcm1.${iv.toString('base64url')}.${body.toString('base64url')}`;
+}
 
 function refusal(run: () => unknown): SealedValueError {
   try {
@@ -87,5 +97,25 @@ describe('sealValue and openValue', () => {
     const sealed = sealValue(key, '', context);
     expect(Buffer.from(sealed.split('.')[2] ?? '', 'base64url')).toHaveLength(16);
     expect(openValue(key, sealed, context)).toBe('');
+  });
+
+  it('opens only a 12-byte IV, even one that authenticates: GCM takes other lengths, gcm1 does not', () => {
+    expect(openValue(key, sealedWith(12, 16, value), context)).toBe(value);
+    for (const ivBytes of [8, 11, 13, 16]) expect(refusal(() => openValue(key, sealedWith(ivBytes, 16, value), context)).code).toBe('SEALED_VALUE_UNREADABLE');
+  });
+
+  it('refuses a short tag that authenticates, so a forger has no 4- or 8-byte tag to guess', () => {
+    // A body shorter than a 16-byte tag: an 8-byte tag alone (an empty value), or 8 bytes of
+    // ciphertext and a 4-byte tag. Read from the end, either would pass as a tag GCM accepts.
+    for (const [tagBytes, plaintext] of [
+      [8, ''],
+      [4, 'zoë@ex.'],
+      [12, ''],
+    ] as const) {
+      const sealed = sealedWith(12, tagBytes, plaintext);
+      expect(Buffer.from(sealed.split('.')[2] ?? '', 'base64url').length).toBeLessThan(16);
+      const error = refusal(() => openValue(key, sealed, context));
+      expect({ code: error.code, field: error.field }).toEqual({ code: 'SEALED_VALUE_UNREADABLE', field: context });
+    }
   });
 });
