@@ -1,5 +1,6 @@
 import type { ScannedRecord } from '../store';
-import { hashingInThread, sharedHashPool, type BatchBuffers, type Hashed, type HashPool } from './hash-pool';
+import { hashingInThread, sharedHashPool, type HashPool } from './hash-pool';
+import type { BatchBuffers, Hashed } from './record-batch';
 import type { Parallelism } from './verify';
 
 /** A batch of records read and checked for their links, waiting for its digests. */
