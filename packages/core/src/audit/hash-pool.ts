@@ -152,10 +152,8 @@ export function sharedHashPool(count: number): HashPool {
       if (closed) return;
       closed = true;
       if (--held.users > 0) return;
-      held.idle = setTimeout(() => {
-        if (shared === held) shared = undefined;
-        void held.pool.close();
-      }, IDLE_MS);
+      // Closed, the pool counts as failed: the next verify starts another.
+      held.idle = setTimeout(() => void held.pool.close(), IDLE_MS);
       held.idle.unref();
     },
   };
