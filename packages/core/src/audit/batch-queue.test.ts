@@ -209,7 +209,11 @@ describe('createBatchQueue on worker threads', () => {
     // Given batches of two, threads from the fifth record
     const { queue, settled, add } = queueOf({ workers: 2, from: 4, batchBits: 1 }, MASK);
     const records = Array.from({ length: 9 }, (_, i) => record(i));
-    add(records);
+    // When the first two batches are read, they are on this thread: a drain takes both in
+    add(records.slice(0, 4));
+    await queue.drain();
+    expect(settled).toHaveLength(2);
+    add(records.slice(4));
     await queue.finish();
     await queue.close();
     // Then the first two batches were hashed here, and the others' bytes went to a worker

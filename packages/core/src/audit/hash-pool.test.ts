@@ -105,6 +105,9 @@ describe('createHashPool', () => {
     expect(pool.failed).toBe(true);
     await expect(pool.hash(packed(1), 1, undefined)).rejects.toBe((poisoned as { error: unknown }).error);
     expect(heldWorkers()).toBe(before);
+    // and still once its workers have exited and it is closed: the first failure is what it tells
+    await pool.close();
+    await expect(pool.hash(packed(1), 1, undefined)).rejects.toBe((poisoned as { error: unknown }).error);
   });
 
   it('rejects the batches of a worker that ends while it holds them, naming its exit code', async () => {
