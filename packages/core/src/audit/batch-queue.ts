@@ -1,5 +1,6 @@
 import type { ScannedRecord } from '../store';
-import { hashingInThread, sharedHashPool, type BatchBuffers, type Hashed, type HashPool } from './hash-pool';
+import { hashingInThread, sharedHashPool, type HashPool } from './hash-pool';
+import type { BatchBuffers, Hashed } from './record-batch';
 import type { Parallelism } from './verify';
 
 /** A batch of records read and checked for their links, waiting for its digests. */
@@ -76,7 +77,10 @@ export function createBatchQueue(parallelism: Parallelism, digestMask: number | 
     if (!pool.threaded && parallelism.workers > 0 && dispatched >= parallelism.from) pool = sharedHashPool(parallelism.workers);
     const packed = batch;
     const buffers = { bytes: packed.bytes.buffer, ends: packed.ends.buffer, ids: packed.idBytes.buffer, idEnds: packed.idEnds.buffer } as BatchBuffers;
-    pending.push({ batch: packed, hashed: pool.hash(buffers, packed.count, digestMask) });
+    const hashed = pool.hash(buffers, packed.count, digestMask);
+    // Taken in only in read order: a failed worker's later batches must not reject unheard and end the process; the first is what drain reports.
+    hashed.catch(() => undefined);
+    pending.push({ batch: packed, hashed });
     dispatched += packed.count;
     batch = newBatch();
   }

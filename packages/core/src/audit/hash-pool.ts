@@ -1,30 +1,29 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { hashRecordBatch, type HashedBatch } from './record-batch';
+import { CustodianError } from '../errors';
+import { hashRecordBatch, unpackBatch, type BatchBuffers, type BatchReply, type BatchRequest, type Hashed } from './record-batch';
 
-/** The buffers a batch is packed in (see RecordBatch), each its own ArrayBuffer. */
-export interface BatchBuffers {
-  readonly bytes: ArrayBuffer;
-  readonly ends: ArrayBuffer;
-  readonly ids: ArrayBuffer;
-  readonly idEnds: ArrayBuffer;
-}
-
-/** A batch as a worker is handed it: the buffers are transferred, not copied, and come back with the reply. */
-export interface BatchRequest {
-  readonly id: number;
-  readonly buffers: BatchBuffers;
-  readonly count: number;
-  readonly digestMask: number | undefined;
-}
-
-/** A hashed batch, with the buffers it was packed in, free to pack the next one into. */
-export interface Hashed extends HashedBatch {
-  readonly buffers: BatchBuffers;
-}
-
-export interface BatchReply extends Hashed {
-  readonly id: number;
+/**
+ * A batch could not be hashed on a worker thread: the worker threw (`worker_failed`, the
+ * error it threw in `cause`), it ended while it held the batch (`worker_exited`, with its
+ * `exitCode`), or the pool had failed or been closed before (`pool_closed`). The verify
+ * that handed the batch over reports this rather than an answer it did not reach.
+ */
+export class HashingFailedError extends CustodianError {
+  readonly code = 'HASHING_FAILED';
+  constructor(
+    readonly reason: 'worker_failed' | 'worker_exited' | 'pool_closed',
+    readonly exitCode: number | undefined = undefined,
+    override readonly cause: unknown = undefined,
+  ) {
+    super(
+      reason === 'worker_failed'
+        ? 'a hashing worker thread failed'
+        : reason === 'worker_exited'
+          ? `a hashing worker thread exited with code ${exitCode} while it hashed`
+          : 'the hashing pool is closed',
+    );
+  }
 }
 
 export interface HashPool {
@@ -40,15 +39,7 @@ export interface HashPool {
 export const hashingInThread: HashPool = {
   threaded: false,
   async hash(buffers, count, digestMask) {
-    const batch = {
-      bytes: Buffer.from(buffers.bytes),
-      ends: new Uint32Array(buffers.ends),
-      ids: Buffer.from(buffers.ids),
-      idEnds: new Uint32Array(buffers.idEnds),
-      count,
-      digestMask,
-    };
-    return { ...hashRecordBatch(batch), buffers };
+    return { ...hashRecordBatch(unpackBatch(buffers, count, digestMask)), buffers };
   },
   async close() {},
 };
@@ -75,54 +66,55 @@ export function createHashPool(count: number): HashPool & { readonly failed: boo
   } catch {
     return { ...hashingInThread, failed: false };
   }
-  const waiting = new Map<number, { resolve: (hashed: Hashed) => void; reject: (error: unknown) => void; worker: Worker }>();
-  /** Batches each worker holds: a worker holds the process alive while it hashes, and never while idle. */
-  const held = new Map<Worker, number>(workers.map((worker) => [worker, 0]));
+  /** Each worker with the batches it holds: a worker holds the process alive while it hashes, and never while idle. */
+  const slots = workers.map((worker) => ({ worker, held: 0 }));
+  type Slot = (typeof slots)[number];
+  const waiting = new Map<number, { resolve: (hashed: Hashed) => void; reject: (error: HashingFailedError) => void; slot: Slot }>();
   let nextId = 0;
-  let failure: unknown;
-  function hold(worker: Worker, change: 1 | -1): void {
-    const now = (held.get(worker) ?? 0) + change;
-    held.set(worker, now);
-    if (now === 1 && change === 1) worker.ref();
-    if (now === 0) worker.unref();
+  let failure: HashingFailedError | undefined;
+  function hold(slot: Slot, change: 1 | -1): void {
+    slot.held += change;
+    if (slot.held === 0) slot.worker.unref();
+    else slot.worker.ref();
   }
-  function fail(worker: Worker, error: unknown): void {
+  function fail(slot: Slot, error: HashingFailedError): void {
     failure ??= error;
     for (const [id, entry] of waiting) {
-      if (entry.worker !== worker) continue;
+      if (entry.slot !== slot) continue;
       waiting.delete(id);
-      hold(worker, -1);
+      hold(slot, -1);
       entry.reject(error);
     }
   }
-  for (const worker of workers) {
-    worker.on('message', (reply: BatchReply) => {
+  for (const slot of slots) {
+    slot.worker.on('message', (reply: BatchReply) => {
       const entry = waiting.get(reply.id);
       if (entry === undefined) return;
       waiting.delete(reply.id);
-      hold(worker, -1);
+      hold(slot, -1);
       entry.resolve(reply);
     });
-    worker.on('error', (error) => fail(worker, error));
-    worker.on('exit', (code) => fail(worker, new Error(`a hashing worker thread exited with code ${code}`)));
+    slot.worker.on('error', (error) => fail(slot, new HashingFailedError('worker_failed', undefined, error)));
+    slot.worker.on('exit', (code) => fail(slot, new HashingFailedError('worker_exited', code)));
     // After the listeners, which would hold the process again.
-    worker.unref();
+    slot.worker.unref();
   }
   return {
     threaded: true,
     hash(buffers, batchCount, digestMask) {
       if (failure !== undefined) return Promise.reject(failure);
       const id = nextId++;
-      const worker = workers[id % workers.length] as Worker;
+      const slot = slots[id % slots.length] as Slot;
       return new Promise<Hashed>((resolve, reject) => {
-        waiting.set(id, { resolve, reject, worker });
-        hold(worker, 1);
         const request: BatchRequest = { id, buffers, count: batchCount, digestMask };
-        worker.postMessage(request, Object.values(buffers) as ArrayBuffer[]);
+        // Posted before it is waited for: buffers that cannot be transferred reject the batch and leave the worker as it was.
+        slot.worker.postMessage(request, Object.values(buffers) as ArrayBuffer[]);
+        waiting.set(id, { resolve, reject, slot });
+        hold(slot, 1);
       });
     },
     async close() {
-      failure ??= new Error('the hashing pool is closed');
+      failure ??= new HashingFailedError('pool_closed');
       await Promise.all(workers.map((worker) => worker.terminate()));
     },
     get failed() {
@@ -160,10 +152,8 @@ export function sharedHashPool(count: number): HashPool {
       if (closed) return;
       closed = true;
       if (--held.users > 0) return;
-      held.idle = setTimeout(() => {
-        if (shared === held) shared = undefined;
-        void held.pool.close();
-      }, IDLE_MS);
+      // Closed, the pool counts as failed: the next verify starts another.
+      held.idle = setTimeout(() => void held.pool.close(), IDLE_MS);
       held.idle.unref();
     },
   };

@@ -11,6 +11,14 @@ export const RECORD_HASH_MISMATCH = 2;
 export const LEAF_UNREADABLE = 4;
 export const ID_MISMATCH = 8;
 
+/** The buffers a batch is packed in (see RecordBatch), each its own ArrayBuffer: what a worker is handed and hands back. */
+export interface BatchBuffers {
+  readonly bytes: ArrayBuffer;
+  readonly ends: ArrayBuffer;
+  readonly ids: ArrayBuffer;
+  readonly idEnds: ArrayBuffer;
+}
+
 /** Records packed back to back (record i ends at `ends[i]`), and the ids they are stored under, in UTF-8, likewise. */
 export interface RecordBatch {
   readonly bytes: Buffer;
@@ -31,6 +39,41 @@ export interface HashedBatch {
   readonly root: Uint8Array | undefined;
   /** Each id's digest (high, low), as `IdDigestSet.digestInto` writes it, when asked for. */
   readonly digests: Uint32Array | undefined;
+}
+
+/** A batch as a worker is handed it: the buffers are transferred, not copied, and come back with the reply. */
+export interface BatchRequest {
+  readonly id: number;
+  readonly buffers: BatchBuffers;
+  readonly count: number;
+  readonly digestMask: number | undefined;
+}
+
+/** A hashed batch, with the buffers it was packed in, free to pack the next one into. */
+export interface Hashed extends HashedBatch {
+  readonly buffers: BatchBuffers;
+}
+
+export interface BatchReply extends Hashed {
+  readonly id: number;
+}
+
+/** The batch of `count` records packed in `buffers`, as views of them. */
+export function unpackBatch(buffers: BatchBuffers, count: number, digestMask: number | undefined): RecordBatch {
+  return { bytes: Buffer.from(buffers.bytes), ends: new Uint32Array(buffers.ends), ids: Buffer.from(buffers.ids), idEnds: new Uint32Array(buffers.idEnds), count, digestMask };
+}
+
+/**
+ * What a hashing worker (hash-worker.ts, a message shell around this) answers a request
+ * with: the batch hashed, and what to transfer back with the reply rather than copy: the
+ * batch's own buffers and those of the results. Here, not in the worker's module, so that
+ * it is tested on the calling thread.
+ */
+export function answerBatch(request: BatchRequest): { reply: BatchReply; transfer: ArrayBuffer[] } {
+  const { id, buffers, count, digestMask } = request;
+  const hashed = hashRecordBatch(unpackBatch(buffers, count, digestMask));
+  const results = [hashed.status, hashed.leafHashes, ...(hashed.digests ? [hashed.digests] : [])].map((array) => array.buffer as ArrayBuffer);
+  return { reply: { id, buffers, ...hashed }, transfer: [...Object.values(buffers), ...results] };
 }
 
 /**

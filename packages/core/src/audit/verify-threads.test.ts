@@ -5,8 +5,9 @@ import { GENESIS_HASH, sealRecord } from '../crypto';
 import { InMemoryEventStore, type RawRecord } from '../store';
 import { insertRaw, rawRecords } from '../testing';
 import { buildLogTree, createPemSigner, formatCheckpoint, generateSignerKey, signNote } from '../transparency';
-import { createHashPool, hashingInThread, type BatchBuffers } from './hash-pool';
+import { createHashPool, hashingInThread } from './hash-pool';
 import { IdDigestSet } from './id-digests';
+import type { BatchBuffers } from './record-batch';
 import { verifyChain, verifyLog, type Parallelism, type VerifyOptions } from './verify';
 
 const ORIGIN = 'custodian.example/threads';

@@ -2,9 +2,8 @@ import { availableParallelism } from 'node:os';
 import { GENESIS_HEX, linkCheck, streamName, type StreamName } from '../crypto';
 import { readLog, type EventStore, type RecordedEvent, type ScannedRecord } from '../store';
 import { createBatchQueue, type Batch } from './batch-queue';
-import type { Hashed } from './hash-pool';
 import { IdDigestSet } from './id-digests';
-import { ID_MISMATCH, LEAF_UNREADABLE, RECORD_HASH_MISMATCH, RECORD_MALFORMED } from './record-batch';
+import { ID_MISMATCH, LEAF_UNREADABLE, RECORD_HASH_MISMATCH, RECORD_MALFORMED, type Hashed } from './record-batch';
 import { createPrefixCheck, openCheckpoints, type CheckpointCheck, type CheckpointKeys, type CheckpointNote } from './checkpoints';
 
 export interface BrokenLink {
