@@ -64,7 +64,11 @@ describe('the facts a replay holds per subject', () => {
   });
 
   it('recollecting the first category held replaces it in place, leaving the next one whole', () => {
-    const held = fold(collected('c-1', ['contact.email'], '2027-01-01T00:00:00.000Z'), collected('c-2', ['contact.phone'], '2027-06-01T00:00:00.000Z'), collected('c-3', ['contact.email'], '2030-01-01T00:00:00.000Z'));
+    const held = fold(
+      collected('c-1', ['contact.email'], '2027-01-01T00:00:00.000Z'),
+      collected('c-2', ['contact.phone'], '2027-06-01T00:00:00.000Z'),
+      collected('c-3', ['contact.email'], '2030-01-01T00:00:00.000Z'),
+    );
     expect(held.collected).toEqual(['contact.email', 'c-3', '2030-01-01T00:00:00.000Z', 'contact.phone', 'c-2', '2027-06-01T00:00:00.000Z']);
   });
 
@@ -117,7 +121,11 @@ describe('the facts a replay holds per subject', () => {
     expect(factsOf(restricted).restriction).toEqual({ eventId: 'x-1' });
     const lifted = fold(event('x-1', { type: 'ProcessingRestricted', data: {} }), event('l-1', { type: 'RestrictionLifted', data: {} }));
     expect(factsOf(lifted).restriction).toBeUndefined();
-    const again = fold(event('x-1', { type: 'ProcessingRestricted', data: {} }), event('l-1', { type: 'RestrictionLifted', data: {} }), event('x-2', { type: 'ProcessingRestricted', data: {} }));
+    const again = fold(
+      event('x-1', { type: 'ProcessingRestricted', data: {} }),
+      event('l-1', { type: 'RestrictionLifted', data: {} }),
+      event('x-2', { type: 'ProcessingRestricted', data: {} }),
+    );
     expect(factsOf(again).restriction).toEqual({ eventId: 'x-2' });
   });
 
@@ -133,7 +141,10 @@ describe('the facts a replay holds per subject', () => {
     const after = fold(
       collected('c-1', ['contact.email'], '2027-01-01T00:00:00.000Z'),
       granted('g-1', 'marketing.email'),
-      event('u-1', { type: 'DataUsed', data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'spring', basis: { legalBasis: 'consent', consentEventId: 'g-1' } } }),
+      event('u-1', {
+        type: 'DataUsed',
+        data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'spring', basis: { legalBasis: 'consent', consentEventId: 'g-1' } },
+      }),
       event('a-1', { type: 'AccessRequestReceived', data: { right: 'access' } }),
     );
     expect(after).toEqual(before);
