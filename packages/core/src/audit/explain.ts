@@ -57,7 +57,7 @@ export async function explainDecision(store: EventStore, policy: Policy, eventId
 
   const read = [...before, ...step.read];
   const wanted = new Set([...(step.policy ? [step.policy.eventId] : []), ...replayed.evidence]);
-  const evidence = await gather(store, read, wanted);
+  const evidence = gather(read, wanted);
   const rule = (step.policy?.policy ?? policy).purposes.get(target.data.purpose);
   const consistent =
     target.type === 'UseDenied'
@@ -92,7 +92,8 @@ async function stepBefore(store: EventStore, at: EventLocation, target: Explaina
   for (const { event } of before) subjectBefore = evolveSubject(subjectBefore, event);
   let recipient: RecipientState = initialRecipientState;
   for (const { event } of recipientEvents) recipient = evolveRecipient(recipient, event);
-  const recipients = new Map<string, RecipientState>(recipientId === undefined || recipientEvents.length === 0 ? [] : [[recipientId, recipient]]);
+  // A recipient with no events stands as never registered, which is how the rules read an absent one.
+  const recipients = new Map<string, RecipientState>(recipientId === undefined ? [] : [[recipientId, recipient]]);
   const defined = policies.filter(({ event }) => event.type === 'PolicyDefined').pop();
   const inForce = defined?.event.type === 'PolicyDefined' ? { policy: policyFromRecord(defined.event.data), eventId: defined.event.id } : undefined;
   return { subjectBefore, recipients, policy: inForce, read: [...policies, ...recipientEvents] };
@@ -100,23 +101,20 @@ async function stepBefore(store: EventStore, at: EventLocation, target: Explaina
 
 function recheckDecision(policy: Policy, step: StateMet, event: Explainable): RuleOutcome {
   if (event.type !== 'UseDenied') return recheck(policy, { ...step, event });
+  // A refused share without a recipient id meets no recipient, as one never registered.
   const asDecided = {
     ...event,
     type: event.data.operation === 'use' ? 'DataUsed' : event.data.operation === 'access' ? 'DataAccessed' : 'DataShared',
-    data: { ...event.data, recipientId: event.data.recipientId ?? '' },
   } as unknown as Parameters<typeof recheck>[1]['event'];
   return recheck(policy, { ...step, event: asDecided });
 }
 
-/** The wanted events in global order: from the streams already read, or found by id where one came from elsewhere. */
-async function gather(store: EventStore, read: readonly Read[], wanted: ReadonlySet<string>): Promise<CustodianEvent[]> {
+/**
+ * The wanted events in global order, from the streams read: every id the rules name is of
+ * an event the fold read (the subject's or the recipient's), and the policy's is the policy stream's.
+ */
+function gather(read: readonly Read[], wanted: ReadonlySet<string>): CustodianEvent[] {
   const found = new Map<string, Read>();
   for (const item of read) if (wanted.has(item.event.id)) found.set(item.event.id, item);
-  for (const id of wanted) {
-    if (found.has(id)) continue;
-    const at = await locateEvent(store, id);
-    const item = at && (await readDecoded(store, at.stream)).find(({ event }) => event.id === id);
-    if (item) found.set(id, item);
-  }
   return [...found.values()].sort((a, b) => (a.record.position < b.record.position ? -1 : 1)).map(({ event }) => event);
 }

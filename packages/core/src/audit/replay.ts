@@ -20,7 +20,8 @@ export interface ReplayStep {
  */
 export async function* replay(store: EventStore): AsyncGenerator<ReplayStep> {
   const subjects = new Map<string, SubjectState>();
-  const recipients = new Map<string, RecipientState>();
+  // Replaced, never changed, on a recipient's event: a step kept after the replay moves on still shows the recipients it met.
+  let recipients = new Map<string, RecipientState>();
   let policy: ReplayStep['policy'];
   for await (const record of store.readAll()) {
     const event = events.decode(record.data);
@@ -30,7 +31,7 @@ export async function* replay(store: EventStore): AsyncGenerator<ReplayStep> {
     else if (event.subjectId !== undefined) subjects.set(event.subjectId, evolveSubject(subjectBefore, event));
     else {
       const id = (event.data as { recipientId?: string }).recipientId;
-      if (id !== undefined) recipients.set(id, evolveRecipient(recipients.get(id) ?? initialRecipientState, event));
+      if (id !== undefined) recipients = new Map(recipients).set(id, evolveRecipient(recipients.get(id) ?? initialRecipientState, event));
     }
   }
 }

@@ -73,18 +73,19 @@ export async function findViolations(store: EventStore, policy: Policy, options:
       inForce = { policy: policyFromRecord(event.data), eventId: event.id };
       continue;
     }
-    if (event.subjectId === undefined) {
+    const { subjectId } = event;
+    if (subjectId === undefined) {
       const id = (event.data as { recipientId?: string }).recipientId;
       if (id !== undefined) recipients.set(id, evolveRecipient(recipients.get(id) ?? initialRecipientState, event));
       continue;
     }
-    let held = subjects.get(event.subjectId);
+    let held = subjects.get(subjectId);
     if (isDecided(event)) {
       const outcome = recheck(policy, { event, subjectBefore: factsOf(held ?? fold.empty()), recipients, policy: inForce });
       const violation = (reason: string, detail: string): Violation => ({
         eventId: event.id,
         type: event.type,
-        subjectId: event.subjectId ?? '',
+        subjectId,
         stream: record.stream,
         revision: record.revision,
         position: record.position,
@@ -98,7 +99,7 @@ export async function findViolations(store: EventStore, policy: Policy, options:
         found.push(violation('basis_mismatch', `recorded basis ${describe(event.data.basis)}, but the basis in force was ${describe(outcome.basis)}`));
       continue;
     }
-    if (held === undefined) subjects.set(event.subjectId, (held = fold.empty()));
+    if (held === undefined) subjects.set(subjectId, (held = fold.empty()));
     fold.absorb(held, event);
   }
   return found;

@@ -1,0 +1,164 @@
+import { describe, expect, it } from '@jest/globals';
+import type { EventDraft } from '../decider';
+import { events, subjectStream, type Actor, type CustodianEvent } from '../events';
+import { createFactsFold, factsOf, type HeldFacts } from './subject-facts';
+
+const service: Actor = { id: 'crm', kind: 'service', roles: ['privacy'] };
+const sealed = 'gcm1.aaaa.bbbb';
+const notice = { id: 'notice', version: 'v1' };
+let n = 0;
+/** An event of subject ann with a readable id, so each fact can be traced to the event that made it. */
+const event = (id: string, draft: EventDraft): CustodianEvent =>
+  events.envelope(draft, { stream: subjectStream('ann'), subjectId: 'ann', actor: service, now: new Date(Date.UTC(2026, 0, 1, 0, n++)), id }) as CustodianEvent;
+const collected = (id: string, categories: string[], retainUntil: string) =>
+  event(id, {
+    type: 'DataCollected',
+    data: {
+      categories,
+      source: 'form',
+      purposes: ['marketing.email'],
+      legalBases: { 'marketing.email': 'consent' },
+      notice,
+      retainUntil,
+      values: Object.fromEntries(categories.map((c) => [c, sealed])),
+    },
+  });
+const granted = (id: string, purpose: string, expiresAt?: string) =>
+  event(id, { type: 'ConsentGranted', data: { purpose, notice, method: 'checkbox', ...(expiresAt === undefined ? {} : { expiresAt }) } });
+const withdrawn = (id: string, purpose: string) => event(id, { type: 'ConsentWithdrawn', data: { purpose } });
+
+/** Folds the events into fresh facts, as one subject's replay does. */
+function fold(...history: CustodianEvent[]): HeldFacts {
+  const facts = createFactsFold();
+  const held = facts.empty();
+  for (const e of history) facts.absorb(held, e);
+  return held;
+}
+
+describe('the facts a replay holds per subject', () => {
+  it('start empty: nothing collected, no consent, no objection, no restriction, no erasure', () => {
+    expect(factsOf(createFactsFold().empty())).toEqual({
+      collected: new Map(),
+      consents: new Map(),
+      objections: [],
+      restriction: undefined,
+      erasureRequested: undefined,
+      erased: undefined,
+    });
+  });
+
+  it('hold each collected category with the event that collected it and its retention, a recollection replacing only its own categories', () => {
+    // Given phone collected first, then email and address together, then email again
+    const held = fold(
+      collected('c-1', ['contact.phone'], '2027-01-01T00:00:00.000Z'),
+      collected('c-2', ['contact.email', 'contact.address'], '2028-01-01T00:00:00.000Z'),
+      collected('c-3', ['contact.email'], '2029-01-01T00:00:00.000Z'),
+    );
+    // Then email is the third collection's, and phone and address, before and after it, are untouched
+    expect([...factsOf(held).collected]).toEqual([
+      ['contact.phone', { eventId: 'c-1', retainUntil: '2027-01-01T00:00:00.000Z' }],
+      ['contact.email', { eventId: 'c-3', retainUntil: '2029-01-01T00:00:00.000Z' }],
+      ['contact.address', { eventId: 'c-2', retainUntil: '2028-01-01T00:00:00.000Z' }],
+    ]);
+    expect(held.collected).toHaveLength(9);
+  });
+
+  it('recollecting the first category held replaces it in place, leaving the next one whole', () => {
+    const held = fold(
+      collected('c-1', ['contact.email'], '2027-01-01T00:00:00.000Z'),
+      collected('c-2', ['contact.phone'], '2027-06-01T00:00:00.000Z'),
+      collected('c-3', ['contact.email'], '2030-01-01T00:00:00.000Z'),
+    );
+    expect(held.collected).toEqual(['contact.email', 'c-3', '2030-01-01T00:00:00.000Z', 'contact.phone', 'c-2', '2027-06-01T00:00:00.000Z']);
+  });
+
+  it('credit a rectification to the rectifying event, keep the retention, and ignore a rectified category never collected', () => {
+    // Given email (first) and phone collected, then both rectified along with a category never collected
+    const held = fold(
+      collected('c-1', ['contact.email', 'contact.phone'], '2027-01-01T00:00:00.000Z'),
+      event('r-1', { type: 'DataRectified', data: { categories: ['contact.email', 'contact.name'], values: { 'contact.email': sealed, 'contact.name': sealed } } }),
+      event('r-2', { type: 'DataRectified', data: { categories: ['contact.phone'], values: { 'contact.phone': sealed } } }),
+    );
+    expect(held.collected).toEqual(['contact.email', 'r-1', '2027-01-01T00:00:00.000Z', 'contact.phone', 'r-2', '2027-01-01T00:00:00.000Z']);
+    expect(factsOf(held).collected.has('contact.name')).toBe(false);
+  });
+
+  it('hold a consent as granted with its grant and expiry, then as withdrawn by the withdrawal, keeping the expiry', () => {
+    const held = fold(granted('g-1', 'marketing.email', '2027-03-01T00:00:00.000Z'), granted('g-2', 'marketing.sms'), withdrawn('w-1', 'marketing.email'));
+    expect([...factsOf(held).consents]).toEqual([
+      ['marketing.email', { status: 'withdrawn', eventId: 'w-1', expiresAt: '2027-03-01T00:00:00.000Z' }],
+      ['marketing.sms', { status: 'granted', eventId: 'g-2', expiresAt: undefined }],
+    ]);
+    expect(held.consents).toEqual(['marketing.email', 'withdrawn', 'w-1', '2027-03-01T00:00:00.000Z', 'marketing.sms', 'granted', 'g-2', undefined]);
+  });
+
+  it('hold a consent granted again after its withdrawal as granted by the new grant, with the new expiry, the next purpose untouched', () => {
+    const held = fold(
+      granted('g-1', 'marketing.email', '2027-03-01T00:00:00.000Z'),
+      granted('g-2', 'marketing.sms', '2027-04-01T00:00:00.000Z'),
+      withdrawn('w-1', 'marketing.email'),
+      granted('g-3', 'marketing.email'),
+    );
+    expect(held.consents).toEqual(['marketing.email', 'granted', 'g-3', undefined, 'marketing.sms', 'granted', 'g-2', '2027-04-01T00:00:00.000Z']);
+  });
+
+  it('ignore the withdrawal of a consent never given', () => {
+    const held = fold(granted('g-1', 'marketing.email'), withdrawn('w-1', 'marketing.sms'));
+    expect(held.consents).toEqual(['marketing.email', 'granted', 'g-1', undefined]);
+    expect(factsOf(held).consents.has('marketing.sms')).toBe(false);
+  });
+
+  it('hold every objection in order, with its purposes, or none for an objection to every purpose', () => {
+    const held = fold(event('o-1', { type: 'ObjectionRaised', data: { purposes: ['fraud.screening', 'analytics'] } }), event('o-2', { type: 'ObjectionRaised', data: {} }));
+    expect(factsOf(held).objections).toEqual([
+      { eventId: 'o-1', purposes: ['fraud.screening', 'analytics'] },
+      { eventId: 'o-2', purposes: undefined },
+    ]);
+  });
+
+  it('hold a restriction until it is lifted, and the next one by its own event', () => {
+    const restricted = fold(event('x-1', { type: 'ProcessingRestricted', data: {} }));
+    expect(factsOf(restricted).restriction).toEqual({ eventId: 'x-1' });
+    const lifted = fold(event('x-1', { type: 'ProcessingRestricted', data: {} }), event('l-1', { type: 'RestrictionLifted', data: {} }));
+    expect(factsOf(lifted).restriction).toBeUndefined();
+    const again = fold(
+      event('x-1', { type: 'ProcessingRestricted', data: {} }),
+      event('l-1', { type: 'RestrictionLifted', data: {} }),
+      event('x-2', { type: 'ProcessingRestricted', data: {} }),
+    );
+    expect(factsOf(again).restriction).toEqual({ eventId: 'x-2' });
+  });
+
+  it('hold an erasure request and an erasure by their events, each apart from the other', () => {
+    const requested = fold(event('e-1', { type: 'ErasureRequested', data: {} }));
+    expect(factsOf(requested)).toMatchObject({ erasureRequested: { eventId: 'e-1' }, erased: undefined });
+    const erased = fold(event('e-2', { type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [] } }));
+    expect(factsOf(erased)).toMatchObject({ erasureRequested: undefined, erased: { eventId: 'e-2' } });
+  });
+
+  it('leave the facts as they were for events the rules do not read', () => {
+    const before = fold(collected('c-1', ['contact.email'], '2027-01-01T00:00:00.000Z'), granted('g-1', 'marketing.email'));
+    const after = fold(
+      collected('c-1', ['contact.email'], '2027-01-01T00:00:00.000Z'),
+      granted('g-1', 'marketing.email'),
+      event('u-1', {
+        type: 'DataUsed',
+        data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'spring', basis: { legalBasis: 'consent', consentEventId: 'g-1' } },
+      }),
+      event('a-1', { type: 'AccessRequestReceived', data: { right: 'access' } }),
+    );
+    expect(after).toEqual(before);
+  });
+
+  it('hand out copies: facts taken earlier do not change as the replay goes on', () => {
+    const facts = createFactsFold();
+    const held = facts.empty();
+    facts.absorb(held, event('o-1', { type: 'ObjectionRaised', data: {} }));
+    const earlier = factsOf(held);
+    facts.absorb(held, event('o-2', { type: 'ObjectionRaised', data: {} }));
+    facts.absorb(held, collected('c-1', ['contact.email'], '2027-01-01T00:00:00.000Z'));
+    expect(earlier.objections).toEqual([{ eventId: 'o-1', purposes: undefined }]);
+    expect(earlier.collected.size).toBe(0);
+    expect(factsOf(held).objections.map((o) => o.eventId)).toEqual(['o-1', 'o-2']);
+  });
+});
