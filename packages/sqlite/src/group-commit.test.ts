@@ -16,7 +16,7 @@ afterEach(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function openStore(options: Partial<SqliteEventStoreOptions> = {}): { store: SqliteEventStore; path: string } {
-  const path = join(root, `group-${++files}.db`);
+  const path = options.path ?? join(root, `group-${++files}.db`);
   const store = createSqliteEventStore({ path, ...options });
   open.push(store);
   return { store, path };
@@ -159,6 +159,90 @@ describe('group commit on SQLite', () => {
     await Promise.all(
       ids.map((e, i) => store.append(`subject-${i}`, [e], 'no_stream').then(() => expect(observer.prepare('SELECT COUNT(*) FROM events WHERE id = ?').pluck().get(e.id)).toBe(1))),
     );
+  });
+
+  it("rolls back only a failing append's own rows, after some were inserted, and the group's positions stay gap-free and in call order", async () => {
+    const { store } = openStore();
+    const before = await store.append('subject-before', [event()], 'no_stream');
+    // A refusal the store itself does not foresee (a constraint, a full disk for one statement): raised by the second insert of one append.
+    store.database.exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.events WHEN NEW.type = 'Refused' BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END;");
+    const [a, b1, c, d1, d2] = [event(), event(), event(), event(), event()];
+    const outcomes = await together(store, [
+      ['subject-a', [a], 'no_stream'],
+      ['subject-b', [b1, { ...event(), type: 'Refused' }], 'no_stream'],
+      ['subject-c', [c], 'no_stream'],
+      ['subject-d', [d1, d2], 'no_stream'],
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/refused by a trigger/);
+    const p = before.position;
+    expect(outcomes.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<unknown>).value)).toEqual([
+      { nextRevision: 0n, position: p + 1n },
+      { nextRevision: 0n, position: p + 2n },
+      { nextRevision: 1n, position: p + 4n },
+    ]);
+    const stored: [string, bigint, bigint][] = [];
+    for await (const record of store.readAll()) stored.push([record.id, record.revision, record.position]);
+    expect(stored.slice(1)).toEqual([
+      [a.id, 0n, p + 1n],
+      [c.id, 0n, p + 2n],
+      [d1.id, 0n, p + 3n],
+      [d2.id, 1n, p + 4n],
+    ]);
+    expect(stored.map(([id]) => id)).not.toContain(b1.id);
+  });
+
+  it('rejects every append of a group, and stores none, when a failure ends its transaction; the next group is written', async () => {
+    const { store } = openStore();
+    const kept = event();
+    await store.append('subject-kept', [kept], 'no_stream');
+    // RAISE(ROLLBACK) ends the whole transaction, as SQLITE_FULL or an I/O error would: no savepoint is left to return to.
+    store.database.exec("CREATE TEMP TRIGGER doom BEFORE INSERT ON main.events WHEN NEW.type = 'Doomed' BEGIN SELECT RAISE(ROLLBACK, 'the disk is full'); END;");
+    const [a, c] = [event(), event()];
+    const outcomes = await together(store, [
+      ['subject-a', [a], 'no_stream'],
+      ['subject-b', [{ ...event(), type: 'Doomed' }], 'no_stream'],
+      ['subject-c', [c], 'no_stream'],
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    for (const outcome of outcomes) expect(String((outcome as PromiseRejectedResult).reason)).toMatch(/the disk is full/);
+    expect(await idsOf(store)).toEqual([kept.id]);
+
+    const after = event();
+    expect(await store.append('subject-a', [after], 'no_stream')).toEqual({ nextRevision: 0n, position: 2n });
+    expect(await idsOf(store)).toEqual([kept.id, after.id]);
+  });
+
+  it('writes the appends still waiting for their group when the store closes, and acknowledges them', async () => {
+    const { store, path } = openStore();
+    const waiting = [event(), event()];
+    const acknowledged = Promise.all(waiting.map((e, i) => store.append(`subject-${i}`, [e], 'no_stream')));
+    await store.close();
+    expect(await acknowledged).toEqual([
+      { nextRevision: 0n, position: 1n },
+      { nextRevision: 0n, position: 2n },
+    ]);
+    const reopened = openStore({ path });
+    expect(await idsOf(reopened.store)).toEqual(waiting.map((e) => e.id));
+  });
+
+  it("writes the next turn's appends in a group of their own once a group was written", async () => {
+    const { store, path } = openStore();
+    const transactions = transactionsOf(store, path);
+    await together(store, [
+      ['subject-a', [event()], 'no_stream'],
+      ['subject-b', [event()], 'no_stream'],
+    ]);
+    await together(store, [
+      ['subject-c', [event()], 'no_stream'],
+      ['subject-d', [event(), event()], 'no_stream'],
+    ]);
+    await store.append('subject-e', [event()], 'no_stream');
+    expect(transactions()).toEqual([
+      [0, 2],
+      [2, 3],
+      [5, 1],
+    ]);
   });
 
   it('refuses a groupCommit setting that is not false or { maxBatch: a positive whole number }, naming the field', () => {

@@ -182,6 +182,18 @@ describe('SqliteEventStore on its file', () => {
     expect(() => createSqliteEventStore({ path })).toThrow(UnsupportedSchemaError);
   });
 
+  it('refuses an append to a store opened read-only, naming the operation and the file, and writes nothing', async () => {
+    const writer = openStore();
+    const kept = testEvent('Kept');
+    await writer.append('s', [kept], 'no_stream');
+    await writer.close();
+    const reader = createSqliteEventStore({ path, readonly: true });
+    open.push(reader);
+    const error = await reader.append('s', [testEvent()], 'any').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'READ_ONLY_STORE', operation: 'append', path, message: `append refused: ${path} was opened read-only` });
+    expect((await collect(reader.readAll())).map((e) => e.id)).toEqual([kept.id]);
+  });
+
   it('refuses use after close, and closes twice without harm', async () => {
     const store = openStore();
     await store.close();
