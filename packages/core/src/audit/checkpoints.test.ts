@@ -201,6 +201,30 @@ describe('verify against signed checkpoints: where the log stops matching', () =
   });
 });
 
+describe('verify against signed checkpoints, the log hashed in batches', () => {
+  // Batches of four records: a full batch is folded by its subtree's root, unless a checkpoint ends inside it.
+  const batchesOfFour = { workers: 0, from: 0, batchBits: 2 };
+
+  it('matches checkpoints at the ends of batches and inside them', async () => {
+    const result = await verifyChain(iterate(log), { publicKey: key.verifierKey, checkpoints: await Promise.all([2, 4, 6, 8].map((size) => signed(size))) }, batchesOfFour);
+    expect(result.checkpoint).toMatchObject({ matches: true, checked: [2, 4, 6, 8].map((size) => ({ size, matches: true })) });
+  });
+
+  it('narrows a reordering inside the second batch to the leaves after the last checkpoint that matches', async () => {
+    const checkpoints = await Promise.all([4, 6, 8].map((size) => signed(size)));
+    const result = await verifyChain(iterate(swapped(4, 5)), { publicKey: key.verifierKey, checkpoints }, batchesOfFour);
+    expect(result.checkpoint).toMatchObject({
+      matches: false,
+      checked: [
+        { size: 4, matches: true },
+        { size: 6, matches: false },
+        { size: 8, matches: false },
+      ],
+      firstMismatch: { reason: 'root_mismatch', range: [4, 5], checkpointSize: 6 },
+    });
+  });
+});
+
 describe('verify refuses checkpoints it cannot open', () => {
   it('without a key, or with an empty list of keys, naming the publicKey field', async () => {
     for (const publicKey of [undefined, []]) {

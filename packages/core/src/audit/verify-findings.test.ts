@@ -153,14 +153,15 @@ describe('verify names each finding exactly', () => {
   });
 
   it('checks every stream of a log of more than a thousand streams, each against its own head', async () => {
-    // 1,100 streams outgrow the walk's first tables (1,024 heads); the first and the last streams each get a second event after.
+    // 1,100 streams outgrow the walk's first tables (1,024 heads); the first and the last streams each get a second event after,
+    // and so does subject-1024, the first stream past those tables (the store's stream number 1,024).
     const names = Array.from({ length: 1_100 }, (_, i) => `subject-${i}`);
-    const log = sealed([...names, 'subject-0', 'subject-1099', 'subject-1050']);
+    const log = sealed([...names, 'subject-0', 'subject-1099', 'subject-1024']);
     expect(await bothWays(log)).toStrictEqual({ ok: true, checked: 1_103, broken: [], positionGaps: [], tailUnverified: true });
-    // The last record links to subject-1050's head: relinked to subject-1049's, it no longer does.
-    const relinked = sealRecord({ id: 'event-1102', occurredAt: '2026-01-01T00:00:00.000Z', type: 'Test', data: { n: 1102 } }, 'subject-1050', hashOf(log[1049] as Sealed));
+    // The last record links to subject-1024's head: relinked to subject-1023's, it no longer does.
+    const relinked = sealRecord({ id: 'event-1102', occurredAt: '2026-01-01T00:00:00.000Z', type: 'Test', data: { n: 1102 } }, 'subject-1024', hashOf(log[1023] as Sealed));
     const tampered = [...log.slice(0, -1), { ...(log[1102] as Sealed), bytes: relinked.bytes }];
-    expect((await bothWays(tampered)).broken).toStrictEqual([{ stream: 'subject-1050', revision: 1n, position: 1102n, eventId: 'event-1102', reason: 'prev_hash_mismatch' }]);
+    expect((await bothWays(tampered)).broken).toStrictEqual([{ stream: 'subject-1024', revision: 1n, position: 1102n, eventId: 'event-1102', reason: 'prev_hash_mismatch' }]);
   });
 });
 

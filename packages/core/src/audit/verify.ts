@@ -319,7 +319,8 @@ function firstPerStream(links: readonly BrokenLink[]): BrokenLink[] {
     const held = first.get(link.stream);
     if (held === undefined || link.position < held.position) first.set(link.stream, link);
   }
-  return [...first.values()].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+  // Positions are distinct across streams: the difference's sign is the order.
+  return [...first.values()].sort((a, b) => Number(a.position - b.position));
 }
 
 /** Follows the positions of a store that promises no gap, from its first; undefined for other stores. */
