@@ -95,7 +95,7 @@ export function createPrefixCheck(checkpoints: readonly Opened[]) {
      * no readable hash member, if any.
      */
     addHashed(count: number, leafHashes: Uint8Array, subtree: { height: number; root: Uint8Array } | undefined, firstUnreadable: number | undefined): void {
-      if (firstUnreadable !== undefined && size + firstUnreadable < last) unreadableAt ??= size + firstUnreadable;
+      if (firstUnreadable !== undefined) unreadableAt ??= size + firstUnreadable;
       const end = size + count;
       if (size >= last) {
         size = end;
@@ -137,7 +137,8 @@ export function createPrefixCheck(checkpoints: readonly Opened[]) {
 }
 
 function mismatch(from: number, checkpointSize: number, logSize: number, unreadableAt: number | undefined): LogMismatch {
-  if (unreadableAt !== undefined && unreadableAt >= from && unreadableAt < checkpointSize)
+  // Every checkpoint below `from` matched, so no unreadable leaf is below it.
+  if (unreadableAt !== undefined && unreadableAt < checkpointSize)
     return { reason: 'unreadable_leaf', index: unreadableAt, range: [unreadableAt, unreadableAt], checkpointSize };
   const range: [number, number] = logSize < checkpointSize ? [from, logSize] : [from, checkpointSize - 1];
   const reason = logSize < checkpointSize ? 'truncated' : 'root_mismatch';
