@@ -108,7 +108,14 @@ describe('verify against signed checkpoints: what is established', () => {
   it('matches a checkpoint of the empty log, alone or beside a larger one', async () => {
     expect((await verify(log, { checkpoint: await signed(0) })).checkpoint).toMatchObject({ size: 0, matches: true, uncovered: 8, checked: [{ size: 0, matches: true }] });
     const both = await verify(log, { checkpoints: [await signed(0), await signed(8)] });
-    expect(both.checkpoint).toMatchObject({ size: 8, matches: true, checked: [{ size: 0, matches: true }, { size: 8, matches: true }] });
+    expect(both.checkpoint).toMatchObject({
+      size: 8,
+      matches: true,
+      checked: [
+        { size: 0, matches: true },
+        { size: 8, matches: true },
+      ],
+    });
   });
 
   it('opens checkpoints with any of several keys given', async () => {
@@ -135,10 +142,14 @@ describe('verify against signed checkpoints: where the log stops matching', () =
   it('narrows a truncation to the range after the last checkpoint that matches, or to one leaf', async () => {
     const ranged = await verify(log.slice(0, 6), { checkpoints: [await signed(4), await signed(8)] });
     expect(ranged.checkpoint?.firstMismatch).toStrictEqual({ reason: 'truncated', range: [4, 6], checkpointSize: 8 });
-    expect(ranged.checkpoint?.established).toBe(`The log holds 6 events, fewer than the 8 signed in the checkpoint of ${ORIGIN}: events were removed; the log first differs at a leaf from 4 to 6.`);
+    expect(ranged.checkpoint?.established).toBe(
+      `The log holds 6 events, fewer than the 8 signed in the checkpoint of ${ORIGIN}: events were removed; the log first differs at a leaf from 4 to 6.`,
+    );
     const one = await verify(log.slice(0, 1), { checkpoints: [await signed(1), await signed(2)] });
     expect(one.checkpoint?.firstMismatch).toStrictEqual({ reason: 'truncated', index: 1, range: [1, 1], checkpointSize: 2 });
-    expect(one.checkpoint?.established).toBe(`The log holds 1 event, fewer than the 2 signed in the checkpoint of ${ORIGIN}: events were removed; the log first differs at leaf 1.`);
+    expect(one.checkpoint?.established).toBe(
+      `The log holds 1 event, fewer than the 2 signed in the checkpoint of ${ORIGIN}: events were removed; the log first differs at leaf 1.`,
+    );
   });
 
   it('says a reordered log does not hash to the root, first for the whole checkpoint, then narrowed between checkpoints', async () => {
@@ -172,7 +183,13 @@ describe('verify against signed checkpoints: where the log stops matching', () =
     // A checkpoint that ends right before it still matches; the one that holds it does not.
     expect((await verify(tampered, { checkpoint: await signed(3) })).checkpoint).toMatchObject({ matches: true, uncovered: 5 });
     const result = await verify(tampered, { checkpoints: [await signed(3), await signed(4)] });
-    expect(result.checkpoint).toMatchObject({ matches: false, checked: [{ size: 3, matches: true }, { size: 4, matches: false }] });
+    expect(result.checkpoint).toMatchObject({
+      matches: false,
+      checked: [
+        { size: 3, matches: true },
+        { size: 4, matches: false },
+      ],
+    });
     expect(result.checkpoint?.firstMismatch).toStrictEqual({ reason: 'unreadable_leaf', index: 3, range: [3, 3], checkpointSize: 4 });
     expect(result.checkpoint?.established).toBe(`The record at leaf 3 has no hash to take its leaf from: the log no longer matches the checkpoint of 4 events of ${ORIGIN}.`);
   });
@@ -208,7 +225,10 @@ describe('verify against signed checkpoints, the log hashed in batches', () => {
   const batchesOfFour = { workers: 0, from: 0, batchBits: 2 };
 
   it('matches checkpoints at the ends of batches and inside them', async () => {
-    for (const sizes of [[2, 4, 6, 8], [2, 8]]) {
+    for (const sizes of [
+      [2, 4, 6, 8],
+      [2, 8],
+    ]) {
       const result = await verifyChain(iterate(log), { publicKey: key.verifierKey, checkpoints: await Promise.all(sizes.map((size) => signed(size))) }, batchesOfFour);
       expect(result.checkpoint).toMatchObject({ matches: true, checked: sizes.map((size) => ({ size, matches: true })) });
     }

@@ -138,8 +138,7 @@ export function createPrefixCheck(checkpoints: readonly Opened[]) {
 
 function mismatch(from: number, checkpointSize: number, logSize: number, unreadableAt: number | undefined): LogMismatch {
   // Every checkpoint below `from` matched, so no unreadable leaf is below it.
-  if (unreadableAt !== undefined && unreadableAt < checkpointSize)
-    return { reason: 'unreadable_leaf', index: unreadableAt, range: [unreadableAt, unreadableAt], checkpointSize };
+  if (unreadableAt !== undefined && unreadableAt < checkpointSize) return { reason: 'unreadable_leaf', index: unreadableAt, range: [unreadableAt, unreadableAt], checkpointSize };
   const range: [number, number] = logSize < checkpointSize ? [from, logSize] : [from, checkpointSize - 1];
   const reason = logSize < checkpointSize ? 'truncated' : 'root_mismatch';
   return range[0] === range[1] ? { reason, index: range[0], range, checkpointSize } : { reason, range, checkpointSize };
