@@ -65,17 +65,16 @@ export function openCheckpoints(notes: readonly CheckpointNote[], keys: Checkpoi
 }
 
 /**
- * The roots of the log's prefixes at the checkpoints' sizes, fed one record's leaf data
- * (the 32 bytes of its stored hash) at a time. Only the compact range is kept: one node per
- * set bit of the size, so memory stays O(log n) and each leaf costs one hash of 33 bytes
- * plus one node hash on average, never a second pass over the record.
+ * The roots of the log's prefixes at the checkpoints' sizes, fed the leaf hashes of a batch
+ * of records at a time (hashed on the walk's threads). Only the compact range is kept: one
+ * node per set bit of the size, so memory stays O(log n) and each leaf costs one node hash
+ * on average, never a second pass over the record.
  */
 export function createPrefixCheck(checkpoints: readonly Opened[]) {
   const builder = createRootBuilder();
   const roots = new Map<number, Uint8Array>();
   const last = checkpoints[checkpoints.length - 1]?.size ?? 0;
   const sizes = [...new Set(checkpoints.map((c) => c.size))].filter((s) => s > 0);
-  const unreadable = new Uint8Array(32);
   let size = 0;
   let nextSize = 0;
   let unreadableAt: number | undefined;
@@ -89,17 +88,6 @@ export function createPrefixCheck(checkpoints: readonly Opened[]) {
   }
 
   return {
-    /** Adds the next leaf; `data` undefined for a record with no readable hash member. */
-    add(data: Uint8Array | undefined): void {
-      if (size >= last) {
-        size++;
-        return;
-      }
-      if (data === undefined) unreadableAt ??= size;
-      builder.addLeafData(data ?? unreadable);
-      size++;
-      passed();
-    },
     /**
      * Adds the next `count` leaves, hashed elsewhere: by their leaf hashes (32 bytes apiece in
      * `leafHashes`), or by the root of their perfect subtree when it is given and no checkpoint
@@ -107,7 +95,7 @@ export function createPrefixCheck(checkpoints: readonly Opened[]) {
      * no readable hash member, if any.
      */
     addHashed(count: number, leafHashes: Uint8Array, subtree: { height: number; root: Uint8Array } | undefined, firstUnreadable: number | undefined): void {
-      if (firstUnreadable !== undefined && size + firstUnreadable < last) unreadableAt ??= size + firstUnreadable;
+      if (firstUnreadable !== undefined) unreadableAt ??= size + firstUnreadable;
       const end = size + count;
       if (size >= last) {
         size = end;
@@ -149,8 +137,8 @@ export function createPrefixCheck(checkpoints: readonly Opened[]) {
 }
 
 function mismatch(from: number, checkpointSize: number, logSize: number, unreadableAt: number | undefined): LogMismatch {
-  if (unreadableAt !== undefined && unreadableAt >= from && unreadableAt < checkpointSize)
-    return { reason: 'unreadable_leaf', index: unreadableAt, range: [unreadableAt, unreadableAt], checkpointSize };
+  // Every checkpoint below `from` matched, so no unreadable leaf is below it.
+  if (unreadableAt !== undefined && unreadableAt < checkpointSize) return { reason: 'unreadable_leaf', index: unreadableAt, range: [unreadableAt, unreadableAt], checkpointSize };
   const range: [number, number] = logSize < checkpointSize ? [from, logSize] : [from, checkpointSize - 1];
   const reason = logSize < checkpointSize ? 'truncated' : 'root_mismatch';
   return range[0] === range[1] ? { reason, index: range[0], range, checkpointSize } : { reason, range, checkpointSize };

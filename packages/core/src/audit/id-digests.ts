@@ -16,19 +16,16 @@ export class IdDigestSet {
   /** `mask` keeps only some bits of each half of the digest: tests make ids collide with it. */
   constructor(readonly mask = 0xffffffff) {}
 
-  /** Holds `id`'s digest; true if it was held already (the id, or one sharing its digest, was added before). */
-  add(id: string): boolean {
-    this.digest(id);
-    return this.addDigest(this.high, this.low);
-  }
-
-  /** `add` for a digest taken elsewhere (`digestInto`, on a worker thread, by a set of the same mask). */
+  /**
+   * Holds a digest taken by `digestInto` (on a worker thread, by a set of the same mask); true if
+   * it was held already (the id, or one sharing its digest, was added before).
+   */
   addDigest(high: number, low: number): boolean {
     if ((this.used + 1) * 10 > (this.slots.length / 2) * 7) this.grow();
     return this.put(high, low);
   }
 
-  /** Writes `id`'s digest, high then low, at `out[offset]`: what `add` would hold. */
+  /** Writes `id`'s digest, high then low, at `out[offset]`: what `addDigest` takes. */
   digestInto(id: string, out: Uint32Array, offset: number): void {
     this.digest(id);
     out[offset] = this.high;
@@ -100,9 +97,12 @@ export class IdDigestSet {
     const w1 = words[1] as number;
     const w2 = words[2] as number;
     const w3 = words[3] as number;
-    // A v7 UUID's first word is its clock: the random words carry most of the spread.
-    this.high = fmix(w0 ^ Math.imul(w2, 0xcc9e2d51) ^ Math.imul(w3, 0x1b873593));
-    this.low = fmix(w1 ^ Math.imul(w3, 0x85ebca6b) ^ Math.imul(w2, 0xc2b2ae35) ^ Math.imul(w0, 0x9e3779b1));
+    // A v7 UUID's first word is its clock: the random words carry most of the spread. Each word
+    // goes through fmix before it meets another: a product alone carries a word's top bits only
+    // into the top bits, so UUIDs apart in the top digits of two words shared a digest.
+    const random = fmix(w2 ^ fmix(w3));
+    this.high = fmix(w0 ^ random);
+    this.low = fmix(w1 ^ fmix(random ^ Math.imul(w0, 0x9e3779b1)));
     return true;
   }
 }

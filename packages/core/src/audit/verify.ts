@@ -134,7 +134,7 @@ export async function verifyChain(records: AsyncIterable<RecordedEvent>, options
   } finally {
     await run.walk.close();
   }
-  return run.finish([]);
+  return run.finish(run.walk.repeats);
 }
 
 /** verifyChain over a store's whole log, read in place where the store allows (no copy per record), with ids held as digests. */
@@ -209,6 +209,12 @@ function createWalk(
   const gaps = createGapCheck(gapFreeFrom);
   const heads = createHeads();
   const broken: BrokenLink[] = [];
+  /**
+   * Records whose id was read before, when ids are held exactly: kept apart from `broken` and
+   * ranked after it, as a confirmed suspect is, so that a repeated id found in a record that is
+   * also at fault in its own bytes or links gives way to that fault on both paths.
+   */
+  const repeats: BrokenLink[] = [];
   /** Records whose id digest was seen before: repeats, unless a second read finds the ids differ. */
   const suspects: BrokenLink[] = [];
   const batches = createBatchQueue(parallelism, ids.exact ? undefined : ids.digests.mask, settle);
@@ -263,12 +269,13 @@ function createWalk(
     checked: 0,
     gaps,
     broken,
+    repeats,
     suspects,
     visit(record: ScannedRecord): void {
       gaps?.add(record.position);
       const head = heads.of(record.stream, record.streamNumber);
       if (ids.exact && ids.add(record.id))
-        broken.push({ stream: record.stream, revision: BigInt(record.revision), position: BigInt(record.position), eventId: record.id, reason: 'duplicate_id' });
+        repeats.push({ stream: record.stream, revision: BigInt(record.revision), position: BigInt(record.position), eventId: record.id, reason: 'duplicate_id' });
       let fault: number = PAST_A_BREAK;
       if (heads.ahead[head] === 0) {
         fault = checkLinks(head, record);
@@ -301,14 +308,18 @@ async function confirmRepeats(store: EventStore, checked: number, suspects: read
   return repeats;
 }
 
-/** The earliest broken link of each stream, in global order: a confirmed repeat may come before a break the walk went on to find. */
+/**
+ * The earliest broken link of each stream, in global order: a confirmed repeat may come before a break the walk went on to find.
+ * At one record the first link given wins: `links` lists the walk's own findings before the repeats.
+ */
 function firstPerStream(links: readonly BrokenLink[]): BrokenLink[] {
   const first = new Map<string, BrokenLink>();
   for (const link of links) {
     const held = first.get(link.stream);
     if (held === undefined || link.position < held.position) first.set(link.stream, link);
   }
-  return [...first.values()].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+  // Positions are distinct across streams: the difference's sign is the order.
+  return [...first.values()].sort((a, b) => Number(a.position - b.position));
 }
 
 /** Follows the positions of a store that promises no gap, from its first; undefined for other stores. */

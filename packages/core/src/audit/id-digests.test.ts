@@ -1,0 +1,88 @@
+import { describe, expect, it } from '@jest/globals';
+import { IdDigestSet } from './id-digests';
+
+/** Holds `id` as verify does: its digest taken (`digestInto`, on a worker thread in a verify), then added. */
+function hold(set: IdDigestSet, id: string): boolean {
+  const digest = new Uint32Array(2);
+  set.digestInto(id, digest, 0);
+  return set.addDigest(digest[0] as number, digest[1] as number);
+}
+
+const UUID = '0190a6e2-7b3c-7d41-9e5f-a1b2c3d4e5f6';
+const HEX = '0123456789abcdef';
+
+/** The UUID with each of its 32 hex digits in turn set to each of the 16 values: 481 ids, each one digit away from it. */
+function oneDigitAway(): string[] {
+  const ids = new Set<string>();
+  for (let at = 0; at < 36; at++) {
+    if ([8, 13, 18, 23].includes(at)) continue;
+    for (const digit of HEX) ids.add(UUID.slice(0, at) + digit + UUID.slice(at + 1));
+  }
+  return [...ids];
+}
+
+describe('IdDigestSet', () => {
+  it('says an id is new the first time and held every time after, past many growths of its table', () => {
+    const set = new IdDigestSet();
+    const ids = Array.from({ length: 3_000 }, (_, i) => (i % 2 === 0 ? `order-${i}` : `${UUID.slice(0, 24)}${i.toString(16).padStart(12, '0')}`));
+    expect(ids.filter((id) => hold(set, id))).toEqual([]);
+    expect(ids.filter((id) => !hold(set, id))).toEqual([]);
+  });
+
+  it('tells apart canonical UUIDs one hex digit apart, wherever the digit is', () => {
+    const set = new IdDigestSet();
+    const ids = oneDigitAway();
+    expect(ids).toHaveLength(481);
+    expect(ids.filter((id) => hold(set, id))).toEqual([]);
+  });
+
+  it('tells apart ids that look like UUIDs and are not: longer, a dash moved, a letter that is no hex digit, upper case', () => {
+    const set = new IdDigestSet();
+    const lookalikes = [
+      UUID,
+      `${UUID}0`,
+      `${UUID}1`,
+      ...[8, 13, 18, 23].flatMap((at) => ['a', 'b'].map((c) => UUID.slice(0, at) + c + UUID.slice(at + 1))),
+      ...['g', 'h', 'z', 'G', 'A', 'B'].map((c) => `${c}${UUID.slice(1)}`),
+      UUID.toUpperCase(),
+    ];
+    expect(new Set(lookalikes).size).toBe(lookalikes.length);
+    expect(lookalikes.filter((id) => hold(set, id))).toEqual([]);
+  });
+
+  it('tells apart other ids of one length and of different lengths, the empty one among them', () => {
+    const set = new IdDigestSet();
+    const ids = ['', 'a', 'b', 'aa', 'ab', 'ba', ...Array.from({ length: 200 }, (_, i) => `order-${String(i).padStart(3, '0')}`)];
+    expect(ids.filter((id) => hold(set, id))).toEqual([]);
+  });
+
+  it('holds digests that a mask leaves with one half zero, though an empty slot is a zero digest', () => {
+    for (const mask of [0xffff0000, 0x0000ffff]) {
+      const few = new IdDigestSet(mask);
+      const ids = ['order-1', 'order-2', 'order-3', UUID, oneDigitAway()[7] as string, 'refund-9'];
+      expect(ids.filter((id) => hold(few, id))).toEqual([]);
+      expect(ids.filter((id) => !hold(few, id))).toEqual([]);
+      // Past the growth of the table too: a few of 1,500 ids share a 16-bit half, but none held is lost.
+      const many = new IdDigestSet(mask);
+      const more = Array.from({ length: 1_500 }, (_, i) => `order-${i}`);
+      for (const id of more) hold(many, id);
+      expect(more.filter((id) => !hold(many, id))).toEqual([]);
+    }
+  });
+
+  it('with a mask of 0 gives every id one digest, so that every id after the first is held', () => {
+    const set = new IdDigestSet(0);
+    expect(['order-1', UUID, 'order-2'].map((id) => hold(set, id))).toEqual([false, true, true]);
+  });
+
+  it('keys an id by the digest digestInto writes', () => {
+    const set = new IdDigestSet();
+    for (const id of [UUID, 'order-1']) {
+      const digest = new Uint32Array(3);
+      set.digestInto(id, digest, 1);
+      expect(digest[0]).toBe(0);
+      expect(set.key(id)).toBe(`${digest[1]}:${digest[2]}`);
+    }
+    expect(set.key(UUID)).not.toBe(set.key('order-1'));
+  });
+});
