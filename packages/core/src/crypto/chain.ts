@@ -77,14 +77,9 @@ function locate(buf: Buffer): { hashAt: number; prevAt: number } | undefined {
   const end = buf.length;
   const hashAt = end - HASH_SUFFIX;
   const prevAt = hashAt - PREV_SUFFIX;
+  // A record too short for its place fails here too: `{` cannot stand where prevHash's `,` must.
   const shaped =
-    prevAt >= 1 &&
-    buf[0] === 0x7b &&
-    buf[end - 1] === CLOSE &&
-    buf[end - 2] === QUOTE &&
-    buf[hashAt - 1] === QUOTE &&
-    asciiAt(buf, hashAt, HASH_MEMBER) &&
-    asciiAt(buf, prevAt, PREV_MEMBER);
+    buf[0] === 0x7b && buf[end - 1] === CLOSE && buf[end - 2] === QUOTE && buf[hashAt - 1] === QUOTE && asciiAt(buf, hashAt, HASH_MEMBER) && asciiAt(buf, prevAt, PREV_MEMBER);
   return shaped ? { hashAt, prevAt } : undefined;
 }
 
@@ -96,17 +91,17 @@ function locate(buf: Buffer): { hashAt: number; prevAt: number } | undefined {
  * writing and restoring the store's byte did; two `update` calls on a `createHash` cost
  * one and a half to two and a half times as much.
  */
-let scratch = new Uint8Array(4096);
-/** Past this a record is hashed in two updates rather than growing the scratch array for good. */
 const SCRATCH_LIMIT = 64 * 1024;
+/** Made once at its full size: 64 KiB per thread, where growing it on demand would only add a branch to the hot path. */
+const scratch = new Uint8Array(SCRATCH_LIMIT);
 const CLOSE_BYTE = Uint8Array.of(CLOSE);
 
-function digestAt(buf: Buffer, hashAt: number): string {
-  if (buf.length > SCRATCH_LIMIT) return createHash('sha256').update(buf.subarray(0, hashAt)).update(CLOSE_BYTE).digest('hex');
-  if (scratch.length < buf.length) scratch = new Uint8Array(Math.min(SCRATCH_LIMIT, 2 * buf.length));
+/** The SHA-256 of the record cut at `hashAt` and closed; a record past the scratch array is hashed in two updates. */
+function digestAt(buf: Buffer, hashAt: number, encoding: 'hex' | 'binary'): string {
+  if (buf.length > SCRATCH_LIMIT) return createHash('sha256').update(buf.subarray(0, hashAt)).update(CLOSE_BYTE).digest(encoding);
   scratch.set(buf);
   scratch[hashAt] = CLOSE;
-  return hash('sha256', scratch.subarray(0, hashAt + 1), 'hex');
+  return hash('sha256', scratch.subarray(0, hashAt + 1), encoding);
 }
 
 const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -128,7 +123,7 @@ export function checkLink(bytes: Uint8Array, member: Buffer, prevHash: string): 
   const buf = asBuffer(bytes);
   const at = locate(buf);
   if (!at) return { reason: 'malformed' };
-  const actual = digestAt(buf, at.hashAt);
+  const actual = digestAt(buf, at.hashAt, 'hex');
   if (!asciiAt(buf, at.hashAt + HASH_MEMBER.length, actual)) return { reason: 'hash_mismatch' };
   if (!namesStream(buf, at.prevAt, member)) return { reason: 'stream_mismatch' };
   if (!asciiAt(buf, at.prevAt + PREV_MEMBER.length, prevHash)) return { reason: 'prev_hash_mismatch' };
@@ -144,7 +139,7 @@ export function checkRecord(bytes: Uint8Array, member: Buffer): RecordCheck {
   if (!at) return { ok: false, reason: 'malformed' };
   const stored = buf.toString('latin1', at.hashAt + HASH_MEMBER.length, buf.length - 2);
   const prevHash = buf.toString('latin1', at.prevAt + PREV_MEMBER.length, at.hashAt - 1);
-  if (digestAt(buf, at.hashAt) !== stored) return { ok: false, reason: 'hash_mismatch', prevHash, hash: stored };
+  if (digestAt(buf, at.hashAt, 'hex') !== stored) return { ok: false, reason: 'hash_mismatch', prevHash, hash: stored };
   if (!namesStream(buf, at.prevAt, member)) return { ok: false, reason: 'stream_mismatch', prevHash, hash: stored };
   return { ok: true, prevHash, hash: stored };
 }
@@ -172,8 +167,9 @@ export function holdsId(bytes: Uint8Array, id: string): boolean {
   const buf = asBuffer(bytes);
   const end = buf.lastIndexOf(AFTER_ID);
   if (PLAIN.test(id)) {
+    // asciiAt refuses a place before the first byte, which is where a missing AFTER_ID (-1) puts it.
     const start = end - id.length;
-    return start >= ID_MEMBER.length && asciiAt(buf, start, id) && asciiAt(buf, start - ID_MEMBER.length, ID_MEMBER);
+    return asciiAt(buf, start, id) && asciiAt(buf, start - ID_MEMBER.length, ID_MEMBER);
   }
   const written = Buffer.from(JSON.stringify(id).slice(1, -1));
   const start = end - written.length;
@@ -238,7 +234,8 @@ export function createRecordHasher() {
       const at = locate(buf);
       if (!at) return 'malformed';
       hasher.storedReadable = decodeHex(buf, at.hashAt + HASH_MEMBER.length, stored, 0);
-      const actual = digestLatin1At(buf, at.hashAt);
+      // The 32 raw bytes in a one-byte string: on Node 20 a latin1 digest is the cheapest way out of `hash`.
+      const actual = digestAt(buf, at.hashAt, 'binary');
       let same = hasher.storedReadable;
       for (let i = 0; i < 32 && same; i++) same = actual.charCodeAt(i) === stored[i];
       return same ? undefined : 'hash_mismatch';
@@ -273,12 +270,3 @@ export const linkCheck = {
     asBuffer(bytes).copy(target, offset, at, at + HEX);
   },
 };
-
-/** As `digestAt`, the 32 raw bytes in a one-byte string: on Node 20 a latin1 digest is the cheapest way out of `hash`. */
-function digestLatin1At(buf: Buffer, hashAt: number): string {
-  if (buf.length > SCRATCH_LIMIT) return createHash('sha256').update(buf.subarray(0, hashAt)).update(CLOSE_BYTE).digest('binary');
-  if (scratch.length < buf.length) scratch = new Uint8Array(Math.min(SCRATCH_LIMIT, 2 * buf.length));
-  scratch.set(buf);
-  scratch[hashAt] = CLOSE;
-  return hash('sha256', scratch.subarray(0, hashAt + 1), 'binary');
-}
