@@ -64,6 +64,15 @@ const PATH_MAX = 4096;
 
 /** The number of file descriptors this process holds open. */
 const openDescriptors = () => readdirSync('/proc/self/fd').length;
+/** Whether this process holds a file descriptor open on `path`. */
+const descriptorsOn = (path: string) =>
+  readdirSync('/proc/self/fd').some((fd) => {
+    try {
+      return readlinkSync(join('/proc/self/fd', fd)) === path;
+    } catch {
+      return false;
+    }
+  });
 
 describe('FileKeyStore: a destruction that begins while a creation is under way in this process', () => {
   it('refuses a getOrCreate that had not yet read the existing key when destroy began', async () => {
@@ -127,6 +136,33 @@ describe('FileKeyStore: a destruction that begins while a creation is under way 
         (error: unknown) => String((error as { code?: string }).code),
       );
       if (outcome !== (finishedFirst ? 'resolved' : 'KEY_DESTROYED')) unexpected.push(`${subjectId}: ${outcome}`);
+      await destroying;
+      expect(filesOf(directory, subjectId)).toEqual(['destroyed']);
+    }
+    expect(unexpected).toEqual([]);
+  });
+  it('refuses with KEY_DESTROYED when destroy takes the temp file after the creation found no tombstone but before it linked', async () => {
+    const directory = tempFolder();
+    const store = createFileKeyStore({ directory, masterKey: randomBytes(32) });
+    const unexpected: string[] = [];
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const subjectId = `s-${attempt}`;
+      const creating = store.getOrCreate(subjectId);
+      const tempName = () => filesOf(directory, subjectId).find((f) => f.endsWith('.tmp'));
+      await until(() => tempName() !== undefined, 'the temp file');
+      const temp = join(directory, `${hashOf(subjectId)}.${tempName() ?? ''}`);
+      // The creation looks for the tombstone right after it closes its temp file, and links it after that look:
+      // act on the first turn the file is closed, between the two.
+      await until(() => !descriptorsOn(temp), 'the temp file closed');
+      // The descriptor is gone a turn before the store hears of it; how many turns the look itself takes varies.
+      for (let i = 0; i < 1 + (attempt % 3); i++) await new Promise((r) => setImmediate(r));
+      const destroying = store.destroy(subjectId);
+      rmSync(temp, { force: true });
+      const outcome = await creating.then(
+        () => 'resolved',
+        (error: unknown) => String((error as { code?: string }).code),
+      );
+      if (outcome !== 'KEY_DESTROYED') unexpected.push(`${subjectId}: ${outcome}`);
       await destroying;
       expect(filesOf(directory, subjectId)).toEqual(['destroyed']);
     }
