@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { appendFileSync, chmodSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createFileKeyStore } from './file-key-store';
@@ -224,7 +224,10 @@ describe('FileKeyStore files', () => {
   });
 
   it('refuses a master key of the wrong size', () => {
-    expect(() => createFileKeyStore({ directory: tmpdir(), masterKey: randomBytes(16) })).toThrow(/masterKey: must be 32 bytes/);
+    // A folder of its own: a store that failed to refuse would tighten it, and the system's temp folder must never be.
+    const directory = join(tempFolder(), 'keys');
+    expect(() => createFileKeyStore({ directory, masterKey: randomBytes(16) })).toThrow(/masterKey: must be 32 bytes/);
+    rmSync(dirname(directory), { recursive: true, force: true });
   });
 });
 

@@ -8,6 +8,14 @@ const { createInterface } = require('node:readline');
 const { createFileKeyStore } = require('../file-key-store');
 
 const [directory, masterHex] = process.argv.slice(2);
+// A broken store (a mutant under test) may never settle or may spin: the child must not
+// outlive the test. It stops on its own well past the test's time limit, and soon after its
+// parent is gone (stdin closed) even if its loops never finish.
+const exitSoon = (ms, why) => setTimeout(() => {
+  process.stderr.write(`key-race-child: ${why}\n`);
+  process.exit(3);
+}, ms).unref();
+exitSoon(320_000, 'ran past its deadline');
 const store = createFileKeyStore({ directory, masterKey: Buffer.from(masterHex, 'hex') });
 const seen = { keys: {}, errors: [], refused: 0, ops: 0 };
 let target;
@@ -36,6 +44,8 @@ async function hammer() {
     }
     seen.ops++;
     done.add(subjectId);
+    // A turn of the event loop per operation: an operation that settles without I/O must not starve stdin and the timers.
+    await new Promise((r) => setImmediate(r));
   }
 }
 
@@ -50,6 +60,7 @@ createInterface({ input: process.stdin })
   })
   .on('close', async () => {
     stopped = true;
+    exitSoon(10_000, 'its loops did not stop after stdin closed');
     await Promise.all(loops);
     process.stdout.write(`${JSON.stringify({ ...seen, keys: Object.fromEntries(Object.entries(seen.keys).map(([s, k]) => [s, Object.keys(k)])) })}\n`);
   });
