@@ -290,6 +290,8 @@ describe('createBatchQueue on worker threads', () => {
     await other.close();
     jest.advanceTimersByTime(5_000);
     // Then its workers are gone: nothing holds it any more
-    await expect(other.hash({ bytes: new ArrayBuffer(0), ends: new ArrayBuffer(0), ids: new ArrayBuffer(0), idEnds: new ArrayBuffer(0) }, 0, undefined)).rejects.toMatchObject({ reason: 'pool_closed' });
+    await expect(other.hash({ bytes: new ArrayBuffer(0), ends: new ArrayBuffer(0), ids: new ArrayBuffer(0), idEnds: new ArrayBuffer(0) }, 0, undefined)).rejects.toMatchObject({
+      reason: 'pool_closed',
+    });
   });
 });

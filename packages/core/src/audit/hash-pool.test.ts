@@ -66,7 +66,12 @@ describe('createHashPool', () => {
     expect(heldWorkers()).toBe(before);
     expect(pool.failed).toBe(false);
     // When it is handed four batches, two a worker
-    const batches = [pool.hash(packed(8, 0), 8, 0xffffffff), pool.hash(packed(3, 8), 3, undefined), pool.hash(packed(4, 11), 4, 0x0f0f0f0f), pool.hash(packed(2, 15), 2, undefined)];
+    const batches = [
+      pool.hash(packed(8, 0), 8, 0xffffffff),
+      pool.hash(packed(3, 8), 3, undefined),
+      pool.hash(packed(4, 11), 4, 0x0f0f0f0f),
+      pool.hash(packed(2, 15), 2, undefined),
+    ];
     // Then both workers hold the process while they hash
     expect(heldWorkers()).toBe(before + 2);
     const [first, second, third, fourth] = batches as [Promise<Hashed>, Promise<Hashed>, Promise<Hashed>, Promise<Hashed>];
@@ -148,7 +153,8 @@ describe('sharedHashPool', () => {
     jest.useRealTimers();
   });
 
-  const fakeTimeouts = () => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'setInterval', 'clearInterval', 'Date', 'hrtime', 'performance'] });
+  const fakeTimeouts = () =>
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'setInterval', 'clearInterval', 'Date', 'hrtime', 'performance'] });
 
   it('waits idle on a timer that does not hold the process', async () => {
     const pool = sharedHashPool(1);

@@ -165,7 +165,12 @@ describe('hashRecordBatch: what a worker computes of a batch', () => {
 
   it('gives an empty batch nothing: no status, no leaf, no root, no digest', () => {
     const hashed = hashRecordBatch(unpackBatch(pack([]), 0, 0xffffffff));
-    expect({ status: hashed.status.length, leaves: hashed.leafHashes.byteLength, root: hashed.root, digests: hashed.digests?.length }).toEqual({ status: 0, leaves: 0, root: undefined, digests: 0 });
+    expect({ status: hashed.status.length, leaves: hashed.leafHashes.byteLength, root: hashed.root, digests: hashed.digests?.length }).toEqual({
+      status: 0,
+      leaves: 0,
+      root: undefined,
+      digests: 0,
+    });
   });
 
   it("takes the ids' digests only when a mask is given, with that mask", () => {

@@ -11,10 +11,11 @@ const [directory, masterHex] = process.argv.slice(2);
 // A broken store (a mutant under test) may never settle or may spin: the child must not
 // outlive the test. It stops on its own well past the test's time limit, and soon after its
 // parent is gone (stdin closed) even if its loops never finish.
-const exitSoon = (ms, why) => setTimeout(() => {
-  process.stderr.write(`key-race-child: ${why}\n`);
-  process.exit(3);
-}, ms).unref();
+const exitSoon = (ms, why) =>
+  setTimeout(() => {
+    process.stderr.write(`key-race-child: ${why}\n`);
+    process.exit(3);
+  }, ms).unref();
 exitSoon(320_000, 'ran past its deadline');
 const store = createFileKeyStore({ directory, masterKey: Buffer.from(masterHex, 'hex') });
 const seen = { keys: {}, errors: [], refused: 0, ops: 0 };
