@@ -84,6 +84,10 @@ describe('explainDecision', () => {
       screening,
     );
     at.accessedOnConsent = await h.ann({ type: 'DataAccessed', data: { purpose: 'fraud.screening', categories: ['contact.email'], basis: consentBasis(at.grant.id) } }, screening);
+    at.accessedOnContract = await h.ann(
+      { type: 'DataAccessed', data: { purpose: 'fraud.screening', categories: ['contact.email'], basis: { legalBasis: 'contract' } } },
+      screening,
+    );
     at.shared = await h.ann(share(at.grant.id), campaign);
     at.suspended = await h.acme({ type: 'RecipientSuspended', data: { recipientId: 'acme', reason: 'audit failed' } });
     at.newPolicy = await h.policy(['crm', 'marketing']);
@@ -132,6 +136,9 @@ describe('explainDecision', () => {
     expect(onAnotherConsent).toMatchObject({ decision: 'allowed', consistent: false, replayed: { allowed: true, basis: consentBasis(at.grant?.id as string) } });
     const accessOnConsent = await explain('accessedOnConsent');
     expect(accessOnConsent).toMatchObject({ consistent: false, replayed: { allowed: true, basis: { legalBasis: 'legitimate_interests' } } });
+    // Another legal basis where neither side names a consent: only the legal bases differ.
+    const accessOnContract = await explain('accessedOnContract');
+    expect(accessOnContract).toMatchObject({ consistent: false, replayed: { allowed: true, basis: { legalBasis: 'legitimate_interests' } } });
   });
 
   it('finds a use the rules refuse on replay inconsistent, with the withdrawal as evidence', async () => {

@@ -102,6 +102,16 @@ describe('the facts a replay holds per subject', () => {
     expect(held.consents).toEqual(['marketing.email', 'granted', 'g-3', undefined, 'marketing.sms', 'granted', 'g-2', '2027-04-01T00:00:00.000Z']);
   });
 
+  it('hold a later purpose granted again in its own place, the purpose before it untouched', () => {
+    const held = fold(
+      granted('g-1', 'marketing.email', '2027-03-01T00:00:00.000Z'),
+      granted('g-2', 'marketing.sms'),
+      withdrawn('w-1', 'marketing.sms'),
+      granted('g-3', 'marketing.sms', '2027-05-01T00:00:00.000Z'),
+    );
+    expect(held.consents).toEqual(['marketing.email', 'granted', 'g-1', '2027-03-01T00:00:00.000Z', 'marketing.sms', 'granted', 'g-3', '2027-05-01T00:00:00.000Z']);
+  });
+
   it('ignore the withdrawal of a consent never given', () => {
     const held = fold(granted('g-1', 'marketing.email'), withdrawn('w-1', 'marketing.sms'));
     expect(held.consents).toEqual(['marketing.email', 'granted', 'g-1', undefined]);

@@ -165,10 +165,11 @@ describe('findViolations, what an auditor reads of each', () => {
     await log.subject('ann', collectEmail());
     const granted = await log.subject('ann', grant);
     const other = await log.subject('bob', grant);
-    // When uses record another legal basis, another consent, or a consent where none is needed
+    // When uses record another legal basis (with and without a consent on either side), another consent, or a consent where none is needed
     const onContract = await log.subject('ann', useFor('marketing.email', { legalBasis: 'contract' }), marketing);
     const onBobsConsent = await log.subject('ann', useFor('marketing.email', { legalBasis: 'consent', consentEventId: other.id }), marketing);
     const onConsent = await log.subject('ann', useFor('fraud.screening', { legalBasis: 'consent', consentEventId: granted.id }), fraud);
+    const onContractForFraud = await log.subject('ann', useFor('fraud.screening', { legalBasis: 'contract' }), fraud);
     await log.subject('ann', useFor('marketing.email', { legalBasis: 'consent', consentEventId: granted.id }), marketing);
     await log.subject('ann', useFor('fraud.screening', { legalBasis: 'legitimate_interests' }), fraud);
     // Then each is reported with both bases, and the two right ones are not
@@ -177,6 +178,7 @@ describe('findViolations, what an auditor reads of each', () => {
       { eventId: onContract.id, type: 'DataUsed', reason: 'basis_mismatch', detail: `recorded basis contract, but the basis in force was consent (${granted.id})` },
       { eventId: onBobsConsent.id, type: 'DataUsed', reason: 'basis_mismatch', detail: `recorded basis consent (${other.id}), but the basis in force was consent (${granted.id})` },
       { eventId: onConsent.id, type: 'DataUsed', reason: 'basis_mismatch', detail: `recorded basis consent (${granted.id}), but the basis in force was legitimate_interests` },
+      { eventId: onContractForFraud.id, type: 'DataUsed', reason: 'basis_mismatch', detail: 'recorded basis contract, but the basis in force was legitimate_interests' },
     ]);
   });
 
