@@ -28,6 +28,7 @@ import {
   type NewEvent,
 } from '@custodian/core';
 import { createSqliteEventStore } from '@custodian/sqlite';
+import { reportFigure } from './figures';
 
 const EVENTS = Number(process.env.EVENTS ?? 500_000);
 const TARGET = 10_000_000;
@@ -183,6 +184,7 @@ async function runAt(size: number, dir: string): Promise<Run> {
   const count = built?.events ?? size;
   if (built) console.log(`built ${count.toLocaleString('en-US')} events (${built.customers.toLocaleString('en-US')} customers) in ${built.seconds.toFixed(1)} s`);
   const audits: [string, string[]][] = [
+    ['verify', ['verify', '--db', path, '--json']],
     ['stats', ['stats', '--db', path, '--json']],
     ['violations', ['violations', '--db', path, '--json']],
     ['replay --at <end>', ['replay', '--db', path, '--at', String(count), '--json']],
@@ -219,6 +221,13 @@ async function main(): Promise<void> {
       const bytesPerEvent = ((at.peakMb - before.peakMb) * 1024 * 1024) / added;
       const seconds = at.seconds + secondsPerEvent * (TARGET - large.events);
       const mb = at.peakMb + (bytesPerEvent * (TARGET - large.events)) / 1024 / 1024;
+      reportFigure({
+        item: '5',
+        what: `${name} at ${TARGET.toLocaleString('en-US')} events (extrapolated from ${large.events.toLocaleString('en-US')})`,
+        measured: `${seconds.toFixed(0)} s, peak ${mb.toFixed(0)} MB`,
+        goal: `≤ ${GOAL_SECONDS} s, ≤ ${GOAL_MB} MB`,
+        met: seconds <= GOAL_SECONDS && mb <= GOAL_MB && at.exit === 0,
+      });
       console.log(
         `  ${name.padEnd(26)} ${(secondsPerEvent * 1e6).toFixed(1).padStart(6)} µs and ${bytesPerEvent.toFixed(0).padStart(4)} B per event; ` +
           `at 10M: ${seconds.toFixed(0)} s, ${cpuSeconds.toFixed(0)} s CPU (goal ≤ ${GOAL_SECONDS}), peak ${mb.toFixed(0)} MB (goal ≤ ${GOAL_MB})`,

@@ -26,6 +26,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createInMemorySnapshotStore, createLedger, definePolicy, InMemoryEventStore, InMemoryKeyStore, type Actor, type Ledger, type LedgerOptions } from '@custodian/core';
+import { reportFigure } from './figures';
 
 const sizes = (name: string, fallback: number[]): number[] =>
   process.env[name]
@@ -91,6 +92,11 @@ function verdict(rate: Rate, base: Rate): string {
   return `ratio ${ratio.toFixed(2)} (cpu), ${(rate.wall / base.wall).toFixed(2)} (wall); goal ≥ ${GOAL} × ${fmt(base.cpu)}/s = ${fmt(GOAL * base.cpu)}/s: ${ratio >= GOAL ? 'met' : 'NOT met'}`;
 }
 
+function figureOf(what: string, rate: Rate, base: Rate, baseLabel: string): void {
+  const ratio = rate.cpu / base.cpu;
+  reportFigure({ item: '1', what, measured: `${fmt(rate.cpu)}/s by CPU, ${ratio.toFixed(2)}× the rate at ${baseLabel}`, goal: `≥ ${GOAL}×`, met: ratio >= GOAL });
+}
+
 async function byCustomers(): Promise<void> {
   console.log(`\n1. decisions/s vs customers (round-robin, ${fmt(DECISIONS)} decisions per run)`);
   const configs: [string, (n: number) => Partial<LedgerOptions>][] = [
@@ -108,6 +114,7 @@ async function byCustomers(): Promise<void> {
       base ??= rate;
       const stats = ledger.cacheStats();
       console.log(`    ${fmt(n).padStart(9)} customers: ${rateText(rate)}  ${verdict(rate, base)}`);
+      if (rate !== base) figureOf(`decisions/s at ${fmt(n)} customers, ${label}`, rate, base, `${fmt(CUSTOMERS[0] ?? 0)} customers`);
       console.log(
         `      cache: ${fmt(stats.entries)} entries, ~${fmt(stats.approximateBytes / 1e6)} MB, ${fmt(stats.hits)} hits, ${fmt(stats.misses)} misses, ${fmt(stats.snapshotLoads)} from snapshots, ${fmt(stats.snapshotRejections)} rejected`,
       );
@@ -135,6 +142,7 @@ async function byHistory(): Promise<void> {
       base ??= rate;
       const stats = ledger.cacheStats();
       console.log(`    ${String(events).padStart(4)} events: ${rateText(rate)}  ${verdict(rate, base)}  (${fmt(stats.snapshotLoads)} from snapshots)`);
+      if (rate !== base) figureOf(`decisions/s on misses at ${events} events a stream, ${label}`, rate, base, `${HISTORY[0] ?? 0} events`);
     }
   }
 }
