@@ -29,6 +29,7 @@ export {
   InMemoryKeyStore,
   KeyDestroyedError,
   KeyFileCorruptError,
+  KeyFileUnreadableError,
   KeyFolderInsecureError,
   KeyUnwrapFailedError,
   SealedValueError,

@@ -204,17 +204,16 @@ describe('FileKeyStore: a temp file or key name taken by someone else', () => {
     const wrapped = readFileSync(keyFileOf(elsewhere, 's-1'));
 
     const directory = tempFolder();
-    // The key name is taken by a link to a file not written yet: the first read finds no key.
-    symlinkSync(join(directory, 'their-key'), keyFileOf(directory, 's-1'));
     const store = createFileKeyStore({ directory, masterKey });
     const creating = store.getOrCreate('s-1');
+    // The first read found no key; their key file lands once this creator's temp file is written, before it links.
     await until(() => filesOf(directory, 's-1').some((f) => f.endsWith('.tmp')), 'the temp file');
-    writeFileSync(join(directory, 'their-key'), wrapped);
+    writeFileSync(keyFileOf(directory, 's-1'), wrapped);
 
     const key = Buffer.from(await creating);
     expect(key.equals(theirs)).toBe(true);
     expect(filesOf(directory, 's-1')).toEqual(['key']);
-    expect(readlinkSync(keyFileOf(directory, 's-1'))).toBe(join(directory, 'their-key'));
+    expect(readFileSync(keyFileOf(directory, 's-1')).equals(wrapped)).toBe(true);
   });
 
   it('gives callers asking at once one creation: the second does not read the folder again', async () => {
@@ -239,6 +238,25 @@ describe('FileKeyStore: errors other than a missing file are reported, not taken
     expect(await reasonOf(store.get('s-1'))).toMatchObject({ code: 'EISDIR' });
     expect(await reasonOf(store.getOrCreate('s-1'))).toMatchObject({ code: 'EISDIR' });
     expect(filesOf(directory, 's-1')).toEqual(['key']);
+  });
+
+  it('reports a key file name taken by a link to nothing (KEY_FILE_UNREADABLE) instead of answering no key, or retrying a creation forever', async () => {
+    const directory = tempFolder();
+    const masterKey = randomBytes(32);
+    const key = await createFileKeyStore({ directory, masterKey }).getOrCreate('s-1');
+    const wrapped = readFileSync(keyFileOf(directory, 's-1'));
+    rmSync(keyFileOf(directory, 's-1'));
+    symlinkSync(join(directory, 'nowhere'), keyFileOf(directory, 's-1'));
+    const store = createFileKeyStore({ directory, masterKey });
+    const refused = { code: 'KEY_FILE_UNREADABLE', subjectId: 's-1', file: `${hashOf('s-1')}.key`, reason: 'a symbolic link to nothing' };
+    expect(await reasonOf(store.get('s-1'))).toMatchObject(refused);
+    expect(await reasonOf(store.getOrCreate('s-1'))).toMatchObject(refused);
+    expect(filesOf(directory, 's-1')).toEqual(['key']);
+    expect(readdirSync(directory)).not.toContain('nowhere');
+    expect(String(await reasonOf(store.get('s-1')))).toContain(`the key file ${hashOf('s-1')}.key of subject s-1 cannot be read as a key file: a symbolic link to nothing`);
+    // Once the link leads to the key's bytes, it is read like the key file it names.
+    writeFileSync(join(directory, 'nowhere'), wrapped);
+    expect(Buffer.from((await store.get('s-1')) ?? [])).toEqual(Buffer.from(key));
   });
 
   it('reports a tombstone it cannot look up (ENAMETOOLONG) instead of taking the subject for never destroyed', async () => {

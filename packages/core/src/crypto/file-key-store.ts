@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { chmod, link, lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError } from '../errors';
-import { KEY_BYTES, KeyDestroyedError, KeyFileCorruptError, KeyFolderInsecureError, KeyUnwrapFailedError, newDataKey, type KeyStore } from './key-store';
+import { KEY_BYTES, KeyDestroyedError, KeyFileCorruptError, KeyFileUnreadableError, KeyFolderInsecureError, KeyUnwrapFailedError, newDataKey, type KeyStore } from './key-store';
 import { ownCopy } from './random-pool';
 
 export interface FileKeyStoreOptions {
@@ -125,10 +125,21 @@ export function createFileKeyStore(options: FileKeyStoreOptions): KeyStore {
       wrapped = await readFile(pathOf(name, 'key'));
     } catch (error) {
       if (errnoOf(error) !== 'ENOENT') throw error;
+      if (await danglingLink(pathOf(name, 'key'))) throw new KeyFileUnreadableError(subjectId, `${name}.key`, 'a symbolic link to nothing');
     }
     // After the read: no tombstone now means the bytes were read before any destruction began.
     if (await tombstoned(subjectId, name)) return 'destroyed';
     return wrapped ? unwrap(subjectId, `${name}.key`, wrapped) : 'absent';
+  }
+
+  /** Whether `path` is a symbolic link whose target is missing: a name taken, that no read or link can use. */
+  async function danglingLink(path: string): Promise<boolean> {
+    try {
+      return (await lstat(path)).isSymbolicLink();
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') return false;
+      throw error;
+    }
   }
 
   async function writeSynced(path: string, content: Buffer, flags: 'w' | 'wx'): Promise<void> {

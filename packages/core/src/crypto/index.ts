@@ -20,7 +20,7 @@ export {
   type StreamName,
 } from './chain';
 export { sealValue, openValue, SealedValueError } from './field-cipher';
-export { KEY_BYTES, KeyDestroyedError, KeyFileCorruptError, KeyFolderInsecureError, KeyUnwrapFailedError, newDataKey, type KeyStore } from './key-store';
+export { KEY_BYTES, KeyDestroyedError, KeyFileCorruptError, KeyFileUnreadableError, KeyFolderInsecureError, KeyUnwrapFailedError, newDataKey, type KeyStore } from './key-store';
 export { InMemoryKeyStore } from './in-memory-key-store';
 export { pseudonymize } from './pseudonymize';
 export { createFileKeyStore, type FileKeyStoreOptions } from './file-key-store';

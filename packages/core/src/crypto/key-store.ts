@@ -38,6 +38,22 @@ export class KeyFileCorruptError extends CustodianError {
 }
 
 /** The key folder is open to other users and could not be closed to its owner (mode 0700). */
+/**
+ * A subject's key file name is taken by something the store cannot read as a key file (a
+ * symbolic link to nothing): reported, never taken for "no key", which would hide a key
+ * folder tampered with and, on getOrCreate, retry a creation that can never succeed.
+ */
+export class KeyFileUnreadableError extends CustodianError {
+  readonly code = 'KEY_FILE_UNREADABLE';
+  constructor(
+    readonly subjectId: string,
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`the key file ${file} of subject ${subjectId} cannot be read as a key file: ${reason}`);
+  }
+}
+
 export class KeyFolderInsecureError extends CustodianError {
   readonly code = 'KEY_FOLDER_INSECURE';
   constructor(
