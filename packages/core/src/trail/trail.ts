@@ -39,12 +39,12 @@ const Moment = z
   .union([z.date(), z.iso.datetime({ offset: true })])
   .transform((v) => (v instanceof Date ? v : new Date(v)))
   .refine((date) => !Number.isNaN(date.getTime()), 'must be a valid date');
-const Range = z
-  .strictObject({ from: Moment.optional(), to: Moment.optional() })
-  .refine(({ from, to }) => from === undefined || to === undefined || from.getTime() < to.getTime(), { path: ['to'], message: 'must be after from' });
+const Range = { from: Moment.optional(), to: Moment.optional() };
+const ordered = ({ from, to }: { from?: Date | undefined; to?: Date | undefined }) => from === undefined || to === undefined || from.getTime() < to.getTime();
+const AFTER_FROM = { path: ['to'], message: 'must be after from' };
 // An actor id is matched as stored: services writing around the ledger may have stored any text.
-const ActorQuery = z.strictObject({ actorId: z.string().min(1).max(1_000), range: Range });
-const RecipientQuery = z.strictObject({ recipientId: Identifier, range: Range });
+const ActorQuery = z.strictObject({ actorId: z.string().min(1).max(1_000), ...Range }).refine(ordered, AFTER_FROM);
+const RecipientQuery = z.strictObject({ recipientId: Identifier, ...Range }).refine(ordered, AFTER_FROM);
 
 const RECEIVED: ReadonlySet<string> = new Set(['DataShared', 'ShareRevoked', 'DataErased', 'RecipientErasureConfirmed', 'RecipientRegistered', 'RecipientVerified', 'RecipientSuspended']);
 
@@ -64,21 +64,21 @@ const concernsRecipient = (recipientId: string) => (event: CustodianEvent) => RE
 
 /** Everything one actor did, across subjects, recipients and the policy stream, in `[from, to)`. */
 export async function actorTrail(store: EventStore, actorId: string, options: TrailOptions = {}, policy?: Policy): Promise<TrailEntry[]> {
-  const query = parseOrThrow(ActorQuery, { actorId, range: options }, 'actorHistory');
-  return readTrail(store, (event) => event.actor.id === query.actorId, query.range, policy);
+  const query = parseOrThrow(ActorQuery, { ...options, actorId }, 'actorHistory');
+  return readTrail(store, (event) => event.actor.id === query.actorId, query, policy);
 }
 
 /** Everything one recipient received and was told, across subjects, in `[from, to)`. */
 export async function recipientTrail(store: EventStore, recipientId: string, options: TrailOptions = {}, policy?: Policy): Promise<TrailEntry[]> {
-  const query = parseOrThrow(RecipientQuery, { recipientId, range: options }, 'recipientHistory');
-  return readTrail(store, concernsRecipient(query.recipientId), query.range, policy);
+  const query = parseOrThrow(RecipientQuery, { ...options, recipientId }, 'recipientHistory');
+  return readTrail(store, concernsRecipient(query.recipientId), query, policy);
 }
 
 /**
  * One pass over the log in global order. Besides the events wanted it keeps only the
  * recipients' registry (their names for the words), not what each received.
  */
-async function readTrail(store: EventStore, wanted: (event: CustodianEvent) => boolean, range: { from?: Date; to?: Date }, given?: Policy): Promise<TrailEntry[]> {
+async function readTrail(store: EventStore, wanted: (event: CustodianEvent) => boolean, range: { from?: Date | undefined; to?: Date | undefined }, given?: Policy): Promise<TrailEntry[]> {
   const from = range.from?.getTime() ?? -Infinity;
   const to = range.to?.getTime() ?? Infinity;
   const registry = new Map<string, RecipientEntry>();
