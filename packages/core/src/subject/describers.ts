@@ -2,7 +2,7 @@ import type { Basis, CustodianEvent } from '../events';
 import type { Policy } from '../policy';
 import type { RecipientEntry } from '../projections';
 import type { TimelineItem, TimelineRecipient } from './timeline';
-import { basisWords, dayWords, listWords, refusalWords, timeWords } from './words';
+import { basisWords, dayWords, extensionWords, listWords, refusalWords, timeWords } from './words';
 
 export type Described = Pick<TimelineItem, 'kind' | 'what' | 'why'> &
   Partial<Pick<TimelineItem, 'purposes' | 'categories' | 'recipients' | 'activity' | 'basis' | 'reason' | 'detail'>>;
@@ -169,15 +169,10 @@ const accessRequested: Of<'AccessRequestReceived'> = ({ data }) => ({
   why: `${data.right === 'portability' ? 'Right to data portability (GDPR Art. 20).' : 'Right of access (GDPR Art. 15).'}${dueWords(data.dueBy)}`,
 });
 
-const EXTENSION_REASONS: Readonly<Record<string, string>> = {
-  complexity: 'of the complexity of the request',
-  number_of_requests: 'of the number of requests',
-};
-
 const deadlineExtended: Of<'RequestDeadlineExtended'> = ({ data }) => ({
   kind: 'deadline-extended',
   what: `The deadline to answer the customer's request was extended to ${dayWords(data.until)}.`,
-  why: `Because ${EXTENSION_REASONS[data.reason] ?? data.reason} (GDPR Art. 12(3) allows two further months); the customer is to be told why.`,
+  why: `Because of ${extensionWords(data.reason)} (GDPR Art. 12(3) allows two further months); the customer is to be told why.`,
 });
 
 const accessFulfilled: Of<'AccessRequestFulfilled'> = ({ data }) => ({
