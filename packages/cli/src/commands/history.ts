@@ -55,7 +55,7 @@ function textHistory(ledger: string, asked: string, from: Date | undefined, to: 
     { header: 'subject', value: (e) => e.subjectId ?? '' },
     ...(withActor ? [{ header: 'actor', value: (e: TrailEntry) => actorWords(e.actor, e.subjectId ?? '') }] : []),
     { header: 'event', value: (e) => e.eventType },
-    { header: 'what', value: (e) => `${e.what}${e.activity ? ` Activity: ${e.activity}.` : ''}` },
+    { header: 'details', value: (e) => `${e.what}${e.activity ? ` Activity: ${e.activity}.` : ''}${e.why ? ` ${e.why}` : ''}` },
     { header: 'basis or reason', value: basisOrReason },
     { header: 'event id', value: (e) => e.eventId },
   ];
