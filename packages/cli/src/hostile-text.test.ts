@@ -246,7 +246,7 @@ describe('hostile text in every free-text field', () => {
     expect(report.items.map((item) => item.activity)).toContain(hostile('DataUsed.activity'));
   });
 
-  it('shows the hostile text escaped in the auditors\' answers across subjects', async () => {
+  it("shows the hostile text escaped in the auditors' answers across subjects", async () => {
     const escaped = (field: string) => `${field}|<script>x</script>"><img src=x onerror=x>\\x1b[2J\\x1b[1;1HChain intact\\x9b2J\\u202eevil\\u202c\\u2066x\\u2069\\x7f\\x00`;
     const byActor = (await cli(['history', '--actor', hostile('DataUsed.actor.id')], { cwd: ws.dir })).stdout;
     expect(byActor).toContain(`Everything actor ${escaped('DataUsed.actor.id')}\\r\\nFORGED did in`);
@@ -256,7 +256,10 @@ describe('hostile text in every free-text field', () => {
     expect(byRecipient).toContain(escaped('RecipientSuspended.reason'));
     const explained = (await cli(['explain', ids.used], { cwd: ws.dir })).stdout;
     for (const field of ['DataUsed.actor.id', 'DataUsed.activity', 'policy.description']) expect(explained).toContain(escaped(field));
-    const json = JSON.parse((await cli(['history', '--actor', hostile('DataUsed.actor.id'), '--json'], { cwd: ws.dir })).stdout) as { actor: string; entries: { activity?: string }[] };
+    const json = JSON.parse((await cli(['history', '--actor', hostile('DataUsed.actor.id'), '--json'], { cwd: ws.dir })).stdout) as {
+      actor: string;
+      entries: { activity?: string }[];
+    };
     expect(json.actor).toBe(hostile('DataUsed.actor.id'));
     expect(json.entries.map((entry) => entry.activity)).toEqual([hostile('DataUsed.activity')]);
   });

@@ -26,7 +26,14 @@ beforeAll(async () => {
   await store.close();
   unrecorded = workspace();
   const bare = unrecorded.open();
-  await plant(bare, SUBJECT, { type: 'DataUsed', data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'x', basis: { legalBasis: 'consent' } } }, cron, story.minute(0), ROGUE);
+  await plant(
+    bare,
+    SUBJECT,
+    { type: 'DataUsed', data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'x', basis: { legalBasis: 'consent' } } },
+    cron,
+    story.minute(0),
+    ROGUE,
+  );
   await bare.close();
 });
 afterAll(() => {

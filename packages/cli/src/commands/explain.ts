@@ -11,7 +11,7 @@ export const explain: Command = {
   name: 'explain',
   summary: 'why one recorded use, access, share or refusal was decided as it was, in words',
   description:
-    'Replays the rules against the history as it stood just before one recorded decision (DataUsed, DataAccessed, DataShared or UseDenied) and tells, in words, who acted and what they did, what was recorded, what the rules give when replayed and whether the two agree, the purpose rule in force, the roles of the actor, and the evidence: the policy in force, the consent and collection it rested on, the recipient\'s registration and verification, or what refused it. The decision is judged by the policy the log records before it; for a log that records none, pass the policy in force with --policy.',
+    "Replays the rules against the history as it stood just before one recorded decision (DataUsed, DataAccessed, DataShared or UseDenied) and tells, in words, who acted and what they did, what was recorded, what the rules give when replayed and whether the two agree, the purpose rule in force, the roles of the actor, and the evidence: the policy in force, the consent and collection it rested on, the recipient's registration and verification, or what refused it. The decision is judged by the policy the log records before it; for a log that records none, pass the policy in force with --policy.",
   positionals: [{ name: '<eventId>', description: 'the recorded decision to explain' }],
   options: {
     policy: { type: 'string', value: '<file.json>', description: 'the policy (definePolicy input, as JSON) for a decision recorded before the log records one' },
@@ -22,7 +22,10 @@ export const explain: Command = {
     const eventId = positionals[0] ?? '';
     const loaded = await loadPolicy(opened.store, stringOption(values, 'policy'), io.cwd, 'explain');
     if (!loaded)
-      throw new UsageError('the log records no policy (no PolicyDefined event), so there is nothing to judge by: pass --policy <file.json> with the policy that was in force', 'explain');
+      throw new UsageError(
+        'the log records no policy (no PolicyDefined event), so there is nothing to judge by: pass --policy <file.json> with the policy that was in force',
+        'explain',
+      );
     const explanation = await explainDecision(opened.store, loaded.policy, eventId).catch((error: unknown) => {
       if (error instanceof ValidationError) throw new UsageError('<eventId> must be an event id (a UUID)', 'explain');
       if (error instanceof EventNotFoundError || error instanceof NotADecisionError) throw new UsageError(error.message, 'explain');

@@ -18,9 +18,13 @@ describe('custodian history --actor', () => {
       ['2026-03-01T10:04:00.000Z', SUBJECT, 'DataShared'],
       ['2026-03-01T10:06:00.000Z', SUBJECT, 'UseDenied'],
     ]);
-    expect(rows[0]).toMatch(/Used contact\.email for offers by email \(marketing\.email\)\. Activity: campaign:spring-sale\. Allowed on the legal basis of the customer's consent\. +consent \(consent [0-9a-f-]{36}\)/);
+    expect(rows[0]).toMatch(
+      /Used contact\.email for offers by email \(marketing\.email\)\. Activity: campaign:spring-sale\. Allowed on the legal basis of the customer's consent\. +consent \(consent [0-9a-f-]{36}\)/,
+    );
     expect(rows[1]).toContain('Shared contact.email with Brightmail Agency GmbH (DE) for offers by email (marketing.email).');
-    expect(rows[2]).toMatch(/Tried to use contact\.email .*: refused\. Activity: campaign:summer-sale\. Refused because the customer had withdrawn consent\. +refused: consent_withdrawn/);
+    expect(rows[2]).toMatch(
+      /Tried to use contact\.email .*: refused\. Activity: campaign:summer-sale\. Refused because the customer had withdrawn consent\. +refused: consent_withdrawn/,
+    );
   });
 
   it('keeps to the range, from included and to left out, and says so', async () => {

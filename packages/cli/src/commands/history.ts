@@ -43,7 +43,17 @@ export const history: Command = {
     });
     const asked = actorId !== undefined ? { actor: actorId } : { recipient: recipientId };
     if (json) io.stdout.write(toJson({ ledger: opened.label, ...asked, from: from?.toISOString() ?? null, to: to?.toISOString() ?? null, count: entries.length, entries }));
-    else io.stdout.write(textHistory(opened.label, actorId !== undefined ? `actor ${s(actorId)} did` : `recipient ${recipientId ?? ''} received and was told`, from, to, entries, actorId === undefined));
+    else
+      io.stdout.write(
+        textHistory(
+          opened.label,
+          actorId !== undefined ? `actor ${s(actorId)} did` : `recipient ${recipientId ?? ''} received and was told`,
+          from,
+          to,
+          entries,
+          actorId === undefined,
+        ),
+      );
     return EXIT.ok;
   },
 };

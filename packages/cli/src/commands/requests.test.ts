@@ -117,10 +117,19 @@ describe("the subject's report and export show the days left", () => {
 
   it('in the export, plain and JSON', async () => {
     const plain = (await cli(['export', OTHER], { cwd: ws.dir })).stdout;
-    expect(plain).toMatch(new RegExp(`Requests to answer\\n {2}right +received +due by +days left +extended +request\\n {2}erasure +2026-03-01T12:00:00.000Z +1 Apr 2026 +.+ +${ids.other}\\n`));
+    expect(plain).toMatch(
+      new RegExp(`Requests to answer\\n {2}right +received +due by +days left +extended +request\\n {2}erasure +2026-03-01T12:00:00.000Z +1 Apr 2026 +.+ +${ids.other}\\n`),
+    );
     const exported = JSON.parse((await cli(['export', OTHER, '--json'], { cwd: ws.dir })).stdout) as { openRequests: unknown[] };
     expect(exported.openRequests).toEqual([
-      { requestEventId: ids.other, right: 'erasure', receivedAt: '2026-03-01T12:00:00.000Z', dueBy: '2026-04-01T23:59:59.999Z', daysLeft: expect.any(Number), overdue: expect.any(Boolean) },
+      {
+        requestEventId: ids.other,
+        right: 'erasure',
+        receivedAt: '2026-03-01T12:00:00.000Z',
+        dueBy: '2026-04-01T23:59:59.999Z',
+        daysLeft: expect.any(Number),
+        overdue: expect.any(Boolean),
+      },
     ]);
   });
 });

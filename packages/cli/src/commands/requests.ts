@@ -9,7 +9,7 @@ export const requests: Command = {
   name: 'requests',
   summary: 'open access, portability and erasure requests across subjects, with the days left to answer each (GDPR Art. 12(3))',
   description:
-    "Lists every request not yet answered, across subjects, soonest due first: what was asked, when, by when it must be answered (one calendar month from receipt, to the end of that UTC day, or the extended deadline) and the days left. An access or portability request is answered by the export that names it (AccessRequestFulfilled), an erasure request by the erasure. With --overdue, only those past their deadline. Days are counted at --now, by default the present moment.",
+    'Lists every request not yet answered, across subjects, soonest due first: what was asked, when, by when it must be answered (one calendar month from receipt, to the end of that UTC day, or the extended deadline) and the days left. An access or portability request is answered by the export that names it (AccessRequestFulfilled), an erasure request by the erasure. With --overdue, only those past their deadline. Days are counted at --now, by default the present moment.',
   positionals: [],
   options: {
     overdue: { type: 'boolean', description: 'only the requests past their deadline' },

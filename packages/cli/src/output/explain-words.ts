@@ -37,7 +37,8 @@ export interface ExplanationWords {
   readonly evidence: readonly EvidenceWords[];
 }
 
-const basisSentence = (basis: Basis): string => `allowed, on the legal basis of ${basisWords(basis.legalBasis)}${basis.consentEventId ? ` (consent event ${basis.consentEventId})` : ''}`;
+const basisSentence = (basis: Basis): string =>
+  `allowed, on the legal basis of ${basisWords(basis.legalBasis)}${basis.consentEventId ? ` (consent event ${basis.consentEventId})` : ''}`;
 const refusalSentence = (reason: string, detail: string): string => `refused, because ${refusalWords(reason)} (${reason}: ${detail})`;
 
 function recordedSentence(event: Explanation['event']): string {

@@ -406,7 +406,13 @@ describe('every command, decided on a state built by hand', () => {
       { type: 'AccessRequestReceived', data: { right: 'portability', dueBy: '2026-07-01T23:59:59.999Z' } },
     ]);
     const request = (right: 'access' | 'erasure') => ({ right, receivedAt: '2026-05-01T00:00:00.000Z', dueBy: '2026-06-01T23:59:59.999Z' });
-    const open: SubjectState = { ...initialSubjectState, openRequests: new Map([['a-1', request('access')], ['e-1', request('erasure')]]) };
+    const open: SubjectState = {
+      ...initialSubjectState,
+      openRequests: new Map([
+        ['a-1', request('access')],
+        ['e-1', request('erasure')],
+      ]),
+    };
     expect(decide({ type: 'fulfilAccessRequest', requestEventId: 'a-1', digest }, open)).toEqual([
       { type: 'AccessRequestFulfilled', data: { requestEventId: 'a-1', format: 'application/json', digest } },
     ]);
@@ -550,7 +556,10 @@ describe('extending the deadline of a request (Art. 12(3))', () => {
       .when(extend({ now: new Date('2026-03-02T00:00:00.000Z') }))
       .thenThrows('COMMAND_REFUSED', 'already_extended'));
   it('refuses a request that is unknown, or already answered', () => {
-    spec.given([requested]).when(extend({ requestEventId: '00000000-0000-7000-8000-0000000000ff' })).thenThrows('COMMAND_REFUSED', 'no_open_request');
+    spec
+      .given([requested])
+      .when(extend({ requestEventId: '00000000-0000-7000-8000-0000000000ff' }))
+      .thenThrows('COMMAND_REFUSED', 'no_open_request');
     spec
       .given([requested, { type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [] } }])
       .when(extend())

@@ -19,7 +19,14 @@ function setUp(start = '2026-01-31T10:00:00.000Z') {
 }
 
 async function customer(ledger: Ledger, subjectId: string): Promise<void> {
-  await ledger.collect({ subjectId, actor: { id: 'checkout', kind: 'service', roles: ['fulfilment'] }, source: 'checkout', purposes: ['order.fulfilment'], notice, data: { 'contact.email': 'x@example.com' } });
+  await ledger.collect({
+    subjectId,
+    actor: { id: 'checkout', kind: 'service', roles: ['fulfilment'] },
+    source: 'checkout',
+    purposes: ['order.fulfilment'],
+    notice,
+    data: { 'contact.email': 'x@example.com' },
+  });
 }
 
 async function recordCount(store: InMemoryEventStore): Promise<number> {
@@ -45,7 +52,15 @@ describe('the deadline of a request, through the ledger', () => {
     expect(requested.data).toEqual({ dueBy: '2026-02-28T23:59:59.999Z' });
     at('2026-02-20T08:00:00.000Z');
     expect(await ledger.openRequests()).toEqual([
-      { subjectId: 's-ann', requestEventId: requested.id, right: 'erasure', receivedAt: '2026-01-31T10:00:00.000Z', dueBy: '2026-02-28T23:59:59.999Z', daysLeft: 8, overdue: false },
+      {
+        subjectId: 's-ann',
+        requestEventId: requested.id,
+        right: 'erasure',
+        receivedAt: '2026-01-31T10:00:00.000Z',
+        dueBy: '2026-02-28T23:59:59.999Z',
+        daysLeft: 8,
+        overdue: false,
+      },
     ]);
     expect(await ledger.overdueRequests()).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { events, GENESIS_HASH, type CustodianEvent, type EventData, type EventType } from '../events';
+import { GENESIS_HASH } from '../crypto';
+import { events, type CustodianEvent, type EventData, type EventType } from '../events';
 import { evolveOpenRequests, type OpenRequests } from './open-requests';
 
 function recorded<T extends EventType>(id: string, type: T, data: EventData<T>, occurredAt = '2026-03-05T09:30:00.000Z'): CustodianEvent {

@@ -203,7 +203,11 @@ export const DESCRIBERS: { readonly [T in CustodianEvent['type']]?: Of<T> } = {
   DataShared: shared,
   ShareRevoked: shareRevoked,
   UseDenied: refused,
-  ErasureRequested: ({ data }) => ({ kind: 'erasure-requested', what: 'The customer asked for their data to be erased.', why: `Right to erasure (GDPR Art. 17).${dueWords(data.dueBy)}` }),
+  ErasureRequested: ({ data }) => ({
+    kind: 'erasure-requested',
+    what: 'The customer asked for their data to be erased.',
+    why: `Right to erasure (GDPR Art. 17).${dueWords(data.dueBy)}`,
+  }),
   DataErased: erased,
   RecipientErasureConfirmed: erasureConfirmed,
   AccessRequestReceived: accessRequested,

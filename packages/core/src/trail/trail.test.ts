@@ -29,7 +29,14 @@ async function story(): Promise<{ ledger: Ledger; store: InMemoryEventStore }> {
   }
   for (const [i, subjectId] of ['s-ann', 's-bob'].entries()) {
     at(1 + i * 10);
-    await ledger.collect({ subjectId, actor: checkout, source: 'checkout', purposes: ['marketing.email', 'order.fulfilment'], notice, data: { 'contact.email': `${subjectId}@example.com` } });
+    await ledger.collect({
+      subjectId,
+      actor: checkout,
+      source: 'checkout',
+      purposes: ['marketing.email', 'order.fulfilment'],
+      notice,
+      data: { 'contact.email': `${subjectId}@example.com` },
+    });
     await ledger.grantConsent({ subjectId, actor: self(subjectId), purpose: 'marketing.email', notice, method: 'checkbox' });
     at(2 + i * 10);
     await ledger.use({ subjectId, actor: campaigns, purpose: 'marketing.email', categories: ['contact.email'], activity: 'campaign:spring' });

@@ -46,7 +46,15 @@ const AFTER_FROM = { path: ['to'], message: 'must be after from' };
 const ActorQuery = z.strictObject({ actorId: z.string().min(1).max(1_000), ...Range }).refine(ordered, AFTER_FROM);
 const RecipientQuery = z.strictObject({ recipientId: Identifier, ...Range }).refine(ordered, AFTER_FROM);
 
-const RECEIVED: ReadonlySet<string> = new Set(['DataShared', 'ShareRevoked', 'DataErased', 'RecipientErasureConfirmed', 'RecipientRegistered', 'RecipientVerified', 'RecipientSuspended']);
+const RECEIVED: ReadonlySet<string> = new Set([
+  'DataShared',
+  'ShareRevoked',
+  'DataErased',
+  'RecipientErasureConfirmed',
+  'RecipientRegistered',
+  'RecipientVerified',
+  'RecipientSuspended',
+]);
 
 /** The recipient ids an event names, whoever wrote it. */
 function recipientsNamed(event: CustodianEvent): readonly string[] {
@@ -78,7 +86,12 @@ export async function recipientTrail(store: EventStore, recipientId: string, opt
  * One pass over the log in global order. Besides the events wanted it keeps only the
  * recipients' registry (their names for the words), not what each received.
  */
-async function readTrail(store: EventStore, wanted: (event: CustodianEvent) => boolean, range: { from?: Date | undefined; to?: Date | undefined }, given?: Policy): Promise<TrailEntry[]> {
+async function readTrail(
+  store: EventStore,
+  wanted: (event: CustodianEvent) => boolean,
+  range: { from?: Date | undefined; to?: Date | undefined },
+  given?: Policy,
+): Promise<TrailEntry[]> {
   const from = range.from?.getTime() ?? -Infinity;
   const to = range.to?.getTime() ?? Infinity;
   const registry = new Map<string, RecipientEntry>();
