@@ -53,7 +53,8 @@ export function generalHelp(commands: readonly Command[]): string {
   return `Usage: custodian <command> [options]
 
 Audit a Custodian ledger: verify its hash chain, replay it to a past moment, tell one
-subject's story, list uses without a valid basis, export a subject's data, count.
+subject's story, list uses without a valid basis, explain one decision, list what one actor
+did or one recipient received, list requests past their deadline, export a subject's data, count.
 Reads a SQLite ledger file (./custodian.db unless --db), EventStoreDB (--eventstore) or
 PostgreSQL (--postgres).
 Every command but import only reads: nothing is ever written to the ledger. import
@@ -68,7 +69,7 @@ ${renderOptions({ ...STORE_OPTIONS, ...COMMON_OPTIONS })}
 
 Run 'custodian <command> --help' for a command's own options and examples.
 
-${EXIT_CODES('the chain is broken, or violations were found')}
+${EXIT_CODES("the chain is broken, violations were found, or another finding the command's --help names")}
 `;
 }
 

@@ -54,7 +54,7 @@ const policy = definePolicy({
   permissions: Object.fromEntries(Operation.options.map((operation) => [operation, [hostileShort(`permission.${operation}`)]])),
 });
 
-const ids = { consent: id(), access: id(), erased: id() };
+const ids = { consent: id(), access: id(), erased: id(), used: id() };
 const notice = (type: string) => ({ id: hostile(`${type}.notice.id`), version: hostileShort(`${type.replace(/[a-z]/g, '')}.version`) });
 const basis = { legalBasis: 'consent' as const, consentEventId: ids.consent };
 
@@ -76,7 +76,7 @@ const SUBJECT_EVENTS: { [T in EventType]?: { data: Extract<EventDraft, { type: T
     data: { purpose: 'marketing.email', notice: notice('ConsentGranted'), method: 'checkbox', evidence: SEALED, expiresAt: '2031-01-01T00:00:00.000Z' },
   },
   DataAccessed: { data: { purpose: 'marketing.email', categories: ['contact.email'], basis } },
-  DataUsed: { data: { purpose: 'marketing.email', categories: ['contact.email'], activity: hostile('DataUsed.activity'), basis } },
+  DataUsed: { id: ids.used, data: { purpose: 'marketing.email', categories: ['contact.email'], activity: hostile('DataUsed.activity'), basis } },
   DataShared: { data: { recipientId: RECIPIENT, categories: ['contact.email'], purpose: 'marketing.email', agreement: hostile('DataShared.agreement'), basis } },
   UseDenied: {
     data: {
@@ -96,6 +96,7 @@ const SUBJECT_EVENTS: { [T in EventType]?: { data: Extract<EventDraft, { type: T
   ShareRevoked: { data: { recipientId: RECIPIENT, reason: SEALED } },
   ConsentWithdrawn: { data: { purpose: 'marketing.email', method: 'email' } },
   AccessRequestReceived: { id: ids.access, data: { right: 'portability' } },
+  RequestDeadlineExtended: { data: { requestEventId: ids.access, until: '2026-05-01T23:59:59.999Z', reason: 'complexity', note: SEALED } },
   AccessRequestFulfilled: { data: { requestEventId: ids.access, format: 'application/json', digest: 'a'.repeat(64) } },
   ErasureRequested: { data: { reason: SEALED } },
   DataErased: { id: ids.erased, data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [RECIPIENT] } },
@@ -218,6 +219,12 @@ describe('hostile text in every free-text field', () => {
     ['stats'],
     ['violations'],
     ['verify'],
+    ['requests'],
+    ['requests', '--overdue', '--now', '2030-01-01'],
+    ['history', '--actor', hostile('DataUsed.actor.id')],
+    ['history', '--actor', hostile('RecipientRegistered.actor.id')],
+    ['history', '--recipient', RECIPIENT],
+    ['explain', ids.used],
   ];
 
   it.each(PLAIN.map((argv) => [argv.join(' '), argv] as const))('reaches no terminal raw through `%s`, plain or --json', async (_name, argv) => {
@@ -237,6 +244,24 @@ describe('hostile text in every free-text field', () => {
     expect(json).toContain('\\u009b2J\\u202eevil\\u202c');
     const report = JSON.parse(json) as { items: { activity?: string }[] };
     expect(report.items.map((item) => item.activity)).toContain(hostile('DataUsed.activity'));
+  });
+
+  it("shows the hostile text escaped in the auditors' answers across subjects", async () => {
+    const escaped = (field: string) => `${field}|<script>x</script>"><img src=x onerror=x>\\x1b[2J\\x1b[1;1HChain intact\\x9b2J\\u202eevil\\u202c\\u2066x\\u2069\\x7f\\x00`;
+    const byActor = (await cli(['history', '--actor', hostile('DataUsed.actor.id')], { cwd: ws.dir })).stdout;
+    expect(byActor).toContain(`Everything actor ${escaped('DataUsed.actor.id')}\\r\\nFORGED did in`);
+    expect(byActor).toContain(escaped('DataUsed.activity'));
+    const byRecipient = (await cli(['history', '--recipient', RECIPIENT], { cwd: ws.dir })).stdout;
+    expect(byRecipient).toContain(escaped('RecipientRegistered.name'));
+    expect(byRecipient).toContain(escaped('RecipientSuspended.reason'));
+    const explained = (await cli(['explain', ids.used], { cwd: ws.dir })).stdout;
+    for (const field of ['DataUsed.actor.id', 'DataUsed.activity', 'policy.description']) expect(explained).toContain(escaped(field));
+    const json = JSON.parse((await cli(['history', '--actor', hostile('DataUsed.actor.id'), '--json'], { cwd: ws.dir })).stdout) as {
+      actor: string;
+      entries: { activity?: string }[];
+    };
+    expect(json.actor).toBe(hostile('DataUsed.actor.id'));
+    expect(json.entries.map((entry) => entry.activity)).toEqual([hostile('DataUsed.activity')]);
   });
 
   it('reaches no terminal raw where a broken or unreadable record is reported', async () => {

@@ -48,10 +48,12 @@ export {
   type RecordCheck,
 } from './crypto';
 export * from './policy';
+export * from './requests';
 export * from './projections';
 export * from './decider';
 export * from './audit';
 export * from './subject';
+export * from './trail';
 export * from './ledger';
 export * from './backfill';
 export * from './transparency';

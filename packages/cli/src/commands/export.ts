@@ -1,4 +1,4 @@
-import { exportSubject, type Policy, type SubjectExport } from '@custodian/core';
+import { dayWords, daysLeftWords, exportSubject, type Policy, type SubjectExport } from '@custodian/core';
 import { MASTER_KEY_ENV, noKeys, openKeyStore } from '../keys';
 import { toJson } from '../output/json';
 import { historyTable } from '../output/ledger-tables';
@@ -55,6 +55,7 @@ function textExport(report: SubjectExport): string {
     section('Recipients', recipientsTable(report.recipients)),
     section('History', historyTable(report.history)),
     section('Requests', requestsTable(report.requests)),
+    section('Requests to answer', openRequestsTable(report.openRequests)),
     `\n${count(report.data.length, 'category', 'categories')}, ${count(report.history.length, 'history entry', 'history entries')}.\n`,
   ].join('');
 }
@@ -116,4 +117,18 @@ const requestsTable = (requests: SubjectExport['requests']) =>
       { header: 'event', value: (q) => q.eventId },
     ],
     requests,
+  );
+
+const openRequestsTable = (open: SubjectExport['openRequests']) =>
+  table(
+    [
+      { header: 'right', value: (q) => q.right },
+      { header: 'received', value: (q) => q.receivedAt },
+      { header: 'due by', value: (q) => dayWords(q.dueBy) },
+      { header: 'days left', value: (q) => daysLeftWords(q.daysLeft) },
+      { header: 'extended', value: (q) => q.extension?.reason ?? '' },
+      { header: 'request', value: (q) => q.requestEventId },
+    ],
+    open,
+    'no request is open',
   );

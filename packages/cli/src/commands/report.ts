@@ -5,7 +5,7 @@ import { renderHtmlReport } from '../output/html-report';
 import { toJson } from '../output/json';
 import { count, section, table } from '../output/table';
 import { showControls as s } from '../output/terminal';
-import { copyWords, KINDS, listWords as list, timeWords } from '@custodian/core';
+import { copyWords, dayWords, daysLeftWords, KINDS, listWords as list, rightWords, timeWords } from '@custodian/core';
 import { buildSubjectReport, type SubjectReport } from '../report/subject-report';
 import { stringOption, UsageError } from '../usage';
 import { EXIT, type Command } from './command';
@@ -54,6 +54,7 @@ function textReport(r: SubjectReport): string {
     `  holds:       ${o.categories.length ? s(o.categories.map((c) => `${c.category} (for ${list(c.purposes)})`).join(', ')) : 'nothing'}${o.erased ? ` - erased on ${timeWords(o.erasedAt ?? '')}` : ''}`,
     `  consent:     ${o.consents.length ? s(o.consents.map((c) => `${c.purpose} ${c.status}`).join(', ')) : 'none recorded'}`,
     `  shared with: ${o.recipients.length ? s(o.recipients.map((x) => `${x.name ?? x.id} (${x.categories.join(', ')}; ${copyWords(x)})`).join(', ')) : 'no one'}`,
+    `  to answer:   ${o.openRequests.length ? o.openRequests.map((q) => `${rightWords(q.right)}, asked ${dayWords(q.receivedAt)}, due by ${dayWords(q.dueBy)} (${daysLeftWords(q.daysLeft)}${q.extension ? ', extended' : ''})`).join('; ') : 'no open request'}`,
   ].join('\n');
   const timeline = table(
     [

@@ -7,7 +7,7 @@ const report = (overrides: Partial<SubjectReport> = {}): SubjectReport => ({
   generatedAt: '2026-03-02T09:00:00.000Z',
   ledger: '/data/<ledger>.db',
   chain: { ok: true, checked: 1 },
-  overview: { categories: [], consents: [], recipients: [], erased: false },
+  overview: { categories: [], consents: [], recipients: [], erased: false, openRequests: [] },
   items: [
     {
       kind: 'used',

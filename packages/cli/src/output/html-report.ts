@@ -1,4 +1,18 @@
-import { clockWords, copyWords, dayWords, KINDS, listWords as list, MAIN_KINDS, timeWords, type TimelineItem, type TimelineKind } from '@custodian/core';
+import {
+  clockWords,
+  copyWords,
+  dayWords,
+  daysLeftWords,
+  extensionWords,
+  KINDS,
+  listWords as list,
+  MAIN_KINDS,
+  rightWords,
+  timeWords,
+  type RequestDeadline,
+  type TimelineItem,
+  type TimelineKind,
+} from '@custodian/core';
 import type { SubjectReport } from '../report/subject-report';
 import { escapeHtml as e } from './html';
 import { REPORT_CSS } from './report-style';
@@ -88,7 +102,18 @@ function overview(report: SubjectReport): string {
 <div class="card"><h3>Consent today</h3><ul>${consents}</ul></div>
 <div class="card"><h3>Shared with</h3><ul>${shared}</ul></div>
 </div>
+${o.openRequests.length ? requestsCard(o.openRequests) : ''}
 </section>`;
+}
+
+/** The customer's requests still to be answered, each with the days left (GDPR Art. 12(3)). */
+function requestsCard(open: readonly RequestDeadline[]): string {
+  const items = open.map((q) => {
+    const extended = q.extension ? `; extended from ${e(dayWords(q.extension.statutoryDueBy))} because of ${e(extensionWords(q.extension.reason))}` : '';
+    const state = q.overdue ? 'overdue' : 'open';
+    return `<li data-request="${e(q.requestEventId)}" data-days-left="${q.daysLeft}"><span class="tag">${e(rightWords(q.right))}</span> <span class="status status-${state}">${e(daysLeftWords(q.daysLeft))}</span><br><span class="small">asked ${e(dayWords(q.receivedAt))}, to be answered by ${e(dayWords(q.dueBy))}${extended}</span></li>`;
+  });
+  return `<div class="card requests"><h3>Requests to answer</h3><ul>${items.join('')}</ul></div>`;
 }
 
 function entry(item: TimelineItem): string {

@@ -19,6 +19,7 @@ export const KIND_COLOURS: Readonly<Record<TimelineKind, string>> = {
   'erasure-confirmed': '#334155',
   'access-requested': '#0369a1',
   'access-fulfilled': '#0369a1',
+  'deadline-extended': '#0369a1',
 };
 
 const kindRules = (Object.keys(KINDS) as TimelineKind[]).map((kind) => `[data-kind="${kind}"], [data-legend="${kind}"] { --kind: ${KIND_COLOURS[kind]}; }`).join('\n');
@@ -51,7 +52,8 @@ code, .tag { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Libe
 .small { font-size: 13px; color: var(--muted); }
 .status { font-weight: 600; }
 .status-granted { color: var(--ok); }
-.status-withdrawn, .status-expired { color: #c2410c; }
+.status-withdrawn, .status-expired, .status-overdue { color: #c2410c; }
+.card.requests { margin-top: 12px; }
 .legend { display: grid; grid-template-columns: repeat(2, 1fr); gap: 6px 24px; margin: 0; }
 .legend div { display: flex; gap: 8px; align-items: baseline; }
 .legend dt { flex: none; }

@@ -368,9 +368,10 @@ describe('every command, decided on a state built by hand', () => {
   });
 
   it('takes an erasure request, with its reason only when given, until the subject is erased', () => {
-    expect(decide({ type: 'requestErasure', reason: 'sealed' })).toEqual([{ type: 'ErasureRequested', data: { reason: 'sealed' } }]);
-    expect(decide({ type: 'requestErasure' })).toEqual([{ type: 'ErasureRequested', data: {} }]);
-    expect(refusal(() => decide({ type: 'requestErasure' }, erasedState))).toEqual(refused('already_erased', 'the subject was already erased'));
+    const dueBy = '2026-07-01T23:59:59.999Z';
+    expect(decide({ type: 'requestErasure', reason: 'sealed', now })).toEqual([{ type: 'ErasureRequested', data: { reason: 'sealed', dueBy } }]);
+    expect(decide({ type: 'requestErasure', now })).toEqual([{ type: 'ErasureRequested', data: { dueBy } }]);
+    expect(refusal(() => decide({ type: 'requestErasure', now }, erasedState))).toEqual(refused('already_erased', 'the subject was already erased'));
     expect(refusal(() => decide({ type: 'erase' }, erasedState))).toEqual(refused('already_erased', 'the subject was already erased'));
   });
 
@@ -401,12 +402,24 @@ describe('every command, decided on a state built by hand', () => {
 
   it('takes an access request, and fulfils only one that is open', () => {
     const digest = 'a'.repeat(64);
-    expect(decide({ type: 'requestAccess', right: 'portability' })).toEqual([{ type: 'AccessRequestReceived', data: { right: 'portability' } }]);
-    const open: SubjectState = { ...initialSubjectState, openAccessRequests: new Map([['a-1', '2026-05-01T00:00:00.000Z']]) };
+    expect(decide({ type: 'requestAccess', right: 'portability', now })).toEqual([
+      { type: 'AccessRequestReceived', data: { right: 'portability', dueBy: '2026-07-01T23:59:59.999Z' } },
+    ]);
+    const request = (right: 'access' | 'erasure') => ({ right, receivedAt: '2026-05-01T00:00:00.000Z', dueBy: '2026-06-01T23:59:59.999Z' });
+    const open: SubjectState = {
+      ...initialSubjectState,
+      openRequests: new Map([
+        ['a-1', request('access')],
+        ['e-1', request('erasure')],
+      ]),
+    };
     expect(decide({ type: 'fulfilAccessRequest', requestEventId: 'a-1', digest }, open)).toEqual([
       { type: 'AccessRequestFulfilled', data: { requestEventId: 'a-1', format: 'application/json', digest } },
     ]);
-    expect(refusal(() => decide({ type: 'fulfilAccessRequest', requestEventId: 'a-2', digest }, open))).toEqual(refused('no_open_request', 'there is no such open access request'));
+    const none = refused('no_open_request', 'there is no such open access request');
+    expect(refusal(() => decide({ type: 'fulfilAccessRequest', requestEventId: 'a-2', digest }, open))).toEqual(none);
+    // An erasure request is answered by the erasure, not by an export.
+    expect(refusal(() => decide({ type: 'fulfilAccessRequest', requestEventId: 'e-1', digest }, open))).toEqual(none);
   });
 
   it('records a denied use, access or share with what was asked, the reason and its detail', () => {
@@ -482,5 +495,74 @@ describe('the recipient decider, every refusal', () => {
       reason: 'already_registered',
       message: 'the recipient is already registered',
     });
+  });
+});
+
+describe('extending the deadline of a request (Art. 12(3))', () => {
+  const REQUEST = '00000000-0000-7000-8000-0000000000e1';
+  // Received 31 January: due by the end of 28 February, extendable to the end of 30 April.
+  const requested: GivenEvent = { id: REQUEST, type: 'ErasureRequested', data: { dueBy: '2026-02-28T23:59:59.999Z' }, occurredAt: '2026-01-31T10:00:00.000Z' };
+  const extend = (overrides: Partial<Extract<SubjectCommand, { type: 'extendRequestDeadline' }>> = {}): SubjectCommand => ({
+    type: 'extendRequestDeadline',
+    requestEventId: REQUEST,
+    reason: 'complexity',
+    now: new Date('2026-02-10T12:00:00.000Z'),
+    ...overrides,
+  });
+  const extended = (until: string, reason: 'complexity' | 'number_of_requests' = 'complexity') => [
+    { type: 'RequestDeadlineExtended', data: { requestEventId: REQUEST, until, reason } },
+  ];
+
+  it('extends to the latest the law allows when no day is given: three calendar months from receipt', () =>
+    spec.given([requested]).when(extend()).then(extended('2026-04-30T23:59:59.999Z')));
+  it('extends to the end of the day given, with the reason and the sealed note', () =>
+    spec
+      .given([requested])
+      .when(extend({ until: new Date('2026-03-15T08:00:00.000Z'), reason: 'number_of_requests', note: 'gcm1.aaaa.bbbb' }))
+      .then([{ type: 'RequestDeadlineExtended', data: { requestEventId: REQUEST, until: '2026-03-15T23:59:59.999Z', reason: 'number_of_requests', note: 'gcm1.aaaa.bbbb' } }]));
+  it('extends an access request too', () =>
+    spec
+      .given([{ id: REQUEST, type: 'AccessRequestReceived', data: { right: 'portability' }, occurredAt: '2026-01-31T10:00:00.000Z' }])
+      .when(extend())
+      .then(extended('2026-04-30T23:59:59.999Z')));
+  it('still extends on the last day of the deadline', () =>
+    spec
+      .given([requested])
+      .when(extend({ now: new Date('2026-02-28T23:59:59.999Z') }))
+      .then(extended('2026-04-30T23:59:59.999Z')));
+  it('extends to the last day allowed, not a day more', () => {
+    spec
+      .given([requested])
+      .when(extend({ until: new Date('2026-04-30T00:00:00.000Z') }))
+      .then(extended('2026-04-30T23:59:59.999Z'));
+    spec
+      .given([requested])
+      .when(extend({ until: new Date('2026-05-01T00:00:00.000Z') }))
+      .thenThrows('COMMAND_REFUSED', 'extension_too_long');
+  });
+  it('refuses a day that is not after the deadline', () =>
+    spec
+      .given([requested])
+      .when(extend({ until: new Date('2026-02-28T06:00:00.000Z') }))
+      .thenThrows('COMMAND_REFUSED', 'extension_not_later'));
+  it('refuses once the deadline has passed', () =>
+    spec
+      .given([requested])
+      .when(extend({ now: new Date('2026-03-01T00:00:00.000Z') }))
+      .thenThrows('COMMAND_REFUSED', 'deadline_passed'));
+  it('refuses a second extension', () =>
+    spec
+      .given([requested, { type: 'RequestDeadlineExtended', data: { requestEventId: REQUEST, until: '2026-03-15T23:59:59.999Z', reason: 'complexity' } }])
+      .when(extend({ now: new Date('2026-03-02T00:00:00.000Z') }))
+      .thenThrows('COMMAND_REFUSED', 'already_extended'));
+  it('refuses a request that is unknown, or already answered', () => {
+    spec
+      .given([requested])
+      .when(extend({ requestEventId: '00000000-0000-7000-8000-0000000000ff' }))
+      .thenThrows('COMMAND_REFUSED', 'no_open_request');
+    spec
+      .given([requested, { type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [] } }])
+      .when(extend())
+      .thenThrows('COMMAND_REFUSED', 'no_open_request');
   });
 });

@@ -1,5 +1,6 @@
-import type { Actor, EventData, EventType, LegalBasis, Notice } from '../events';
+import type { Actor, EventData, EventType, ExtensionReason, LegalBasis, Notice } from '../events';
 import { checkUse, type Policy } from '../policy';
+import { endOfDay, longestExtension, requestDeadline } from '../requests';
 import { CommandRefusedError, type RefusalReason } from './errors';
 import type { RecipientState } from './recipient-state';
 import type { SubjectState } from './subject-state';
@@ -30,11 +31,13 @@ export type SubjectCommand =
   | { type: 'access'; actor: Actor; purpose: string; categories: string[]; now: Date }
   | { type: 'share'; actor: Actor; recipientId: string; purpose: string; categories: string[]; now: Date; recipient: RecipientState }
   | { type: 'revokeShare'; recipientId: string; reason?: Sealed }
-  | { type: 'requestErasure'; reason?: Sealed }
+  | { type: 'requestErasure'; reason?: Sealed; now: Date }
   | { type: 'erase' }
   | { type: 'confirmRecipientErasure'; recipientId: string; erasureEventId?: string }
-  | { type: 'requestAccess'; right: 'access' | 'portability' }
-  | { type: 'fulfilAccessRequest'; requestEventId: string; digest: string };
+  | { type: 'requestAccess'; right: 'access' | 'portability'; now: Date }
+  | { type: 'fulfilAccessRequest'; requestEventId: string; digest: string }
+  /** `until` absent: the longest extension the law allows. */
+  | { type: 'extendRequestDeadline'; requestEventId: string; until?: Date; reason: ExtensionReason; note?: Sealed; now: Date };
 
 export type RecipientCommand =
   | { type: 'registerRecipient'; recipientId: string; name: string; agreement: string; country: string }
@@ -92,9 +95,11 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       const { type: _, ...data } = command;
       return [{ type: 'ShareRevoked', data }];
     }
-    case 'requestErasure':
+    case 'requestErasure': {
       if (state.erased) refuse('already_erased', 'the subject was already erased');
-      return [{ type: 'ErasureRequested', data: command.reason ? { reason: command.reason } : {} }];
+      const dueBy = requestDeadline(command.now).toISOString();
+      return [{ type: 'ErasureRequested', data: command.reason ? { reason: command.reason, dueBy } : { dueBy } }];
+    }
     case 'erase':
       if (state.erased) refuse('already_erased', 'the subject was already erased');
       return [{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [...state.shares.keys()] } }];
@@ -106,11 +111,32 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       return [{ type: 'RecipientErasureConfirmed', data: { recipientId: command.recipientId, erasureEventId: erased.eventId } }];
     }
     case 'requestAccess':
-      return [{ type: 'AccessRequestReceived', data: { right: command.right } }];
-    case 'fulfilAccessRequest':
-      if (!state.openAccessRequests.has(command.requestEventId)) refuse('no_open_request', 'there is no such open access request');
+      return [{ type: 'AccessRequestReceived', data: { right: command.right, dueBy: requestDeadline(command.now).toISOString() } }];
+    case 'fulfilAccessRequest': {
+      const right = state.openRequests.get(command.requestEventId)?.right;
+      if (right !== 'access' && right !== 'portability') refuse('no_open_request', 'there is no such open access request');
       return [{ type: 'AccessRequestFulfilled', data: { requestEventId: command.requestEventId, format: 'application/json', digest: command.digest } }];
+    }
+    case 'extendRequestDeadline':
+      return [decideExtension(command, state)];
   }
+}
+
+/**
+ * Art. 12(3): a deadline may be extended once, by at most two further months, and the subject
+ * must be told within the first month, so not after the deadline it extends has passed.
+ */
+function decideExtension(command: Extract<SubjectCommand, { type: 'extendRequestDeadline' }>, state: SubjectState): EventDraft {
+  const open = state.openRequests.get(command.requestEventId);
+  if (!open) return refuse('no_open_request', 'requestEventId names no open access, portability or erasure request of this subject');
+  if (open.extension) refuse('already_extended', 'the deadline of this request was already extended; Art. 12(3) allows one extension');
+  if (command.now.getTime() > Date.parse(open.dueBy)) refuse('deadline_passed', 'the deadline of this request has passed; an extension must be recorded before it');
+  const longest = longestExtension(new Date(open.receivedAt));
+  const until = command.until === undefined ? longest : endOfDay(command.until);
+  if (until.getTime() <= Date.parse(open.dueBy)) refuse('extension_not_later', 'until must be a day after the deadline it extends');
+  if (until.getTime() > longest.getTime()) refuse('extension_too_long', 'until may be at most two months past the deadline: three calendar months from receipt');
+  const { requestEventId, reason, note } = command;
+  return { type: 'RequestDeadlineExtended', data: { requestEventId, until: until.toISOString(), reason, ...(note && { note }) } };
 }
 
 function decideUse(command: Extract<SubjectCommand, { type: 'use' | 'access' | 'share' }>, state: SubjectState, policy: Policy): EventDraft {

@@ -184,13 +184,13 @@ describe('evolveSubject', () => {
       recorded('a-1', 'AccessRequestReceived', { right: 'access' }, '2026-05-01T00:00:00.000Z'),
       recorded('a-2', 'AccessRequestReceived', { right: 'portability' }, '2026-05-02T00:00:00.000Z'),
     ]);
-    expect([...open.openAccessRequests]).toEqual([
-      ['a-1', '2026-05-01T00:00:00.000Z'],
-      ['a-2', '2026-05-02T00:00:00.000Z'],
+    expect([...open.openRequests]).toEqual([
+      ['a-1', { right: 'access', receivedAt: '2026-05-01T00:00:00.000Z', dueBy: '2026-06-01T23:59:59.999Z' }],
+      ['a-2', { right: 'portability', receivedAt: '2026-05-02T00:00:00.000Z', dueBy: '2026-06-02T23:59:59.999Z' }],
     ]);
     const fulfilled = fold([recorded('f-1', 'AccessRequestFulfilled', { requestEventId: 'a-1', format: 'application/json', digest })], open);
-    expect([...fulfilled.openAccessRequests]).toEqual([['a-2', '2026-05-02T00:00:00.000Z']]);
-    expect([...open.openAccessRequests.keys()]).toEqual(['a-1', 'a-2']);
+    expect([...fulfilled.openRequests.keys()]).toEqual(['a-2']);
+    expect([...open.openRequests.keys()]).toEqual(['a-1', 'a-2']);
   });
 
   it('leaves the state as it is for an event that does not change it', () => {
@@ -212,7 +212,7 @@ describe('evolveSubject', () => {
     );
     expect(state.collected.get('contact.email')).toMatchObject({ eventId: 'c-1', sealed: 'sealed-email' });
     expect(state.shares.get('agency')?.eventIds).toEqual(['s-1']);
-    expect(state.openAccessRequests.has('a-1')).toBe(true);
+    expect(state.openRequests.has('a-1')).toBe(true);
     expect(state.erased).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import type { CustodianEvent, Notice } from '../events';
 import { appendLog, type AppendLog } from '../persistent';
 import type { SubjectFacts } from '../policy';
+import { evolveOpenRequests, type OpenRequests } from '../requests';
 
 export interface CollectedCategory {
   /** The event that collected or last rectified it. */
@@ -38,7 +39,8 @@ export interface SubjectState extends SubjectFacts {
   readonly shares: ReadonlyMap<string, ShareFact>;
   /** Recipients that confirmed erasing their copy, with the confirming event. */
   readonly erasureConfirmations: ReadonlyMap<string, string>;
-  readonly openAccessRequests: ReadonlyMap<string, string>;
+  /** Access, portability and erasure requests not yet answered, by request event id, each with its deadline. */
+  readonly openRequests: OpenRequests;
 }
 
 export const initialSubjectState: SubjectState = {
@@ -47,7 +49,7 @@ export const initialSubjectState: SubjectState = {
   objections: [],
   shares: new Map(),
   erasureConfirmations: new Map(),
-  openAccessRequests: new Map(),
+  openRequests: new Map(),
 };
 
 /** The shares' event ids grow with the stream: kept as a log (not enumerable), each share appends once instead of copying them. */
@@ -146,18 +148,15 @@ export function evolveSubject(state: SubjectState, event: CustodianEvent): Subje
     case 'RecipientErasureConfirmed':
       return { ...state, erasureConfirmations: put(state.erasureConfirmations, event.data.recipientId, event.id) };
     case 'ErasureRequested':
-      return { ...state, erasureRequested: { eventId: event.id } };
+      return { ...state, erasureRequested: { eventId: event.id }, openRequests: evolveOpenRequests(state.openRequests, event) };
     case 'DataErased': {
       const collected = new Map([...state.collected].map(([category, held]) => [category, { ...held, sealed: '' }]));
-      return { ...state, collected, erased: { eventId: event.id } };
+      return { ...state, collected, erased: { eventId: event.id }, openRequests: evolveOpenRequests(state.openRequests, event) };
     }
     case 'AccessRequestReceived':
-      return { ...state, openAccessRequests: put(state.openAccessRequests, event.id, event.occurredAt) };
-    case 'AccessRequestFulfilled': {
-      const openAccessRequests = new Map(state.openAccessRequests);
-      openAccessRequests.delete(event.data.requestEventId);
-      return { ...state, openAccessRequests };
-    }
+    case 'AccessRequestFulfilled':
+    case 'RequestDeadlineExtended':
+      return { ...state, openRequests: evolveOpenRequests(state.openRequests, event) };
     default:
       return state;
   }

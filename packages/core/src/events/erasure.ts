@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { Identifier, Sealed } from './common';
+import { DueBy } from './requests';
 
 export const ErasureRequested = z.object({
   reason: Sealed.optional(),
+  dueBy: DueBy,
 });
 
 export const DataErased = z.object({

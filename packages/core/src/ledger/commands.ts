@@ -4,6 +4,7 @@ export { AccessInput } from './operations/access';
 export { CollectInput } from './operations/collect';
 export { ConfirmRecipientErasureInput } from './operations/confirm-recipient-erasure';
 export { EraseInput } from './operations/erase';
+export { ExtendRequestDeadlineInput } from './operations/extend-request-deadline';
 export { GrantConsentInput } from './operations/grant-consent';
 export { LiftRestrictionInput } from './operations/lift-restriction';
 export { ObjectInput } from './operations/object';

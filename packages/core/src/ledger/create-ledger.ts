@@ -1,6 +1,7 @@
 import { backfill } from '../backfill';
 import { explainDecision, findViolations, verifyStore } from '../audit';
 import { createReadSide, type ReadSide } from '../projections';
+import { actorTrail, recipientTrail } from '../trail';
 import { issueReceipt } from '../transparency';
 import { backfillTarget } from './backfill-target';
 import { createContext, type LedgerContext } from './context';
@@ -29,6 +30,8 @@ function auditOf(context: LedgerContext, readSide: ReadSide): Audit {
       history: (subjectId) => readSide.history(subjectId, { at: asOf }),
       inventory: (subjectId) => readSide.inventory(subjectId, { at: asOf }),
       recipients: () => readSide.recipients({ at: asOf }),
+      openRequests: (options) => readSide.openRequests({ ...options, at: asOf }),
+      overdueRequests: (options) => readSide.overdueRequests({ ...options, at: asOf }),
     }),
   };
 }
@@ -45,6 +48,8 @@ export function createLedger(options: LedgerOptions): Ledger {
     audit: auditOf(context, readSide),
     exportSubject: context.exportSubject,
     backfill: (records, backfillOptions) => backfill(backfillTarget(context), records, backfillOptions),
+    actorHistory: (actorId, trailOptions) => actorTrail(context.store, actorId, trailOptions, context.policy),
+    recipientHistory: (recipientId, trailOptions) => recipientTrail(context.store, recipientId, trailOptions, context.policy),
     cacheStats: context.cacheStats,
     receipt: (eventId, receiptOptions) => issueReceipt({ ...receiptOptions, store: context.store, eventId }),
   };

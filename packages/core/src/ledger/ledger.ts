@@ -7,6 +7,7 @@ import type { Policy } from '../policy';
 import type { AsOf, ReadSide } from '../projections';
 import type { EventStore } from '../store';
 import type { SnapshotOptions } from '../snapshots';
+import type { TrailEntry, TrailOptions } from '../trail';
 import type { Receipt, ReceiptOptions } from '../transparency';
 import type { OperationCatalog } from './operations';
 import type { CacheOptions, CacheStats } from './stream-cache';
@@ -75,6 +76,10 @@ export interface Ledger extends ReadSide, Writes {
    * (see docs/backfill.md); resumable: rerun the same import after a crash.
    */
   backfill(records: Iterable<unknown> | AsyncIterable<unknown>, options: BackfillOptions): Promise<BackfillResult>;
+  /** Everything one actor did, across subjects, recipients and the policy, with `occurredAt` in `[from, to)`, in log order. */
+  actorHistory(actorId: string, options?: TrailOptions): Promise<readonly TrailEntry[]>;
+  /** Everything one recipient received and was told (shares, revocations, erasure notices and confirmations, its registry), in `[from, to)`. */
+  recipientHistory(recipientId: string, options?: TrailOptions): Promise<readonly TrailEntry[]>;
   /** The stream cache's size, limits and counts (hits, misses, evictions, snapshot loads) since the ledger was made. */
   cacheStats(): CacheStats;
   readonly audit: Audit;

@@ -117,6 +117,13 @@ const samples = {
   erase: onSubject,
   confirmRecipientErasure: { ...onSubject, recipientId: 'agency-x' },
   requestAccess: { ...onSubject, right: 'portability' },
+  extendRequestDeadline: {
+    ...onSubject,
+    requestEventId: '01930000-0000-7000-8000-0000000000e1',
+    until: '2099-01-01T00:00:00Z',
+    reason: 'complexity',
+    note: 'many systems to search',
+  },
 } satisfies Record<string, Json>;
 type CommandName = keyof typeof samples;
 

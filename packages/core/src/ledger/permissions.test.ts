@@ -137,6 +137,16 @@ const WRITES: Record<Write, WriteCase> = {
   requestErasure: { given: collected, when: (ledger, actor) => ledger.requestErasure({ subjectId, actor }) },
   erase: { given: collected, when: (ledger, actor) => ledger.erase({ subjectId, actor }) },
   requestAccess: { given: collected, when: (ledger, actor) => ledger.requestAccess({ subjectId, actor, right: 'access' }) },
+  extendRequestDeadline: {
+    given: async (ledger) => {
+      await collected(ledger);
+      await ledger.requestErasure({ subjectId, actor: self });
+    },
+    when: async (ledger, actor) => {
+      const [request] = await ledger.openRequests();
+      return ledger.extendRequestDeadline({ subjectId, actor, requestEventId: request?.requestEventId ?? '', reason: 'complexity' });
+    },
+  },
   use: { given: collected, when: (ledger, actor) => ledger.use({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'ship:order-1' }) },
   access: { given: collected, when: (ledger, actor) => ledger.access({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.email'] }) },
   share: {
@@ -180,7 +190,8 @@ describe('the permission table', () => {
   it('covers every write the ledger has, and every operation the policy knows', () => {
     const store = new InMemoryEventStore();
     const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy: definePolicy({ purposes }) });
-    const reads = new Set([...Object.keys(createReadSide(store, () => new Date())), 'exportSubject', 'receipt', 'cacheStats']); // receipt writes nothing: it reads one record and proves it; cacheStats reads counters
+    // receipt writes nothing: it reads one record and proves it; cacheStats reads counters; the histories read the log.
+    const reads = new Set([...Object.keys(createReadSide(store, () => new Date())), 'exportSubject', 'receipt', 'cacheStats', 'actorHistory', 'recipientHistory']);
     // backfill records collections and consents, each checked under collect's, grantConsent's and withdrawConsent's permission (backfill.test.ts).
     const composite = new Set(['backfill']);
     const writes = Object.entries(ledger)

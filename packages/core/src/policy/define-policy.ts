@@ -37,6 +37,7 @@ export const Operation = z.enum([
   'requestErasure',
   'erase',
   'requestAccess',
+  'extendRequestDeadline',
 ]);
 export type Operation = z.infer<typeof Operation>;
 

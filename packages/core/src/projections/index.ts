@@ -8,5 +8,6 @@ export { consentProjection, consentStateAt, type ConsentRecord, type ConsentStat
 export { historyProjection, type HistoryEntry } from './history';
 export { inventoryProjection, type HeldCategory, type Inventory, type RecipientCopy } from './inventory';
 export { recipientsProjection, type RecipientEntry, type RecipientReceipt } from './recipients';
-export { createReadSide, type ReadOptions, type ReadSide } from './read-side';
+export { openRequestsProjection } from './open-requests';
+export { createReadSide, type DeadlineOptions, type ReadOptions, type ReadSide, type SubjectRequestDeadline } from './read-side';
 export { asOfFilter, type AsOf, type AsOfVerdict } from './as-of';

@@ -1,9 +1,13 @@
+import { z } from 'zod';
+import { parseOrThrow } from '../errors';
 import { events, readDecoded, subjectStream, TamperedStreamError, type CustodianEvent } from '../events';
+import { deadlinesAt, type OpenRequests, type RequestDeadline } from '../requests';
 import type { EventStore } from '../store';
 import { asOfFilter, type AsOf } from './as-of';
 import { consentStateAt, consentProjection, type ConsentState } from './consent-state';
 import { historyProjection, type HistoryEntry } from './history';
 import { inventoryProjection, type Inventory } from './inventory';
+import { openRequestsProjection } from './open-requests';
 import { applyToProjection, type ReadModel } from './read-model';
 import { recipientsProjection, type RecipientEntry } from './recipients';
 
@@ -12,11 +16,31 @@ export interface ReadOptions {
   at?: AsOf;
 }
 
+export interface DeadlineOptions extends ReadOptions {
+  /** The moment days left are counted at: by default the ledger's clock, or with `at` the moment it names. */
+  now?: Date;
+}
+
+/** An open request of one subject, and where it stands against its deadline. */
+export type SubjectRequestDeadline = RequestDeadline & { readonly subjectId: string };
+
+const DeadlineOptions = z.strictObject({
+  now: z
+    .date()
+    .refine((date) => !Number.isNaN(date.getTime()), 'must be a valid date')
+    .optional(),
+  at: z.union([z.date().refine((date) => !Number.isNaN(date.getTime()), 'must be a valid date'), z.bigint().nonnegative()]).optional(),
+});
+
 export interface ReadSide {
   consentState(subjectId: string, options?: ReadOptions): Promise<ConsentState>;
   history(subjectId: string, options?: ReadOptions): Promise<readonly HistoryEntry[]>;
   inventory(subjectId: string, options?: ReadOptions): Promise<Inventory>;
   recipients(options?: ReadOptions): Promise<readonly RecipientEntry[]>;
+  /** Every open access, portability and erasure request, across subjects, soonest due first (GDPR Art. 12(3)). */
+  openRequests(options?: DeadlineOptions): Promise<readonly SubjectRequestDeadline[]>;
+  /** The open requests past their deadline at `now`. */
+  overdueRequests(options?: DeadlineOptions): Promise<readonly SubjectRequestDeadline[]>;
 }
 
 /** The read side: each query folds a projection over the events recorded by `at`. */
@@ -33,7 +57,34 @@ export function createReadSide(store: EventStore, clock: () => Date): ReadSide {
     return state;
   }
 
+  /** One pass over the log: each subject's open requests, as of `at`. */
+  async function openRequestsBySubject(at: AsOf | undefined): Promise<Map<string, OpenRequests>> {
+    const verdictOn = asOfFilter(at);
+    const bySubject = new Map<string, OpenRequests>();
+    for await (const record of store.readAll()) {
+      const event = events.decode(record.data);
+      const verdict = verdictOn(record, event);
+      if (verdict === 'stop') break;
+      if (verdict === 'skip') continue;
+      // A copy of a request in another stream would be owed twice.
+      if (event.stream !== record.stream) throw new TamperedStreamError(record.stream, record.revision, 'stream_mismatch');
+      applyToProjection(openRequestsProjection, bySubject, event);
+    }
+    return bySubject;
+  }
+
+  async function openRequests(raw: DeadlineOptions = {}): Promise<SubjectRequestDeadline[]> {
+    const { now, at } = parseOrThrow(DeadlineOptions, raw, 'openRequests');
+    const bySubject = await openRequestsBySubject(at);
+    const moment = now ?? (at instanceof Date ? at : at === undefined ? clock() : await timeAtPosition(store, at, clock));
+    return [...bySubject]
+      .flatMap(([subjectId, open]) => deadlinesAt(open, moment).map((deadline) => ({ subjectId, ...deadline })))
+      .sort((a, b) => a.dueBy.localeCompare(b.dueBy) || a.subjectId.localeCompare(b.subjectId));
+  }
+
   return {
+    openRequests,
+    overdueRequests: async (options) => (await openRequests(options)).filter((request) => request.overdue),
     async consentState(subjectId, options = {}) {
       const records = await foldSubject(consentProjection, subjectId, options.at);
       const { at } = options;

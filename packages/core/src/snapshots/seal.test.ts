@@ -45,7 +45,7 @@ describe('sealSnapshot / openSnapshot', () => {
 
   it('writes one state as the same bytes every time, whatever order its objects were built in', () => {
     const reordered: SubjectState = {
-      openAccessRequests: new Map(),
+      openRequests: new Map(),
       erasureConfirmations: new Map(),
       shares: new Map(),
       objections: [],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RecipientState, SubjectState } from '../decider';
+import { ExtensionReason } from '../events';
 
 /**
  * How a decider's state is written into a snapshot and read back: `encode` gives plain JSON
@@ -32,6 +33,12 @@ const ConsentFact = z.strictObject({
   since: Time,
   expiresAt: Time.optional(),
 });
+const OpenRequest = z.strictObject({
+  right: z.enum(['access', 'portability', 'erasure']),
+  receivedAt: Time,
+  dueBy: Time,
+  extension: z.strictObject({ eventId: Id, reason: ExtensionReason, statutoryDueBy: Time }).optional(),
+});
 const ShareFact = z.strictObject({ eventIds: z.array(Id), categories: Names, purposes: Names, revokedEventId: Id.optional() });
 
 const SubjectStateJson = z.strictObject({
@@ -40,7 +47,7 @@ const SubjectStateJson = z.strictObject({
   objections: z.array(z.strictObject({ eventId: Id, purposes: Names.optional() })),
   shares: mapOf(ShareFact),
   erasureConfirmations: mapOf(Id),
-  openAccessRequests: mapOf(Time),
+  openRequests: mapOf(OpenRequest),
   restriction: EventRef.optional(),
   erasureRequested: EventRef.optional(),
   erased: EventRef.optional(),
@@ -62,14 +69,14 @@ export type RecipientCodecCovers = Is<Covers<z.output<typeof RecipientStateJson>
 const pairs = <V>(map: ReadonlyMap<string, V>): [string, V][] => [...map];
 
 export const subjectStateCodec: StateCodec<SubjectState> = {
-  name: 'subject-state/1',
+  name: 'subject-state/2',
   encode: (state) => ({
     collected: pairs(state.collected),
     consents: pairs(state.consents),
     objections: state.objections,
     shares: pairs(state.shares),
     erasureConfirmations: pairs(state.erasureConfirmations),
-    openAccessRequests: pairs(state.openAccessRequests),
+    openRequests: pairs(state.openRequests),
     restriction: state.restriction,
     erasureRequested: state.erasureRequested,
     erased: state.erased,

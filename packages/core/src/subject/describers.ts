@@ -2,7 +2,7 @@ import type { Basis, CustodianEvent } from '../events';
 import type { Policy } from '../policy';
 import type { RecipientEntry } from '../projections';
 import type { TimelineItem, TimelineRecipient } from './timeline';
-import { basisWords, dayWords, listWords, refusalWords, timeWords } from './words';
+import { basisWords, dayWords, extensionWords, listWords, refusalWords, timeWords } from './words';
 
 export type Described = Pick<TimelineItem, 'kind' | 'what' | 'why'> &
   Partial<Pick<TimelineItem, 'purposes' | 'categories' | 'recipients' | 'activity' | 'basis' | 'reason' | 'detail'>>;
@@ -160,10 +160,19 @@ const erasureConfirmed: Of<'RecipientErasureConfirmed'> = ({ data }, context) =>
   recipients: [recipientOf(context, data.recipientId)],
 });
 
+/** The deadline an event recorded, in words; an event recorded before requests carried one says nothing of it. */
+const dueWords = (dueBy: string | undefined): string => (dueBy ? ` To be answered by ${dayWords(dueBy)} (GDPR Art. 12(3)).` : '');
+
 const accessRequested: Of<'AccessRequestReceived'> = ({ data }) => ({
   kind: 'access-requested',
   what: `The customer asked for ${data.right === 'portability' ? 'their data in a portable form' : 'a copy of their data'}.`,
-  why: data.right === 'portability' ? 'Right to data portability (GDPR Art. 20).' : 'Right of access (GDPR Art. 15).',
+  why: `${data.right === 'portability' ? 'Right to data portability (GDPR Art. 20).' : 'Right of access (GDPR Art. 15).'}${dueWords(data.dueBy)}`,
+});
+
+const deadlineExtended: Of<'RequestDeadlineExtended'> = ({ data }) => ({
+  kind: 'deadline-extended',
+  what: `The deadline to answer the customer's request was extended to ${dayWords(data.until)}.`,
+  why: `Because of ${extensionWords(data.reason)} (GDPR Art. 12(3) allows two further months); the customer is to be told why.`,
 });
 
 const accessFulfilled: Of<'AccessRequestFulfilled'> = ({ data }) => ({
@@ -194,9 +203,14 @@ export const DESCRIBERS: { readonly [T in CustodianEvent['type']]?: Of<T> } = {
   DataShared: shared,
   ShareRevoked: shareRevoked,
   UseDenied: refused,
-  ErasureRequested: () => ({ kind: 'erasure-requested', what: 'The customer asked for their data to be erased.', why: 'Right to erasure (GDPR Art. 17).' }),
+  ErasureRequested: ({ data }) => ({
+    kind: 'erasure-requested',
+    what: 'The customer asked for their data to be erased.',
+    why: `Right to erasure (GDPR Art. 17).${dueWords(data.dueBy)}`,
+  }),
   DataErased: erased,
   RecipientErasureConfirmed: erasureConfirmed,
   AccessRequestReceived: accessRequested,
   AccessRequestFulfilled: accessFulfilled,
+  RequestDeadlineExtended: deadlineExtended,
 };

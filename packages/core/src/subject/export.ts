@@ -2,6 +2,7 @@ import { openValue, type KeyStore } from '../crypto';
 import { TamperedStreamError, type CustodianEvent } from '../events';
 import type { Policy } from '../policy';
 import type { ConsentState, HistoryEntry } from '../projections';
+import type { RequestDeadline } from '../requests';
 import type { EventStore } from '../store';
 import { readSubjectStreams } from './read';
 import { viewOf, type SubjectPurpose, type SubjectRecipient, type SubjectRequest, type SubjectView } from './view';
@@ -31,6 +32,8 @@ export interface SubjectExport {
   readonly recipients: readonly (SubjectRecipient & { readonly recipientId: string })[];
   readonly history: readonly HistoryEntry[];
   readonly requests: readonly SubjectRequest[];
+  /** The requests not yet answered, with the days left to answer each at `generatedAt` (GDPR Art. 12(3)). */
+  readonly openRequests: readonly RequestDeadline[];
 }
 
 /**
@@ -69,6 +72,7 @@ export async function exportSubject(deps: { store: EventStore; keys: KeyStore; p
     recipients: recipientsOf(view),
     history: view.history,
     requests: view.requests,
+    openRequests: view.overview.openRequests,
   };
 }
 

@@ -5,6 +5,6 @@ export { readSubject, viewOf, type SubjectPurpose, type SubjectRecipient, type S
 export { readSubjectStreams, type SubjectStreams } from './read';
 export { exportSubject, type SubjectExport } from './export';
 export { subjectAt, type SubjectAt } from './at';
-export { buildTimeline, type TimelineContext, type TimelineItem, type TimelineRecipient } from './timeline';
+export { buildTimeline, describeEvent, type TimelineContext, type TimelineItem, type TimelineRecipient } from './timeline';
 export { KINDS, MAIN_KINDS, type TimelineKind } from './kinds';
-export { actorWords, basisWords, brokenWords, clockWords, copyWords, dayWords, listWords, refusalWords, timeWords } from './words';
+export { actorWords, basisWords, brokenWords, clockWords, copyWords, dayWords, daysLeftWords, extensionWords, listWords, refusalWords, rightWords, timeWords } from './words';

@@ -17,6 +17,7 @@ export const KINDS = {
   'erasure-confirmed': { label: 'Copy erased', meaning: 'a recipient confirmed it erased its copy' },
   'access-requested': { label: 'Copy asked', meaning: 'the customer asked for a copy of their data' },
   'access-fulfilled': { label: 'Copy handed over', meaning: 'the customer was given a copy of their data' },
+  'deadline-extended': { label: 'More time taken', meaning: 'the deadline to answer a request of the customer was extended' },
 } as const;
 
 export type TimelineKind = keyof typeof KINDS;

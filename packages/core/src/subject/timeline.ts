@@ -56,6 +56,17 @@ export function buildTimeline(events: readonly CustodianEvent[], context: Timeli
   return items;
 }
 
+/**
+ * One event as a step, outside its subject's story (an auditor's list across subjects): the
+ * consent a use rests on is not at hand, so its basis is told by its legal basis alone.
+ * Undefined for an event that is no step of a subject's lifecycle.
+ */
+export function describeEvent(event: CustodianEvent, context: Omit<TimelineContext, 'subjectId'>): TimelineItem | undefined {
+  const describe = DESCRIBERS[event.type] as Describer<CustodianEvent> | undefined;
+  const described = describe?.(event, { ...context, consents: new Map() });
+  return described && itemOf(event, described, event.subjectId ?? '');
+}
+
 function itemOf(event: CustodianEvent, described: Described, subjectId: string): TimelineItem {
   const { kind, what, why, purposes = [], categories = [], recipients = [], ...rest } = described;
   return {

@@ -11,6 +11,8 @@ import {
   type Inventory,
   type ReadModel,
 } from '../projections';
+import { openRequestsProjection } from '../projections';
+import { deadlinesAt, type RequestDeadline } from '../requests';
 import type { EventStore } from '../store';
 import { readSubjectStreams, type SubjectStreams } from './read';
 import { buildTimeline, type TimelineItem } from './timeline';
@@ -39,6 +41,8 @@ export interface SubjectReport {
     readonly erasureRequestedAt?: string | undefined;
     readonly erased: boolean;
     readonly erasedAt?: string | undefined;
+    /** Requests not yet answered, soonest due first, with the days left at `generatedAt` (GDPR Art. 12(3)). */
+    readonly openRequests: readonly RequestDeadline[];
   };
   /** The readable timeline, oldest first. */
   readonly items: readonly TimelineItem[];
@@ -97,6 +101,7 @@ export interface SubjectViewOptions {
 const REQUEST_TYPES = new Set([
   'AccessRequestReceived',
   'AccessRequestFulfilled',
+  'RequestDeadlineExtended',
   'ErasureRequested',
   'DataErased',
   'ObjectionRaised',
@@ -131,6 +136,7 @@ export function viewOf(streams: SubjectStreams, options: SubjectViewOptions): Su
       erasureRequestedAt: inventory.erasureRequestedAt,
       erased: inventory.erased,
       erasedAt: inventory.erasedAt,
+      openRequests: deadlinesAt(fold(openRequestsProjection), options.now),
     },
     items: buildTimeline(events, { subjectId, policy: options.policy, recipients }),
     inventory,

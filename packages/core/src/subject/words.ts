@@ -74,3 +74,27 @@ export function copyWords(copy: { readonly revokedAt?: string | undefined; reado
   if (copy.erasure === 'confirmed') return 'confirmed erasing its copy';
   return copy.revokedAt ? 'sharing stopped' : 'holds a copy';
 }
+
+const RIGHTS: Readonly<Record<string, string>> = {
+  access: 'a copy of their data (Art. 15)',
+  portability: 'their data in a portable form (Art. 20)',
+  erasure: 'erasure (Art. 17)',
+};
+
+/** What a request asks for: "erasure (Art. 17)". */
+export const rightWords = (right: string): string => RIGHTS[right] ?? right;
+
+/** Where a request stands against its deadline: "8 days left", "due today", "1 day overdue". */
+export function daysLeftWords(daysLeft: number): string {
+  if (daysLeft === 0) return 'due today';
+  const days = Math.abs(daysLeft);
+  return `${days} ${days === 1 ? 'day' : 'days'} ${daysLeft > 0 ? 'left' : 'overdue'}`;
+}
+
+const EXTENSION_REASONS: Readonly<Record<string, string>> = {
+  complexity: 'the complexity of the request',
+  number_of_requests: 'the number of requests',
+};
+
+/** Why a deadline was extended, in words: "the complexity of the request". */
+export const extensionWords = (reason: string): string => EXTENSION_REASONS[reason] ?? reason.replace(/_/g, ' ');

@@ -4,6 +4,7 @@ import { access } from './access';
 import { collect } from './collect';
 import { confirmRecipientErasure } from './confirm-recipient-erasure';
 import { erase } from './erase';
+import { extendRequestDeadline } from './extend-request-deadline';
 import { grantConsent } from './grant-consent';
 import { liftRestriction } from './lift-restriction';
 import { object } from './object';
@@ -45,6 +46,7 @@ export const operations = {
   erase,
   confirmRecipientErasure,
   requestAccess,
+  extendRequestDeadline,
 } satisfies Record<LedgerOperation, (context: LedgerContext, raw: never) => Promise<unknown>>;
 
 export type OperationCatalog = typeof operations;

@@ -18,7 +18,7 @@ export async function requestAccess(context: LedgerContext, raw: RequestAccessIn
   const command = parseOrThrow(RequestAccessInput, raw, 'requestAccess');
   permit(policy, 'requestAccess', command);
   const { right } = command;
-  const received = await single(onSubject(context, command, (state) => decideSubject({ type: 'requestAccess', right }, state, policy), context.retry.rights));
+  const received = await single(onSubject(context, command, (state, now) => decideSubject({ type: 'requestAccess', right, now }, state, policy), context.retry.rights));
   const report = await context.exportSubject(command.subjectId);
   const json = canonicalJson(report);
   const digest = hash('sha256', json, 'hex');

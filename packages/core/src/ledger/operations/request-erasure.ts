@@ -15,5 +15,7 @@ export async function requestErasure(context: LedgerContext, raw: RequestErasure
   const command = parseOrThrow(RequestErasureInput, raw, 'requestErasure');
   permit(context.policy, 'requestErasure', command);
   const reason = await context.values.sealText(command.subjectId, 'erasure-request', command.reason);
-  return single(onSubject(context, command, (state) => decideSubject({ type: 'requestErasure', ...(reason && { reason }) }, state, context.policy), context.retry.rights));
+  return single(
+    onSubject(context, command, (state, now) => decideSubject({ type: 'requestErasure', now, ...(reason && { reason }) }, state, context.policy), context.retry.rights),
+  );
 }
