@@ -51,6 +51,7 @@ export * from './projections';
 export * from './decider';
 export * from './audit';
 export * from './subject';
+export * from './subject-keys';
 export * from './ledger';
 export * from './backfill';
 export * from './transparency';

@@ -1,8 +1,8 @@
-import type { Actor, EventData, EventType, LegalBasis, Notice } from '../events';
+import type { Actor, ErasureReason, EventData, EventType, LegalBasis, Notice, PurposeRetention } from '../events';
 import { checkUse, type Policy } from '../policy';
 import { CommandRefusedError, type RefusalReason } from './errors';
 import type { RecipientState } from './recipient-state';
-import type { SubjectState } from './subject-state';
+import { keyGenerationOf, type SubjectState } from './subject-state';
 
 /** An event as a decider produces it: the shell adds id, times, actor and chain links. */
 export type EventDraft = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];
@@ -18,9 +18,12 @@ export type SubjectCommand =
       legalBases: Record<string, LegalBasis>;
       notice: Notice;
       retainUntil: string;
+      retention: PurposeRetention;
       values: Record<string, Sealed>;
+      /** The generation of each category's key its value was sealed under: its current one, or the command is refused (`key_changed`). */
+      sealedWith: Record<string, number>;
     }
-  | { type: 'rectify'; values: Record<string, Sealed> }
+  | { type: 'rectify'; values: Record<string, Sealed>; sealedWith: Record<string, number> }
   | { type: 'grantConsent'; purpose: string; notice: Notice; method: EventData<'ConsentGranted'>['method']; evidence?: Sealed; expiresAt?: string }
   | { type: 'withdrawConsent'; purpose: string; method?: EventData<'ConsentWithdrawn'>['method'] }
   | { type: 'object'; purposes?: string[]; reason?: Sealed }
@@ -31,7 +34,8 @@ export type SubjectCommand =
   | { type: 'share'; actor: Actor; recipientId: string; purpose: string; categories: string[]; now: Date; recipient: RecipientState }
   | { type: 'revokeShare'; recipientId: string; reason?: Sealed }
   | { type: 'requestErasure'; reason?: Sealed }
-  | { type: 'erase' }
+  | { type: 'erase'; categories?: string[]; reason?: ErasureReason }
+  | { type: 'enforceRetention'; now: Date }
   | { type: 'confirmRecipientErasure'; recipientId: string; erasureEventId?: string }
   | { type: 'requestAccess'; right: 'access' | 'portability' }
   | { type: 'fulfilAccessRequest'; requestEventId: string; digest: string };
@@ -51,14 +55,16 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
   switch (command.type) {
     case 'collect': {
       if (state.erased) refuse('subject_erased', 'the subject was erased; nothing more is collected for them');
+      checkKeys(command.sealedWith, state);
       const { type: _, values, ...rest } = command;
       return [{ type: 'DataCollected', data: { ...rest, categories: Object.keys(values), values } }];
     }
     case 'rectify': {
       if (state.erased) refuse('subject_erased', 'the subject was erased');
       const unknown = Object.keys(command.values).filter((category) => !state.collected.has(category));
-      if (unknown.length > 0) refuse('category_not_collected', `cannot rectify ${unknown.length} of the categories given: never collected`);
-      return [{ type: 'DataRectified', data: { categories: Object.keys(command.values), values: command.values } }];
+      if (unknown.length > 0) refuse('category_not_collected', `cannot rectify ${unknown.length} of the categories given: never collected, or erased`);
+      checkKeys(command.sealedWith, state);
+      return [{ type: 'DataRectified', data: { categories: Object.keys(command.values), values: command.values, sealedWith: command.sealedWith } }];
     }
     case 'grantConsent': {
       if (state.erased) refuse('subject_erased', 'the subject was erased');
@@ -95,9 +101,23 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
     case 'requestErasure':
       if (state.erased) refuse('already_erased', 'the subject was already erased');
       return [{ type: 'ErasureRequested', data: command.reason ? { reason: command.reason } : {} }];
-    case 'erase':
+    case 'erase': {
       if (state.erased) refuse('already_erased', 'the subject was already erased');
-      return [{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [...state.shares.keys()] } }];
+      const reason = command.reason ?? 'erasure_request';
+      if (command.categories === undefined)
+        return [{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', reason, categories: [...state.collected.keys()], recipientsNotified: [...state.shares.keys()] } }];
+      const erased = command.categories.filter((category) => state.erasedCategories.has(category) && !state.collected.has(category));
+      if (erased.length > 0) refuse('already_erased', `${erased.length} of the categories given were already erased`);
+      const missing = command.categories.filter((category) => !state.collected.has(category));
+      if (missing.length > 0) refuse('category_not_collected', `cannot erase ${missing.length} of the categories given: never collected`);
+      return [categoriesErased(state, command.categories, reason)];
+    }
+    case 'enforceRetention': {
+      if (state.erased) return [];
+      const now = command.now.getTime();
+      const expired = [...state.collected].filter(([, held]) => Date.parse(held.retainUntil) <= now).map(([category]) => category);
+      return expired.length > 0 ? [categoriesErased(state, expired, 'retention_expired')] : [];
+    }
     case 'confirmRecipientErasure': {
       const erased = state.erased;
       if (!erased) return refuse('not_erased', 'the subject has not been erased');
@@ -111,6 +131,24 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       if (!state.openAccessRequests.has(command.requestEventId)) refuse('no_open_request', 'there is no such open access request');
       return [{ type: 'AccessRequestFulfilled', data: { requestEventId: command.requestEventId, format: 'application/json', digest: command.digest } }];
   }
+}
+
+/** Values sealed under a category key that an erasure has since moved on would be unreadable from the start: they are sealed again. */
+function checkKeys(sealedWith: Readonly<Record<string, number>>, state: SubjectState): void {
+  const stale = Object.entries(sealedWith).filter(([category, generation]) => generation !== keyGenerationOf(state, category));
+  if (stale.length > 0) refuse('key_changed', `${stale.length} of the categories given were erased since their values were sealed: seal them again under their new key`);
+}
+
+/**
+ * Erases some categories and keeps the subject. A category with a value under the subject's
+ * one key (recorded before per-category keys) cannot be erased alone, since the store is
+ * never rewritten: that key is shredded, and every category it holds is erased with it.
+ */
+function categoriesErased(state: SubjectState, categories: readonly string[], reason: ErasureReason): EventDraft {
+  const viaSubjectKey = categories.some((category) => state.subjectKeyHolds.includes(category));
+  const erased = viaSubjectKey ? [...new Set([...categories, ...state.subjectKeyHolds])] : [...categories];
+  const recipientsNotified = [...state.shares].filter(([, share]) => share.categories.some((category) => erased.includes(category))).map(([recipientId]) => recipientId);
+  return { type: 'DataErased', data: { scope: 'categories', method: 'crypto-shred', reason, categories: erased, recipientsNotified } };
 }
 
 function decideUse(command: Extract<SubjectCommand, { type: 'use' | 'access' | 'share' }>, state: SubjectState, policy: Policy): EventDraft {

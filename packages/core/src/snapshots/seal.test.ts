@@ -45,6 +45,9 @@ describe('sealSnapshot / openSnapshot', () => {
 
   it('writes one state as the same bytes every time, whatever order its objects were built in', () => {
     const reordered: SubjectState = {
+      subjectKeyHolds: [],
+      keyGenerations: new Map(),
+      erasedCategories: new Map(),
       openAccessRequests: new Map(),
       erasureConfirmations: new Map(),
       shares: new Map(),

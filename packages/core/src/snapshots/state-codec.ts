@@ -23,7 +23,16 @@ const EventRef = z.strictObject({ eventId: Id });
 /** A map as `[key, value]` pairs; the one place a snapshot's maps are read back. */
 const mapOf = <V>(value: z.ZodType<V>) => z.array(z.tuple([z.string(), value])).transform((pairs): ReadonlyMap<string, V> => new Map(pairs));
 
-const CollectedCategory = z.strictObject({ eventId: Id, collectedAt: Time, source: z.string().max(200), purposes: Names, retainUntil: Time, sealed: z.string() });
+const CollectedCategory = z.strictObject({
+  eventId: Id,
+  collectedAt: Time,
+  source: z.string().max(200),
+  purposes: Names,
+  retainUntil: Time,
+  retention: z.record(z.string().min(1).max(200), Time),
+  sealed: z.string(),
+  key: z.union([z.literal('subject'), z.number().int().min(0)]),
+});
 const ConsentFact = z.strictObject({
   status: z.enum(['granted', 'withdrawn']),
   eventId: Id,
@@ -41,6 +50,9 @@ const SubjectStateJson = z.strictObject({
   shares: mapOf(ShareFact),
   erasureConfirmations: mapOf(Id),
   openAccessRequests: mapOf(Time),
+  erasedCategories: mapOf(Id),
+  keyGenerations: mapOf(z.number().int().min(0)),
+  subjectKeyHolds: Names,
   restriction: EventRef.optional(),
   erasureRequested: EventRef.optional(),
   erased: EventRef.optional(),
@@ -62,7 +74,8 @@ export type RecipientCodecCovers = Is<Covers<z.output<typeof RecipientStateJson>
 const pairs = <V>(map: ReadonlyMap<string, V>): [string, V][] => [...map];
 
 export const subjectStateCodec: StateCodec<SubjectState> = {
-  name: 'subject-state/1',
+  // 2: per-purpose retention, keys per category and categories erased on their own.
+  name: 'subject-state/2',
   encode: (state) => ({
     collected: pairs(state.collected),
     consents: pairs(state.consents),
@@ -70,6 +83,9 @@ export const subjectStateCodec: StateCodec<SubjectState> = {
     shares: pairs(state.shares),
     erasureConfirmations: pairs(state.erasureConfirmations),
     openAccessRequests: pairs(state.openAccessRequests),
+    erasedCategories: pairs(state.erasedCategories),
+    keyGenerations: pairs(state.keyGenerations),
+    subjectKeyHolds: state.subjectKeyHolds,
     restriction: state.restriction,
     erasureRequested: state.erasureRequested,
     erased: state.erased,

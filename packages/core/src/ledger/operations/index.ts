@@ -3,6 +3,7 @@ import type { LedgerContext } from '../context';
 import { access } from './access';
 import { collect } from './collect';
 import { confirmRecipientErasure } from './confirm-recipient-erasure';
+import { enforceRetention } from './enforce-retention';
 import { erase } from './erase';
 import { grantConsent } from './grant-consent';
 import { liftRestriction } from './lift-restriction';
@@ -43,6 +44,7 @@ export const operations = {
   suspendRecipient,
   requestErasure,
   erase,
+  enforceRetention,
   confirmRecipientErasure,
   requestAccess,
 } satisfies Record<LedgerOperation, (context: LedgerContext, raw: never) => Promise<unknown>>;
