@@ -2,7 +2,9 @@ import { retentionOfCategory, type Basis, type CustodianEvent } from '../events'
 import type { Policy } from '../policy';
 import type { RecipientEntry } from '../projections';
 import type { TimelineItem, TimelineRecipient } from './timeline';
-import { basisWords, dayWords, listWords, refusalWords, timeWords } from './words';
+import { basisWords, dayWords, listWords, refusalWords, retentionWords, timeWords } from './words';
+
+const capitalised = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 
 export type Described = Pick<TimelineItem, 'kind' | 'what' | 'why'> &
   Partial<Pick<TimelineItem, 'purposes' | 'categories' | 'recipients' | 'activity' | 'basis' | 'reason' | 'detail'>>;
@@ -42,7 +44,7 @@ function allowedBy(context: DescribeContext, basis: Basis): string {
   return `Allowed on the legal basis of ${basisWords(basis.legalBasis)}.`;
 }
 
-/** "for marketing.email until 1 June 2028, for fraud.prevention until 1 July 2026", each purpose by the last of its categories' retention. */
+/** "Kept for marketing.email until 1 Jun 2028 and for fraud.prevention until 1 Jul 2026, and no longer than 1 Jun 2028.": each purpose by the last of its categories' retention. */
 function keptWords(data: Extract<CustodianEvent, { type: 'DataCollected' }>['data']): string {
   const ends = new Map<string, string>();
   for (const category of data.categories)
@@ -50,9 +52,8 @@ function keptWords(data: Extract<CustodianEvent, { type: 'DataCollected' }>['dat
       const before = ends.get(purpose);
       if (before === undefined || Date.parse(end) > Date.parse(before)) ends.set(purpose, end);
     }
-  const distinct = new Set(ends.values());
-  if (distinct.size <= 1) return `Kept until ${dayWords(data.retainUntil)} at the latest.`;
-  return `Kept for ${listWords([...ends].map(([purpose, end]) => `${purpose} until ${dayWords(end)}`))}, and no longer than ${dayWords(data.retainUntil)}.`;
+  if (new Set(ends.values()).size <= 1) return `Kept until ${dayWords(data.retainUntil)} at the latest.`;
+  return `${capitalised(retentionWords(Object.fromEntries(ends), data.retainUntil))}, and no longer than ${dayWords(data.retainUntil)}.`;
 }
 
 const collected: Of<'DataCollected'> = ({ data }) => {

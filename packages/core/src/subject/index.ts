@@ -7,4 +7,4 @@ export { exportSubject, type SubjectExport } from './export';
 export { subjectAt, type SubjectAt } from './at';
 export { buildTimeline, type TimelineContext, type TimelineItem, type TimelineRecipient } from './timeline';
 export { KINDS, MAIN_KINDS, type TimelineKind } from './kinds';
-export { actorWords, basisWords, brokenWords, clockWords, copyWords, dayWords, listWords, refusalWords, timeWords } from './words';
+export { actorWords, basisWords, brokenWords, clockWords, copyWords, dayWords, erasureReasonWords, listWords, refusalWords, retentionWords, timeWords } from './words';

@@ -74,3 +74,18 @@ export function copyWords(copy: { readonly revokedAt?: string | undefined; reado
   if (copy.erasure === 'confirmed') return 'confirmed erasing its copy';
   return copy.revokedAt ? 'sharing stopped' : 'holds a copy';
 }
+
+/** "kept until 1 Jan 2028", or where the purposes' retention differs, "kept for fraud.prevention until 31 Jan 2026 and for marketing.email until 1 Jan 2028". */
+export function retentionWords(retention: Readonly<Record<string, string>>, retainUntil: string): string {
+  const ends = Object.entries(retention);
+  if (new Set(ends.map(([, end]) => end)).size <= 1) return `kept until ${dayWords(ends[0]?.[1] ?? retainUntil)}`;
+  return `kept ${listWords(ends.map(([purpose, end]) => `for ${purpose} until ${dayWords(end)}`))}`;
+}
+
+const ERASURE_REASONS: Readonly<Record<string, string>> = {
+  erasure_request: 'erased on request',
+  retention_expired: 'erased once no purpose could keep it any longer',
+};
+
+/** Why a category was erased, in words. */
+export const erasureReasonWords = (reason: string): string => ERASURE_REASONS[reason] ?? `erased (${reason.replace(/_/g, ' ')})`;
