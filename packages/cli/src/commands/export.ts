@@ -69,7 +69,13 @@ const dataTable = (data: SubjectExport['data']) =>
       { header: 'purposes', value: (d) => d.purposes.join(', ') },
       { header: 'collected', value: (d) => d.collectedAt },
       { header: 'retain until', value: (d) => d.retainUntil },
-      { header: 'per purpose', value: (d) => Object.entries(d.retention).map(([purpose, end]) => `${purpose} until ${end}`).join(', ') },
+      {
+        header: 'per purpose',
+        value: (d) =>
+          Object.entries(d.retention)
+            .map(([purpose, end]) => `${purpose} until ${end}`)
+            .join(', '),
+      },
     ],
     data,
   );

@@ -14,6 +14,21 @@ import { verify } from './verify';
 import { violations } from './violations';
 import { witness } from './witness';
 
-export const COMMANDS: readonly Command[] = [verify, replay, report, violations, exportCommand, stats, keygen, checkpoint, prove, consistency, witness, receipt, importCommand, retention];
+export const COMMANDS: readonly Command[] = [
+  verify,
+  replay,
+  report,
+  violations,
+  exportCommand,
+  stats,
+  keygen,
+  checkpoint,
+  prove,
+  consistency,
+  witness,
+  receipt,
+  importCommand,
+  retention,
+];
 
 export { EXIT, type Command, type CommandContext, type LedgerlessContext } from './command';

@@ -26,7 +26,14 @@ beforeEach(async () => {
   try {
     const ledger = createLedger({ store, keys: ws.fileKeys(), policy, clock: () => new Date(COLLECTED) });
     for (const subjectId of ['c-1', 'c-2']) {
-      await ledger.collect({ subjectId, actor: checkout, source: 'checkout', purposes: ['fraud.prevention', 'marketing.email'], notice, data: { 'contact.email': `${subjectId}@example.com` } });
+      await ledger.collect({
+        subjectId,
+        actor: checkout,
+        source: 'checkout',
+        purposes: ['fraud.prevention', 'marketing.email'],
+        notice,
+        data: { 'contact.email': `${subjectId}@example.com` },
+      });
       await ledger.collect({ subjectId, actor: checkout, source: 'checkout', purposes: ['fraud.prevention'], notice, data: { 'contact.address': '12 Elm Street' } });
     }
   } finally {
@@ -55,7 +62,9 @@ describe('custodian retention', () => {
   it('--enforce erases by shredding, records why, and a second run erases nothing', async () => {
     const first = await enforce('--now', at(31));
     expect(first).toMatchObject({ code: 0, stderr: '' });
-    expect(first.stdout).toMatch(/^Erased 2 categories of 2 subjects in .*custodian\.db, past every purpose's retention at 2020-02-01T00:00:00.000Z:\n {2}c-1: contact\.address \(event /);
+    expect(first.stdout).toMatch(
+      /^Erased 2 categories of 2 subjects in .*custodian\.db, past every purpose's retention at 2020-02-01T00:00:00.000Z:\n {2}c-1: contact\.address \(event /,
+    );
     const keys = ws.fileKeys();
     expect(await keys.get(categoryKeyId('c-1', 'contact.address', 0))).toBeUndefined();
     expect(await keys.get(categoryKeyId('c-1', 'contact.email', 0))).toBeDefined();
@@ -71,7 +80,9 @@ describe('custodian retention', () => {
     const report = await cli(['report', 'c-1', '--db', ws.db], { cwd: ws.dir });
     // Recorded when the sweep ran, judged at --now.
     expect(report.stdout).toMatch(/erased: {6}contact\.address \(erased once no purpose could keep it any longer on \d+ \w+ \d{4}, /);
-    expect(report.stdout).toContain('contact.email (for fraud.prevention and marketing.email; kept for fraud.prevention until 31 Jan 2020 and for marketing.email until 1 Jan 2022)');
+    expect(report.stdout).toContain(
+      'contact.email (for fraud.prevention and marketing.email; kept for fraud.prevention until 31 Jan 2020 and for marketing.email until 1 Jan 2022)',
+    );
     expect((await cli(['verify', '--db', ws.db], { cwd: ws.dir })).code).toBe(0);
   });
 

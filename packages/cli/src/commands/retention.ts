@@ -61,7 +61,13 @@ const dueTable = (due: readonly Due[]) =>
       { header: 'subject', value: (d) => d.subjectId },
       { header: 'category', value: (d) => d.category },
       { header: 'no purpose keeps it since', value: (d) => d.retainUntil },
-      { header: 'per purpose', value: (d) => Object.entries(d.retention).map(([purpose, end]) => `${purpose} until ${end}`).join(', ') },
+      {
+        header: 'per purpose',
+        value: (d) =>
+          Object.entries(d.retention)
+            .map(([purpose, end]) => `${purpose} until ${end}`)
+            .join(', '),
+      },
     ],
     due,
   );

@@ -165,7 +165,10 @@ describe('the facts a replay holds per subject', () => {
   });
 
   it('drop a category erased on its own, naming its erasure, until it is collected again; the other categories stay', () => {
-    const erasure = event('e-1', { type: 'DataErased', data: { scope: 'categories', method: 'crypto-shred', reason: 'retention_expired', categories: ['contact.email'], recipientsNotified: [] } });
+    const erasure = event('e-1', {
+      type: 'DataErased',
+      data: { scope: 'categories', method: 'crypto-shred', reason: 'retention_expired', categories: ['contact.email'], recipientsNotified: [] },
+    });
     const held = fold(collected('c-1', ['contact.email', 'contact.phone'], '2027-01-01T00:00:00.000Z'), erasure);
     const facts = factsOf(held);
     expect([...facts.collected.keys()]).toEqual(['contact.phone']);

@@ -137,7 +137,12 @@ export function factsOf(held: HeldFacts): SubjectFacts {
   for (let i = 0; i < held.collected.length; i += COLLECTED) {
     const category = held.collected[i] as string;
     const terms = held.terms?.get(category);
-    collected.set(category, { eventId: held.collected[i + 1] as string, retainUntil: held.collected[i + 2] as string, retention: terms?.retention, collectedAt: terms?.collectedAt });
+    collected.set(category, {
+      eventId: held.collected[i + 1] as string,
+      retainUntil: held.collected[i + 2] as string,
+      retention: terms?.retention,
+      collectedAt: terms?.collectedAt,
+    });
   }
   const erasedCategories = new Map<string, string>();
   for (let i = 0; i < (held.erasedCategories ?? []).length; i += 2) erasedCategories.set(held.erasedCategories?.[i] as string, held.erasedCategories?.[i + 1] as string);

@@ -255,7 +255,10 @@ describe('findViolations, what an auditor reads of each', () => {
     const log = plantedLog();
     await log.subject('ann', collectEmail());
     const granted = await log.subject('ann', grant);
-    await log.subject('ann', { type: 'DataErased', data: { scope: 'categories', method: 'crypto-shred', reason: 'erasure_request', categories: ['contact.email'], recipientsNotified: [] } });
+    await log.subject('ann', {
+      type: 'DataErased',
+      data: { scope: 'categories', method: 'crypto-shred', reason: 'erasure_request', categories: ['contact.email'], recipientsNotified: [] },
+    });
     const afterErasure = await log.subject('ann', useFor('marketing.email', { legalBasis: 'consent', consentEventId: granted.id }), marketing);
     const found = await findViolations(log.store, policy);
     expect(found.map((v) => [v.eventId, v.reason, v.detail])).toEqual([[afterErasure.id, 'erased', 'contact.email of the subject was erased']]);

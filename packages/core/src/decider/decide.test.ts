@@ -214,7 +214,7 @@ describe('commands the history does not allow', () => {
   it('rectifying a category never collected', () =>
     spec
       .given([collected])
-      .when({ type: 'rectify', values: { 'contact.address': 'gcm1.a.b' } })
+      .when({ type: 'rectify', values: { 'contact.address': 'gcm1.a.b' }, sealedWith: { 'contact.address': 0 } })
       .thenThrows('COMMAND_REFUSED', 'category_not_collected'));
   it('erasing twice', () =>
     spec
@@ -232,6 +232,8 @@ describe('commands the history does not allow', () => {
         notice,
         retainUntil: '2030-01-01T00:00:00.000Z',
         values: { 'contact.email': 'gcm1.a.b' },
+        retention: { 'contact.email': { 'order.fulfilment': '2032-01-01T00:00:00.000Z' } },
+        sealedWith: { 'contact.email': 0 },
       })
       .thenThrows('COMMAND_REFUSED', 'subject_erased'));
   it('erasure notices go to every recipient that received data', () => {

@@ -101,23 +101,10 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
     case 'requestErasure':
       if (state.erased) refuse('already_erased', 'the subject was already erased');
       return [{ type: 'ErasureRequested', data: command.reason ? { reason: command.reason } : {} }];
-    case 'erase': {
-      if (state.erased) refuse('already_erased', 'the subject was already erased');
-      const reason = command.reason ?? 'erasure_request';
-      if (command.categories === undefined)
-        return [{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', reason, categories: [...state.collected.keys()], recipientsNotified: [...state.shares.keys()] } }];
-      const erased = command.categories.filter((category) => state.erasedCategories.has(category) && !state.collected.has(category));
-      if (erased.length > 0) refuse('already_erased', `${erased.length} of the categories given were already erased`);
-      const missing = command.categories.filter((category) => !state.collected.has(category));
-      if (missing.length > 0) refuse('category_not_collected', `cannot erase ${missing.length} of the categories given: never collected`);
-      return [categoriesErased(state, command.categories, reason)];
-    }
-    case 'enforceRetention': {
-      if (state.erased) return [];
-      const now = command.now.getTime();
-      const expired = [...state.collected].filter(([, held]) => Date.parse(held.retainUntil) <= now).map(([category]) => category);
-      return expired.length > 0 ? [categoriesErased(state, expired, 'retention_expired')] : [];
-    }
+    case 'erase':
+      return [decideErasure(command, state)];
+    case 'enforceRetention':
+      return decideRetention(command.now, state);
     case 'confirmRecipientErasure': {
       const erased = state.erased;
       if (!erased) return refuse('not_erased', 'the subject has not been erased');
@@ -131,6 +118,26 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       if (!state.openAccessRequests.has(command.requestEventId)) refuse('no_open_request', 'there is no such open access request');
       return [{ type: 'AccessRequestFulfilled', data: { requestEventId: command.requestEventId, format: 'application/json', digest: command.digest } }];
   }
+}
+
+/** The whole subject, or the categories named, erased; refused before any key is destroyed when the history does not allow it. */
+function decideErasure(command: Extract<SubjectCommand, { type: 'erase' }>, state: SubjectState): EventDraft {
+  if (state.erased) refuse('already_erased', 'the subject was already erased');
+  const reason = command.reason ?? 'erasure_request';
+  if (command.categories === undefined)
+    return { type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', reason, categories: [...state.collected.keys()], recipientsNotified: [...state.shares.keys()] } };
+  const erased = command.categories.filter((category) => state.erasedCategories.has(category) && !state.collected.has(category));
+  if (erased.length > 0) refuse('already_erased', `${erased.length} of the categories given were already erased`);
+  const missing = command.categories.filter((category) => !state.collected.has(category));
+  if (missing.length > 0) refuse('category_not_collected', `cannot erase ${missing.length} of the categories given: never collected`);
+  return categoriesErased(state, command.categories, reason);
+}
+
+/** Every category held that no purpose may keep at `now`, erased in one event; nothing when there is none. */
+function decideRetention(now: Date, state: SubjectState): EventDraft[] {
+  if (state.erased) return [];
+  const expired = [...state.collected].filter(([, held]) => Date.parse(held.retainUntil) <= now.getTime()).map(([category]) => category);
+  return expired.length > 0 ? [categoriesErased(state, expired, 'retention_expired')] : [];
 }
 
 /** Values sealed under a category key that an erasure has since moved on would be unreadable from the start: they are sealed again. */

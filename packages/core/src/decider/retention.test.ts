@@ -77,7 +77,14 @@ const legacyCollected: GivenEvent = {
   },
 };
 
-const use = (actor: Actor, purpose: string, at: string): SubjectCommand => ({ type: 'use', actor, purpose, categories: ['contact.email'], activity: 'check', now: new Date(at) });
+const use = (actor: Actor, purpose: string, at: string, categories = ['contact.email']): SubjectCommand => ({
+  type: 'use',
+  actor,
+  purpose,
+  categories,
+  activity: 'check',
+  now: new Date(at),
+});
 const enforce = (at: string): SubjectCommand => ({ type: 'enforceRetention', now: new Date(at) });
 const erased = (categories: string[], reason: 'erasure_request' | 'retention_expired', recipientsNotified: string[] = []) => ({
   type: 'DataErased',
@@ -87,7 +94,10 @@ const erased = (categories: string[], reason: 'erasure_request' | 'retention_exp
 describe('a use is refused once its own purpose’s retention has run out', () => {
   it('refuses fraud prevention 59 days after the collection, while marketing may still use the email', () => {
     const day59 = '2026-03-01T00:00:00.000Z';
-    spec.given([emailCollected]).when(use(fraudService, 'fraud.prevention', day59)).thenDenied('retention_expired');
+    spec
+      .given([emailCollected])
+      .when(use(fraudService, 'fraud.prevention', day59))
+      .thenDenied('retention_expired');
     spec
       .given([emailCollected])
       .when(use(campaigns, 'marketing.email', day59))
@@ -99,7 +109,10 @@ describe('a use is refused once its own purpose’s retention has run out', () =
       .given([emailCollected])
       .when(use(fraudService, 'fraud.prevention', '2026-01-30T23:59:59.999Z'))
       .then([expect.objectContaining({ type: 'DataUsed' })]);
-    spec.given([emailCollected]).when(use(fraudService, 'fraud.prevention', FRAUD_ENDS)).thenDenied('retention_expired');
+    spec
+      .given([emailCollected])
+      .when(use(fraudService, 'fraud.prevention', FRAUD_ENDS))
+      .thenDenied('retention_expired');
   });
 
   it('restarts a purpose’s retention at its next collection, keeping the other purposes’', () => {
@@ -134,7 +147,10 @@ describe('a use is refused once its own purpose’s retention has run out', () =
       .given([legacyCollected])
       .when(use(fulfilment, 'order.fulfilment', '2031-12-31T23:59:59.999Z'))
       .then([expect.objectContaining({ type: 'DataUsed' })]);
-    spec.given([legacyCollected]).when(use(fulfilment, 'order.fulfilment', '2032-01-01T00:00:00.000Z')).thenDenied('retention_expired');
+    spec
+      .given([legacyCollected])
+      .when(use(fulfilment, 'order.fulfilment', '2032-01-01T00:00:00.000Z'))
+      .thenDenied('retention_expired');
   });
 });
 
@@ -144,19 +160,31 @@ describe('enforceRetention decides what no purpose may keep any more', () => {
   });
 
   it('erases the address, kept for fraud prevention only, once that retention ends; the email stays for marketing', () => {
-    spec.given([emailCollected, addressCollected]).when(enforce(FRAUD_ENDS)).then([erased(['contact.address'], 'retention_expired')]);
+    spec
+      .given([emailCollected, addressCollected])
+      .when(enforce(FRAUD_ENDS))
+      .then([erased(['contact.address'], 'retention_expired')]);
   });
 
   it('erases every category whose last retention has run out, in one event', () => {
-    spec.given([emailCollected, addressCollected]).when(enforce(MARKETING_ENDS)).then([erased(['contact.email', 'contact.address'], 'retention_expired')]);
+    spec
+      .given([emailCollected, addressCollected])
+      .when(enforce(MARKETING_ENDS))
+      .then([erased(['contact.email', 'contact.address'], 'retention_expired')]);
   });
 
   it('erases nothing a second time: what it erased is no longer held', () => {
-    spec.given([emailCollected, addressCollected, { id: ERASURE_ID, ...erased(['contact.address'], 'retention_expired') } as GivenEvent]).when(enforce(FRAUD_ENDS)).then([]);
+    spec
+      .given([emailCollected, addressCollected, { id: ERASURE_ID, ...erased(['contact.address'], 'retention_expired') } as GivenEvent])
+      .when(enforce(FRAUD_ENDS))
+      .then([]);
   });
 
   it('erases nothing of a subject erased whole, nor of one who holds nothing', () => {
-    const all: GivenEvent = { type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', reason: 'erasure_request', categories: ['contact.email'], recipientsNotified: [] } };
+    const all: GivenEvent = {
+      type: 'DataErased',
+      data: { scope: 'all', method: 'crypto-shred', reason: 'erasure_request', categories: ['contact.email'], recipientsNotified: [] },
+    };
     spec.given([emailCollected, all]).when(enforce(MARKETING_ENDS)).then([]);
     spec.given([]).when(enforce(MARKETING_ENDS)).then([]);
   });
@@ -173,7 +201,19 @@ describe('enforceRetention decides what no purpose may keep any more', () => {
   });
 
   it('erases with a category of the subject’s one key every category that key holds, since that key is all that can be shredded', () => {
-    const legacyAddress: GivenEvent = { ...legacyCollected, data: { ...(legacyCollected.data as object), categories: ['contact.address'], retainUntil: FRAUD_ENDS, values: { 'contact.address': 'gcm1.kkkk.llll' } } } as GivenEvent;
+    const legacyAddress: GivenEvent = {
+      occurredAt: COLLECTED_AT,
+      type: 'DataCollected',
+      data: {
+        categories: ['contact.address'],
+        source: 'crm',
+        purposes: ['order.fulfilment'],
+        legalBases: { 'order.fulfilment': 'contract' },
+        notice,
+        retainUntil: FRAUD_ENDS,
+        values: { 'contact.address': 'gcm1.kkkk.llll' },
+      },
+    };
     spec
       .given([legacyCollected, legacyAddress])
       .when(enforce(FRAUD_ENDS))
@@ -190,7 +230,10 @@ describe('erase of some categories keeps the subject', () => {
   });
 
   it('refuses a category never collected, and one already erased, appending nothing', () => {
-    spec.given([emailCollected]).when({ type: 'erase', categories: ['contact.address'] }).thenThrows('COMMAND_REFUSED', 'category_not_collected');
+    spec
+      .given([emailCollected])
+      .when({ type: 'erase', categories: ['contact.address'] })
+      .thenThrows('COMMAND_REFUSED', 'category_not_collected');
     spec
       .given([emailCollected, addressCollected, erased(['contact.address'], 'erasure_request') as GivenEvent])
       .when({ type: 'erase', categories: ['contact.address'] })
@@ -199,7 +242,10 @@ describe('erase of some categories keeps the subject', () => {
 
   it('refuses a use of the erased category as erased, and still allows the category kept', () => {
     const given = [emailCollected, addressCollected, erased(['contact.address'], 'erasure_request') as GivenEvent];
-    spec.given(given).when({ ...use(fraudService, 'fraud.prevention', '2026-01-10T00:00:00.000Z'), categories: ['contact.address'] }).thenDenied('erased');
+    spec
+      .given(given)
+      .when(use(fraudService, 'fraud.prevention', '2026-01-10T00:00:00.000Z', ['contact.address']))
+      .thenDenied('erased');
     spec
       .given(given)
       .when(use(fraudService, 'fraud.prevention', '2026-01-10T00:00:00.000Z'))
@@ -208,7 +254,10 @@ describe('erase of some categories keeps the subject', () => {
 
   it('refuses a rectification of the erased category, and takes a new collection of it under the next key', () => {
     const given = [emailCollected, addressCollected, erased(['contact.address'], 'erasure_request') as GivenEvent];
-    spec.given(given).when({ type: 'rectify', values: { 'contact.address': 'gcm1.x.y' }, sealedWith: { 'contact.address': 1 } }).thenThrows('COMMAND_REFUSED', 'category_not_collected');
+    spec
+      .given(given)
+      .when({ type: 'rectify', values: { 'contact.address': 'gcm1.x.y' }, sealedWith: { 'contact.address': 1 } })
+      .thenThrows('COMMAND_REFUSED', 'category_not_collected');
     const collectAgain = (generation: number): SubjectCommand => ({
       type: 'collect',
       source: 'profile',
@@ -231,7 +280,9 @@ describe('erase of some categories keeps the subject', () => {
     spec
       .given([emailCollected, addressCollected])
       .when({ type: 'erase' })
-      .then([{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', reason: 'erasure_request', categories: ['contact.email', 'contact.address'], recipientsNotified: [] } }]);
+      .then([
+        { type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', reason: 'erasure_request', categories: ['contact.email', 'contact.address'], recipientsNotified: [] } },
+      ]);
   });
 });
 

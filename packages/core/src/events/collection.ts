@@ -58,4 +58,5 @@ export function retentionOfCategory(data: z.infer<typeof DataCollected>, categor
 }
 
 /** The last of the ends, or `fallback` when there are none. */
-export const lastEnd = (ends: readonly string[], fallback: string): string => (ends.length > 0 ? new Date(Math.max(...ends.map((end) => Date.parse(end)))).toISOString() : fallback);
+export const lastEnd = (ends: readonly string[], fallback: string): string =>
+  ends.length > 0 ? new Date(Math.max(...ends.map((end) => Date.parse(end)))).toISOString() : fallback;

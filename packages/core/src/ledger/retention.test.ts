@@ -41,7 +41,7 @@ class RecordingKeyStore extends InMemoryKeyStore {
   }
 }
 
-function world(store: EventStore = new InMemoryEventStore(), keys = new RecordingKeyStore()) {
+function world(store = new InMemoryEventStore(), keys = new RecordingKeyStore()) {
   let now = T0;
   const ledger = createLedger({ store, keys, policy, clock: () => new Date(now) });
   return { store, keys, ledger, at: (days: number) => (now = T0 + days * DAY) };
@@ -94,14 +94,26 @@ describe('retention per purpose', () => {
       reason: 'retention_expired',
       detail: 'the retention period of contact.email for fraud.prevention has run out',
     });
-    expect(await ledger.use({ subjectId: 's-1', actor: marketing, purpose: 'marketing.email', categories: ['contact.email'], activity: 'spring' })).toMatchObject({ allowed: true });
+    expect(await ledger.use({ subjectId: 's-1', actor: marketing, purpose: 'marketing.email', categories: ['contact.email'], activity: 'spring' })).toMatchObject({
+      allowed: true,
+    });
   });
 
   it('records each purpose’s own retention in the collection, and shows it in the inventory and the export', async () => {
     const { ledger } = world();
-    const event = await ledger.collect({ subjectId: 's-1', actor: checkout, source: 'checkout', purposes: ['fraud.prevention', 'marketing.email'], notice, data: { 'contact.email': EMAIL } });
+    const event = await ledger.collect({
+      subjectId: 's-1',
+      actor: checkout,
+      source: 'checkout',
+      purposes: ['fraud.prevention', 'marketing.email'],
+      notice,
+      data: { 'contact.email': EMAIL },
+    });
     const retention = { 'fraud.prevention': '2026-01-31T00:00:00.000Z', 'marketing.email': '2028-01-01T00:00:00.000Z' };
-    expect(event).toMatchObject({ schemaVersion: 2, data: { retainUntil: '2028-01-01T00:00:00.000Z', retention: { 'contact.email': retention }, sealedWith: { 'contact.email': 0 } } });
+    expect(event).toMatchObject({
+      schemaVersion: 2,
+      data: { retainUntil: '2028-01-01T00:00:00.000Z', retention: { 'contact.email': retention }, sealedWith: { 'contact.email': 0 } },
+    });
     expect((await ledger.inventory('s-1')).categories).toEqual([expect.objectContaining({ category: 'contact.email', retention, retainUntil: '2028-01-01T00:00:00.000Z' })]);
     expect((await ledger.exportSubject('s-1')).data).toEqual([expect.objectContaining({ category: 'contact.email', value: EMAIL, retention })]);
   });
@@ -257,11 +269,22 @@ describe('erase of some categories: "delete my address, keep my account"', () =>
     await collectBoth(ledger, 's-1');
     await ledger.erase({ subjectId: 's-1', actor: privacy, categories: ['contact.address'] });
     await ledger.collect({ subjectId: 's-1', actor: checkout, source: 'profile', purposes: ['order.fulfilment'], notice, data: { 'contact.address': NEW_ADDRESS } });
-    await ledger.grantConsent({ subjectId: 's-1', actor: { id: 's-1', kind: 'subject', roles: [] }, purpose: 'newsletter.consent', notice, method: 'checkbox', evidence: 'ticked the box' });
-    expect(keys.made).toEqual(new Set([categoryKeyId('s-1', 'contact.email', 0), categoryKeyId('s-1', 'contact.address', 0), categoryKeyId('s-1', 'contact.address', 1), textKeyId('s-1')]));
+    await ledger.grantConsent({
+      subjectId: 's-1',
+      actor: { id: 's-1', kind: 'subject', roles: [] },
+      purpose: 'newsletter.consent',
+      notice,
+      method: 'checkbox',
+      evidence: 'ticked the box',
+    });
+    expect(keys.made).toEqual(
+      new Set([categoryKeyId('s-1', 'contact.email', 0), categoryKeyId('s-1', 'contact.address', 0), categoryKeyId('s-1', 'contact.address', 1), textKeyId('s-1')]),
+    );
     await ledger.erase({ subjectId: 's-1', actor: privacy });
     for (const keyId of keys.made) expect({ keyId, key: await keys.get(keyId) }).toEqual({ keyId, key: undefined });
-    await expect(ledger.collect({ subjectId: 's-1', actor: checkout, source: 'x', purposes: ['order.fulfilment'], notice, data: { 'contact.phone': '+33 6 12 34 56 78' } })).rejects.toMatchObject({
+    await expect(
+      ledger.collect({ subjectId: 's-1', actor: checkout, source: 'x', purposes: ['order.fulfilment'], notice, data: { 'contact.phone': '+33 6 12 34 56 78' } }),
+    ).rejects.toMatchObject({
       reason: 'subject_erased',
     });
     expect(keys.made.has(categoryKeyId('s-1', 'contact.phone', 0))).toBe(false);
@@ -295,7 +318,12 @@ describe('data sealed under the subject’s one key, before keys per category', 
       },
       'no_stream',
     );
-    await write('00000000-0000-7000-8000-00000000a002', 'ConsentGranted', { purpose: 'newsletter.consent', notice, method: 'checkbox', evidence: sealValue(key, 'ticked', `${subjectId}/evidence`) }, 0n);
+    await write(
+      '00000000-0000-7000-8000-00000000a002',
+      'ConsentGranted',
+      { purpose: 'newsletter.consent', notice, method: 'checkbox', evidence: sealValue(key, 'ticked', `${subjectId}/evidence`) },
+      0n,
+    );
   }
 
   it('still reads it, and a new collection of another category goes under that category’s key', async () => {
@@ -321,7 +349,14 @@ describe('data sealed under the subject’s one key, before keys per category', 
     expect(await ledger.access({ subjectId: 's-old', actor: fulfilment, purpose: 'order.fulfilment', categories: ['contact.phone'] })).toMatchObject({
       data: { 'contact.phone': '+33 6 12 34 56 78' },
     });
-    await ledger.grantConsent({ subjectId: 's-old', actor: { id: 's-old', kind: 'subject', roles: [] }, purpose: 'newsletter.consent', notice, method: 'web-form', evidence: 'again' });
+    await ledger.grantConsent({
+      subjectId: 's-old',
+      actor: { id: 's-old', kind: 'subject', roles: [] },
+      purpose: 'newsletter.consent',
+      notice,
+      method: 'web-form',
+      evidence: 'again',
+    });
     expect((await ledger.inventory('s-old')).erasedCategories?.map((erased) => erased.category)).toEqual(['contact.address', 'contact.email']);
   });
 

@@ -88,8 +88,7 @@ export function checkUse(policy: Policy, subject: SubjectFacts, request: UseRequ
   if (subject.erasureRequested) return deny('erasure_requested', 'the subject asked for erasure', [subject.erasureRequested.eventId]);
   if (subject.restriction) return deny('restricted', 'processing is restricted', [subject.restriction.eventId]);
   const erased = categories.filter((category) => subject.erasedCategories?.has(category) && !subject.collected.has(category));
-  if (erased.length > 0)
-    return deny('erased', `${erased.join(', ')} of the subject was erased`, [...new Set(erased.map((c) => subject.erasedCategories?.get(c) as string))]);
+  if (erased.length > 0) return deny('erased', `${erased.join(', ')} of the subject was erased`, [...new Set(erased.map((c) => subject.erasedCategories?.get(c) as string))]);
   const missing = categories.filter((category) => !subject.collected.has(category));
   if (missing.length > 0) return deny('category_not_collected', `no ${missing.join(', ')} was collected`);
   const expired = categories.filter((category) => retentionEnd(policy, subject.collected.get(category) as HeldCategoryFacts, purpose) <= request.now.getTime());

@@ -60,7 +60,9 @@ export function collectionTerms(policy: Policy, purposes: readonly string[], now
   const ends = new Map(purposes.map((purpose) => [purpose, addDuration(now, policy.purposes.get(purpose)?.retention ?? 'P0D').toISOString()]));
   const retention: PurposeRetention = {};
   for (const category of categories)
-    retention[category] = Object.fromEntries(purposes.filter((purpose) => policy.purposes.get(purpose)?.categories.includes(category)).map((purpose) => [purpose, ends.get(purpose) as string]));
+    retention[category] = Object.fromEntries(
+      purposes.filter((purpose) => policy.purposes.get(purpose)?.categories.includes(category)).map((purpose) => [purpose, ends.get(purpose) as string]),
+    );
   const kept = Object.values(retention).flatMap((byPurpose) => Object.values(byPurpose));
   const last = Math.max(...(kept.length > 0 ? kept : [...ends.values()]).map((end) => Date.parse(end)));
   return {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { initialSubjectState, type SubjectState } from '../decider';
+import { initialSubjectState, type CollectedCategory, type SubjectState } from '../decider';
 import { EventIdSet } from '../events';
 import { openSnapshot, sealSnapshot, type Snapshot } from './seal';
 import { recipientStateCodec, subjectStateCodec } from './state-codec';
@@ -40,7 +40,7 @@ describe('sealSnapshot / openSnapshot', () => {
   it('carries each purpose’s retention, each value’s key, the categories erased on their own and the key generations', () => {
     const partlyErased: SubjectState = {
       ...withdrawn,
-      collected: new Map([
+      collected: new Map<string, CollectedCategory>([
         [
           'contact.email',
           {
@@ -54,7 +54,19 @@ describe('sealSnapshot / openSnapshot', () => {
             key: 1,
           },
         ],
-        ['contact.phone', { eventId: grantId, collectedAt: '2025-01-01T00:00:00.000Z', source: 'crm', purposes: [], retainUntil: '2030-01-01T00:00:00.000Z', retention: {}, sealed: '', key: 'subject' }],
+        [
+          'contact.phone',
+          {
+            eventId: grantId,
+            collectedAt: '2025-01-01T00:00:00.000Z',
+            source: 'crm',
+            purposes: [],
+            retainUntil: '2030-01-01T00:00:00.000Z',
+            retention: {},
+            sealed: '',
+            key: 'subject',
+          },
+        ],
       ]),
       erasedCategories: new Map([['contact.address', withdrawalId]]),
       keyGenerations: new Map([

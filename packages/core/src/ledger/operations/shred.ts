@@ -41,8 +41,17 @@ function recordFor(subjectId: string, state: SubjectState, drafts: EventDraft[],
   const erasure = erasureIn(drafts);
   if (erasure?.data.scope !== 'all') {
     const named = erasure?.data.categories ?? [];
-    const lost = [...state.collected].filter(([category, held]) => !named.includes(category) && shredded.has(valueKeyId(subjectId, category, held.key))).map(([category]) => category);
-    if (lost.length > 0) return recordFor(subjectId, state, decideSubject({ type: 'erase', categories: [...named, ...lost], reason: erasure?.data.reason ?? 'erasure_request' }, state, policy), shredded, policy);
+    const lost = [...state.collected]
+      .filter(([category, held]) => !named.includes(category) && shredded.has(valueKeyId(subjectId, category, held.key)))
+      .map(([category]) => category);
+    if (lost.length > 0)
+      return recordFor(
+        subjectId,
+        state,
+        decideSubject({ type: 'erase', categories: [...named, ...lost], reason: erasure?.data.reason ?? 'erasure_request' }, state, policy),
+        shredded,
+        policy,
+      );
   }
   if (erasure && keysToShred(subjectId, state, erasure.data, policy).some((keyId) => !shredded.has(keyId))) throw keyMoved();
   return drafts;
