@@ -21,6 +21,8 @@ const COMMANDS: readonly (readonly string[])[] = [
   ['violations'],
   ['replay', '--at', '5'],
   ['replay', '--at', '12', '--subject', SUBJECT],
+  ['retention'],
+  ['retention', '--now', '2026-06-01T00:00:00Z', '--json'],
 ];
 
 /** The file's bytes and modification time: what reading must leave as it found them. */

@@ -54,6 +54,7 @@ export * from './decider';
 export * from './audit';
 export * from './subject';
 export * from './trail';
+export * from './subject-keys';
 export * from './ledger';
 export * from './backfill';
 export * from './transparency';

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { categoryKeyId } from '@custodian/core';
 import { cli } from '../test-support/capture';
 import { ADDRESS, EMAIL, MASTER_KEY, OTHER, storyFile, SUBJECT } from '../test-support/fixture';
 
@@ -62,9 +63,11 @@ describe('custodian export', () => {
     expect(stderr).toContain(`no key for ${OTHER} in ${join(story.dir, 'other-keys')}, so values are null`);
   });
 
+  /** The key of the customer's address: each category has a key of its own, its file named by the SHA-256 of the key's id. */
+  const ADDRESS_KEY = categoryKeyId(OTHER, 'contact.address', 0);
   function damagedKeys(name: string, damage: (file: string) => void): void {
     cpSync(join(story.dir, 'keys'), join(story.dir, name), { recursive: true });
-    damage(join(story.dir, name, `${createHash('sha256').update(OTHER).digest('hex')}.key`));
+    damage(join(story.dir, name, `${createHash('sha256').update(ADDRESS_KEY).digest('hex')}.key`));
   }
 
   it('reports a truncated key file as corrupt (KEY_FILE_CORRUPT) with exit 3, not as a cipher error or a wrong master key', async () => {
@@ -72,7 +75,7 @@ describe('custodian export', () => {
     const { code, stdout, stderr } = await cli(['export', OTHER, '--keys', 'truncated-keys'], { cwd: story.dir, env: withKey });
     expect(code).toBe(3);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(new RegExp(`^custodian: the key file [0-9a-f]{64}\\.key of subject ${OTHER} is corrupt: 30 bytes where a wrapped key has 60\n$`));
+    expect(stderr).toMatch(new RegExp(`^custodian: the key file [0-9a-f]{64}\\.key of subject ${ADDRESS_KEY} is corrupt: 30 bytes where a wrapped key has 60\n$`));
   });
 
   it('says a key file that does not unwrap under the right master key may have been altered (KEY_UNWRAP_FAILED), exit 2', async () => {

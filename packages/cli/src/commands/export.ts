@@ -50,6 +50,7 @@ function textExport(report: SubjectExport): string {
   return [
     `Export of subject ${showControls(report.subjectId)} (${showControls(report.format)}), made ${report.generatedAt}${erased}\n`,
     section('Data held', dataTable(report.data)),
+    ...(report.erasedCategories.length > 0 ? [section('Erased categories (the rest kept)', erasedTable(report.erasedCategories))] : []),
     section('Purposes', purposesTable(report.purposes)),
     section('Consents', consentsTable(report.consents)),
     section('Recipients', recipientsTable(report.recipients)),
@@ -69,8 +70,27 @@ const dataTable = (data: SubjectExport['data']) =>
       { header: 'purposes', value: (d) => d.purposes.join(', ') },
       { header: 'collected', value: (d) => d.collectedAt },
       { header: 'retain until', value: (d) => d.retainUntil },
+      {
+        header: 'per purpose',
+        value: (d) =>
+          Object.entries(d.retention)
+            .map(([purpose, end]) => `${purpose} until ${end}`)
+            .join(', '),
+      },
     ],
     data,
+  );
+
+const erasedTable = (erased: SubjectExport['erasedCategories']) =>
+  table(
+    [
+      { header: 'category', value: (c) => c.category },
+      { header: 'erased at', value: (c) => c.erasedAt },
+      { header: 'reason', value: (c) => c.reason },
+      { header: 'recipients notified', value: (c) => c.recipientsNotified.join(', ') },
+      { header: 'event', value: (c) => c.eventId },
+    ],
+    erased,
   );
 
 const purposesTable = (purposes: SubjectExport['purposes']) =>

@@ -11,6 +11,7 @@ import { prove } from './prove';
 import { replay } from './replay';
 import { report } from './report';
 import { requests } from './requests';
+import { retention } from './retention';
 import { stats } from './stats';
 import { verify } from './verify';
 import { violations } from './violations';
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   witness,
   receipt,
   importCommand,
+  retention,
 ];
 
 export { EXIT, type Command, type CommandContext, type LedgerlessContext } from './command';

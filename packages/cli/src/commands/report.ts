@@ -5,7 +5,7 @@ import { renderHtmlReport } from '../output/html-report';
 import { toJson } from '../output/json';
 import { count, section, table } from '../output/table';
 import { showControls as s } from '../output/terminal';
-import { copyWords, dayWords, daysLeftWords, KINDS, listWords as list, rightWords, timeWords } from '@custodian/core';
+import { copyWords, dayWords, daysLeftWords, erasureReasonWords, KINDS, listWords as list, retentionWords, rightWords, timeWords } from '@custodian/core';
 import { buildSubjectReport, type SubjectReport } from '../report/subject-report';
 import { stringOption, UsageError } from '../usage';
 import { EXIT, type Command } from './command';
@@ -51,7 +51,10 @@ function textReport(r: SubjectReport): string {
     : `history BROKEN at revision ${String(r.chain.broken?.revision)}: ${s(r.chain.broken?.explanation ?? '')}; only the events before it are shown`;
   const o = r.overview;
   const overview = [
-    `  holds:       ${o.categories.length ? s(o.categories.map((c) => `${c.category} (for ${list(c.purposes)})`).join(', ')) : 'nothing'}${o.erased ? ` - erased on ${timeWords(o.erasedAt ?? '')}` : ''}`,
+    `  holds:       ${o.categories.length ? s(o.categories.map((c) => `${c.category} (for ${list(c.purposes)}; ${o.erased ? 'erased' : retentionWords(c.retention, c.retainUntil)})`).join(', ')) : 'nothing'}${o.erased ? ` - erased on ${timeWords(o.erasedAt ?? '')}` : ''}`,
+    ...(o.erasedCategories.length
+      ? [`  erased:      ${s(o.erasedCategories.map((c) => `${c.category} (${erasureReasonWords(c.reason)} on ${timeWords(c.erasedAt)})`).join(', '))}`]
+      : []),
     `  consent:     ${o.consents.length ? s(o.consents.map((c) => `${c.purpose} ${c.status}`).join(', ')) : 'none recorded'}`,
     `  shared with: ${o.recipients.length ? s(o.recipients.map((x) => `${x.name ?? x.id} (${x.categories.join(', ')}; ${copyWords(x)})`).join(', ')) : 'no one'}`,
     `  to answer:   ${o.openRequests.length ? o.openRequests.map((q) => `${rightWords(q.right)}, asked ${dayWords(q.receivedAt)}, due by ${dayWords(q.dueBy)} (${daysLeftWords(q.daysLeft)}${q.extension ? ', extended' : ''})`).join('; ') : 'no open request'}`,

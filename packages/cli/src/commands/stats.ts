@@ -105,6 +105,8 @@ function createTally() {
         erasureAsked.add(subject);
         break;
       case 'DataErased':
+        // Some categories erased, the subject kept: not an erased subject.
+        if (event.data.scope === 'categories') break;
         erased.add(subject);
         erasureAsked.delete(subject);
         for (const recipientId of event.data.recipientsNotified) awaitingConfirmation.add(`${subject}\u0000${recipientId}`);

@@ -7,7 +7,7 @@ const report = (overrides: Partial<SubjectReport> = {}): SubjectReport => ({
   generatedAt: '2026-03-02T09:00:00.000Z',
   ledger: '/data/<ledger>.db',
   chain: { ok: true, checked: 1 },
-  overview: { categories: [], consents: [], recipients: [], erased: false, openRequests: [] },
+  overview: { categories: [], erasedCategories: [], consents: [], recipients: [], erased: false, openRequests: [] },
   items: [
     {
       kind: 'used',
@@ -41,6 +41,37 @@ describe('the HTML report', () => {
     expect(html).toMatch(/<li class="entry entry-used" data-kind="used" data-event-id="01a228c5-0000-7000-8000-000000000001">/);
     for (const kind of ['collected', 'consented', 'used', 'shared', 'refused', 'withdrawn', 'erased']) expect(html).toContain(`data-legend="${kind}"`);
     expect(html.match(/<[a-z]+ [^>]*data-kind="/g)).toHaveLength(1);
+  });
+
+  it('shows each purpose’s own retention, and the categories erased on their own with why and who was told', () => {
+    const html = renderHtmlReport(
+      report({
+        overview: {
+          categories: [
+            {
+              category: 'contact.email',
+              source: 'checkout',
+              purposes: ['fraud.prevention', 'marketing.email'],
+              collectedAt: '2026-01-01T00:00:00.000Z',
+              retainUntil: '2028-01-01T00:00:00.000Z',
+              retention: { 'fraud.prevention': '2026-01-31T00:00:00.000Z', 'marketing.email': '2028-01-01T00:00:00.000Z' },
+            },
+          ],
+          erasedCategories: [
+            { category: 'contact.address', erasedAt: '2026-02-01T00:00:00.000Z', reason: 'retention_expired', eventId: 'e-9', recipientsNotified: ['bureau-<1>'] },
+          ],
+          consents: [],
+          recipients: [],
+          erased: false,
+          openRequests: [],
+        },
+      }),
+    );
+    expect(html).toContain('kept for fraud.prevention until 31 Jan 2026 and for marketing.email until 1 Jan 2028');
+    expect(html).toMatch(
+      /<h3>Erased, the rest kept<\/h3><ul><li data-erased-category="contact.address">[\s\S]*erased once no purpose could keep it any longer on 1 Feb 2026, 00:00:00 UTC; erasure notices sent to bureau-&lt;1&gt;/,
+    );
+    expect(renderHtmlReport(report())).not.toContain('Erased, the rest kept');
   });
 
   it('says plainly when nothing was recorded yet, and when the chain is broken', () => {

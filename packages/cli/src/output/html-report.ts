@@ -3,10 +3,12 @@ import {
   copyWords,
   dayWords,
   daysLeftWords,
+  erasureReasonWords,
   extensionWords,
   KINDS,
   listWords as list,
   MAIN_KINDS,
+  retentionWords,
   rightWords,
   timeWords,
   type RequestDeadline,
@@ -71,10 +73,16 @@ function overview(report: SubjectReport): string {
     ? o.categories
         .map(
           (c) =>
-            `<li><span class="tag">${e(c.category)}</span><br><span class="small">from ${e(c.source)}, for ${e(list(c.purposes))}; ${o.erased ? 'erased' : `kept until ${e(dayWords(c.retainUntil))}`}</span></li>`,
+            `<li><span class="tag">${e(c.category)}</span><br><span class="small">from ${e(c.source)}, for ${e(list(c.purposes))}; ${o.erased ? 'erased' : e(retentionWords(c.retention, c.retainUntil))}</span></li>`,
         )
         .join('')
-    : none('Nothing collected');
+    : none(o.erasedCategories.length ? 'Nothing held any more' : 'Nothing collected');
+  const erasedOnTheirOwn = o.erasedCategories
+    .map(
+      (c) =>
+        `<li data-erased-category="${e(c.category)}"><span class="tag">${e(c.category)}</span><br><span class="small">${e(erasureReasonWords(c.reason))} on ${e(timeWords(c.erasedAt))}${c.recipientsNotified.length ? `; erasure notices sent to ${e(list(c.recipientsNotified))}` : ''}</span></li>`,
+    )
+    .join('');
   const consents = o.consents.length
     ? o.consents
         .map(
@@ -98,7 +106,7 @@ function overview(report: SubjectReport): string {
   return `<section aria-labelledby="overview-title">
 <h2 id="overview-title">Where things stand</h2>
 <div class="overview">
-<div class="card"><h3>Data held</h3><ul>${held}</ul>${erasure}</div>
+<div class="card"><h3>Data held</h3><ul>${held}</ul>${erasedOnTheirOwn ? `<h3>Erased, the rest kept</h3><ul>${erasedOnTheirOwn}</ul>` : ''}${erasure}</div>
 <div class="card"><h3>Consent today</h3><ul>${consents}</ul></div>
 <div class="card"><h3>Shared with</h3><ul>${shared}</ul></div>
 </div>

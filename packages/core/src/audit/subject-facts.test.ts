@@ -55,11 +55,13 @@ describe('the facts a replay holds per subject', () => {
       collected('c-3', ['contact.email'], '2029-01-01T00:00:00.000Z'),
     );
     // Then email is the third collection's, and phone and address, before and after it, are untouched
+    const terms = (eventId: string, retainUntil: string, collectedAt: string) => ({ eventId, retainUntil, collectedAt, retention: { 'marketing.email': retainUntil } });
     expect([...factsOf(held).collected]).toEqual([
-      ['contact.phone', { eventId: 'c-1', retainUntil: '2027-01-01T00:00:00.000Z' }],
-      ['contact.email', { eventId: 'c-3', retainUntil: '2029-01-01T00:00:00.000Z' }],
-      ['contact.address', { eventId: 'c-2', retainUntil: '2028-01-01T00:00:00.000Z' }],
+      ['contact.phone', terms('c-1', '2027-01-01T00:00:00.000Z', held.terms?.get('contact.phone')?.collectedAt as string)],
+      ['contact.email', terms('c-3', '2029-01-01T00:00:00.000Z', held.terms?.get('contact.email')?.collectedAt as string)],
+      ['contact.address', terms('c-2', '2028-01-01T00:00:00.000Z', held.terms?.get('contact.address')?.collectedAt as string)],
     ]);
+    expect(held.terms?.get('contact.email')?.collectedAt).not.toBe(held.terms?.get('contact.address')?.collectedAt);
     expect(held.collected).toHaveLength(9);
   });
 
@@ -146,11 +148,45 @@ describe('the facts a replay holds per subject', () => {
     expect(factsOf(erased)).toMatchObject({ erasureRequested: undefined, erased: { eventId: 'e-2' } });
   });
 
+  it('hold each purpose by its latest collection, the category kept until the last of them, as the decider does', () => {
+    const withRetention = (id: string, retention: Record<string, string>) => {
+      const base = collected(id, ['contact.email'], '2026-12-31T00:00:00.000Z');
+      return { ...base, data: { ...base.data, purposes: Object.keys(retention), retention: { 'contact.email': retention } } } as CustodianEvent;
+    };
+    const held = fold(
+      withRetention('c-1', { 'marketing.email': '2028-01-01T00:00:00.000Z', 'fraud.screening': '2026-02-01T00:00:00.000Z' }),
+      withRetention('c-2', { 'fraud.screening': '2026-03-01T00:00:00.000Z' }),
+    );
+    expect(factsOf(held).collected.get('contact.email')).toMatchObject({
+      eventId: 'c-2',
+      retainUntil: '2028-01-01T00:00:00.000Z',
+      retention: { 'marketing.email': '2028-01-01T00:00:00.000Z', 'fraud.screening': '2026-03-01T00:00:00.000Z' },
+    });
+  });
+
+  it('drop a category erased on its own, naming its erasure, until it is collected again; the other categories stay', () => {
+    const erasure = event('e-1', {
+      type: 'DataErased',
+      data: { scope: 'categories', method: 'crypto-shred', reason: 'retention_expired', categories: ['contact.email'], recipientsNotified: [] },
+    });
+    const held = fold(collected('c-1', ['contact.email', 'contact.phone'], '2027-01-01T00:00:00.000Z'), erasure);
+    const facts = factsOf(held);
+    expect([...facts.collected.keys()]).toEqual(['contact.phone']);
+    expect(facts.erasedCategories).toEqual(new Map([['contact.email', 'e-1']]));
+    expect(facts.erased).toBeUndefined();
+    expect(held.terms?.has('contact.email')).toBe(false);
+    const again = fold(collected('c-1', ['contact.email', 'contact.phone'], '2027-01-01T00:00:00.000Z'), erasure, collected('c-2', ['contact.email'], '2028-01-01T00:00:00.000Z'));
+    expect(factsOf(again).erasedCategories).toBeUndefined();
+    expect(factsOf(again).collected.get('contact.email')).toMatchObject({ eventId: 'c-2', retainUntil: '2028-01-01T00:00:00.000Z' });
+  });
+
   it('leave the facts as they were for events the rules do not read', () => {
-    const before = fold(collected('c-1', ['contact.email'], '2027-01-01T00:00:00.000Z'), granted('g-1', 'marketing.email'));
+    const collection = collected('c-1', ['contact.email'], '2027-01-01T00:00:00.000Z');
+    const grant = granted('g-1', 'marketing.email');
+    const before = fold(collection, grant);
     const after = fold(
-      collected('c-1', ['contact.email'], '2027-01-01T00:00:00.000Z'),
-      granted('g-1', 'marketing.email'),
+      collection,
+      grant,
       event('u-1', {
         type: 'DataUsed',
         data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'spring', basis: { legalBasis: 'consent', consentEventId: 'g-1' } },

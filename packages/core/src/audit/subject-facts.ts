@@ -1,5 +1,11 @@
-import type { CustodianEvent } from '../events';
-import type { SubjectFacts } from '../policy';
+import { lastEnd, retentionOfCategory, type CustodianEvent } from '../events';
+import type { HeldCategoryFacts, SubjectFacts } from '../policy';
+
+/** A category's retention per purpose and when it was last collected: what a purpose's own retention is judged by. */
+interface CategoryTerms {
+  readonly retention: Readonly<Record<string, string>>;
+  readonly collectedAt: string;
+}
 
 /**
  * One subject as the rules see it, and nothing more: a replay of the whole log holds one
@@ -17,6 +23,10 @@ export interface HeldFacts {
   restriction: string | undefined;
   erasureRequested: string | undefined;
   erased: string | undefined;
+  /** Per category held, its terms; the category's `retainUntil` in `collected` is the last of them. */
+  terms: Map<string, CategoryTerms> | undefined;
+  /** Categories erased on their own, flat: a category, its `DataErased`. */
+  erasedCategories: readonly string[] | undefined;
 }
 
 const COLLECTED = 3;
@@ -40,9 +50,13 @@ export function createFactsFold() {
       case 'DataCollected':
         for (const category of event.data.categories) {
           const at = find(held.collected, category, COLLECTED);
-          const entry = [word(category), event.id, word(event.data.retainUntil)];
+          // As the decider holds it: each purpose's latest collection counts, the category kept until the last of them.
+          const retention = { ...held.terms?.get(category)?.retention, ...retentionOfCategory(event.data, category) };
+          (held.terms ??= new Map()).set(category, { retention, collectedAt: event.occurredAt });
+          const entry = [word(category), event.id, word(lastEnd(Object.values(retention), event.data.retainUntil))];
           held.collected = at < 0 ? [...held.collected, ...entry] : held.collected.map((item, i) => (i > at && i < at + COLLECTED ? (entry[i - at] as string) : item));
         }
+        if (held.erasedCategories) held.erasedCategories = withoutEntries(held.erasedCategories, event.data.categories, 2);
         return;
       case 'DataRectified':
         for (const category of event.data.categories) {
@@ -73,14 +87,41 @@ export function createFactsFold() {
       case 'ErasureRequested':
         held.erasureRequested = event.id;
         return;
-      case 'DataErased':
-        held.erased = event.id;
+      case 'DataErased': {
+        if (event.data.scope === 'all') {
+          held.erased = event.id;
+          return;
+        }
+        const categories = event.data.categories ?? [];
+        held.collected = withoutEntries(held.collected, categories, COLLECTED);
+        for (const category of categories) held.terms?.delete(category);
+        held.erasedCategories = [...withoutEntries(held.erasedCategories ?? [], categories, 2), ...categories.flatMap((category) => [word(category), event.id])];
         return;
+      }
       default:
     }
   }
 
-  return { absorb, empty: (): HeldFacts => ({ collected: [], consents: [], objections: undefined, restriction: undefined, erasureRequested: undefined, erased: undefined }) };
+  return {
+    absorb,
+    empty: (): HeldFacts => ({
+      collected: [],
+      consents: [],
+      objections: undefined,
+      restriction: undefined,
+      erasureRequested: undefined,
+      erased: undefined,
+      terms: undefined,
+      erasedCategories: undefined,
+    }),
+  };
+}
+
+/** The flat list without the entries (of `stride` items) whose first item is one of `keys`. */
+function withoutEntries(list: readonly string[], keys: readonly string[], stride: number): readonly string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < list.length; i += stride) if (!keys.includes(list[i] as string)) kept.push(...list.slice(i, i + stride));
+  return kept.length === list.length ? list : kept;
 }
 
 function find(list: readonly (string | undefined)[], key: string, stride: number): number {
@@ -92,9 +133,19 @@ const eventRef = (eventId: string | undefined) => (eventId === undefined ? undef
 
 /** The facts as the rules take them: a fresh copy, so nothing handed out changes as the replay goes on. */
 export function factsOf(held: HeldFacts): SubjectFacts {
-  const collected = new Map<string, { eventId: string; retainUntil: string }>();
-  for (let i = 0; i < held.collected.length; i += COLLECTED)
-    collected.set(held.collected[i] as string, { eventId: held.collected[i + 1] as string, retainUntil: held.collected[i + 2] as string });
+  const collected = new Map<string, HeldCategoryFacts>();
+  for (let i = 0; i < held.collected.length; i += COLLECTED) {
+    const category = held.collected[i] as string;
+    const terms = held.terms?.get(category);
+    collected.set(category, {
+      eventId: held.collected[i + 1] as string,
+      retainUntil: held.collected[i + 2] as string,
+      retention: terms?.retention,
+      collectedAt: terms?.collectedAt,
+    });
+  }
+  const erasedCategories = new Map<string, string>();
+  for (let i = 0; i < (held.erasedCategories ?? []).length; i += 2) erasedCategories.set(held.erasedCategories?.[i] as string, held.erasedCategories?.[i + 1] as string);
   const consents = new Map<string, { status: 'granted' | 'withdrawn'; eventId: string; expiresAt?: string | undefined }>();
   for (let i = 0; i < held.consents.length; i += CONSENT)
     consents.set(held.consents[i] as string, {
@@ -109,5 +160,6 @@ export function factsOf(held: HeldFacts): SubjectFacts {
     restriction: eventRef(held.restriction),
     erasureRequested: eventRef(held.erasureRequested),
     erased: eventRef(held.erased),
+    erasedCategories: erasedCategories.size > 0 ? erasedCategories : undefined,
   };
 }

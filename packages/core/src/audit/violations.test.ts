@@ -232,6 +232,35 @@ describe('findViolations, what an auditor reads of each', () => {
     await log.subject('ann', useFor('fraud.screening', { legalBasis: 'legitimate_interests' }), fraud, justBefore);
     const atTheEnd = await log.subject('ann', useFor('fraud.screening', { legalBasis: 'legitimate_interests' }), fraud, new Date(retainUntil));
     const found = await findViolations(log.store, policy);
-    expect(found.map((v) => [v.eventId, v.reason, v.detail])).toEqual([[atTheEnd.id, 'retention_expired', 'the retention period of contact.email has run out']]);
+    expect(found.map((v) => [v.eventId, v.reason, v.detail])).toEqual([
+      [atTheEnd.id, 'retention_expired', 'the retention period of contact.email for fraud.screening has run out'],
+    ]);
+  });
+
+  it("judges each purpose by its own retention: a fraud use after fraud's retention is a violation, though marketing still keeps the data", async () => {
+    const log = plantedLog();
+    const fraudEnds = '2026-06-01T00:00:00.000Z';
+    const marketingEnds = '2028-01-01T00:00:00.000Z';
+    const collected = collectEmail(marketingEnds);
+    if (collected.type !== 'DataCollected') throw new Error('a collection');
+    await log.subject('ann', { ...collected, data: { ...collected.data, retention: { 'contact.email': { 'marketing.email': marketingEnds, 'fraud.screening': fraudEnds } } } });
+    const granted = await log.subject('ann', grant);
+    const lateFraud = await log.subject('ann', useFor('fraud.screening', { legalBasis: 'legitimate_interests' }), fraud, new Date(fraudEnds));
+    await log.subject('ann', useFor('marketing.email', { legalBasis: 'consent', consentEventId: granted.id }), marketing, new Date(fraudEnds));
+    const found = await findViolations(log.store, policy);
+    expect(found.map((v) => [v.eventId, v.reason])).toEqual([[lateFraud.id, 'retention_expired']]);
+  });
+
+  it('judges a use of a category erased on its own as a use of erased data', async () => {
+    const log = plantedLog();
+    await log.subject('ann', collectEmail());
+    const granted = await log.subject('ann', grant);
+    await log.subject('ann', {
+      type: 'DataErased',
+      data: { scope: 'categories', method: 'crypto-shred', reason: 'erasure_request', categories: ['contact.email'], recipientsNotified: [] },
+    });
+    const afterErasure = await log.subject('ann', useFor('marketing.email', { legalBasis: 'consent', consentEventId: granted.id }), marketing);
+    const found = await findViolations(log.store, policy);
+    expect(found.map((v) => [v.eventId, v.reason, v.detail])).toEqual([[afterErasure.id, 'erased', 'contact.email of the subject was erased']]);
   });
 });

@@ -62,9 +62,9 @@ export interface TimedCommand {
   readonly command: SubjectCommand;
 }
 
-/** What was sealed for a line: each collection's values and each consent's evidence, by index. */
+/** What was sealed for a line: each collection's values (with their keys' generations) and each consent's evidence, by index. */
 export interface SealedLine {
-  readonly values: readonly Record<string, string>[];
+  readonly values: readonly { readonly values: Record<string, string>; readonly sealedWith: Record<string, number> }[];
   readonly evidence: readonly (string | undefined)[];
 }
 
@@ -76,11 +76,11 @@ export interface SealedLine {
 export function timedCommands(record: BackfillRecord, sealed: SealedLine, policy: Policy): TimedCommand[] {
   const commands: TimedCommand[] = [];
   record.collections.forEach((collection, i) => {
-    const { legalBases, retainUntil } = collectionTerms(policy, collection.purposes, collection.collectedAt);
-    const values = sealed.values[i] ?? {};
+    const { values, sealedWith } = sealed.values[i] ?? { values: {}, sealedWith: {} };
+    const { legalBases, retention, retainUntil } = collectionTerms(policy, collection.purposes, collection.collectedAt, Object.keys(values));
     commands.push({
       at: collection.collectedAt,
-      command: { type: 'collect', source: collection.source, purposes: collection.purposes, legalBases, notice: collection.notice, retainUntil, values },
+      command: { type: 'collect', source: collection.source, purposes: collection.purposes, legalBases, notice: collection.notice, retainUntil, retention, values, sealedWith },
     });
   });
   const consents = record.consents.map((consent, i) => ({ consent, evidence: sealed.evidence[i] }));

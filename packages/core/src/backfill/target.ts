@@ -23,8 +23,12 @@ export interface BackfillTarget {
   readonly clock: () => Date;
   /** Records the ledger's policy before the first customer lands, unless the log's latest is the same. */
   recordPolicy(): Promise<unknown>;
-  /** Each value sealed under its category with the subject's key; refuses (`subject_erased`) once the key is destroyed. */
-  seal(subjectId: string, values: Readonly<Record<string, string>>): Promise<Record<string, string>>;
+  /** Each value sealed under its category's key of the generation `state` gives it, as `collect` seals it. */
+  seal(
+    subjectId: string,
+    values: Readonly<Record<string, string>>,
+    state: Pick<SubjectState, 'keyGenerations'>,
+  ): Promise<{ values: Record<string, string>; sealedWith: Record<string, number> }>;
   sealText(subjectId: string, field: string, text: string | undefined): Promise<string | undefined>;
   load(subjectId: string): Promise<LoadedSubject>;
 }

@@ -1,5 +1,5 @@
 import { GENESIS_HASH } from '../crypto';
-import { CommandRefusedError, initialSubjectState } from '../decider';
+import { CommandRefusedError, initialSubjectState, type SubjectState } from '../decider';
 import { subjectStream } from '../events';
 import { DuplicateEventIdError, WrongExpectedRevisionError, type ExpectedRevision } from '../store';
 import type { Line } from './check-line';
@@ -15,8 +15,8 @@ const CHANGED = 'its event ids are already in the log, in another stream: the li
 const refused = (line: Line, message: string, cause: unknown, path = 'subjectId') =>
   new BackfillLineError(line.place.importId, line.place.line, 'refused', [{ path, message }], cause);
 
-async function seal(target: BackfillTarget, { record, place }: Line): Promise<SealedLine> {
-  const values = await Promise.all(record.collections.map((collection) => target.seal(place.subjectId, collection.data)));
+async function seal(target: BackfillTarget, { record, place }: Line, state: SubjectState = initialSubjectState): Promise<SealedLine> {
+  const values = await Promise.all(record.collections.map((collection) => target.seal(place.subjectId, collection.data, state)));
   const evidence = await Promise.all(record.consents.map((consent) => target.sealText(place.subjectId, 'evidence', consent.evidence)));
   return { values, evidence };
 }
@@ -38,7 +38,7 @@ export async function writeLine(target: BackfillTarget, line: Line): Promise<num
     if ((await target.load(place.subjectId)).holds(line.firstId)) return 'already';
     throw refused(line, error.message, error);
   }
-  const commands = timedCommands(line.record, sealed, target.policy);
+  let commands = timedCommands(line.record, sealed, target.policy);
   let from: Pick<LoadedSubject, 'state' | 'lastHash'> = { state: initialSubjectState, lastHash: GENESIS_HASH };
   let expected: ExpectedRevision = 'no_stream';
   for (let attempt = 1; ; attempt++) {
@@ -46,6 +46,11 @@ export async function writeLine(target: BackfillTarget, line: Line): Promise<num
     try {
       chained = chainLine(commands, from, place, target.policy);
     } catch (error) {
+      // A customer with a category erased on its own: its values go under that category's next key.
+      if (error instanceof CommandRefusedError && error.reason === 'key_changed' && from.state !== initialSubjectState && attempt < MAX_ATTEMPTS) {
+        commands = timedCommands(line.record, await seal(target, line, from.state), target.policy);
+        continue;
+      }
       if (error instanceof CommandRefusedError) throw refused(line, error.message, error);
       throw error;
     }

@@ -214,7 +214,7 @@ describe('commands the history does not allow', () => {
   it('rectifying a category never collected', () =>
     spec
       .given([collected])
-      .when({ type: 'rectify', values: { 'contact.address': 'gcm1.a.b' } })
+      .when({ type: 'rectify', values: { 'contact.address': 'gcm1.a.b' }, sealedWith: { 'contact.address': 0 } })
       .thenThrows('COMMAND_REFUSED', 'category_not_collected'));
   it('erasing twice', () =>
     spec
@@ -232,6 +232,8 @@ describe('commands the history does not allow', () => {
         notice,
         retainUntil: '2030-01-01T00:00:00.000Z',
         values: { 'contact.email': 'gcm1.a.b' },
+        retention: { 'contact.email': { 'order.fulfilment': '2032-01-01T00:00:00.000Z' } },
+        sealedWith: { 'contact.email': 0 },
       })
       .thenThrows('COMMAND_REFUSED', 'subject_erased'));
   it('erasure notices go to every recipient that received data', () => {
@@ -242,7 +244,7 @@ describe('commands the history does not allow', () => {
     spec
       .given([collected, consented(), shared])
       .when({ type: 'erase' })
-      .then([{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: ['agency'] } }]);
+      .then([{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', reason: 'erasure_request', categories: ['contact.email'], recipientsNotified: ['agency'] } }]);
   });
 });
 
@@ -274,7 +276,16 @@ describe('every command, decided on a state built by hand', () => {
     collected: new Map([
       [
         'contact.email',
-        { eventId: 'c-1', collectedAt: '2026-01-01T00:00:00.000Z', source: 'checkout', purposes: ['order.fulfilment'], retainUntil: '2032-01-01T00:00:00.000Z', sealed: 'x' },
+        {
+          eventId: 'c-1',
+          collectedAt: '2026-01-01T00:00:00.000Z',
+          source: 'checkout',
+          purposes: ['order.fulfilment'],
+          retainUntil: '2032-01-01T00:00:00.000Z',
+          retention: { 'order.fulfilment': '2032-01-01T00:00:00.000Z' },
+          sealed: 'x',
+          key: 0,
+        },
       ],
     ]),
   };
@@ -300,7 +311,9 @@ describe('every command, decided on a state built by hand', () => {
       legalBases: { 'order.fulfilment': 'contract' },
       notice,
       retainUntil: '2032-01-01T00:00:00.000Z',
+      retention: { 'contact.email': { 'order.fulfilment': '2032-01-01T00:00:00.000Z' }, 'contact.address': { 'order.fulfilment': '2032-01-01T00:00:00.000Z' } },
       values: { 'contact.email': 'sealed-1', 'contact.address': 'sealed-2' },
+      sealedWith: { 'contact.email': 0, 'contact.address': 0 },
     };
     expect(decide(command)).toEqual([
       {
@@ -311,8 +324,10 @@ describe('every command, decided on a state built by hand', () => {
           legalBases: { 'order.fulfilment': 'contract' },
           notice,
           retainUntil: '2032-01-01T00:00:00.000Z',
+          retention: { 'contact.email': { 'order.fulfilment': '2032-01-01T00:00:00.000Z' }, 'contact.address': { 'order.fulfilment': '2032-01-01T00:00:00.000Z' } },
           categories: ['contact.email', 'contact.address'],
           values: { 'contact.email': 'sealed-1', 'contact.address': 'sealed-2' },
+          sealedWith: { 'contact.email': 0, 'contact.address': 0 },
         },
       },
     ]);
@@ -320,13 +335,13 @@ describe('every command, decided on a state built by hand', () => {
   });
 
   it('rectifies held categories only, and nothing once erased, saying how many were never collected', () => {
-    expect(decide({ type: 'rectify', values: { 'contact.email': 'sealed-3' } }, held)).toEqual([
-      { type: 'DataRectified', data: { categories: ['contact.email'], values: { 'contact.email': 'sealed-3' } } },
+    expect(decide({ type: 'rectify', values: { 'contact.email': 'sealed-3' }, sealedWith: { 'contact.email': 0 } }, held)).toEqual([
+      { type: 'DataRectified', data: { categories: ['contact.email'], values: { 'contact.email': 'sealed-3' }, sealedWith: { 'contact.email': 0 } } },
     ]);
-    expect(refusal(() => decide({ type: 'rectify', values: { 'contact.email': 'a', 'contact.address': 'b', 'contact.phone': 'c' } }, held))).toEqual(
-      refused('category_not_collected', 'cannot rectify 2 of the categories given: never collected'),
-    );
-    expect(refusal(() => decide({ type: 'rectify', values: { 'contact.email': 'a' } }, { ...held, erased: { eventId: 'e-1' } }))).toEqual(
+    expect(
+      refusal(() => decide({ type: 'rectify', values: { 'contact.email': 'a', 'contact.address': 'b', 'contact.phone': 'c' }, sealedWith: { 'contact.email': 0 } }, held)),
+    ).toEqual(refused('category_not_collected', 'cannot rectify 2 of the categories given: never collected, or erased'));
+    expect(refusal(() => decide({ type: 'rectify', values: { 'contact.email': 'a' }, sealedWith: { 'contact.email': 0 } }, { ...held, erased: { eventId: 'e-1' } }))).toEqual(
       refused('subject_erased', 'the subject was erased'),
     );
   });
@@ -384,8 +399,9 @@ describe('every command, decided on a state built by hand', () => {
         ['carrier', { ...share, revokedEventId: 'v-1' }],
       ]),
     };
-    expect(decide({ type: 'erase' }, sharing)).toEqual([{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: ['agency', 'carrier'] } }]);
-    expect(decide({ type: 'erase' })).toEqual([{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [] } }]);
+    const all = { scope: 'all', method: 'crypto-shred', reason: 'erasure_request', categories: [] };
+    expect(decide({ type: 'erase' }, sharing)).toEqual([{ type: 'DataErased', data: { ...all, recipientsNotified: ['agency', 'carrier'] } }]);
+    expect(decide({ type: 'erase' })).toEqual([{ type: 'DataErased', data: { ...all, recipientsNotified: [] } }]);
   });
 
   it('takes a recipient’s erasure confirmation once, after the erasure, from a recipient that received data', () => {

@@ -1,9 +1,9 @@
-import type { Actor, EventData, EventType, ExtensionReason, LegalBasis, Notice } from '../events';
+import type { Actor, ErasureReason, EventData, EventType, ExtensionReason, LegalBasis, Notice, PurposeRetention } from '../events';
 import { checkUse, type Policy } from '../policy';
 import { endOfDay, longestExtension, requestDeadline } from '../requests';
 import { CommandRefusedError, type RefusalReason } from './errors';
 import type { RecipientState } from './recipient-state';
-import type { SubjectState } from './subject-state';
+import { keyGenerationOf, type SubjectState } from './subject-state';
 
 /** An event as a decider produces it: the shell adds id, times, actor and chain links. */
 export type EventDraft = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];
@@ -19,9 +19,12 @@ export type SubjectCommand =
       legalBases: Record<string, LegalBasis>;
       notice: Notice;
       retainUntil: string;
+      retention: PurposeRetention;
       values: Record<string, Sealed>;
+      /** The generation of each category's key its value was sealed under: its current one, or the command is refused (`key_changed`). */
+      sealedWith: Record<string, number>;
     }
-  | { type: 'rectify'; values: Record<string, Sealed> }
+  | { type: 'rectify'; values: Record<string, Sealed>; sealedWith: Record<string, number> }
   | { type: 'grantConsent'; purpose: string; notice: Notice; method: EventData<'ConsentGranted'>['method']; evidence?: Sealed; expiresAt?: string }
   | { type: 'withdrawConsent'; purpose: string; method?: EventData<'ConsentWithdrawn'>['method'] }
   | { type: 'object'; purposes?: string[]; reason?: Sealed }
@@ -32,7 +35,8 @@ export type SubjectCommand =
   | { type: 'share'; actor: Actor; recipientId: string; purpose: string; categories: string[]; now: Date; recipient: RecipientState }
   | { type: 'revokeShare'; recipientId: string; reason?: Sealed }
   | { type: 'requestErasure'; reason?: Sealed; now: Date }
-  | { type: 'erase' }
+  | { type: 'erase'; categories?: string[]; reason?: ErasureReason }
+  | { type: 'enforceRetention'; now: Date }
   | { type: 'confirmRecipientErasure'; recipientId: string; erasureEventId?: string }
   | { type: 'requestAccess'; right: 'access' | 'portability'; now: Date }
   | { type: 'fulfilAccessRequest'; requestEventId: string; digest: string }
@@ -54,14 +58,16 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
   switch (command.type) {
     case 'collect': {
       if (state.erased) refuse('subject_erased', 'the subject was erased; nothing more is collected for them');
+      checkKeys(command.sealedWith, state);
       const { type: _, values, ...rest } = command;
       return [{ type: 'DataCollected', data: { ...rest, categories: Object.keys(values), values } }];
     }
     case 'rectify': {
       if (state.erased) refuse('subject_erased', 'the subject was erased');
       const unknown = Object.keys(command.values).filter((category) => !state.collected.has(category));
-      if (unknown.length > 0) refuse('category_not_collected', `cannot rectify ${unknown.length} of the categories given: never collected`);
-      return [{ type: 'DataRectified', data: { categories: Object.keys(command.values), values: command.values } }];
+      if (unknown.length > 0) refuse('category_not_collected', `cannot rectify ${unknown.length} of the categories given: never collected, or erased`);
+      checkKeys(command.sealedWith, state);
+      return [{ type: 'DataRectified', data: { categories: Object.keys(command.values), values: command.values, sealedWith: command.sealedWith } }];
     }
     case 'grantConsent': {
       if (state.erased) refuse('subject_erased', 'the subject was erased');
@@ -101,8 +107,9 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       return [{ type: 'ErasureRequested', data: command.reason ? { reason: command.reason, dueBy } : { dueBy } }];
     }
     case 'erase':
-      if (state.erased) refuse('already_erased', 'the subject was already erased');
-      return [{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [...state.shares.keys()] } }];
+      return [decideErasure(command, state)];
+    case 'enforceRetention':
+      return decideRetention(command.now, state);
     case 'confirmRecipientErasure': {
       const erased = state.erased;
       if (!erased) return refuse('not_erased', 'the subject has not been erased');
@@ -137,6 +144,44 @@ function decideExtension(command: Extract<SubjectCommand, { type: 'extendRequest
   if (until.getTime() > longest.getTime()) refuse('extension_too_long', 'until may be at most two months past the deadline: three calendar months from receipt');
   const { requestEventId, reason, note } = command;
   return { type: 'RequestDeadlineExtended', data: { requestEventId, until: until.toISOString(), reason, ...(note && { note }) } };
+}
+
+/** The whole subject, or the categories named, erased; refused before any key is destroyed when the history does not allow it. */
+function decideErasure(command: Extract<SubjectCommand, { type: 'erase' }>, state: SubjectState): EventDraft {
+  if (state.erased) refuse('already_erased', 'the subject was already erased');
+  const reason = command.reason ?? 'erasure_request';
+  if (command.categories === undefined)
+    return { type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', reason, categories: [...state.collected.keys()], recipientsNotified: [...state.shares.keys()] } };
+  const erased = command.categories.filter((category) => state.erasedCategories.has(category) && !state.collected.has(category));
+  if (erased.length > 0) refuse('already_erased', `${erased.length} of the categories given were already erased`);
+  const missing = command.categories.filter((category) => !state.collected.has(category));
+  if (missing.length > 0) refuse('category_not_collected', `cannot erase ${missing.length} of the categories given: never collected`);
+  return categoriesErased(state, command.categories, reason);
+}
+
+/** Every category held that no purpose may keep at `now`, erased in one event; nothing when there is none. */
+function decideRetention(now: Date, state: SubjectState): EventDraft[] {
+  if (state.erased) return [];
+  const expired = [...state.collected].filter(([, held]) => Date.parse(held.retainUntil) <= now.getTime()).map(([category]) => category);
+  return expired.length > 0 ? [categoriesErased(state, expired, 'retention_expired')] : [];
+}
+
+/** Values sealed under a category key that an erasure has since moved on would be unreadable from the start: they are sealed again. */
+function checkKeys(sealedWith: Readonly<Record<string, number>>, state: SubjectState): void {
+  const stale = Object.entries(sealedWith).filter(([category, generation]) => generation !== keyGenerationOf(state, category));
+  if (stale.length > 0) refuse('key_changed', `${stale.length} of the categories given were erased since their values were sealed: seal them again under their new key`);
+}
+
+/**
+ * Erases some categories and keeps the subject. A category with a value under the subject's
+ * one key (recorded before per-category keys) cannot be erased alone, since the store is
+ * never rewritten: that key is shredded, and every category it holds is erased with it.
+ */
+function categoriesErased(state: SubjectState, categories: readonly string[], reason: ErasureReason): EventDraft {
+  const viaSubjectKey = categories.some((category) => state.subjectKeyHolds.includes(category));
+  const erased = viaSubjectKey ? [...new Set([...categories, ...state.subjectKeyHolds])] : [...categories];
+  const recipientsNotified = [...state.shares].filter(([, share]) => share.categories.some((category) => erased.includes(category))).map(([recipientId]) => recipientId);
+  return { type: 'DataErased', data: { scope: 'categories', method: 'crypto-shred', reason, categories: erased, recipientsNotified } };
 }
 
 function decideUse(command: Extract<SubjectCommand, { type: 'use' | 'access' | 'share' }>, state: SubjectState, policy: Policy): EventDraft {

@@ -22,6 +22,7 @@ export const RefusalReason = z.enum([
   'recipient_unknown',
   'already_verified',
   'already_suspended',
+  'key_changed',
 ]);
 export type RefusalReason = z.infer<typeof RefusalReason>;
 

@@ -49,7 +49,9 @@ describe('evolveSubject', () => {
       source: 'checkout',
       purposes: ['order.fulfilment'],
       retainUntil: '2032-01-01T00:00:00.000Z',
+      retention: { 'order.fulfilment': '2032-01-01T00:00:00.000Z' },
       sealed: 'sealed-email',
+      key: 'subject',
     });
     expect(state.collected.get('contact.phone')).toMatchObject({ eventId: 'c-1', sealed: 'sealed-phone' });
     expect(initialSubjectState.collected.size).toBe(0);
@@ -99,7 +101,9 @@ describe('evolveSubject', () => {
       source: 'checkout',
       purposes: ['order.fulfilment'],
       retainUntil: '2032-01-01T00:00:00.000Z',
+      retention: { 'order.fulfilment': '2032-01-01T00:00:00.000Z' },
       sealed: 'sealed-fixed',
+      key: 'subject',
     });
     expect(state.collected.has('contact.address')).toBe(false);
     const withoutValue = recorded('r-2', 'DataRectified', { categories: ['contact.phone'], values: {} });

@@ -1,17 +1,24 @@
-import type { CustodianEvent, Notice } from '../events';
+import { lastEnd, retentionOfCategory, type CustodianEvent, type Notice } from '../events';
 import { appendLog, type AppendLog } from '../persistent';
 import type { SubjectFacts } from '../policy';
 import { evolveOpenRequests, type OpenRequests } from '../requests';
+import type { KeyRef } from '../subject-keys';
 
 export interface CollectedCategory {
   /** The event that collected or last rectified it. */
   readonly eventId: string;
+  /** When it was last collected. */
   readonly collectedAt: string;
   readonly source: string;
+  /** The purposes it was collected for, over its collections since it was last erased. */
   readonly purposes: readonly string[];
+  /** When the last of its purposes' retention runs out: then no purpose may keep it. */
   readonly retainUntil: string;
-  /** The sealed value; opens only with the subject's key. */
+  /** Each purpose it was collected for, with when that purpose's retention runs out (its latest collection for that purpose counts). */
+  readonly retention: Readonly<Record<string, string>>;
+  /** The sealed value; opens only with `key`. */
   readonly sealed: string;
+  readonly key: KeyRef;
 }
 
 export interface ConsentFact {
@@ -41,10 +48,18 @@ export interface SubjectState extends SubjectFacts {
   readonly erasureConfirmations: ReadonlyMap<string, string>;
   /** Access, portability and erasure requests not yet answered, by request event id, each with its deadline. */
   readonly openRequests: OpenRequests;
+  readonly erasedCategories: ReadonlyMap<string, string>;
+  /** Per category erased on its own, the generation its next key has (absent: 0). */
+  readonly keyGenerations: ReadonlyMap<string, number>;
+  /** Categories with a value, now or earlier, sealed under the subject's one key, while that key stands. */
+  readonly subjectKeyHolds: readonly string[];
 }
 
 export const initialSubjectState: SubjectState = {
   collected: new Map(),
+  erasedCategories: new Map(),
+  keyGenerations: new Map(),
+  subjectKeyHolds: [],
   consents: new Map(),
   objections: [],
   shares: new Map(),
@@ -71,37 +86,78 @@ const eventIdsOf = (held: ShareFact | undefined): AppendLog<string> =>
 
 const put = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): Map<K, V> => new Map(map).set(key, value);
 
-function collect(held: SubjectState['collected'], event: CustodianEvent<'DataCollected'>): Map<string, CollectedCategory> {
-  const collected = new Map(held);
+/** The generation the next key of `category` has: one more for each time it was erased on its own. */
+export const keyGenerationOf = (state: Pick<SubjectState, 'keyGenerations'>, category: string): number => state.keyGenerations.get(category) ?? 0;
+
+type Sealing = CustodianEvent<'DataCollected' | 'DataRectified'>['data']['sealedWith'];
+
+/** Whether the event's values are sealed under the subject's one key: so are those of an event that does not say, as before schema version 2. */
+const underSubjectKey = (sealedWith: Sealing): sealedWith is 'subject-key' | undefined => sealedWith === undefined || sealedWith === 'subject-key';
+
+/** The key a value of the event opens with. */
+const keyOf = (sealedWith: Sealing, category: string, state: SubjectState): KeyRef =>
+  underSubjectKey(sealedWith) ? 'subject' : (sealedWith[category] ?? keyGenerationOf(state, category));
+
+const holding = (holds: readonly string[], categories: readonly string[]): readonly string[] => {
+  const added = categories.filter((category) => !holds.includes(category));
+  return added.length > 0 ? [...holds, ...added] : holds;
+};
+
+function collect(state: SubjectState, event: CustodianEvent<'DataCollected'>): SubjectState {
+  const collected = new Map(state.collected);
+  const erasedCategories = new Map(state.erasedCategories);
   for (const category of event.data.categories) {
+    const before = collected.get(category);
+    const retention = { ...before?.retention, ...retentionOfCategory(event.data, category) };
     collected.set(category, {
       eventId: event.id,
       collectedAt: event.occurredAt,
       source: event.data.source,
-      purposes: event.data.purposes,
-      retainUntil: event.data.retainUntil,
+      purposes: Object.keys(retention),
+      retainUntil: lastEnd(Object.values(retention), event.data.retainUntil),
+      retention,
       sealed: event.data.values[category] ?? '',
+      key: keyOf(event.data.sealedWith, category, state),
     });
+    erasedCategories.delete(category);
   }
-  return collected;
+  const holds = underSubjectKey(event.data.sealedWith) ? holding(state.subjectKeyHolds, event.data.categories) : state.subjectKeyHolds;
+  return { ...state, collected, erasedCategories, subjectKeyHolds: holds };
 }
 
-function rectify(held: SubjectState['collected'], event: CustodianEvent<'DataRectified'>): Map<string, CollectedCategory> {
-  const collected = new Map(held);
+function rectify(state: SubjectState, event: CustodianEvent<'DataRectified'>): SubjectState {
+  const collected = new Map(state.collected);
+  const rectified: string[] = [];
   for (const category of event.data.categories) {
     const before = collected.get(category);
-    if (before) collected.set(category, { ...before, eventId: event.id, sealed: event.data.values[category] ?? before.sealed });
+    if (!before) continue;
+    collected.set(category, { ...before, eventId: event.id, sealed: event.data.values[category] ?? before.sealed, key: keyOf(event.data.sealedWith, category, state) });
+    rectified.push(category);
   }
-  return collected;
+  const holds = underSubjectKey(event.data.sealedWith) ? holding(state.subjectKeyHolds, rectified) : state.subjectKeyHolds;
+  return { ...state, collected, subjectKeyHolds: holds };
+}
+
+/** Categories erased on their own: gone from what is held, their keys a generation on; the subject stays. */
+function eraseCategories(state: SubjectState, event: CustodianEvent<'DataErased'>, categories: readonly string[]): SubjectState {
+  const collected = new Map(state.collected);
+  const erasedCategories = new Map(state.erasedCategories);
+  const keyGenerations = new Map(state.keyGenerations);
+  for (const category of categories) {
+    collected.delete(category);
+    erasedCategories.set(category, event.id);
+    keyGenerations.set(category, keyGenerationOf(state, category) + 1);
+  }
+  return { ...state, collected, erasedCategories, keyGenerations, subjectKeyHolds: state.subjectKeyHolds.filter((category) => !categories.includes(category)) };
 }
 
 /** Folds one event of a subject's stream into the state. Pure: returns a new state. */
 export function evolveSubject(state: SubjectState, event: CustodianEvent): SubjectState {
   switch (event.type) {
     case 'DataCollected':
-      return { ...state, collected: collect(state.collected, event) };
+      return collect(state, event);
     case 'DataRectified':
-      return { ...state, collected: rectify(state.collected, event) };
+      return rectify(state, event);
     case 'ConsentGranted':
       return {
         ...state,
@@ -150,6 +206,7 @@ export function evolveSubject(state: SubjectState, event: CustodianEvent): Subje
     case 'ErasureRequested':
       return { ...state, erasureRequested: { eventId: event.id }, openRequests: evolveOpenRequests(state.openRequests, event) };
     case 'DataErased': {
+      if (event.data.scope === 'categories') return eraseCategories(state, event, event.data.categories ?? []);
       const collected = new Map([...state.collected].map(([category, held]) => [category, { ...held, sealed: '' }]));
       return { ...state, collected, erased: { eventId: event.id }, openRequests: evolveOpenRequests(state.openRequests, event) };
     }

@@ -5,6 +5,7 @@ import type { EventToAppend } from '../store';
 import { catalog, type Catalog, type CustodianEvent, type NewEvent } from './catalog';
 import type { Actor } from './common';
 import { type Backfilled, type ChainLinks, EnvelopeMeta } from './envelope';
+import { custodianUpcasters } from './custodian-upcasters';
 import { upcast, type Upcasters } from './upcasters';
 
 /** A stored record could not be read as an event of the catalog. */
@@ -161,8 +162,8 @@ export function createEventCodec<New extends Shape, Stored extends New & ChainLi
   };
 }
 
-/** Upcasters of Custodian's own catalog. Every event type is still at version 1. */
-export const upcasters: Upcasters = {};
+/** Upcasters of Custodian's own catalog (custodian-upcasters.ts). */
+export const upcasters: Upcasters = custodianUpcasters;
 
 /** The codec of Custodian's catalog. */
 export const events: EventCodec<NewEvent, CustodianEvent> = createEventCodec<NewEvent, CustodianEvent>(catalog, upcasters);

@@ -11,7 +11,7 @@ export function backfillTarget(context: LedgerContext): BackfillTarget {
     policy,
     clock,
     recordPolicy: () => context.recordPolicy(),
-    seal: (subjectId, data) => values.seal(subjectId, data),
+    seal: (subjectId, data, state) => values.seal(subjectId, data, state),
     sealText: (subjectId, field, text) => values.sealText(subjectId, field, text),
     async load(subjectId) {
       const stream = subjectStream(subjectId);

@@ -3,6 +3,7 @@
 export { AccessInput } from './operations/access';
 export { CollectInput } from './operations/collect';
 export { ConfirmRecipientErasureInput } from './operations/confirm-recipient-erasure';
+export { EnforceRetentionInput, type RetentionErasure, type RetentionSweep } from './operations/enforce-retention';
 export { EraseInput } from './operations/erase';
 export { ExtendRequestDeadlineInput } from './operations/extend-request-deadline';
 export { GrantConsentInput } from './operations/grant-consent';

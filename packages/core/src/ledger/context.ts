@@ -102,7 +102,7 @@ export function createContext(options: LedgerOptions): LedgerContext {
     subjects,
     recipients,
     cacheStats: () => cache.stats(),
-    values: createPersonalValues(keys),
+    values: createPersonalValues(keys, subjects),
     async write(step) {
       await recordPolicyOnce();
       return execute(appender, step);

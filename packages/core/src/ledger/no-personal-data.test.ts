@@ -114,7 +114,8 @@ const samples = {
   verifyRecipient: { ...onRecipient, evidence: 'audited' },
   suspendRecipient: { ...onRecipient, reason: 'breach' },
   requestErasure: { ...onSubject, reason: 'leaving' },
-  erase: onSubject,
+  erase: { ...onSubject, categories: ['contact.address'] },
+  enforceRetention: { actor: privacy, now: '2026-01-01T00:00:00Z', subjectId: 's-1', ...tracing },
   confirmRecipientErasure: { ...onSubject, recipientId: 'agency-x' },
   requestAccess: { ...onSubject, right: 'portability' },
   extendRequestDeadline: {

@@ -36,6 +36,7 @@ export const Operation = z.enum([
   'confirmRecipientErasure',
   'requestErasure',
   'erase',
+  'enforceRetention',
   'requestAccess',
   'extendRequestDeadline',
 ]);

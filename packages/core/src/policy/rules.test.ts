@@ -113,10 +113,67 @@ describe('checkUse explains each denial and names the events it rests on', () =>
     expect(checkUse(policy, expiring, fulfil({ categories: ['contact.email', 'contact.address', 'contact.phone'] }))).toEqual({
       allowed: false,
       reason: 'retention_expired',
-      detail: 'the retention period of contact.email, contact.phone has run out',
+      detail: 'the retention period of contact.email, contact.phone for order.fulfilment has run out',
       evidence: ['c-1'],
     });
     expect(checkUse(policy, expiring, fulfil({ categories: ['contact.email'], now: new Date(Date.parse(ending) - 1) }))).toMatchObject({ allowed: true });
+  });
+
+  describe('a retention per purpose', () => {
+    // Email collected at c-1 for fraud.prevention (P30D) and order.fulfilment (P6Y); neither for marketing.email.
+    const collectedAt = '2026-01-01T00:00:00.000Z';
+    const fraudEnds = '2026-01-31T00:00:00.000Z';
+    const fulfilmentEnds = '2032-01-01T00:00:00.000Z';
+    const perPurpose: SubjectFacts = {
+      ...subject,
+      collected: new Map([
+        ['contact.email', { eventId: 'c-1', retainUntil: fulfilmentEnds, collectedAt, retention: { 'fraud.prevention': fraudEnds, 'order.fulfilment': fulfilmentEnds } }],
+      ]),
+    };
+    const fraud = (at: string) => request({ actor: service(['fraud']), purpose: 'fraud.prevention', now: new Date(at) });
+
+    it('refuses a purpose once its own retention has run out, though another purpose still keeps the data', () => {
+      expect(checkUse(policy, perPurpose, fraud('2026-01-30T23:59:59.999Z'))).toMatchObject({ allowed: true });
+      expect(checkUse(policy, perPurpose, fraud(fraudEnds))).toEqual({
+        allowed: false,
+        reason: 'retention_expired',
+        detail: 'the retention period of contact.email for fraud.prevention has run out',
+        evidence: ['c-1'],
+      });
+      // 59 days on: the fraud use is refused, the fulfilment use still allowed.
+      expect(checkUse(policy, perPurpose, fraud('2026-03-01T00:00:00.000Z'))).toMatchObject({ reason: 'retention_expired' });
+      expect(checkUse(policy, perPurpose, fulfil({ now: new Date('2026-03-01T00:00:00.000Z') }))).toMatchObject({ allowed: true });
+      expect(checkUse(policy, perPurpose, fulfil({ now: new Date(fulfilmentEnds) }))).toMatchObject({ reason: 'retention_expired' });
+    });
+
+    it('counts a purpose the data was not collected for from the collection, by the policy’s retention, never past the last one recorded', () => {
+      // marketing.email (P2Y) from 2026-01-01: until 2028-01-01.
+      expect(checkUse(policy, perPurpose, request({ now: new Date('2027-12-31T23:59:59.999Z') }))).toMatchObject({ allowed: true });
+      expect(checkUse(policy, perPurpose, request({ now: new Date('2028-01-01T00:00:00.000Z') }))).toMatchObject({ reason: 'retention_expired' });
+      const shortLast: SubjectFacts = {
+        ...subject,
+        collected: new Map([['contact.email', { eventId: 'c-1', retainUntil: fraudEnds, collectedAt, retention: { 'fraud.prevention': fraudEnds } }]]),
+      };
+      expect(checkUse(policy, shortLast, request({ now: new Date(fraudEnds) }))).toMatchObject({ reason: 'retention_expired' });
+    });
+
+    it('keeps every purpose until retainUntil where the facts hold no retention per purpose', () => {
+      const unknown: SubjectFacts = { ...subject, collected: new Map([['contact.email', { eventId: 'c-1', retainUntil: fulfilmentEnds }]]) };
+      expect(checkUse(policy, unknown, fraud('2031-12-31T00:00:00.000Z'))).toMatchObject({ allowed: true });
+    });
+
+    it('refuses a category erased on its own as erased, naming its erasure; another category still serves', () => {
+      const erasedAddress: SubjectFacts = { ...subject, erasedCategories: new Map([['contact.address', 'e-9']]) };
+      const { ['contact.address']: _, ...rest } = Object.fromEntries(subject.collected);
+      const without: SubjectFacts = { ...erasedAddress, collected: new Map(Object.entries(rest)) };
+      expect(checkUse(policy, without, fulfil({ categories: ['contact.email', 'contact.address'] }))).toEqual({
+        allowed: false,
+        reason: 'erased',
+        detail: 'contact.address of the subject was erased',
+        evidence: ['e-9'],
+      });
+      expect(checkUse(policy, without, fulfil())).toMatchObject({ allowed: true });
+    });
   });
 
   it('a share for a purpose that does not allow sharing', () => {

@@ -1,10 +1,28 @@
 import type { Actor, Basis, DenialReason } from '../events';
 import type { Policy } from './define-policy';
+import { addDuration } from './duration';
+
+/** A category held, as the rules see it. */
+export interface HeldCategoryFacts {
+  /** The event that collected (or last rectified) it. */
+  readonly eventId: string;
+  /** When the last retention of its purposes runs out: no purpose may use it after that. */
+  readonly retainUntil: string;
+  /**
+   * Each purpose it was collected for, with when that purpose's retention runs out. Absent
+   * (facts that do not know them): every purpose may use it until `retainUntil`.
+   */
+  readonly retention?: Readonly<Record<string, string>> | undefined;
+  /** When it was last collected: a purpose it was not collected for counts its own retention from then. */
+  readonly collectedAt?: string | undefined;
+}
 
 /** What the rules need to know about a subject, as it stands at the moment of the decision. */
 export interface SubjectFacts {
-  /** Categories held, each with the event that collected (or last rectified) it and when retention runs out. */
-  readonly collected: ReadonlyMap<string, { readonly eventId: string; readonly retainUntil: string }>;
+  /** Categories held, each with the event that collected (or last rectified) it and its retention. */
+  readonly collected: ReadonlyMap<string, HeldCategoryFacts>;
+  /** Categories erased on their own (the subject stays), each with the `DataErased` event, until collected again. */
+  readonly erasedCategories?: ReadonlyMap<string, string> | undefined;
   readonly consents: ReadonlyMap<string, { readonly status: 'granted' | 'withdrawn'; readonly eventId: string; readonly expiresAt?: string | undefined }>;
   /** Each objection raised; `purposes` absent means every purpose on an objectable basis. */
   readonly objections: readonly { readonly eventId: string; readonly purposes?: readonly string[] | undefined }[];
@@ -40,6 +58,21 @@ export type RuleOutcome =
 
 const OBJECTABLE = new Set(['legitimate_interests', 'public_task']);
 
+/**
+ * When `purpose` may no longer use the category: its own retention as recorded at the
+ * collection. A purpose the category was not collected for counts the retention the policy
+ * gives it from the collection, and never past `retainUntil`, when the category is erased.
+ */
+export function retentionEnd(policy: Policy, held: HeldCategoryFacts, purpose: string): number {
+  const last = Date.parse(held.retainUntil);
+  const { retention, collectedAt } = held;
+  if (retention === undefined) return last;
+  if (Object.hasOwn(retention, purpose)) return Date.parse(retention[purpose] as string);
+  const rule = policy.purposes.get(purpose);
+  if (!rule || collectedAt === undefined) return last;
+  return Math.min(addDuration(new Date(collectedAt), rule.retention).getTime(), last);
+}
+
 const deny = (reason: DenialReason, detail: string, evidence: readonly string[] = []): RuleOutcome => ({ allowed: false, reason, detail, evidence });
 
 /** May this actor use these categories of this subject for this purpose now? Pure. */
@@ -54,11 +87,15 @@ export function checkUse(policy: Policy, subject: SubjectFacts, request: UseRequ
   if (subject.erased) return deny('erased', "the subject's data was erased", [subject.erased.eventId]);
   if (subject.erasureRequested) return deny('erasure_requested', 'the subject asked for erasure', [subject.erasureRequested.eventId]);
   if (subject.restriction) return deny('restricted', 'processing is restricted', [subject.restriction.eventId]);
+  const erased = categories.filter((category) => subject.erasedCategories?.has(category) && !subject.collected.has(category));
+  if (erased.length > 0) return deny('erased', `${erased.join(', ')} of the subject was erased`, [...new Set(erased.map((c) => subject.erasedCategories?.get(c) as string))]);
   const missing = categories.filter((category) => !subject.collected.has(category));
   if (missing.length > 0) return deny('category_not_collected', `no ${missing.join(', ')} was collected`);
-  const expired = categories.filter((category) => Date.parse(subject.collected.get(category)?.retainUntil ?? '') <= request.now.getTime());
+  const expired = categories.filter((category) => retentionEnd(policy, subject.collected.get(category) as HeldCategoryFacts, purpose) <= request.now.getTime());
   if (expired.length > 0)
-    return deny('retention_expired', `the retention period of ${expired.join(', ')} has run out`, [...new Set(expired.map((c) => subject.collected.get(c)?.eventId as string))]);
+    return deny('retention_expired', `the retention period of ${expired.join(', ')} for ${purpose} has run out`, [
+      ...new Set(expired.map((c) => subject.collected.get(c)?.eventId as string)),
+    ]);
   const collectedBy = [...new Set(categories.map((category) => subject.collected.get(category)?.eventId as string))];
 
   if (request.operation === 'share') {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from '../errors';
 import { definePolicy } from './define-policy';
-import { checkConsentExpiry, checkConsentPurpose, checkPurposes, collectionTerms } from './write-rules';
+import { checkCategories, checkConsentExpiry, checkConsentPurpose, checkPurposes, collectionTerms } from './write-rules';
 
 const policy = definePolicy({
   purposes: {
@@ -55,17 +55,40 @@ describe('collectionTerms', () => {
   const now = new Date('2026-03-01T10:00:00.000Z');
 
   it('records each purpose’s legal basis as the policy declares it', () => {
-    expect(collectionTerms(policy, ['marketing.email', 'order.fulfilment', 'fraud.screening'], now).legalBases).toEqual({
+    expect(collectionTerms(policy, ['marketing.email', 'order.fulfilment', 'fraud.screening'], now, ['contact.email', 'payment.card']).legalBases).toEqual({
       'marketing.email': 'consent',
       'order.fulfilment': 'contract',
       'fraud.screening': 'legitimate_interests',
     });
   });
 
-  it('keeps the data until the longest retention among the purposes has run from the time of collection', () => {
-    expect(collectionTerms(policy, ['fraud.screening'], now).retainUntil).toBe('2026-03-31T10:00:00.000Z');
-    expect(collectionTerms(policy, ['marketing.email', 'fraud.screening'], now).retainUntil).toBe('2028-03-01T10:00:00.000Z');
-    expect(collectionTerms(policy, ['fraud.screening', 'order.fulfilment', 'marketing.email'], now).retainUntil).toBe('2032-03-01T10:00:00.000Z');
+  it('keeps the data until the longest retention among the purposes that cover it has run from the time of collection', () => {
+    expect(collectionTerms(policy, ['fraud.screening'], now, ['payment.card']).retainUntil).toBe('2026-03-31T10:00:00.000Z');
+    expect(collectionTerms(policy, ['marketing.email', 'fraud.screening'], now, ['contact.email', 'payment.card']).retainUntil).toBe('2028-03-01T10:00:00.000Z');
+    expect(collectionTerms(policy, ['fraud.screening', 'order.fulfilment', 'marketing.email'], now, ['contact.email']).retainUntil).toBe('2032-03-01T10:00:00.000Z');
+    // A purpose named that covers none of the data keeps none of it.
+    expect(collectionTerms(policy, ['fraud.screening', 'order.fulfilment'], now, ['payment.card']).retainUntil).toBe('2026-03-31T10:00:00.000Z');
+  });
+
+  it('gives each category the retention of each purpose named that covers it, and no other', () => {
+    expect(collectionTerms(policy, ['marketing.email', 'order.fulfilment', 'fraud.screening'], now, ['contact.email', 'contact.address', 'payment.card']).retention).toEqual({
+      'contact.email': { 'marketing.email': '2028-03-01T10:00:00.000Z', 'order.fulfilment': '2032-03-01T10:00:00.000Z' },
+      'contact.address': { 'order.fulfilment': '2032-03-01T10:00:00.000Z' },
+      'payment.card': { 'fraud.screening': '2026-03-31T10:00:00.000Z' },
+    });
+  });
+});
+
+describe('checkCategories', () => {
+  it('accepts categories of the policy, and names each other one by place only', () => {
+    expect(() => checkCategories(policy, 'erase', ['contact.address', 'payment.card'])).not.toThrow();
+    expect(issuesOf(() => checkCategories(policy, 'erase', ['contact.email', 'contact.secret', 'no.such']))).toEqual({
+      what: 'erase',
+      issues: [
+        { path: 'categories.1', message: 'is not a category of the policy' },
+        { path: 'categories.2', message: 'is not a category of the policy' },
+      ],
+    });
   });
 });
 

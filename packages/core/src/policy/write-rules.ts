@@ -1,5 +1,5 @@
 import { describeKey, ValidationError } from '../errors';
-import type { LegalBasis } from '../events';
+import type { LegalBasis, PurposeRetention } from '../events';
 import type { Policy } from './define-policy';
 import { addDuration } from './duration';
 
@@ -39,18 +39,36 @@ export function checkPurposes(policy: Policy, what: string, purposes: readonly s
   if (issues.length > 0) throw new ValidationError(what, issues);
 }
 
-/** What a collection records of the policy: each purpose's legal basis, and the end of the longest retention among them. */
+/** Categories a command names must be the policy's: one it does not declare is shown by place. */
+export function checkCategories(policy: Policy, what: string, categories: readonly string[]): void {
+  const declared = vocabularyOf(policy);
+  const issues = categories.flatMap((category, i) => (declared.categories.has(category) ? [] : [{ path: `categories.${i}`, message: 'is not a category of the policy' }]));
+  if (issues.length > 0) throw new ValidationError(what, issues);
+}
+
+/** What a collection records of the policy: each purpose's legal basis, each category's retention per purpose, and the longest of them. */
 export interface CollectionTerms {
   readonly legalBases: Record<string, LegalBasis>;
+  /** Per category, each purpose named that covers it, with when that purpose's retention runs out. */
+  readonly retention: PurposeRetention;
+  /** When the last of them runs out: no purpose may keep any of the data after it. */
   readonly retainUntil: string;
 }
 
-/** The terms of data collected at `now` for purposes already checked to be the policy's (`checkPurposes`). */
-export function collectionTerms(policy: Policy, purposes: readonly string[], now: Date): CollectionTerms {
-  const retention = Math.max(...purposes.map((purpose) => addDuration(now, policy.purposes.get(purpose)?.retention ?? 'P0D').getTime()));
+/** The terms of `categories` collected at `now` for purposes already checked to be the policy's, covering them (`checkPurposes`). */
+export function collectionTerms(policy: Policy, purposes: readonly string[], now: Date, categories: readonly string[]): CollectionTerms {
+  const ends = new Map(purposes.map((purpose) => [purpose, addDuration(now, policy.purposes.get(purpose)?.retention ?? 'P0D').toISOString()]));
+  const retention: PurposeRetention = {};
+  for (const category of categories)
+    retention[category] = Object.fromEntries(
+      purposes.filter((purpose) => policy.purposes.get(purpose)?.categories.includes(category)).map((purpose) => [purpose, ends.get(purpose) as string]),
+    );
+  const kept = Object.values(retention).flatMap((byPurpose) => Object.values(byPurpose));
+  const last = Math.max(...(kept.length > 0 ? kept : [...ends.values()]).map((end) => Date.parse(end)));
   return {
     legalBases: Object.fromEntries(purposes.map((purpose) => [purpose, policy.purposes.get(purpose)?.legalBasis ?? 'consent'])),
-    retainUntil: new Date(retention).toISOString(),
+    retention,
+    retainUntil: new Date(last).toISOString(),
   };
 }
 

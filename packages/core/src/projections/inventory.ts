@@ -1,4 +1,4 @@
-import type { CustodianEvent } from '../events';
+import { lastEnd, retentionOfCategory, type CustodianEvent, type ErasureReason } from '../events';
 import { bySubject, type ReadModel } from './read-model';
 
 export interface HeldCategory {
@@ -7,9 +7,21 @@ export interface HeldCategory {
   readonly collectedAt: string;
   readonly rectifiedAt?: string | undefined;
   readonly purposes: readonly string[];
-  /** When retention runs out for this category. */
+  /** When retention runs out for this category: the last of its purposes' retention. */
   readonly retainUntil: string;
+  /** Each purpose it was collected for, with when that purpose's own retention runs out; absent where a table does not keep it. */
+  readonly retention?: Readonly<Record<string, string>> | undefined;
   readonly collectedBy: string;
+}
+
+/** A category erased on its own, the subject kept: by request (Art. 17) or once no purpose could keep it. */
+export interface ErasedCategory {
+  readonly category: string;
+  readonly erasedAt: string;
+  readonly reason: ErasureReason;
+  readonly eventId: string;
+  /** Recipients that held a copy of it and were sent an erasure notice (Art. 19). */
+  readonly recipientsNotified: readonly string[];
 }
 
 export interface RecipientCopy {
@@ -32,12 +44,17 @@ export interface Inventory {
   readonly erasedAt?: string | undefined;
   /** Recipients that were sent an erasure notice and have not confirmed. */
   readonly pendingErasureConfirmations: readonly string[];
+  /** Categories erased on their own, until collected again; absent where a table does not keep them. */
+  readonly erasedCategories?: readonly ErasedCategory[] | undefined;
 }
 
 const replace = <T>(list: readonly T[], match: (item: T) => boolean, next: (item: T | undefined) => T): T[] => {
   const index = list.findIndex(match);
   return index < 0 ? [...list, next(undefined)] : list.map((item, i) => (i === index ? next(item) : item));
 };
+
+/** A held category's retention per purpose; one read from a table that does not keep it: every purpose until `retainUntil`. */
+const retentionHeld = (held: HeldCategory): Readonly<Record<string, string>> => held.retention ?? Object.fromEntries(held.purposes.map((purpose) => [purpose, held.retainUntil]));
 
 const pending = (recipients: readonly RecipientCopy[]) => recipients.filter((r) => r.erasure === 'pending').map((r) => r.recipientId);
 
@@ -50,21 +67,26 @@ export const inventoryProjection: ReadModel<Inventory> = {
       case 'DataCollected': {
         let categories: readonly HeldCategory[] = state.categories;
         for (const category of event.data.categories) {
-          const held: HeldCategory = {
-            category,
-            source: event.data.source,
-            collectedAt: event.occurredAt,
-            purposes: event.data.purposes,
-            retainUntil: event.data.retainUntil,
-            collectedBy: event.actor.id,
-          };
           categories = replace(
             categories,
             (c) => c.category === category,
-            () => held,
+            (before) => {
+              // Each purpose's latest collection counts, as the decider holds it.
+              const retention = { ...(before && retentionHeld(before)), ...retentionOfCategory(event.data, category) };
+              return {
+                category,
+                source: event.data.source,
+                collectedAt: event.occurredAt,
+                purposes: Object.keys(retention),
+                retainUntil: lastEnd(Object.values(retention), event.data.retainUntil),
+                retention,
+                collectedBy: event.actor.id,
+              };
+            },
           );
         }
-        return { ...state, categories };
+        const recollected = state.erasedCategories?.filter((erased) => !event.data.categories.includes(erased.category));
+        return { ...state, categories, ...(recollected && { erasedCategories: recollected }) };
       }
       case 'DataRectified':
         return {
@@ -88,6 +110,18 @@ export const inventoryProjection: ReadModel<Inventory> = {
       case 'ErasureRequested':
         return { ...state, erasureRequestedAt: event.occurredAt };
       case 'DataErased': {
+        if (event.data.scope === 'categories') {
+          const erased = event.data.categories ?? [];
+          const entries = erased.map((category): ErasedCategory => {
+            const notified = state.recipients.filter((r) => event.data.recipientsNotified.includes(r.recipientId) && r.categories.includes(category)).map((r) => r.recipientId);
+            return { category, erasedAt: event.occurredAt, reason: event.data.reason ?? 'erasure_request', eventId: event.id, recipientsNotified: notified };
+          });
+          return {
+            ...state,
+            categories: state.categories.filter((held) => !erased.includes(held.category)),
+            erasedCategories: [...(state.erasedCategories ?? []).filter((e) => !erased.includes(e.category)), ...entries],
+          };
+        }
         const notified = new Set(event.data.recipientsNotified);
         const recipients = state.recipients.map((r) => (notified.has(r.recipientId) ? { ...r, erasure: 'pending' as const } : r));
         return { ...state, erased: true, erasedAt: event.occurredAt, recipients, pendingErasureConfirmations: pending(recipients) };

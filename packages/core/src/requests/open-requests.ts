@@ -26,7 +26,7 @@ function without(open: OpenRequests, drop: (id: string, request: OpenRequest) =>
 /**
  * Folds one event of a subject's stream into their open requests, by request event id. Pure:
  * an event that changes none gives back the same map. An access or portability request
- * closes with the `AccessRequestFulfilled` that names it, every erasure request with `DataErased`.
+ * closes with the `AccessRequestFulfilled` that names it, every erasure request with the `DataErased` of the whole subject.
  */
 export function evolveOpenRequests(open: OpenRequests, event: CustodianEvent): OpenRequests {
   switch (event.type) {
@@ -37,7 +37,8 @@ export function evolveOpenRequests(open: OpenRequests, event: CustodianEvent): O
     case 'AccessRequestFulfilled':
       return without(open, (id) => id === event.data.requestEventId);
     case 'DataErased':
-      return without(open, (_, request) => request.right === 'erasure');
+      // Categories erased on their own (a retention sweep, a request for one field) leave a request to erase the subject open.
+      return event.data.scope === 'all' ? without(open, (_, request) => request.right === 'erasure') : open;
     case 'RequestDeadlineExtended': {
       const held = open.get(event.data.requestEventId);
       if (!held) return open;

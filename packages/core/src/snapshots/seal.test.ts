@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { initialSubjectState, type SubjectState } from '../decider';
+import { initialSubjectState, type CollectedCategory, type SubjectState } from '../decider';
 import { EventIdSet } from '../events';
 import { openSnapshot, sealSnapshot, type Snapshot } from './seal';
 import { recipientStateCodec, subjectStateCodec } from './state-codec';
@@ -37,6 +37,50 @@ describe('sealSnapshot / openSnapshot', () => {
     expect([ids.add(grantId, 5), ids.add(withdrawalId, 5), ids.add(uuidv7(), 5)]).toEqual([0, 1, undefined]);
   });
 
+  it('carries each purpose’s retention, each value’s key, the categories erased on their own and the key generations', () => {
+    const partlyErased: SubjectState = {
+      ...withdrawn,
+      collected: new Map<string, CollectedCategory>([
+        [
+          'contact.email',
+          {
+            eventId: grantId,
+            collectedAt: '2026-01-01T00:00:00.000Z',
+            source: 'checkout',
+            purposes: ['fraud.prevention', 'marketing.email'],
+            retainUntil: '2028-01-01T00:00:00.000Z',
+            retention: { 'fraud.prevention': '2026-01-31T00:00:00.000Z', 'marketing.email': '2028-01-01T00:00:00.000Z' },
+            sealed: 'gcm1.a.b',
+            key: 1,
+          },
+        ],
+        [
+          'contact.phone',
+          {
+            eventId: grantId,
+            collectedAt: '2025-01-01T00:00:00.000Z',
+            source: 'crm',
+            purposes: [],
+            retainUntil: '2030-01-01T00:00:00.000Z',
+            retention: {},
+            sealed: '',
+            key: 'subject',
+          },
+        ],
+      ]),
+      erasedCategories: new Map([['contact.address', withdrawalId]]),
+      keyGenerations: new Map([
+        ['contact.address', 1],
+        ['contact.email', 1],
+      ]),
+      subjectKeyHolds: ['contact.phone'],
+    };
+    const opened = open(sealSnapshot({ ...snapshot, state: partlyErased }, subjectStateCodec, secret));
+    if (!opened.ok) throw new Error(`refused: ${opened.fault}`);
+    expect(opened.snapshot.state).toEqual(partlyErased);
+    expect(subjectStateCodec.name).toBe('subject-state/2');
+  });
+
   it('keeps ids that are no UUID at their revisions', () => {
     const opened = open(sealSnapshot({ ...snapshot, ids: idsOf('legacy-1', withdrawalId) }, subjectStateCodec, secret));
     if (!opened.ok) throw new Error(`refused: ${opened.fault}`);
@@ -46,6 +90,9 @@ describe('sealSnapshot / openSnapshot', () => {
   it('writes one state as the same bytes every time, whatever order its objects were built in', () => {
     const reordered: SubjectState = {
       openRequests: new Map(),
+      subjectKeyHolds: [],
+      keyGenerations: new Map(),
+      erasedCategories: new Map(),
       erasureConfirmations: new Map(),
       shares: new Map(),
       objections: [],

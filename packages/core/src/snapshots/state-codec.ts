@@ -24,7 +24,16 @@ const EventRef = z.strictObject({ eventId: Id });
 /** A map as `[key, value]` pairs; the one place a snapshot's maps are read back. */
 const mapOf = <V>(value: z.ZodType<V>) => z.array(z.tuple([z.string(), value])).transform((pairs): ReadonlyMap<string, V> => new Map(pairs));
 
-const CollectedCategory = z.strictObject({ eventId: Id, collectedAt: Time, source: z.string().max(200), purposes: Names, retainUntil: Time, sealed: z.string() });
+const CollectedCategory = z.strictObject({
+  eventId: Id,
+  collectedAt: Time,
+  source: z.string().max(200),
+  purposes: Names,
+  retainUntil: Time,
+  retention: z.record(z.string().min(1).max(200), Time),
+  sealed: z.string(),
+  key: z.union([z.literal('subject'), z.number().int().min(0)]),
+});
 const ConsentFact = z.strictObject({
   status: z.enum(['granted', 'withdrawn']),
   eventId: Id,
@@ -48,6 +57,9 @@ const SubjectStateJson = z.strictObject({
   shares: mapOf(ShareFact),
   erasureConfirmations: mapOf(Id),
   openRequests: mapOf(OpenRequest),
+  erasedCategories: mapOf(Id),
+  keyGenerations: mapOf(z.number().int().min(0)),
+  subjectKeyHolds: Names,
   restriction: EventRef.optional(),
   erasureRequested: EventRef.optional(),
   erased: EventRef.optional(),
@@ -69,6 +81,7 @@ export type RecipientCodecCovers = Is<Covers<z.output<typeof RecipientStateJson>
 const pairs = <V>(map: ReadonlyMap<string, V>): [string, V][] => [...map];
 
 export const subjectStateCodec: StateCodec<SubjectState> = {
+  // 2: per-purpose retention, keys per category and categories erased on their own.
   name: 'subject-state/2',
   encode: (state) => ({
     collected: pairs(state.collected),
@@ -77,6 +90,9 @@ export const subjectStateCodec: StateCodec<SubjectState> = {
     shares: pairs(state.shares),
     erasureConfirmations: pairs(state.erasureConfirmations),
     openRequests: pairs(state.openRequests),
+    erasedCategories: pairs(state.erasedCategories),
+    keyGenerations: pairs(state.keyGenerations),
+    subjectKeyHolds: state.subjectKeyHolds,
     restriction: state.restriction,
     erasureRequested: state.erasureRequested,
     erased: state.erased,

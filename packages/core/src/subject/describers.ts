@@ -1,8 +1,10 @@
-import type { Basis, CustodianEvent } from '../events';
+import { retentionOfCategory, type Basis, type CustodianEvent } from '../events';
 import type { Policy } from '../policy';
 import type { RecipientEntry } from '../projections';
 import type { TimelineItem, TimelineRecipient } from './timeline';
-import { basisWords, dayWords, extensionWords, listWords, refusalWords, timeWords } from './words';
+import { basisWords, dayWords, extensionWords, listWords, refusalWords, retentionWords, timeWords } from './words';
+
+const capitalised = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 
 export type Described = Pick<TimelineItem, 'kind' | 'what' | 'why'> &
   Partial<Pick<TimelineItem, 'purposes' | 'categories' | 'recipients' | 'activity' | 'basis' | 'reason' | 'detail'>>;
@@ -42,12 +44,24 @@ function allowedBy(context: DescribeContext, basis: Basis): string {
   return `Allowed on the legal basis of ${basisWords(basis.legalBasis)}.`;
 }
 
+/** "Kept for marketing.email until 1 Jun 2028 and for fraud.prevention until 1 Jul 2026, and no longer than 1 Jun 2028.": each purpose by the last of its categories' retention. */
+function keptWords(data: Extract<CustodianEvent, { type: 'DataCollected' }>['data']): string {
+  const ends = new Map<string, string>();
+  for (const category of data.categories)
+    for (const [purpose, end] of Object.entries(retentionOfCategory(data, category))) {
+      const before = ends.get(purpose);
+      if (before === undefined || Date.parse(end) > Date.parse(before)) ends.set(purpose, end);
+    }
+  if (new Set(ends.values()).size <= 1) return `Kept until ${dayWords(data.retainUntil)} at the latest.`;
+  return `${capitalised(retentionWords(Object.fromEntries(ends), data.retainUntil))}, and no longer than ${dayWords(data.retainUntil)}.`;
+}
+
 const collected: Of<'DataCollected'> = ({ data }) => {
   const why = data.purposes.map((p) => `${p} (legal basis: ${basisWords(data.legalBases[p] ?? 'consent')})`);
   return {
     kind: 'collected',
     what: `Collected ${listWords(data.categories)} from ${data.source}.`,
-    why: `For ${listWords(why)}. Privacy notice shown: ${data.notice.id} ${data.notice.version}. Kept until ${dayWords(data.retainUntil)} at the latest.`,
+    why: `For ${listWords(why)}. Privacy notice shown: ${data.notice.id} ${data.notice.version}. ${keptWords(data)}`,
     purposes: data.purposes,
     categories: data.categories,
   };
@@ -145,10 +159,21 @@ const refused: Of<'UseDenied'> = ({ data }, context) => {
 const erased: Of<'DataErased'> = ({ data }, context) => {
   const notified = data.recipientsNotified;
   const notices = notified.length > 0 ? ` Erasure notices sent to ${listWords(notified.map((id) => recipientName(context, id)))}.` : '';
+  const because = data.reason === 'retention_expired' ? ' No purpose could keep it any longer: its retention had run out.' : '';
+  if (data.scope === 'categories') {
+    const categories = data.categories ?? [];
+    return {
+      kind: 'erased',
+      what: `The customer's ${listWords(categories)} ${categories.length === 1 ? 'was' : 'were'} erased; the rest of their data is kept.`,
+      why: `By destroying the keys that open ${categories.length === 1 ? 'it' : 'them'} (crypto-shredding): no copy in the ledger can be read again.${because}${notices}`,
+      categories,
+      recipients: notified.map((id) => recipientOf(context, id)),
+    };
+  }
   return {
     kind: 'erased',
     what: "All of the customer's data was erased.",
-    why: `By destroying the only key that opens it (crypto-shredding): no copy in the ledger can be read again.${notices}`,
+    why: `By destroying the keys that open it (crypto-shredding): no copy in the ledger can be read again.${because}${notices}`,
     recipients: notified.map((id) => recipientOf(context, id)),
   };
 };

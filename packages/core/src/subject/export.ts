@@ -1,8 +1,9 @@
-import { openValue, type KeyStore } from '../crypto';
+import type { KeyStore } from '../crypto';
 import { TamperedStreamError, type CustodianEvent } from '../events';
 import type { Policy } from '../policy';
-import type { ConsentState, HistoryEntry } from '../projections';
+import type { ConsentState, ErasedCategory, HistoryEntry } from '../projections';
 import type { RequestDeadline } from '../requests';
+import { openHeldValues, type HeldValue } from '../subject-keys';
 import type { EventStore } from '../store';
 import { readSubjectStreams } from './read';
 import { viewOf, type SubjectPurpose, type SubjectRecipient, type SubjectRequest, type SubjectView } from './view';
@@ -25,8 +26,13 @@ export interface SubjectExport {
     readonly collectedAt: string;
     readonly rectifiedAt?: string | undefined;
     readonly purposes: readonly string[];
+    /** When the last of its purposes' retention runs out: it is erased then. */
     readonly retainUntil: string;
+    /** Each purpose it was collected for, with when that purpose's own retention runs out. */
+    readonly retention: Readonly<Record<string, string>>;
   }[];
+  /** Categories erased on their own, the rest of the data kept: when, why, and who was told. */
+  readonly erasedCategories: readonly ErasedCategory[];
   readonly purposes: readonly SubjectPurpose[];
   readonly consents: ConsentState;
   readonly recipients: readonly (SubjectRecipient & { readonly recipientId: string })[];
@@ -47,26 +53,25 @@ export async function exportSubject(deps: { store: EventStore; keys: KeyStore; p
   const broken = streams?.chain.broken[0];
   if (broken) throw new TamperedStreamError(broken.stream, broken.revision, broken.reason);
   const view = viewOf(streams ?? { subjectId, stream: '', records: [], chain: NOTHING_READ, events: [], recipients: new Map() }, { now: clock(), policy });
-  const key = view.inventory.erased ? undefined : await keys.get(subjectId);
-  const sealed = latestSealed(streams?.events ?? []);
+  const sealed = view.inventory.erased ? new Map<string, HeldValue>() : latestSealed(streams?.events ?? []);
+  const opened = await openHeldValues(keys, subjectId, sealed);
   return {
     format: 'custodian.subject-export/1',
     subjectId,
     generatedAt: view.generatedAt,
     erased: view.inventory.erased,
     erasedAt: view.inventory.erasedAt,
-    data: view.inventory.categories.map((held) => {
-      const value = sealed.get(held.category);
-      return {
-        category: held.category,
-        value: key && value ? openValue(key, value, `${subjectId}/${held.category}`) : null,
-        source: held.source,
-        collectedAt: held.collectedAt,
-        rectifiedAt: held.rectifiedAt,
-        purposes: held.purposes,
-        retainUntil: held.retainUntil,
-      };
-    }),
+    data: view.overview.categories.map((held) => ({
+      category: held.category,
+      value: opened.get(held.category) ?? null,
+      source: held.source,
+      collectedAt: held.collectedAt,
+      rectifiedAt: view.inventory.categories.find((c) => c.category === held.category)?.rectifiedAt,
+      purposes: held.purposes,
+      retainUntil: held.retainUntil,
+      retention: held.retention,
+    })),
+    erasedCategories: view.overview.erasedCategories,
     purposes: view.purposes,
     consents: view.consents,
     recipients: recipientsOf(view),
@@ -85,9 +90,16 @@ function recipientsOf(view: SubjectView): SubjectExport['recipients'] {
   });
 }
 
-function latestSealed(stream: readonly CustodianEvent[]): Map<string, string> {
-  const sealed = new Map<string, string>();
-  for (const event of stream)
-    if (event.type === 'DataCollected' || event.type === 'DataRectified') for (const [category, value] of Object.entries(event.data.values)) sealed.set(category, value);
+/** Each category's latest sealed value and the key it opens with; a category erased on its own has none. */
+function latestSealed(stream: readonly CustodianEvent[]): Map<string, HeldValue> {
+  const sealed = new Map<string, HeldValue>();
+  for (const event of stream) {
+    if (event.type === 'DataCollected' || event.type === 'DataRectified') {
+      const { sealedWith } = event.data;
+      for (const [category, value] of Object.entries(event.data.values))
+        sealed.set(category, { sealed: value, key: sealedWith === undefined || sealedWith === 'subject-key' ? 'subject' : (sealedWith[category] ?? 0) });
+    }
+    if (event.type === 'DataErased' && event.data.scope === 'categories') for (const category of event.data.categories ?? []) sealed.delete(category);
+  }
   return sealed;
 }

@@ -7,4 +7,19 @@ export { exportSubject, type SubjectExport } from './export';
 export { subjectAt, type SubjectAt } from './at';
 export { buildTimeline, describeEvent, type TimelineContext, type TimelineItem, type TimelineRecipient } from './timeline';
 export { KINDS, MAIN_KINDS, type TimelineKind } from './kinds';
-export { actorWords, basisWords, brokenWords, clockWords, copyWords, dayWords, daysLeftWords, extensionWords, listWords, refusalWords, rightWords, timeWords } from './words';
+export {
+  actorWords,
+  basisWords,
+  brokenWords,
+  clockWords,
+  copyWords,
+  dayWords,
+  daysLeftWords,
+  erasureReasonWords,
+  extensionWords,
+  listWords,
+  refusalWords,
+  retentionWords,
+  rightWords,
+  timeWords,
+} from './words';

@@ -7,6 +7,7 @@ import {
   historyProjection,
   inventoryProjection,
   type ConsentState,
+  type ErasedCategory,
   type HistoryEntry,
   type Inventory,
   type ReadModel,
@@ -35,7 +36,11 @@ export interface SubjectReport {
       readonly purposes: readonly string[];
       readonly collectedAt: string;
       readonly retainUntil: string;
+      /** Each purpose it was collected for, with when that purpose's own retention runs out. */
+      readonly retention: Readonly<Record<string, string>>;
     }[];
+    /** Categories erased on their own (the subject kept), until collected again. */
+    readonly erasedCategories: readonly ErasedCategory[];
     readonly consents: readonly { readonly purpose: string; readonly status: string; readonly since: string }[];
     readonly recipients: readonly (SubjectRecipient & { readonly id: string })[];
     readonly erasureRequestedAt?: string | undefined;
@@ -127,7 +132,15 @@ export function viewOf(streams: SubjectStreams, options: SubjectViewOptions): Su
     generatedAt: options.now.toISOString(),
     chain: chainOf(streams),
     overview: {
-      categories: inventory.categories.map(({ category, source, purposes, collectedAt, retainUntil }) => ({ category, source, purposes, collectedAt, retainUntil })),
+      categories: inventory.categories.map(({ category, source, purposes, collectedAt, retainUntil, retention }) => ({
+        category,
+        source,
+        purposes,
+        collectedAt,
+        retainUntil,
+        retention: retention ?? Object.fromEntries(purposes.map((purpose) => [purpose, retainUntil])),
+      })),
+      erasedCategories: inventory.erasedCategories ?? [],
       consents: Object.entries(consents).map(([purpose, record]) => ({ purpose, status: record.status, since: record.since })),
       recipients: inventory.recipients.map(({ recipientId, categories, purposes, firstSharedAt, revokedAt, erasure }) => {
         const entry = recipients.get(recipientId);

@@ -98,3 +98,18 @@ const EXTENSION_REASONS: Readonly<Record<string, string>> = {
 
 /** Why a deadline was extended, in words: "the complexity of the request". */
 export const extensionWords = (reason: string): string => EXTENSION_REASONS[reason] ?? reason.replace(/_/g, ' ');
+
+/** "kept until 1 Jan 2028", or where the purposes' retention differs, "kept for fraud.prevention until 31 Jan 2026 and for marketing.email until 1 Jan 2028". */
+export function retentionWords(retention: Readonly<Record<string, string>>, retainUntil: string): string {
+  const ends = Object.entries(retention);
+  if (new Set(ends.map(([, end]) => end)).size <= 1) return `kept until ${dayWords(ends[0]?.[1] ?? retainUntil)}`;
+  return `kept ${listWords(ends.map(([purpose, end]) => `for ${purpose} until ${dayWords(end)}`))}`;
+}
+
+const ERASURE_REASONS: Readonly<Record<string, string>> = {
+  erasure_request: 'erased on request',
+  retention_expired: 'erased once no purpose could keep it any longer',
+};
+
+/** Why a category was erased, in words. */
+export const erasureReasonWords = (reason: string): string => ERASURE_REASONS[reason] ?? `erased (${reason.replace(/_/g, ' ')})`;

@@ -20,7 +20,7 @@ export async function access(context: LedgerContext, raw: AccessInput): Promise<
   const { appended, before } = await onSubject(context, command, (state, now) => decideSubject({ type: 'access', actor, purpose, categories, now }, state, context.policy));
   const decision = toDecision(appended[0] as CustodianEvent);
   if (!decision.allowed) return decision.reason === 'erased' ? { ...decision, erased: true } : decision;
-  const sealed = new Map(categories.map((category) => [category, before.state.collected.get(category)?.sealed ?? '']));
-  const data = await context.values.open(subjectId, sealed);
+  const held = new Map(categories.map((category) => [category, before.state.collected.get(category) ?? { sealed: '', key: 'subject' as const }]));
+  const data = await context.values.open(subjectId, held);
   return data ? { ...decision, data } : { ...decision, erased: true };
 }

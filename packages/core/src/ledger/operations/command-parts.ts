@@ -19,7 +19,7 @@ export const Values = z
 export const When = z.union([z.date(), z.iso.datetime({ offset: true })]).transform((v) => (v instanceof Date ? v : new Date(v)));
 export const FreeText = z.string().min(1).max(2_000);
 
-const Tracing = {
+export const Tracing = {
   correlationId: z.string().min(1).max(200).optional(),
   causationId: z.string().min(1).max(200).optional(),
 };

@@ -1,24 +1,31 @@
 import { z } from 'zod';
 import { decideSubject } from '../../decider';
 import { parseOrThrow } from '../../errors';
-import { subjectStream, type CustodianEvent } from '../../events';
+import { Category, type CustodianEvent } from '../../events';
+import { checkCategories } from '../../policy';
 import type { LedgerContext } from '../context';
 import { permit } from '../permit';
-import { OnSubject } from './command-parts';
-import { onSubject, single } from './on-stream';
+import { Names, OnSubject } from './command-parts';
+import { shredAndRecord } from './shred';
 
-export const EraseInput = z.strictObject(OnSubject);
+export const EraseInput = z.strictObject({
+  ...OnSubject,
+  /** Only these categories (Art. 17 on some of the data: "delete my address, keep my account"); the whole subject when absent. */
+  categories: Names(Category).optional(),
+});
 export type EraseInput = z.input<typeof EraseInput>;
 
-/** Crypto-shredding: destroys the subject's key, then records `DataErased` with the recipients notified. */
+/**
+ * Crypto-shredding: destroys the keys of the subject, or of the categories named, then records
+ * `DataErased` with the recipients notified. A category with a value recorded before keys per
+ * category shares the subject's one key with others: that key goes, and they are erased too.
+ */
 export async function erase(context: LedgerContext, raw: EraseInput): Promise<CustodianEvent> {
   const { policy } = context;
   const command = parseOrThrow(EraseInput, raw, 'erase');
+  const { categories } = command;
+  if (categories) checkCategories(policy, 'erase', categories);
   permit(policy, 'erase', command);
-  // Refuse before destroying anything if the history does not allow it.
-  decideSubject({ type: 'erase' }, (await context.subjects.load(subjectStream(command.subjectId))).state, policy);
-  // The key goes first: should the append then fail, the values are already
-  // unreadable and a retried erase() completes the record.
-  await context.keys.destroy(command.subjectId);
-  return single(onSubject(context, command, (state) => decideSubject({ type: 'erase' }, state, policy), context.retry.rights));
+  const decide = (state: Parameters<typeof decideSubject>[1]) => decideSubject({ type: 'erase', ...(categories && { categories }) }, state, policy);
+  return (await shredAndRecord(context, command, decide, context.retry.rights)) as CustodianEvent;
 }

@@ -3,6 +3,7 @@ import type { LedgerContext } from '../context';
 import { access } from './access';
 import { collect } from './collect';
 import { confirmRecipientErasure } from './confirm-recipient-erasure';
+import { enforceRetention } from './enforce-retention';
 import { erase } from './erase';
 import { extendRequestDeadline } from './extend-request-deadline';
 import { grantConsent } from './grant-consent';
@@ -44,6 +45,7 @@ export const operations = {
   suspendRecipient,
   requestErasure,
   erase,
+  enforceRetention,
   confirmRecipientErasure,
   requestAccess,
   extendRequestDeadline,

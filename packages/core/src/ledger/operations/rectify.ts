@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { decideSubject } from '../../decider';
+import { decideSubject, type SubjectCommand } from '../../decider';
 import { parseOrThrow } from '../../errors';
 import type { CustodianEvent } from '../../events';
 import type { LedgerContext } from '../context';
+import type { SealedValues } from '../personal-values';
 import { permit } from '../permit';
 import { OnSubject, Values } from './command-parts';
 import { onSubject, single } from './on-stream';
+import { writeSealed } from './sealed-write';
 
 export const RectifyInput = z.strictObject({ ...OnSubject, data: Values });
 export type RectifyInput = z.input<typeof RectifyInput>;
@@ -14,6 +16,8 @@ export type RectifyInput = z.input<typeof RectifyInput>;
 export async function rectify(context: LedgerContext, raw: RectifyInput): Promise<CustodianEvent> {
   const command = parseOrThrow(RectifyInput, raw, 'rectify');
   permit(context.policy, 'rectify', command);
-  const values = await context.values.seal(command.subjectId, command.data);
-  return single(onSubject(context, command, (state) => decideSubject({ type: 'rectify', values }, state, context.policy)));
+  const draft = ({ values, sealedWith }: SealedValues): SubjectCommand => ({ type: 'rectify', values, sealedWith });
+  return writeSealed(context, command.subjectId, command.data, draft, (sealed) =>
+    single(onSubject(context, command, (state) => decideSubject(draft(sealed), state, context.policy))),
+  );
 }

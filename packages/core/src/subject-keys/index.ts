@@ -1,0 +1,2 @@
+export { categoryKeyId, valueKeyId, subjectKeyId, textKeyId, type KeyRef } from './key-ids';
+export { openHeldValues, type HeldValue } from './open-values';
