@@ -38,7 +38,7 @@ export async function writeLine(target: BackfillTarget, line: Line): Promise<num
     if ((await target.load(place.subjectId)).holds(line.firstId)) return 'already';
     throw refused(line, error.message, error);
   }
-  const commands = timedCommands(line.record, sealed, target.policy);
+  const commands = timedCommands(line.record, sealed, target.policy, place.actor);
   let from: Pick<LoadedSubject, 'state' | 'lastHash'> = { state: initialSubjectState, lastHash: GENESIS_HASH };
   let expected: ExpectedRevision = 'no_stream';
   for (let attempt = 1; ; attempt++) {

@@ -39,6 +39,8 @@ const SubjectStateJson = z.strictObject({
   consents: mapOf(ConsentFact),
   objections: z.array(z.strictObject({ eventId: Id, purposes: Names.optional() })),
   shares: mapOf(ShareFact),
+  optOuts: mapOf(z.strictObject({ eventId: Id, signal: z.string().min(1).max(50) })),
+  objectionOverrides: mapOf(Id),
   erasureConfirmations: mapOf(Id),
   openAccessRequests: mapOf(Time),
   restriction: EventRef.optional(),
@@ -62,12 +64,14 @@ export type RecipientCodecCovers = Is<Covers<z.output<typeof RecipientStateJson>
 const pairs = <V>(map: ReadonlyMap<string, V>): [string, V][] => [...map];
 
 export const subjectStateCodec: StateCodec<SubjectState> = {
-  name: 'subject-state/1',
+  name: 'subject-state/2',
   encode: (state) => ({
     collected: pairs(state.collected),
     consents: pairs(state.consents),
     objections: state.objections,
     shares: pairs(state.shares),
+    optOuts: pairs(state.optOuts),
+    objectionOverrides: pairs(state.objectionOverrides),
     erasureConfirmations: pairs(state.erasureConfirmations),
     openAccessRequests: pairs(state.openAccessRequests),
     restriction: state.restriction,
