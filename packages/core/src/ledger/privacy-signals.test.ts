@@ -236,6 +236,16 @@ describe('a Global Privacy Control signal never grants', () => {
     expect(await recordIds(store)).toEqual(before);
   });
 
+  it('an import of a consent to a purpose a signal already opted the customer out of is refused: only she can lift it', async () => {
+    const { store, ledger } = await collected();
+    await ledger.applyPrivacySignal({ subjectId, actor: web, signal: 'gpc', source });
+    const before = await recordIds(store);
+    const line = { subjectId, consents: [{ purpose: 'ads.retargeting', grantedAt: '2025-01-01T00:00:00Z', notice, method: 'web-form' }] };
+    const outcome = await ledger.backfill([line], { importId: 'crm-2025', actor: { id: 'importer', kind: 'service', roles: ['support'] } }).catch((e: unknown) => e);
+    expect(outcome).toMatchObject({ code: 'BACKFILL_LINE_REJECTED', reason: 'refused', cause: { reason: 'opted_out_by_signal' } });
+    expect(await recordIds(store)).toEqual(before);
+  });
+
   it('no writer can seal a new grant by gpc, and a grant by gpc stored before still reads', async () => {
     const { store, ledger } = await collected();
     const grantByGpc = { type: 'ConsentGranted' as const, data: { purpose: 'ads.retargeting', notice, method: 'gpc' as const } };
