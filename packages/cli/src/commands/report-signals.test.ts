@@ -35,8 +35,19 @@ beforeAll(async () => {
     data: { 'contact.email': 'ann@example.com', 'behavioural.browsing': 'viewed: running shoes' },
   });
   await ledger.grantConsent({ subjectId: SUBJECT, actor: customer, purpose: 'ads.retargeting', notice, method: 'checkbox' });
-  await ledger.applyPrivacySignal({ subjectId: SUBJECT, actor: { id: 'shop-web', kind: 'service', roles: ['web'] }, signal: 'gpc', source: { kind: 'http-header', origin: 'https://shop.example' } });
-  await ledger.use({ subjectId: SUBJECT, actor: { id: 'ad-server', kind: 'service', roles: ['ads'] }, purpose: 'partners.sale', categories: ['contact.email'], activity: 'list:partners' });
+  await ledger.applyPrivacySignal({
+    subjectId: SUBJECT,
+    actor: { id: 'shop-web', kind: 'service', roles: ['web'] },
+    signal: 'gpc',
+    source: { kind: 'http-header', origin: 'https://shop.example' },
+  });
+  await ledger.use({
+    subjectId: SUBJECT,
+    actor: { id: 'ad-server', kind: 'service', roles: ['ads'] },
+    purpose: 'partners.sale',
+    categories: ['contact.email'],
+    activity: 'list:partners',
+  });
   await ledger.grantConsent({ subjectId: SUBJECT, actor: customer, purpose: 'ads.retargeting', notice, method: 'web-form' });
   await store.close();
 });
@@ -47,7 +58,9 @@ describe('custodian report, for a customer who sent Global Privacy Control', () 
     const { code, stdout } = await cli(['report', SUBJECT], { cwd: ws.dir });
     expect(code).toBe(0);
     expect(stdout).toMatch(/consent: +ads\.retargeting granted, partners\.sale opted-out/);
-    expect(stdout).toMatch(/opted out +shop-web \(a service, role web\) +A Global Privacy Control signal opted the customer out of ads on other sites \(ads\.retargeting\) and partners\.sale\./);
+    expect(stdout).toMatch(
+      /opted out +shop-web \(a service, role web\) +A Global Privacy Control signal opted the customer out of ads on other sites \(ads\.retargeting\) and partners\.sale\./,
+    );
     expect(stdout).toMatch(/Refused because the customer had opted out with a Global Privacy Control signal\./);
     expect(stdout).toContain('The customer gave it themself, after their Global Privacy Control opt-out, which it lifts for this purpose.');
   });

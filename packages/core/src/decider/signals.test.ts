@@ -104,7 +104,10 @@ describe('a Global Privacy Control signal', () => {
           data: expect.objectContaining({ reason: 'opted_out', detail: 'the subject opted out of ads.retargeting by a gpc signal' }),
         }),
       ]);
-    spec.given([collected, signalled(FLAGGED)]).when(use('partners.sale')).thenDenied('opted_out');
+    spec
+      .given([collected, signalled(FLAGGED)])
+      .when(use('partners.sale'))
+      .thenDenied('opted_out');
     spec.given([collected]).when(use('partners.sale')).then([allowed]);
   });
 
@@ -117,8 +120,14 @@ describe('a Global Privacy Control signal', () => {
   });
 
   it('never grants: a purpose with no consent stays refused, and opted out', () => {
-    spec.given([collected, signalled(FLAGGED)]).when(use('ads.retargeting')).thenDenied('opted_out');
-    spec.given([collected]).when(apply()).then([expect.objectContaining({ type: 'PrivacySignalApplied' })]);
+    spec
+      .given([collected, signalled(FLAGGED)])
+      .when(use('ads.retargeting'))
+      .thenDenied('opted_out');
+    spec
+      .given([collected])
+      .when(apply())
+      .then([expect.objectContaining({ type: 'PrivacySignalApplied' })]);
   });
 
   it('keeps the opt-out when the consent under it is withdrawn', () =>
@@ -132,7 +141,10 @@ describe('a Global Privacy Control signal', () => {
       .given([collected, signalled(['ads.retargeting'])])
       .when(apply())
       .then([{ type: 'PrivacySignalApplied', data: { signal: 'gpc', source, purposes: ['partners.sale'] } }]);
-    spec.given([collected, signalled(FLAGGED)]).when(apply()).thenThrows('COMMAND_REFUSED', 'nothing_to_opt_out');
+    spec
+      .given([collected, signalled(FLAGGED)])
+      .when(apply())
+      .thenThrows('COMMAND_REFUSED', 'nothing_to_opt_out');
   });
 
   it('opts out again of a purpose the subject opted back into', () =>
@@ -191,7 +203,10 @@ describe('an objection to direct marketing', () => {
           data: expect.objectContaining({ reason: 'objection', detail: 'the subject objected to direct marketing for marketing.email' }),
         }),
       ]);
-    spec.given([collected, objected(['marketing.post'])]).when(use('marketing.post')).thenDenied('objection');
+    spec
+      .given([collected, objected(['marketing.post'])])
+      .when(use('marketing.post'))
+      .thenDenied('objection');
   });
 
   it('raised without purposes covers every direct-marketing purpose, and leaves a consent purpose that is not one', () => {
@@ -263,9 +278,7 @@ describe('an objection to direct marketing', () => {
     deciderSpec(subjectDecider(both))
       .given(history)
       .when(grant('marketing.ads', customer))
-      .then([
-        { type: 'ConsentGranted', data: { purpose: 'marketing.ads', notice, method: 'web-form', overridesSignal: SIGNAL_ID, overridesObjection: OBJECTION_ID } },
-      ]);
+      .then([{ type: 'ConsentGranted', data: { purpose: 'marketing.ads', notice, method: 'web-form', overridesSignal: SIGNAL_ID, overridesObjection: OBJECTION_ID } }]);
     deciderSpec(subjectDecider(both)).given(history).when(grant('marketing.ads', support)).thenThrows('COMMAND_REFUSED', 'opted_out_by_signal');
   });
 });

@@ -117,7 +117,14 @@ describe('ledger.applyPrivacySignal', () => {
   it('holds before anything is collected, and for data collected later', async () => {
     const { ledger } = setUp();
     await ledger.applyPrivacySignal({ subjectId, actor: web, signal: 'gpc', source });
-    await ledger.collect({ subjectId, actor: checkout, source: 'checkout-form', purposes: ['order.fulfilment', 'partners.sale'], notice, data: { 'contact.email': 'ann@example.com' } });
+    await ledger.collect({
+      subjectId,
+      actor: checkout,
+      source: 'checkout-form',
+      purposes: ['order.fulfilment', 'partners.sale'],
+      notice,
+      data: { 'contact.email': 'ann@example.com' },
+    });
     expect(await ledger.use(sell)).toMatchObject({ allowed: false, reason: 'opted_out' });
   });
 
@@ -135,7 +142,9 @@ describe('ledger.applyPrivacySignal', () => {
     expect(await ledger.use(sell)).toMatchObject({ allowed: false, reason: 'opted_out' });
     expect((await ledger.consentState(subjectId))['ads.retargeting']).toMatchObject({ status: 'granted', eventId: own.id });
     const view = await readSubject(store, subjectId, { now: new Date(START + 3_600_000) });
-    expect(view?.items.find((i) => i.eventId === own.id)?.why).toContain('The customer gave it themself, after their Global Privacy Control opt-out, which it lifts for this purpose.');
+    expect(view?.items.find((i) => i.eventId === own.id)?.why).toContain(
+      'The customer gave it themself, after their Global Privacy Control opt-out, which it lifts for this purpose.',
+    );
   });
 
   it('a use recorded around the ledger after the signal is a violation', async () => {
@@ -146,7 +155,10 @@ describe('ledger.applyPrivacySignal', () => {
     const planted = await plantEvent(
       store,
       subjectStream(subjectId),
-      { type: 'DataUsed', data: { purpose: 'ads.retargeting', categories: ['behavioural.browsing'], activity: 'around the ledger', basis: { legalBasis: 'consent', consentEventId: grant } } },
+      {
+        type: 'DataUsed',
+        data: { purpose: 'ads.retargeting', categories: ['behavioural.browsing'], activity: 'around the ledger', basis: { legalBasis: 'consent', consentEventId: grant } },
+      },
       { actor: ads, subjectId },
     );
     expect((await ledger.audit.violations()).map((v) => [v.eventId, v.reason])).toEqual([[planted.id, 'opted_out']]);
@@ -252,7 +264,10 @@ describe('a Global Privacy Control signal never grants', () => {
     await expect(plantEvent(store, subjectStream('cust-legacy'), grantByGpc, { actor: web, subjectId: 'cust-legacy' })).rejects.toThrow(ValidationError);
 
     // Written by an older Custodian, whose schema took gpc as a method: the bytes are as they were stored.
-    const olderCatalog = { ...catalog, ConsentGranted: { schemaVersion: 1, schema: z.object({ purpose: z.string(), notice: z.object({ id: z.string(), version: z.string() }), method: ConsentMethod }) } };
+    const olderCatalog = {
+      ...catalog,
+      ConsentGranted: { schemaVersion: 1, schema: z.object({ purpose: z.string(), notice: z.object({ id: z.string(), version: z.string() }), method: ConsentMethod }) },
+    };
     const older = createEventCodec<NewEvent, CustodianEvent>(olderCatalog, {});
     const sealed = older.seal(older.envelope(grantByGpc, { stream: subjectStream('cust-legacy'), subjectId: 'cust-legacy', actor: web, now: new Date(START) }), GENESIS_HASH);
     await store.append(subjectStream('cust-legacy'), [sealed.toAppend], 'no_stream');
@@ -289,7 +304,10 @@ describe('an objection to direct marketing', () => {
     const planted = await plantEvent(
       store,
       subjectStream(subjectId),
-      { type: 'DataUsed', data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'around the ledger', basis: { legalBasis: 'consent', consentEventId: grant } } },
+      {
+        type: 'DataUsed',
+        data: { purpose: 'marketing.email', categories: ['contact.email'], activity: 'around the ledger', basis: { legalBasis: 'consent', consentEventId: grant } },
+      },
       { actor: campaigns, subjectId },
     );
     expect((await ledger.audit.violations()).map((v) => [v.eventId, v.reason])).toEqual([[planted.id, 'objection']]);

@@ -49,7 +49,6 @@ describe('policyRecord', () => {
     expect(record.digest).not.toBe(policyRecord(definePolicy({ purposes: { 'ads.retargeting': ads } })).digest);
   });
 
-
   it('records an operation a hand-built policy leaves undefined as absent, so the record reads back with the default', () => {
     const hand: Policy = { purposes: rules(['fulfilment']).purposes, permissions: { erase: undefined, verifyRecipient: ['dpo'] } };
     const record = policyRecord(hand);

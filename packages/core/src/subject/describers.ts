@@ -94,7 +94,8 @@ const withdrawn: Of<'ConsentWithdrawn'> = ({ data }, context) => ({
 
 const objected: Of<'ObjectionRaised'> = ({ data }, context) => {
   const purposes = data.purposes ?? [];
-  const grounds = purposes.length > 0 ? ` for ${listWords(purposes.map((p) => purposeWords(context, p)))}` : ' based on legitimate interests or a public task, and to direct marketing';
+  const grounds =
+    purposes.length > 0 ? ` for ${listWords(purposes.map((p) => purposeWords(context, p)))}` : ' based on legitimate interests or a public task, and to direct marketing';
   return {
     kind: 'objected',
     what: `The customer objected to processing${grounds}.`,
