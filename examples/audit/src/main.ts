@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   }
   console.log(`\n4. Her consent as it stood at global position ${beforeWithdrawal} (just before she withdrew):`);
   for (const [purpose, consent] of Object.entries(await ledger.audit.at(beforeWithdrawal).consentState(subjectId)))
-    console.log(`   ${purpose}: ${consent.status} since ${consent.since} (notice ${consent.notice.version})`);
+    console.log(`   ${purpose}: ${consent.status} since ${consent.since} (notice ${consent.notice?.version ?? 'none'})`);
   console.log('   and now:');
   for (const [purpose, consent] of Object.entries(await ledger.consentState(subjectId))) console.log(`   ${purpose}: ${consent.status} since ${consent.since}`);
 }

@@ -81,7 +81,9 @@ export async function printSubject(ledger: Ledger, cast: Pick<Cast, 'subjectId' 
 async function printStory(ledger: Ledger, subjectId: string, log: (line: string) => void): Promise<void> {
   log('\nHer consent state:');
   for (const [purpose, consent] of Object.entries(await ledger.consentState(subjectId)))
-    log(`  ${purpose.padEnd(18)} ${consent.status.padEnd(9)} since ${consent.since} (notice ${consent.notice.id} ${consent.notice.version})`);
+    log(
+      `  ${purpose.padEnd(18)} ${consent.status.padEnd(9)} since ${consent.since} ${consent.notice ? `(notice ${consent.notice.id} ${consent.notice.version})` : `(by a ${consent.method} signal)`}`,
+    );
 
   log('\nHer history (who touched her data, why, on what basis):');
   for (const entry of await ledger.history(subjectId)) {

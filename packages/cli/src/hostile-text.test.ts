@@ -91,6 +91,9 @@ const SUBJECT_EVENTS: { [T in EventType]?: { data: Extract<EventDraft, { type: T
   },
   DataRectified: { data: { categories: ['contact.email'], values: { 'contact.email': SEALED } } },
   ObjectionRaised: { data: { purposes: ['marketing.email'], reason: SEALED } },
+  PrivacySignalApplied: {
+    data: { signal: 'gpc', source: { kind: 'http-header', origin: 'https://shop.example' }, purposes: ['marketing.email'], receivedAt: '2026-01-01T00:00:00.000Z' },
+  },
   ProcessingRestricted: { data: { reason: SEALED } },
   RestrictionLifted: { data: {} },
   ShareRevoked: { data: { recipientId: RECIPIENT, reason: SEALED } },

@@ -111,7 +111,7 @@ const consentsTable = (consents: SubjectExport['consents']) =>
       { header: 'purpose', value: ([purpose]) => purpose },
       { header: 'status', value: ([, c]) => c.status },
       { header: 'since', value: ([, c]) => c.since },
-      { header: 'notice', value: ([, c]) => `${c.notice.id} ${c.notice.version}` },
+      { header: 'notice', value: ([, c]) => (c.notice ? `${c.notice.id} ${c.notice.version}` : '') },
     ],
     Object.entries(consents),
   );

@@ -20,7 +20,7 @@ const consentColumns = (withSubject: boolean): Column<ConsentRow>[] => [
   { header: 'purpose', value: (r: ConsentRow) => r.purpose ?? '(no consent recorded)' },
   { header: 'status', value: (r: ConsentRow) => r.record?.status ?? '' },
   { header: 'since', value: (r: ConsentRow) => r.record?.since ?? '' },
-  { header: 'notice', value: (r: ConsentRow) => (r.record ? `${r.record.notice.id} ${r.record.notice.version}` : '') },
+  { header: 'notice', value: (r: ConsentRow) => (r.record?.notice ? `${r.record.notice.id} ${r.record.notice.version}` : '') },
   { header: 'method', value: (r: ConsentRow) => r.record?.method ?? '' },
   { header: 'expires', value: (r: ConsentRow) => r.record?.expiresAt ?? '' },
 ];

@@ -7,6 +7,7 @@ export const KIND_COLOURS: Readonly<Record<TimelineKind, string>> = {
   consented: '#15803d',
   withdrawn: '#c2410c',
   objected: '#b45309',
+  'opted-out': '#9a3412',
   restricted: '#7e22ce',
   'restriction-lifted': '#6d28d9',
   accessed: '#0f766e',
@@ -52,7 +53,7 @@ code, .tag { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Libe
 .small { font-size: 13px; color: var(--muted); }
 .status { font-weight: 600; }
 .status-granted { color: var(--ok); }
-.status-withdrawn, .status-expired, .status-overdue { color: #c2410c; }
+.status-withdrawn, .status-expired, .status-overdue, .status-opted-out { color: #c2410c; }
 .card.requests { margin-top: 12px; }
 .legend { display: grid; grid-template-columns: repeat(2, 1fr); gap: 6px 24px; margin: 0; }
 .legend div { display: flex; gap: 8px; align-items: baseline; }

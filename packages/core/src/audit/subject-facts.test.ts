@@ -207,4 +207,24 @@ describe('the facts a replay holds per subject', () => {
     expect(earlier.collected.size).toBe(0);
     expect(factsOf(held).objections.map((o) => o.eventId)).toEqual(['o-1', 'o-2']);
   });
+
+  it('hold the purposes a signal opted out of until a grant lifts one, and the objection a grant lifted, handing out copies', () => {
+    const signal = (id: string, purposes: string[]) => event(id, { type: 'PrivacySignalApplied', data: { signal: 'gpc', source: { kind: 'dom' }, purposes } });
+    const lifting = (id: string, purpose: string, lifts: { overridesSignal?: string; overridesObjection?: string }) =>
+      event(id, { type: 'ConsentGranted', data: { purpose, notice, method: 'web-form', ...lifts } });
+    expect(factsOf(fold(lifting('c-0', 'ads.retargeting', { overridesSignal: 'g-0' })))).not.toHaveProperty('optOuts');
+    const held = fold(
+      signal('g-1', ['ads.retargeting', 'partners.sale']),
+      lifting('c-1', 'ads.retargeting', { overridesSignal: 'g-1' }),
+      event('o-1', { type: 'ObjectionRaised', data: {} }),
+      lifting('c-2', 'marketing.email', { overridesObjection: 'o-1' }),
+      granted('c-3', 'partners.sale'),
+    );
+    const facts = factsOf(held);
+    expect([...(facts.optOuts ?? [])]).toEqual([['partners.sale', { eventId: 'g-1', signal: 'gpc' }]]);
+    expect([...(facts.objectionOverrides ?? [])]).toEqual([['marketing.email', 'o-1']]);
+    createFactsFold().absorb(held, signal('g-2', ['ads.retargeting']));
+    expect(facts.optOuts?.size).toBe(1);
+    expect(factsOf(held).optOuts?.get('ads.retargeting')).toEqual({ eventId: 'g-2', signal: 'gpc' });
+  });
 });

@@ -20,6 +20,9 @@ export interface HeldFacts {
   collected: readonly string[];
   consents: readonly (string | undefined)[];
   objections: { readonly eventId: string; readonly purposes?: readonly string[] | undefined }[] | undefined;
+  /** Rare, so absent until a signal or an overriding grant is seen. */
+  optOuts?: Map<string, { readonly eventId: string; readonly signal: string }> | undefined;
+  objectionOverrides?: Map<string, string> | undefined;
   restriction: string | undefined;
   erasureRequested: string | undefined;
   erased: string | undefined;
@@ -68,8 +71,13 @@ export function createFactsFold() {
         const at = find(held.consents, event.data.purpose, CONSENT);
         const entry = [word(event.data.purpose), 'granted', event.id, event.data.expiresAt];
         held.consents = at < 0 ? [...held.consents, ...entry] : held.consents.map((item, i) => (i > at && i < at + CONSENT ? entry[i - at] : item));
+        if (event.data.overridesSignal !== undefined) held.optOuts?.delete(event.data.purpose);
+        if (event.data.overridesObjection !== undefined) (held.objectionOverrides ??= new Map()).set(word(event.data.purpose), event.data.overridesObjection);
         return;
       }
+      case 'PrivacySignalApplied':
+        for (const purpose of event.data.purposes) (held.optOuts ??= new Map()).set(word(purpose), { eventId: event.id, signal: event.data.signal });
+        return;
       case 'ConsentWithdrawn': {
         const at = find(held.consents, event.data.purpose, CONSENT);
         if (at >= 0) held.consents = held.consents.map((item, i) => (i === at + 1 ? 'withdrawn' : i === at + 2 ? event.id : item));
@@ -157,6 +165,8 @@ export function factsOf(held: HeldFacts): SubjectFacts {
     collected,
     consents,
     objections: held.objections ? [...held.objections] : [],
+    ...(held.optOuts && { optOuts: new Map(held.optOuts) }),
+    ...(held.objectionOverrides && { objectionOverrides: new Map(held.objectionOverrides) }),
     restriction: eventRef(held.restriction),
     erasureRequested: eventRef(held.erasureRequested),
     erased: eventRef(held.erased),

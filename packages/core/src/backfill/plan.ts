@@ -73,7 +73,7 @@ export interface SealedLine {
  * a collection comes before a consent and a grant before its withdrawal. Retention runs from
  * the original collection time, as it would have had the ledger recorded it then.
  */
-export function timedCommands(record: BackfillRecord, sealed: SealedLine, policy: Policy): TimedCommand[] {
+export function timedCommands(record: BackfillRecord, sealed: SealedLine, policy: Policy, actor: Actor): TimedCommand[] {
   const commands: TimedCommand[] = [];
   record.collections.forEach((collection, i) => {
     const { values, sealedWith } = sealed.values[i] ?? { values: {}, sealedWith: {} };
@@ -87,7 +87,7 @@ export function timedCommands(record: BackfillRecord, sealed: SealedLine, policy
   for (const { consent, evidence } of consents) {
     const { purpose, notice, method } = consent;
     const expiresAt = consent.expiresAt?.toISOString();
-    commands.push({ at: consent.grantedAt, command: { type: 'grantConsent', purpose, notice, method, ...(evidence && { evidence }), ...(expiresAt && { expiresAt }) } });
+    commands.push({ at: consent.grantedAt, command: { type: 'grantConsent', actor, purpose, notice, method, ...(evidence && { evidence }), ...(expiresAt && { expiresAt }) } });
   }
   for (const { consent } of consents)
     if (consent.withdrawnAt) commands.push({ at: consent.withdrawnAt, command: { type: 'withdrawConsent', purpose: consent.purpose, method: consent.method } });

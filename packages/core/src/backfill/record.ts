@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Category, ConsentMethod, noRepeats, Notice, Purpose, SubjectId } from '../events';
+import { Category, GrantMethod, noRepeats, Notice, Purpose, SubjectId } from '../events';
 
 /** The most collections or consents one customer's line may hold. */
 export const MOST_PER_CUSTOMER = 64;
@@ -28,7 +28,8 @@ export const BackfillConsent = z.strictObject({
   /** When the customer originally gave it. */
   grantedAt: OriginalTime,
   notice: Notice,
-  method: ConsentMethod,
+  /** Never `gpc`: a signal only opts out. */
+  method: GrantMethod,
   /** What was shown or signed (the form, the recording's reference); sealed, since it may hold personal data. */
   evidence: z.string().min(1).max(2_000).optional(),
   expiresAt: OriginalTime.optional(),

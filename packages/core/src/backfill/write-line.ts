@@ -38,7 +38,7 @@ export async function writeLine(target: BackfillTarget, line: Line): Promise<num
     if ((await target.load(place.subjectId)).holds(line.firstId)) return 'already';
     throw refused(line, error.message, error);
   }
-  let commands = timedCommands(line.record, sealed, target.policy);
+  let commands = timedCommands(line.record, sealed, target.policy, place.actor);
   let from: Pick<LoadedSubject, 'state' | 'lastHash'> = { state: initialSubjectState, lastHash: GENESIS_HASH };
   let expected: ExpectedRevision = 'no_stream';
   for (let attempt = 1; ; attempt++) {
@@ -48,7 +48,7 @@ export async function writeLine(target: BackfillTarget, line: Line): Promise<num
     } catch (error) {
       // A customer with a category erased on its own: its values go under that category's next key.
       if (error instanceof CommandRefusedError && error.reason === 'key_changed' && from.state !== initialSubjectState && attempt < MAX_ATTEMPTS) {
-        commands = timedCommands(line.record, await seal(target, line, from.state), target.policy);
+        commands = timedCommands(line.record, await seal(target, line, from.state), target.policy, place.actor);
         continue;
       }
       if (error instanceof CommandRefusedError) throw refused(line, error.message, error);

@@ -347,7 +347,7 @@ describe('every command, decided on a state built by hand', () => {
   });
 
   it('records a consent given, but none once erased; withdraws only a consent granted', () => {
-    const grant: SubjectCommand = { type: 'grantConsent', purpose: 'marketing.email', notice, method: 'checkbox', expiresAt: '2027-01-01T00:00:00.000Z' };
+    const grant: SubjectCommand = { type: 'grantConsent', actor: marketer, purpose: 'marketing.email', notice, method: 'checkbox', expiresAt: '2027-01-01T00:00:00.000Z' };
     expect(decide(grant)).toEqual([{ type: 'ConsentGranted', data: { purpose: 'marketing.email', notice, method: 'checkbox', expiresAt: '2027-01-01T00:00:00.000Z' } }]);
     expect(refusal(() => decide(grant, erasedState))).toEqual(refused('subject_erased', 'the subject was erased'));
     const consent = (status: 'granted' | 'withdrawn'): SubjectState => ({

@@ -1,5 +1,5 @@
-import type { Actor, ErasureReason, EventData, EventType, ExtensionReason, LegalBasis, Notice, PurposeRetention } from '../events';
-import { checkUse, type Policy } from '../policy';
+import type { Actor, ErasureReason, EventData, EventType, ExtensionReason, GrantMethod, LegalBasis, Notice, PrivacySignal, PurposeRetention, SignalSource } from '../events';
+import { checkUse, standingObjection, type Policy } from '../policy';
 import { endOfDay, longestExtension, requestDeadline } from '../requests';
 import { CommandRefusedError, type RefusalReason } from './errors';
 import type { RecipientState } from './recipient-state';
@@ -25,9 +25,10 @@ export type SubjectCommand =
       sealedWith: Record<string, number>;
     }
   | { type: 'rectify'; values: Record<string, Sealed>; sealedWith: Record<string, number> }
-  | { type: 'grantConsent'; purpose: string; notice: Notice; method: EventData<'ConsentGranted'>['method']; evidence?: Sealed; expiresAt?: string }
+  | { type: 'grantConsent'; actor: Actor; purpose: string; notice: Notice; method: GrantMethod; evidence?: Sealed; expiresAt?: string }
   | { type: 'withdrawConsent'; purpose: string; method?: EventData<'ConsentWithdrawn'>['method'] }
   | { type: 'object'; purposes?: string[]; reason?: Sealed }
+  | { type: 'applyPrivacySignal'; signal: PrivacySignal; source: SignalSource; receivedAt?: string }
   | { type: 'restrict'; reason?: Sealed }
   | { type: 'liftRestriction' }
   | { type: 'use'; actor: Actor; purpose: string; categories: string[]; activity: string; now: Date }
@@ -69,11 +70,8 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       checkKeys(command.sealedWith, state);
       return [{ type: 'DataRectified', data: { categories: Object.keys(command.values), values: command.values, sealedWith: command.sealedWith } }];
     }
-    case 'grantConsent': {
-      if (state.erased) refuse('subject_erased', 'the subject was erased');
-      const { type: _, ...data } = command;
-      return [{ type: 'ConsentGranted', data }];
-    }
+    case 'grantConsent':
+      return [grant(command, state, policy)];
     case 'withdrawConsent': {
       if (state.consents.get(command.purpose)?.status !== 'granted') refuse('consent_not_granted', 'there is no consent for this purpose to withdraw');
       const { type: _, ...data } = command;
@@ -82,6 +80,14 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
     case 'object': {
       const { type: _, ...data } = command;
       return [{ type: 'ObjectionRaised', data }];
+    }
+    case 'applyPrivacySignal': {
+      const { type: _, ...data } = command;
+      const marked = [...policy.purposes].filter(([, rule]) => rule.optOutSignals?.includes(command.signal)).map(([purpose]) => purpose);
+      if (marked.length === 0) refuse('nothing_to_opt_out', `the policy marks no purpose as one a ${command.signal} signal opts out of`);
+      const purposes = marked.filter((purpose) => !state.optOuts.has(purpose));
+      if (purposes.length === 0) refuse('nothing_to_opt_out', `the subject is already opted out of every purpose a ${command.signal} signal opts out of`);
+      return [{ type: 'PrivacySignalApplied', data: { ...data, purposes } }];
     }
     case 'restrict': {
       if (state.restriction) refuse('already_restricted', 'processing is already restricted');
@@ -182,6 +188,24 @@ function categoriesErased(state: SubjectState, categories: readonly string[], re
   const erased = viaSubjectKey ? [...new Set([...categories, ...state.subjectKeyHolds])] : [...categories];
   const recipientsNotified = [...state.shares].filter(([, share]) => share.categories.some((category) => erased.includes(category))).map(([recipientId]) => recipientId);
   return { type: 'DataErased', data: { scope: 'categories', method: 'crypto-shred', reason, categories: erased, recipientsNotified } };
+}
+
+/**
+ * A grant, which lifts for its purpose a standing opt-out by signal and a standing objection to
+ * direct marketing only when the subject gives it herself: the event names what it lifts. Anyone
+ * else's grant there (a support agent's, a service's default) is refused: it would re-enable what
+ * she stopped. The method is never `gpc`: a signal only opts out.
+ */
+function grant(command: Extract<SubjectCommand, { type: 'grantConsent' }>, state: SubjectState, policy: Policy): EventDraft {
+  if (state.erased) refuse('subject_erased', 'the subject was erased');
+  const { type: _, actor, ...data } = command;
+  const optOut = state.optOuts.get(command.purpose);
+  const objection = policy.purposes.get(command.purpose)?.directMarketing ? standingObjection(state, command.purpose) : undefined;
+  if (actor.kind !== 'subject') {
+    if (optOut) refuse('opted_out_by_signal', `the subject opted out of this purpose by a ${optOut.signal} signal; only her own explicit grant lifts it`);
+    if (objection) refuse('objection_stands', 'the subject objected to direct marketing for this purpose; only her own explicit grant lifts it');
+  }
+  return { type: 'ConsentGranted', data: { ...data, ...(optOut && { overridesSignal: optOut.eventId }), ...(objection && { overridesObjection: objection.eventId }) } };
 }
 
 function decideUse(command: Extract<SubjectCommand, { type: 'use' | 'access' | 'share' }>, state: SubjectState, policy: Policy): EventDraft {

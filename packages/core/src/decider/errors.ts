@@ -4,6 +4,9 @@ import { CustodianError } from '../errors';
 /** Why a well-formed command was refused; each is listed, with the commands that refuse it, in docs/events.md. */
 export const RefusalReason = z.enum([
   'subject_erased',
+  'opted_out_by_signal',
+  'objection_stands',
+  'nothing_to_opt_out',
   'category_not_collected',
   'consent_not_granted',
   'already_restricted',

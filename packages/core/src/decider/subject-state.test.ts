@@ -221,6 +221,44 @@ describe('evolveSubject', () => {
   });
 });
 
+describe('evolveSubject, privacy signals and lifted objections', () => {
+  const source = { kind: 'dom' as const };
+  const signal = (id: string, purposes: string[]) => recorded(id, 'PrivacySignalApplied', { signal: 'gpc', source, purposes });
+  const grant = (id: string, purpose: string, lifts: { overridesSignal?: string; overridesObjection?: string } = {}) =>
+    recorded(id, 'ConsentGranted', { purpose, notice, method: 'web-form', ...lifts });
+
+  it('holds each purpose a signal opted out of with the signal, a later signal taking over the ones it names', () => {
+    const state = fold([signal('g-1', ['ads.retargeting', 'partners.sale']), signal('g-2', ['ads.retargeting'])]);
+    expect([...state.optOuts]).toEqual([
+      ['ads.retargeting', { eventId: 'g-2', signal: 'gpc' }],
+      ['partners.sale', { eventId: 'g-1', signal: 'gpc' }],
+    ]);
+    expect(initialSubjectState.optOuts.size).toBe(0);
+  });
+
+  it('lets a grant that names the signal lift it for its own purpose only; a grant that names none lifts nothing', () => {
+    const opted = fold([signal('g-1', ['ads.retargeting', 'partners.sale'])]);
+    expect([...fold([grant('c-1', 'ads.retargeting')], opted).optOuts.keys()]).toEqual(['ads.retargeting', 'partners.sale']);
+    const lifted = fold([grant('c-2', 'ads.retargeting', { overridesSignal: 'g-1' })], opted);
+    expect([...lifted.optOuts.keys()]).toEqual(['partners.sale']);
+    expect(lifted.consents.get('ads.retargeting')).toMatchObject({ status: 'granted', eventId: 'c-2' });
+    // The state before is untouched: the fold is pure.
+    expect([...opted.optOuts.keys()]).toEqual(['ads.retargeting', 'partners.sale']);
+  });
+
+  it('records the objection a grant lifts, per purpose, the latest one winning', () => {
+    const state = fold([
+      recorded('o-1', 'ObjectionRaised', {}),
+      grant('c-1', 'marketing.email', { overridesObjection: 'o-1' }),
+      recorded('o-2', 'ObjectionRaised', { purposes: ['marketing.email'] }),
+      grant('c-2', 'marketing.email', { overridesObjection: 'o-2' }),
+    ]);
+    expect([...state.objectionOverrides]).toEqual([['marketing.email', 'o-2']]);
+    expect(state.objections.map((o) => o.eventId)).toEqual(['o-1', 'o-2']);
+    expect(fold([grant('c-3', 'marketing.email')]).objectionOverrides.size).toBe(0);
+  });
+});
+
 describe('evolveSubject at scale', () => {
   it('folds a stream of shares to one recipient in linear work, each earlier state keeping its event ids', () => {
     const shares = (count: number) => Array.from({ length: count }, (_, i) => shared(`s-${i}`, 'agency', 'marketing.email', ['contact.email']));

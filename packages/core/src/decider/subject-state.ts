@@ -31,6 +31,11 @@ export interface ConsentFact {
   readonly expiresAt?: string | undefined;
 }
 
+export interface OptOutFact {
+  readonly eventId: string;
+  readonly signal: string;
+}
+
 export interface ShareFact {
   readonly eventIds: readonly string[];
   readonly categories: readonly string[];
@@ -44,6 +49,10 @@ export interface SubjectState extends SubjectFacts {
   readonly consents: ReadonlyMap<string, ConsentFact>;
   readonly objections: readonly { readonly eventId: string; readonly purposes?: readonly string[] | undefined }[];
   readonly shares: ReadonlyMap<string, ShareFact>;
+  /** The purposes a privacy signal opted the subject out of, with the signal's event, until her own grant lifts it. */
+  readonly optOuts: ReadonlyMap<string, OptOutFact>;
+  /** Per direct-marketing purpose, the objection the subject's own later grant lifted. */
+  readonly objectionOverrides: ReadonlyMap<string, string>;
   /** Recipients that confirmed erasing their copy, with the confirming event. */
   readonly erasureConfirmations: ReadonlyMap<string, string>;
   /** Access, portability and erasure requests not yet answered, by request event id, each with its deadline. */
@@ -63,6 +72,8 @@ export const initialSubjectState: SubjectState = {
   consents: new Map(),
   objections: [],
   shares: new Map(),
+  optOuts: new Map(),
+  objectionOverrides: new Map(),
   erasureConfirmations: new Map(),
   openRequests: new Map(),
 };
@@ -85,6 +96,12 @@ const eventIdsOf = (held: ShareFact | undefined): AppendLog<string> =>
   held ? ((held as { [EVENT_IDS]?: AppendLog<string> })[EVENT_IDS] ?? appendLog(held.eventIds)) : appendLog();
 
 const put = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): Map<K, V> => new Map(map).set(key, value);
+
+function without<K, V>(map: ReadonlyMap<K, V>, key: K): Map<K, V> {
+  const copy = new Map(map);
+  copy.delete(key);
+  return copy;
+}
 
 /** The generation the next key of `category` has: one more for each time it was erased on its own. */
 export const keyGenerationOf = (state: Pick<SubjectState, 'keyGenerations'>, category: string): number => state.keyGenerations.get(category) ?? 0;
@@ -158,10 +175,11 @@ export function evolveSubject(state: SubjectState, event: CustodianEvent): Subje
       return collect(state, event);
     case 'DataRectified':
       return rectify(state, event);
-    case 'ConsentGranted':
+    case 'ConsentGranted': {
+      const { purpose, overridesSignal, overridesObjection } = event.data;
       return {
         ...state,
-        consents: put(state.consents, event.data.purpose, {
+        consents: put(state.consents, purpose, {
           status: 'granted',
           eventId: event.id,
           grantEventId: event.id,
@@ -169,7 +187,15 @@ export function evolveSubject(state: SubjectState, event: CustodianEvent): Subje
           since: event.occurredAt,
           expiresAt: event.data.expiresAt,
         }),
+        ...(overridesSignal !== undefined && { optOuts: without(state.optOuts, purpose) }),
+        ...(overridesObjection !== undefined && { objectionOverrides: put(state.objectionOverrides, purpose, overridesObjection) }),
       };
+    }
+    case 'PrivacySignalApplied': {
+      const optOuts = new Map(state.optOuts);
+      for (const purpose of event.data.purposes) optOuts.set(purpose, { eventId: event.id, signal: event.data.signal });
+      return { ...state, optOuts };
+    }
     case 'ConsentWithdrawn': {
       const held = state.consents.get(event.data.purpose);
       if (!held) return state;

@@ -97,6 +97,7 @@ export const DenialReason = z.enum([
   'consent_withdrawn',
   'consent_expired',
   'objection',
+  'opted_out',
   'restricted',
   'erasure_requested',
   'erased',

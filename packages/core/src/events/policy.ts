@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Category, IsoDuration, LegalBasis, Purpose } from './common';
+import { PrivacySignal } from './consent';
 
 /**
  * The policy a ledger decided under, recorded when it first writes with a policy the
@@ -15,6 +16,9 @@ export const PolicyDefined = z.object({
       sharing: z.boolean(),
       retention: IsoDuration,
       description: z.string().max(500).optional(),
+      /** Absent on purposes that name none, and on every policy recorded before signals were: read as none. */
+      optOutSignals: z.array(PrivacySignal).optional(),
+      directMarketing: z.boolean().optional(),
     }),
   ),
   permissions: z.record(z.string(), z.array(z.string().min(1))),

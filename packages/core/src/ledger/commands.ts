@@ -1,6 +1,7 @@
 // The command schemas, one per operation, each defined in its operation's own file
 // (operations/<operation>.ts). This is their public face: `import { CollectInput } from '@custodian/core'`.
 export { AccessInput } from './operations/access';
+export { ApplyPrivacySignalInput } from './operations/apply-privacy-signal';
 export { CollectInput } from './operations/collect';
 export { ConfirmRecipientErasureInput } from './operations/confirm-recipient-erasure';
 export { EnforceRetentionInput, type RetentionErasure, type RetentionSweep } from './operations/enforce-retention';

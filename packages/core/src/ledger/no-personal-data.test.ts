@@ -104,6 +104,7 @@ const samples = {
   grantConsent: { ...onSubject, purpose: 'marketing.email', notice, method: 'checkbox', evidence: 'ticked', expiresAt: '2099-01-01T00:00:00Z' },
   withdrawConsent: { ...onSubject, purpose: 'marketing.email', method: 'checkbox' },
   object: { ...onSubject, purposes: ['order.fulfilment'], reason: 'no' },
+  applyPrivacySignal: { ...onSubject, signal: 'gpc', source: { kind: 'http-header', origin: 'https://shop.example' }, receivedAt: '2026-01-01T00:00:00Z' },
   restrict: { ...onSubject, reason: 'disputed' },
   liftRestriction: onSubject,
   use: { ...onSubject, purpose: 'marketing.email', categories: ['contact.email'], activity: 'send-newsletter' },
@@ -132,7 +133,7 @@ const schemaOf = (name: string) => (commands as Record<string, unknown>)[`${name
 
 const policy = definePolicy({
   purposes: {
-    'marketing.email': { legalBasis: 'consent', categories: ['contact.email'], roles: ['privacy'], sharing: true, retention: 'P2Y' },
+    'marketing.email': { legalBasis: 'consent', categories: ['contact.email'], roles: ['privacy'], sharing: true, retention: 'P2Y', optOutSignals: ['gpc'] },
     'order.fulfilment': { legalBasis: 'contract', categories: ['contact.email', 'contact.address'], roles: ['privacy'], retention: 'P6Y' },
   },
   // Every operation needs a role, so an actor without one is refused with NotPermittedError.
@@ -281,7 +282,16 @@ describe('no personal data in error messages', () => {
 });
 
 describe('no personal data in policy errors', () => {
-  const rule = { legalBasis: 'consent', categories: ['contact.email'], roles: ['privacy'], sharing: true, retention: 'P2Y', description: 'newsletter' };
+  const rule = {
+    legalBasis: 'consent',
+    categories: ['contact.email'],
+    roles: ['privacy'],
+    sharing: true,
+    retention: 'P2Y',
+    description: 'newsletter',
+    optOutSignals: ['gpc'],
+    directMarketing: true,
+  };
   const byName = { purposes: { 'marketing.email': rule }, permissions: { erase: ['privacy'] } };
   const asList = { purposes: [{ name: 'marketing.email', ...rule }], permissions: { erase: ['privacy'] } };
   /** A second purpose with a bad retention, so a policy the secret leaves valid is still refused. */

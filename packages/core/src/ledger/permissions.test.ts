@@ -28,12 +28,12 @@ const RECIPIENT = 'agency-1';
 const notice = { id: 'privacy-notice', version: 'v3' };
 
 const purposes = {
-  'marketing.email': { legalBasis: 'consent' as const, categories: ['contact.email'], roles: ['marketing'], sharing: true, retention: 'P2Y' },
+  'marketing.email': { legalBasis: 'consent' as const, categories: ['contact.email'], roles: ['marketing'], sharing: true, retention: 'P2Y', optOutSignals: ['gpc' as const] },
   'order.fulfilment': { legalBasis: 'contract' as const, categories: ['contact.email', 'contact.address'], roles: ['fulfilment'], retention: 'P6Y' },
 };
 
 /** The rights the docs give the subject on their own data, whatever roles the policy names. */
-const SUBJECT_RIGHTS = new Set<Write>(['grantConsent', 'withdrawConsent', 'object', 'restrict', 'requestErasure', 'requestAccess']);
+const SUBJECT_RIGHTS = new Set<Write>(['grantConsent', 'withdrawConsent', 'object', 'restrict', 'requestErasure', 'requestAccess', 'applyPrivacySignal']);
 /** Writes to a recipient's stream: no subject's data, so no subject may make them. */
 const ON_RECIPIENT = new Set<Write>(['registerRecipient', 'verifyRecipient', 'suspendRecipient']);
 
@@ -114,6 +114,11 @@ const WRITES: Record<Write, WriteCase> = {
   grantConsent: { given: collected, when: (ledger, actor) => ledger.grantConsent({ subjectId, actor, purpose: 'marketing.email', notice, method: 'checkbox' }) },
   withdrawConsent: { given: consented, when: (ledger, actor) => ledger.withdrawConsent({ subjectId, actor, purpose: 'marketing.email' }) },
   object: { given: collected, when: (ledger, actor) => ledger.object({ subjectId, actor }) },
+  // A service passes on the signal its customer's browser sent: a subject right it needs a role for, as an agent does.
+  applyPrivacySignal: {
+    given: collected,
+    when: (ledger, actor) => ledger.applyPrivacySignal({ subjectId, actor, signal: 'gpc', source: { kind: 'http-header', origin: 'https://shop.example' } }),
+  },
   restrict: { given: collected, when: (ledger, actor) => ledger.restrict({ subjectId, actor }) },
   liftRestriction: {
     given: async (ledger) => {

@@ -11,6 +11,11 @@ const marketer: Actor = { id: 'campaigns', kind: 'service', roles: ['marketing']
 const dpo: Actor = { id: 'dpo', kind: 'employee', roles: ['privacy'] };
 const notice = { id: 'privacy-notice', version: 'v3' };
 const MAX_ATTEMPTS = 3;
+/** The conformance policy, with a purpose a privacy signal opts out of. */
+const policy = {
+  ...conformancePolicy,
+  purposes: new Map([...conformancePolicy.purposes].map(([purpose, rule]) => [purpose, purpose === 'marketing.email' ? { ...rule, optOutSignals: ['gpc' as const] } : rule])),
+};
 
 /**
  * A store on which another writer wins the subject's next `losses` appends, as a busy
@@ -40,7 +45,7 @@ function contendedStore(subjectId: string) {
 async function setUp(rightsDeadlineMs = 30_000) {
   const subjectId = 'ann-7f3a';
   const { store, contention } = contendedStore(subjectId);
-  const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy: conformancePolicy, maxAttempts: MAX_ATTEMPTS, rightsDeadlineMs });
+  const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy, maxAttempts: MAX_ATTEMPTS, rightsDeadlineMs });
   const subject: Actor = { id: subjectId, kind: 'subject', roles: [] };
   await ledger.collect({
     subjectId,
@@ -59,6 +64,7 @@ const rights: [string, (ledger: Ledger, subjectId: string, subject: Actor) => Pr
   ['grantConsent', (l, subjectId, actor) => l.grantConsent({ subjectId, actor, purpose: 'marketing.email', notice, method: 'web-form' })],
   ['object', (l, subjectId, actor) => l.object({ subjectId, actor, purposes: ['marketing.email'] })],
   ['restrict', (l, subjectId, actor) => l.restrict({ subjectId, actor })],
+  ['applyPrivacySignal', (l, subjectId, actor) => l.applyPrivacySignal({ subjectId, actor, signal: 'gpc', source: { kind: 'dom' } })],
   ['requestErasure', (l, subjectId, actor) => l.requestErasure({ subjectId, actor })],
   ['requestAccess', (l, subjectId, actor) => l.requestAccess({ subjectId, actor, right: 'access' })],
   ['erase', (l, subjectId) => l.erase({ subjectId, actor: dpo })],

@@ -93,6 +93,28 @@ describe('definePolicy', () => {
     for (const purposes of [null, 'marketing.email', 42, true]) expect(issuesOf({ purposes })).toEqual([{ path: 'purposes', message }]);
   });
 
+  it('marks a purpose with the signals that opt out of it and as direct marketing, and leaves both out unless named', () => {
+    const ads = { ...email, optOutSignals: ['gpc' as const], directMarketing: true };
+    expect(definePolicy({ purposes: { 'ads.retargeting': ads } }).purposes.get('ads.retargeting')).toMatchObject({ optOutSignals: ['gpc'], directMarketing: true });
+    const plain = definePolicy({ purposes: { 'marketing.email': email } }).purposes.get('marketing.email');
+    expect(plain).not.toHaveProperty('optOutSignals');
+    expect(plain).not.toHaveProperty('directMarketing');
+  });
+
+  it('names an unknown signal, an empty or repeated signal list, and a direct-marketing flag that is no boolean', () => {
+    expect(issuesOf({ purposes: { 'ads.retargeting': { ...email, optOutSignals: ['dnt'] } } })).toEqual([
+      { path: 'purposes.ads.retargeting.optOutSignals.0', message: 'must be "gpc"' },
+    ]);
+    expect(issuesOf({ purposes: { 'ads.retargeting': { ...email, optOutSignals: [] } } })).toEqual([
+      { path: 'purposes.ads.retargeting.optOutSignals', message: 'must name at least one signal, or be left out' },
+    ]);
+    expect(issuesOf({ purposes: { 'ads.retargeting': { ...email, optOutSignals: ['gpc', 'gpc'] } } })).toEqual([
+      { path: 'purposes.ads.retargeting.optOutSignals', message: 'names a signal twice' },
+    ]);
+    expect(issuesOf({ purposes: { 'ads.retargeting': { ...email, optOutSignals: 'gpc' } } })[0]?.path).toBe('purposes.ads.retargeting.optOutSignals');
+    expect(issuesOf({ purposes: { 'marketing.email': { ...email, directMarketing: 'yes' } } })[0]?.path).toBe('purposes.marketing.email.directMarketing');
+  });
+
   it('names an empty list of purposes', () => {
     expect(issuesOf({ purposes: [] })).toEqual([{ path: 'purposes', message: 'must declare at least one purpose' }]);
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Category, IsoDuration, LegalBasis, Purpose, Role } from '../events';
+import { Category, IsoDuration, LegalBasis, PrivacySignal, Purpose, Role } from '../events';
 import { parseOrThrow, ValidationError } from '../errors';
 
 /** More than this many categories or roles on one purpose is a policy no one can review. */
@@ -16,6 +16,18 @@ export const PurposeRule = z.strictObject({
   /** How long data collected for this purpose is kept, as an ISO 8601 duration. */
   retention: IsoDuration,
   description: z.string().max(500).optional(),
+  /**
+   * The opt-out signals that opt a subject out of this purpose: `['gpc']` on every purpose that
+   * sells personal data, shares it for cross-context behavioural advertising or uses it for
+   * targeted advertising (CCPA/CPRA, Colorado, Connecticut and the other state laws that
+   * make a browser's Global Privacy Control an opt-out). Absent: no signal touches it.
+   */
+  optOutSignals: z.array(PrivacySignal).min(1, 'must name at least one signal, or be left out').max(MOST_NAMES).refine(distinct, 'names a signal twice').optional(),
+  /**
+   * Whether the purpose is direct marketing (GDPR Art. 21(2)): an objection stops it whatever
+   * its legal basis, and only a new grant by the subject herself starts it again (Art. 21(3)).
+   */
+  directMarketing: z.boolean().optional(),
 });
 export type PurposeRule = z.infer<typeof PurposeRule>;
 export type PurposeRuleInput = z.input<typeof PurposeRule>;
@@ -39,6 +51,7 @@ export const Operation = z.enum([
   'enforceRetention',
   'requestAccess',
   'extendRequestDeadline',
+  'applyPrivacySignal',
 ]);
 export type Operation = z.infer<typeof Operation>;
 

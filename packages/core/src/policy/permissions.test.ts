@@ -54,7 +54,7 @@ describe('mayPerform', () => {
 
   it('lets a subject exercise their own rights on their own stream with no role, and nothing else', () => {
     const own: Actor = { id: 's-1', kind: 'subject', roles: [] };
-    expect([...SUBJECT_RIGHTS].sort()).toEqual(['grantConsent', 'object', 'requestAccess', 'requestErasure', 'restrict', 'withdrawConsent']);
+    expect([...SUBJECT_RIGHTS].sort()).toEqual(['applyPrivacySignal', 'grantConsent', 'object', 'requestAccess', 'requestErasure', 'restrict', 'withdrawConsent']);
     for (const operation of Operation.options) {
       const decided = mayPerform(bare, { operation, actor: own, subjectId: 's-1', purposes: ['order.fulfilment'] });
       if (SUBJECT_RIGHTS.has(operation)) expect(decided).toEqual({ ok: true });
@@ -76,6 +76,15 @@ describe('mayPerform', () => {
         requiredRoles: ['privacy'],
         detail: 'grantConsent needs one of the roles privacy; actor s-1 has none',
       });
+  });
+
+  it('lets a service pass on a customer’s privacy signal only with a role named for applyPrivacySignal, privacy by default', () => {
+    const web = service(['web']);
+    expect(mayPerform(bare, { operation: 'applyPrivacySignal', actor: web, subjectId: 's-1' })).toMatchObject({ ok: false, reason: 'role_missing', requiredRoles: ['privacy'] });
+    const named: Policy = { purposes, permissions: { applyPrivacySignal: ['web'] } };
+    expect(mayPerform(named, { operation: 'applyPrivacySignal', actor: web, subjectId: 's-1' })).toEqual({ ok: true });
+    expect(mayPerform(named, { operation: 'applyPrivacySignal', actor: service(['privacy']), subjectId: 's-1' })).toMatchObject({ ok: false, requiredRoles: ['web'] });
+    expect(mayPerform(named, { operation: 'applyPrivacySignal', actor: { id: 's-1', kind: 'subject', roles: [] }, subjectId: 's-1' })).toEqual({ ok: true });
   });
 
   it('leaves uses, accesses and shares by any other actor to the purpose rules', () => {

@@ -3,7 +3,15 @@ import { DEFAULT_ROLE, type Operation, type Policy } from './define-policy';
 import type { UseRequest } from './rules';
 
 /** The rights a subject may always exercise on their own data, whatever roles the policy names. */
-export const SUBJECT_RIGHTS: ReadonlySet<Operation> = new Set<Operation>(['grantConsent', 'withdrawConsent', 'object', 'restrict', 'requestErasure', 'requestAccess']);
+export const SUBJECT_RIGHTS: ReadonlySet<Operation> = new Set<Operation>([
+  'grantConsent',
+  'withdrawConsent',
+  'object',
+  'restrict',
+  'requestErasure',
+  'requestAccess',
+  'applyPrivacySignal',
+]);
 
 /** Every write the ledger performs: the operations the policy grants roles for, and the uses the purposes grant roles for. */
 export type LedgerOperation = Operation | UseRequest['operation'];

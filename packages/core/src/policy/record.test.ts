@@ -38,6 +38,17 @@ describe('readRecordedPolicy', () => {
 });
 
 describe('policyRecord', () => {
+  it('records the purposes a signal opts out of and the direct-marketing ones, and reads them back; a policy naming neither records neither', () => {
+    const ads = { legalBasis: 'consent' as const, categories: ['behavioural.browsing'], roles: ['ads'], retention: 'P1Y', optOutSignals: ['gpc' as const] };
+    const marked = definePolicy({ purposes: { 'ads.retargeting': { ...ads, directMarketing: true } } });
+    const record = policyRecord(marked);
+    expect(record.purposes).toEqual([expect.objectContaining({ name: 'ads.retargeting', optOutSignals: ['gpc'], directMarketing: true })]);
+    expect(policyFromRecord(record).purposes.get('ads.retargeting')).toMatchObject({ optOutSignals: ['gpc'], directMarketing: true });
+    expect(policyRecord(rules(['fulfilment'])).purposes[0]).not.toHaveProperty('optOutSignals');
+    expect(policyRecord(rules(['fulfilment'])).purposes[0]).not.toHaveProperty('directMarketing');
+    expect(record.digest).not.toBe(policyRecord(definePolicy({ purposes: { 'ads.retargeting': ads } })).digest);
+  });
+
   it('records an operation a hand-built policy leaves undefined as absent, so the record reads back with the default', () => {
     const hand: Policy = { purposes: rules(['fulfilment']).purposes, permissions: { erase: undefined, verifyRecipient: ['dpo'] } };
     const record = policyRecord(hand);

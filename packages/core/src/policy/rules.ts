@@ -26,6 +26,10 @@ export interface SubjectFacts {
   readonly consents: ReadonlyMap<string, { readonly status: 'granted' | 'withdrawn'; readonly eventId: string; readonly expiresAt?: string | undefined }>;
   /** Each objection raised; `purposes` absent means every purpose on an objectable basis. */
   readonly objections: readonly { readonly eventId: string; readonly purposes?: readonly string[] | undefined }[];
+  /** The purposes a privacy signal opted the subject out of, each with the signal's event, until her own grant lifts it; absent means none. */
+  readonly optOuts?: ReadonlyMap<string, { readonly eventId: string; readonly signal: string }> | undefined;
+  /** Per direct-marketing purpose, the objection that the subject's own later grant lifted; absent means none. */
+  readonly objectionOverrides?: ReadonlyMap<string, string> | undefined;
   readonly restriction?: { readonly eventId: string } | undefined;
   readonly erasureRequested?: { readonly eventId: string } | undefined;
   readonly erased?: { readonly eventId: string } | undefined;
@@ -73,6 +77,19 @@ export function retentionEnd(policy: Policy, held: HeldCategoryFacts, purpose: s
   return Math.min(addDuration(new Date(collectedAt), rule.retention).getTime(), last);
 }
 
+/**
+ * The objection that stops a direct-marketing purpose: the latest one covering it (one naming
+ * no purposes covers them all), unless the subject's own grant since lifted exactly that one.
+ */
+export function standingObjection(subject: SubjectFacts, purpose: string): { readonly eventId: string } | undefined {
+  for (let i = subject.objections.length - 1; i >= 0; i--) {
+    const objection = subject.objections[i];
+    if (objection && (objection.purposes === undefined || objection.purposes.includes(purpose)))
+      return subject.objectionOverrides?.get(purpose) === objection.eventId ? undefined : objection;
+  }
+  return undefined;
+}
+
 const deny = (reason: DenialReason, detail: string, evidence: readonly string[] = []): RuleOutcome => ({ allowed: false, reason, detail, evidence });
 
 /** May this actor use these categories of this subject for this purpose now? Pure. */
@@ -107,6 +124,11 @@ export function checkUse(policy: Policy, subject: SubjectFacts, request: UseRequ
   }
   const recipientEvidence =
     request.operation === 'share' && request.recipient?.registered && request.recipient.verified ? [request.recipient.registered.eventId, request.recipient.verified.eventId] : [];
+
+  const optOut = subject.optOuts?.get(purpose);
+  if (optOut) return deny('opted_out', `the subject opted out of ${purpose} by a ${optOut.signal} signal`, [optOut.eventId]);
+  const objected = rule.directMarketing ? standingObjection(subject, purpose) : undefined;
+  if (objected) return deny('objection', `the subject objected to direct marketing for ${purpose}`, [objected.eventId]);
 
   if (rule.legalBasis === 'consent') {
     const consent = subject.consents.get(purpose);

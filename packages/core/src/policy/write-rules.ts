@@ -83,3 +83,9 @@ export function checkConsentPurpose(policy: Policy, purpose: string): void {
 export function checkConsentExpiry(expiresAt: Date | undefined, now: Date): void {
   if (expiresAt && expiresAt.getTime() <= now.getTime()) throw new ValidationError('grantConsent', [{ path: 'expiresAt', message: 'must be after the time of the grant' }]);
 }
+
+/** A signal is recorded after it is received: `receivedAt`, when given, is not after `now` by the ledger's clock. */
+export function checkSignalReceived(receivedAt: Date | undefined, now: Date): void {
+  if (receivedAt && receivedAt.getTime() > now.getTime())
+    throw new ValidationError('applyPrivacySignal', [{ path: 'receivedAt', message: 'must not be after the time the signal is recorded' }]);
+}

@@ -2,19 +2,23 @@ import type { CustodianEvent, Notice } from '../events';
 import { bySubject, type ReadModel } from './read-model';
 
 export interface ConsentRecord {
-  readonly status: 'granted' | 'withdrawn';
+  readonly status: 'granted' | 'withdrawn' | 'opted-out';
   readonly since: string;
-  readonly notice: Notice;
-  /** The event that set this status (the grant, or the withdrawal). */
+  /** The notice of the latest grant; absent only where a signal opted the subject out of a purpose she never consented to. */
+  readonly notice?: Notice | undefined;
+  /** The event that set this status (the grant, the withdrawal, or the `PrivacySignalApplied`). */
   readonly eventId: string;
+  /** How: the consent method, or the signal (`gpc`) that opted her out. */
   readonly method: string;
   readonly expiresAt?: string | undefined;
 }
 
-export type ConsentStatus = 'granted' | 'withdrawn' | 'expired';
+export type ConsentStatus = 'granted' | 'withdrawn' | 'expired' | 'opted-out';
 
-/** `ledger.consentState()`: one entry per purpose ever consented to. */
-export type ConsentState = Readonly<Record<string, { status: ConsentStatus; since: string; notice: Notice; eventId: string; method: string; expiresAt?: string | undefined }>>;
+/** `ledger.consentState()`: one entry per purpose ever consented to, or opted out of by a signal. */
+export type ConsentState = Readonly<
+  Record<string, { status: ConsentStatus; since: string; notice?: Notice | undefined; eventId: string; method: string; expiresAt?: string | undefined }>
+>;
 
 export const consentProjection: ReadModel<Readonly<Record<string, ConsentRecord>>> = {
   name: 'consent_state',
@@ -36,8 +40,15 @@ export const consentProjection: ReadModel<Readonly<Record<string, ConsentRecord>
         };
       case 'ConsentWithdrawn': {
         const held = state[event.data.purpose];
-        if (!held) return state;
+        // An opt-out by signal stands whatever happens to the consent under it, as it does for the rules.
+        if (!held || held.status === 'opted-out') return state;
         return { ...state, [event.data.purpose]: { ...held, status: 'withdrawn', since: event.occurredAt, eventId: event.id, method: event.data.method ?? held.method } };
+      }
+      case 'PrivacySignalApplied': {
+        const next = { ...state };
+        for (const purpose of event.data.purposes)
+          next[purpose] = { status: 'opted-out', since: event.occurredAt, notice: state[purpose]?.notice, eventId: event.id, method: event.data.signal };
+        return next;
       }
       default:
         return state;

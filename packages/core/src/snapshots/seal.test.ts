@@ -81,6 +81,25 @@ describe('sealSnapshot / openSnapshot', () => {
     expect(subjectStateCodec.name).toBe('subject-state/2');
   });
 
+  it('keeps the opt-outs by signal and the lifted objections, as maps', () => {
+    const opted: SubjectState = {
+      ...withdrawn,
+      optOuts: new Map([['ads.retargeting', { eventId: withdrawalId, signal: 'gpc' }]]),
+      objectionOverrides: new Map([['marketing.email', grantId]]),
+    };
+    const opened = open(sealSnapshot({ ...snapshot, state: opted }, subjectStateCodec, secret));
+    if (!opened.ok) throw new Error(`refused: ${opened.fault}`);
+    expect(opened.snapshot.state).toEqual(opted);
+    expect(opened.snapshot.state.optOuts).toBeInstanceOf(Map);
+    expect(opened.snapshot.state.objectionOverrides).toBeInstanceOf(Map);
+  });
+
+  it('does not read a snapshot of the codec before opt-outs: the stream is folded from its events instead', () => {
+    const older = sealSnapshot(snapshot, { ...subjectStateCodec, name: 'subject-state/1' }, secret);
+    expect(text(older)).toContain('"codec":"subject-state/1"');
+    expect(open(older)).toEqual({ ok: false, fault: 'other_codec' });
+  });
+
   it('keeps ids that are no UUID at their revisions', () => {
     const opened = open(sealSnapshot({ ...snapshot, ids: idsOf('legacy-1', withdrawalId) }, subjectStateCodec, secret));
     if (!opened.ok) throw new Error(`refused: ${opened.fault}`);
@@ -94,6 +113,8 @@ describe('sealSnapshot / openSnapshot', () => {
       keyGenerations: new Map(),
       erasedCategories: new Map(),
       erasureConfirmations: new Map(),
+      objectionOverrides: new Map(),
+      optOuts: new Map(),
       shares: new Map(),
       objections: [],
       consents: withdrawn.consents,

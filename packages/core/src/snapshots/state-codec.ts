@@ -55,6 +55,8 @@ const SubjectStateJson = z.strictObject({
   consents: mapOf(ConsentFact),
   objections: z.array(z.strictObject({ eventId: Id, purposes: Names.optional() })),
   shares: mapOf(ShareFact),
+  optOuts: mapOf(z.strictObject({ eventId: Id, signal: z.string().min(1).max(50) })),
+  objectionOverrides: mapOf(Id),
   erasureConfirmations: mapOf(Id),
   openRequests: mapOf(OpenRequest),
   erasedCategories: mapOf(Id),
@@ -81,13 +83,15 @@ export type RecipientCodecCovers = Is<Covers<z.output<typeof RecipientStateJson>
 const pairs = <V>(map: ReadonlyMap<string, V>): [string, V][] => [...map];
 
 export const subjectStateCodec: StateCodec<SubjectState> = {
-  // 2: per-purpose retention, keys per category and categories erased on their own.
+  // 2: per-purpose retention, keys per category, categories erased on their own, open requests, opt-outs by signal and lifted objections.
   name: 'subject-state/2',
   encode: (state) => ({
     collected: pairs(state.collected),
     consents: pairs(state.consents),
     objections: state.objections,
     shares: pairs(state.shares),
+    optOuts: pairs(state.optOuts),
+    objectionOverrides: pairs(state.objectionOverrides),
     erasureConfirmations: pairs(state.erasureConfirmations),
     openRequests: pairs(state.openRequests),
     erasedCategories: pairs(state.erasedCategories),

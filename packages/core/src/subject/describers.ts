@@ -74,13 +74,30 @@ const rectified: Of<'DataRectified'> = ({ data }) => ({
   categories: data.categories,
 });
 
+const lifted = ({ overridesSignal, overridesObjection }: Granted['data']): string => {
+  const what = [overridesSignal && 'their Global Privacy Control opt-out', overridesObjection && 'their objection to direct marketing'].filter((text) => typeof text === 'string');
+  return what.length > 0 ? ` The customer gave it themself, after ${listWords(what)}, which it lifts for this purpose.` : '';
+};
+
 const consented: Of<'ConsentGranted'> = ({ data }, context) => ({
   kind: 'consented',
   what: `The customer consented to ${purposeWords(context, data.purpose)}.`,
-  why: `Given by ${data.method}, under privacy notice ${data.notice.id} ${data.notice.version}${data.expiresAt ? `; valid until ${dayWords(data.expiresAt)}` : ''}.`,
+  why: `Given by ${data.method}, under privacy notice ${data.notice.id} ${data.notice.version}${data.expiresAt ? `; valid until ${dayWords(data.expiresAt)}` : ''}.${lifted(data)}`,
   purposes: [data.purpose],
   basis: 'consent',
 });
+
+const SIGNAL_SOURCES: Readonly<Record<string, string>> = { 'http-header': 'an HTTP header', dom: "the browser's page script", api: 'an API call' };
+
+const optedOut: Of<'PrivacySignalApplied'> = ({ data }, context) => {
+  const from = `${SIGNAL_SOURCES[data.source.kind] ?? data.source.kind}${data.source.origin ? ` sent to ${data.source.origin}` : ''}`;
+  return {
+    kind: 'opted-out',
+    what: `A Global Privacy Control signal opted the customer out of ${listWords(data.purposes.map((p) => purposeWords(context, p)))}.`,
+    why: `Received as ${from}${data.receivedAt ? ` at ${timeWords(data.receivedAt)}` : ''}. An opt-out of selling, sharing and targeted advertising: it never grants anything, and only the customer's own consent lifts it.`,
+    purposes: data.purposes,
+  };
+};
 
 const withdrawn: Of<'ConsentWithdrawn'> = ({ data }, context) => ({
   kind: 'withdrawn',
@@ -91,11 +108,12 @@ const withdrawn: Of<'ConsentWithdrawn'> = ({ data }, context) => ({
 
 const objected: Of<'ObjectionRaised'> = ({ data }, context) => {
   const purposes = data.purposes ?? [];
-  const grounds = purposes.length > 0 ? ` for ${listWords(purposes.map((p) => purposeWords(context, p)))}` : ' based on legitimate interests or a public task';
+  const grounds =
+    purposes.length > 0 ? ` for ${listWords(purposes.map((p) => purposeWords(context, p)))}` : ' based on legitimate interests or a public task, and to direct marketing';
   return {
     kind: 'objected',
     what: `The customer objected to processing${grounds}.`,
-    why: 'Right to object (GDPR Art. 21): processing on those grounds must stop.',
+    why: "Right to object (GDPR Art. 21): processing on those grounds, and any direct marketing, must stop; only the customer's own consent starts direct marketing again.",
     purposes,
   };
 };
@@ -217,6 +235,7 @@ export const DESCRIBERS: { readonly [T in CustodianEvent['type']]?: Of<T> } = {
   ConsentGranted: consented,
   ConsentWithdrawn: withdrawn,
   ObjectionRaised: objected,
+  PrivacySignalApplied: optedOut,
   ProcessingRestricted: () => ({
     kind: 'restricted',
     what: "Processing of the customer's data was restricted.",

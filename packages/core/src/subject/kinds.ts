@@ -5,6 +5,7 @@ export const KINDS = {
   consented: { label: 'Consented', meaning: 'the customer agreed to a purpose' },
   withdrawn: { label: 'Withdrawn', meaning: 'the customer took back a consent' },
   objected: { label: 'Objected', meaning: 'the customer objected to processing' },
+  'opted-out': { label: 'Opted out', meaning: "the customer's browser sent a Global Privacy Control signal: no selling, sharing or targeted advertising" },
   restricted: { label: 'Restricted', meaning: "processing was put on hold at the customer's request" },
   'restriction-lifted': { label: 'Restriction lifted', meaning: 'processing could resume' },
   accessed: { label: 'Read', meaning: 'someone read the data, with a valid reason' },

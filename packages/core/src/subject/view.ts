@@ -110,6 +110,7 @@ const REQUEST_TYPES = new Set([
   'ErasureRequested',
   'DataErased',
   'ObjectionRaised',
+  'PrivacySignalApplied',
   'ProcessingRestricted',
   'RestrictionLifted',
 ]);

@@ -24,6 +24,7 @@ const REFUSALS: Readonly<Record<string, string>> = {
   consent_withdrawn: 'the customer had withdrawn consent',
   consent_expired: "the customer's consent had expired",
   objection: 'the customer had objected to this processing',
+  opted_out: 'the customer had opted out with a Global Privacy Control signal',
   restricted: "processing was restricted at the customer's request",
   erasure_requested: 'the customer had asked for their data to be erased',
   erased: "the customer's data had been erased",

@@ -103,6 +103,18 @@ describe('a receipt', () => {
     expect(Buffer.from(grant.record, 'base64').toString('utf8')).not.toContain('ann@example.com');
   });
 
+  it('is issued for a privacy signal applied, naming the purposes it opted out of and the signal', async () => {
+    const signals = definePolicy({
+      purposes: { 'ads.retargeting': { legalBasis: 'consent', categories: ['behavioural.browsing'], roles: ['ads'], retention: 'P1Y', optOutSignals: ['gpc'] } },
+    });
+    const ledger = createLedger({ store: new InMemoryEventStore(), keys: new InMemoryKeyStore(), policy: signals });
+    const applied = await ledger.applyPrivacySignal({ subjectId: SUBJECT, actor: customer, signal: 'gpc', source: { kind: 'dom' } });
+    const receipt = await ledger.receipt(applied.id);
+    expect(receipt).toMatchObject({ eventType: 'PrivacySignalApplied', purposes: ['ads.retargeting'], collectionMethod: 'gpc', recordedBy: { id: SUBJECT, kind: 'subject' } });
+    expect(verifyReceipt(receipt, signer.verifierKey)).toEqual({ ok: true, proven: false });
+    expect(verifyReceipt({ ...receipt, collectionMethod: 'web-form' }, signer.verifierKey)).toEqual({ ok: false, reason: 'field_mismatch', field: 'collectionMethod' });
+  });
+
   it('has no proof before a checkpoint covers the event, and says so', async () => {
     const receipt = await s.ledger.receipt(withdrawal().id);
     expect(receipt.proof).toBeUndefined();

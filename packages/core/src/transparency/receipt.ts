@@ -20,6 +20,7 @@ export const RECEIPT_EVENT_TYPES = [
   'ConsentGranted',
   'ConsentWithdrawn',
   'ObjectionRaised',
+  'PrivacySignalApplied',
   'ProcessingRestricted',
   'ErasureRequested',
   'DataErased',
@@ -48,7 +49,7 @@ const ReceiptFields = z.strictObject({
   recordedAt: z.string(),
   /** The privacy notice the consent was given under. */
   notice: z.strictObject({ noticeId: z.string(), noticeVersion: z.string() }).optional(),
-  /** How consent was given or withdrawn (Kantara `collectionMethod`, 27560's method). */
+  /** How consent was given or withdrawn (Kantara `collectionMethod`, 27560's method), or the signal (`gpc`) that opted out. */
   collectionMethod: z.string().optional(),
   /** When the consent lapses (27560's expiry). */
   expiresAt: z.string().optional(),
@@ -106,6 +107,8 @@ function fieldsOf(event: CustodianEvent): ReceiptFields | undefined {
       return { ...common, purposes: [event.data.purpose], ...(event.data.method && { collectionMethod: event.data.method }) };
     case 'ObjectionRaised':
       return { ...common, ...(event.data.purposes && { purposes: [...event.data.purposes] }) };
+    case 'PrivacySignalApplied':
+      return { ...common, purposes: [...event.data.purposes], collectionMethod: event.data.signal };
     case 'DataErased':
       return { ...common, erasureMethod: event.data.method, recipientsNotified: [...event.data.recipientsNotified] };
     case 'AccessRequestReceived':

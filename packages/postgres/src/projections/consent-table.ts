@@ -6,10 +6,10 @@ import type { TableWriter } from './table';
 interface ConsentRow {
   subject_id: string;
   purpose: string;
-  status: 'granted' | 'withdrawn';
+  status: ConsentRecord['status'];
   since: string;
-  notice_id: string;
-  notice_version: string;
+  notice_id: string | null;
+  notice_version: string | null;
   event_id: string;
   method: string;
   expires_at: string | null;
@@ -54,7 +54,7 @@ function loaded(rows: readonly ConsentRow[], subjectIds: readonly string[]): Map
     state[row.purpose] = {
       status: row.status,
       since: row.since,
-      notice: { id: row.notice_id, version: row.notice_version },
+      notice: row.notice_id === null || row.notice_version === null ? undefined : { id: row.notice_id, version: row.notice_version },
       eventId: row.event_id,
       method: row.method,
       expiresAt: optional(row.expires_at),
@@ -105,8 +105,8 @@ export function consentTable(): TableWriter {
             purpose,
             record.status,
             utc(record.since),
-            record.notice.id,
-            record.notice.version,
+            record.notice?.id ?? null,
+            record.notice?.version ?? null,
             record.eventId,
             record.method,
             utc(record.expiresAt),

@@ -13,7 +13,7 @@ export const PROJECTION_TABLES = ['consent_state', 'access_history', 'inventory'
  * tables of an older layout are not converted: they are dropped, made again in this
  * layout and refilled from the events, as @custodian/sqlite does.
  */
-export const PROJECTIONS_SCHEMA_VERSION = 1;
+export const PROJECTIONS_SCHEMA_VERSION = 2;
 
 // The columns, names and meanings of @custodian/sqlite's tables (docs/analytics.md), so the
 // same questions read the same answers. Times are UTC ISO 8601 text with milliseconds, as
@@ -23,10 +23,10 @@ const LAYOUT = `
 CREATE TABLE consent_state (
   subject_id     TEXT NOT NULL,
   purpose        TEXT NOT NULL,
-  status         TEXT NOT NULL CHECK (status IN ('granted', 'withdrawn')),
+  status         TEXT NOT NULL CHECK (status IN ('granted', 'withdrawn', 'opted-out')),
   since          TEXT NOT NULL,
-  notice_id      TEXT NOT NULL,
-  notice_version TEXT NOT NULL,
+  notice_id      TEXT,
+  notice_version TEXT,
   event_id       TEXT NOT NULL,
   method         TEXT NOT NULL,
   expires_at     TEXT,

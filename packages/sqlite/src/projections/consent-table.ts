@@ -7,10 +7,10 @@ import type { TableWriter } from './table';
 interface ConsentRow {
   subject_id: string;
   purpose: string;
-  status: 'granted' | 'withdrawn';
+  status: ConsentRecord['status'];
   since: string;
-  notice_id: string;
-  notice_version: string;
+  notice_id: string | null;
+  notice_version: string | null;
   event_id: string;
   method: string;
   expires_at: string | null;
@@ -34,7 +34,7 @@ function held(rows: readonly ConsentRow[]): SubjectConsents {
     state[row.purpose] = {
       status: row.status,
       since: row.since,
-      notice: { id: row.notice_id, version: row.notice_version },
+      notice: row.notice_id === null || row.notice_version === null ? undefined : { id: row.notice_id, version: row.notice_version },
       eventId: row.event_id,
       method: row.method,
       expiresAt: optional(row.expires_at),
@@ -79,8 +79,8 @@ export function consentTable(db: Database.Database): TableWriter {
         purpose,
         record.status,
         utc(record.since),
-        record.notice.id,
-        record.notice.version,
+        record.notice?.id ?? null,
+        record.notice?.version ?? null,
         record.eventId,
         record.method,
         utc(record.expiresAt),

@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
  * The layout of the analytics tables. They hold nothing that is not in the events, so a
  * file made by another layout is not migrated: its tables are dropped and rebuilt.
  */
-export const PROJECTIONS_SCHEMA_VERSION = 1;
+export const PROJECTIONS_SCHEMA_VERSION = 2;
 
 /** The checkpoint row of the runner that keeps every table below. */
 export const CHECKPOINT_NAME = 'analytics';
@@ -18,10 +18,10 @@ const TABLES = `
 CREATE TABLE consent_state (
   subject_id     TEXT NOT NULL,
   purpose        TEXT NOT NULL,
-  status         TEXT NOT NULL CHECK (status IN ('granted', 'withdrawn')),
+  status         TEXT NOT NULL CHECK (status IN ('granted', 'withdrawn', 'opted-out')),
   since          TEXT NOT NULL,
-  notice_id      TEXT NOT NULL,
-  notice_version TEXT NOT NULL,
+  notice_id      TEXT,
+  notice_version TEXT,
   event_id       TEXT NOT NULL,
   method         TEXT NOT NULL,
   expires_at     TEXT,

@@ -1,6 +1,7 @@
 import type { LedgerOperation } from '../../policy';
 import type { LedgerContext } from '../context';
 import { access } from './access';
+import { applyPrivacySignal } from './apply-privacy-signal';
 import { collect } from './collect';
 import { confirmRecipientErasure } from './confirm-recipient-erasure';
 import { enforceRetention } from './enforce-retention';
@@ -34,6 +35,7 @@ export const operations = {
   grantConsent,
   withdrawConsent,
   object,
+  applyPrivacySignal,
   restrict,
   liftRestriction,
   use,
