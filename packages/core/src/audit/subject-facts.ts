@@ -95,17 +95,10 @@ export function createFactsFold() {
       case 'ErasureRequested':
         held.erasureRequested = event.id;
         return;
-      case 'DataErased': {
-        if (event.data.scope === 'all') {
-          held.erased = event.id;
-          return;
-        }
-        const categories = event.data.categories ?? [];
-        held.collected = withoutEntries(held.collected, categories, COLLECTED);
-        for (const category of categories) held.terms?.delete(category);
-        held.erasedCategories = [...withoutEntries(held.erasedCategories ?? [], categories, 2), ...categories.flatMap((category) => [word(category), event.id])];
+      case 'DataErased':
+        if (event.data.scope === 'all') held.erased = event.id;
+        else eraseCategories(held, event.id, event.data.categories ?? [], word);
         return;
-      }
       default:
     }
   }
@@ -123,6 +116,13 @@ export function createFactsFold() {
       erasedCategories: undefined,
     }),
   };
+}
+
+/** Categories erased on their own: no longer held, their terms dropped, each listed with the erasure. */
+function eraseCategories(held: HeldFacts, eventId: string, categories: readonly string[], word: (text: string) => string): void {
+  held.collected = withoutEntries(held.collected, categories, COLLECTED);
+  for (const category of categories) held.terms?.delete(category);
+  held.erasedCategories = [...withoutEntries(held.erasedCategories ?? [], categories, 2), ...categories.flatMap((category) => [word(category), eventId])];
 }
 
 /** The flat list without the entries (of `stride` items) whose first item is one of `keys`. */
