@@ -57,25 +57,25 @@ export function createReadSide(store: EventStore, clock: () => Date): ReadSide {
     return state;
   }
 
-  /** One pass over the log: each subject's open requests, as of `at`. */
-  async function openRequestsBySubject(at: AsOf | undefined): Promise<Map<string, OpenRequests>> {
+  /** One pass over the log as of `at`, each event folded into the states of the keys `model` gives it. */
+  async function foldLog<S>(model: ReadModel<S>, at: AsOf | undefined): Promise<Map<string, S>> {
     const verdictOn = asOfFilter(at);
-    const bySubject = new Map<string, OpenRequests>();
+    const states = new Map<string, S>();
     for await (const record of store.readAll()) {
       const event = events.decode(record.data);
       const verdict = verdictOn(record, event);
       if (verdict === 'stop') break;
       if (verdict === 'skip') continue;
-      // A copy of a request in another stream would be owed twice.
+      // A copy of an event in another stream would be folded in twice (a registration, a request owed twice).
       if (event.stream !== record.stream) throw new TamperedStreamError(record.stream, record.revision, 'stream_mismatch');
-      applyToProjection(openRequestsProjection, bySubject, event);
+      applyToProjection(model, states, event);
     }
-    return bySubject;
+    return states;
   }
 
   async function openRequests(raw: DeadlineOptions = {}): Promise<SubjectRequestDeadline[]> {
     const { now, at } = parseOrThrow(DeadlineOptions, raw, 'openRequests');
-    const bySubject = await openRequestsBySubject(at);
+    const bySubject: Map<string, OpenRequests> = await foldLog(openRequestsProjection, at);
     const moment = now ?? (at instanceof Date ? at : at === undefined ? clock() : await timeAtPosition(store, at, clock));
     return [...bySubject]
       .flatMap(([subjectId, open]) => deadlinesAt(open, moment).map((deadline) => ({ subjectId, ...deadline })))
@@ -94,17 +94,7 @@ export function createReadSide(store: EventStore, clock: () => Date): ReadSide {
     history: (subjectId, options = {}) => foldSubject(historyProjection, subjectId, options.at),
     inventory: (subjectId, options = {}) => foldSubject(inventoryProjection, subjectId, options.at),
     async recipients(options = {}) {
-      const verdictOn = asOfFilter(options.at);
-      const states = new Map<string, RecipientEntry>();
-      for await (const record of store.readAll()) {
-        const event = events.decode(record.data);
-        const verdict = verdictOn(record, event);
-        if (verdict === 'stop') break;
-        if (verdict === 'skip') continue;
-        // A copy of a recipient's stream would fold its registration in twice.
-        if (event.stream !== record.stream) throw new TamperedStreamError(record.stream, record.revision, 'stream_mismatch');
-        applyToProjection(recipientsProjection, states, event);
-      }
+      const states: Map<string, RecipientEntry> = await foldLog(recipientsProjection, options.at);
       return [...states.values()].sort((a, b) => a.recipientId.localeCompare(b.recipientId));
     },
   };
