@@ -141,8 +141,10 @@ describe('FileKeyStore files', () => {
       });
     const store = new InMemoryEventStore();
     await collect(createFileKeyStore({ directory, masterKey: randomBytes(32) }));
-    await expect(collect(createFileKeyStore({ directory, masterKey: randomBytes(32) }))).rejects.toMatchObject({ code: 'KEY_UNWRAP_FAILED', subjectId: 's-1' });
-    truncateSync(keyFileOf(directory, 's-1'), 59);
+    // The ledger seals each category under a key of its own (subject-keys/: subject, category, generation).
+    const emailKey = 's-1/category/contact.email/0';
+    await expect(collect(createFileKeyStore({ directory, masterKey: randomBytes(32) }))).rejects.toMatchObject({ code: 'KEY_UNWRAP_FAILED', subjectId: emailKey });
+    truncateSync(keyFileOf(directory, emailKey), 59);
     await expect(collect(createFileKeyStore({ directory, masterKey: randomBytes(32) }))).rejects.toMatchObject({ code: 'KEY_FILE_CORRUPT', actualBytes: 59 });
     rmSync(directory, { recursive: true, force: true });
   });
