@@ -100,6 +100,8 @@ const SUBJECT_EVENTS: { [T in EventType]?: { data: Extract<EventDraft, { type: T
   ErasureRequested: { data: { reason: SEALED } },
   DataErased: { id: ids.erased, data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [RECIPIENT] } },
   RecipientErasureConfirmed: { data: { recipientId: RECIPIENT, erasureEventId: ids.erased } },
+  RecipientNoticeOwed: { data: { recipientId: RECIPIENT, reason: 'consent_withdrawn', changeEventId: ids.erased, categories: ['contact.email'], purpose: 'marketing.email' } },
+  RecipientNoticeConfirmed: { data: { recipientId: RECIPIENT, changeEventId: ids.erased } },
 };
 const RECIPIENT_EVENTS: { [T in EventType]?: { data: Extract<EventDraft, { type: T }>['data'] } } = {
   RecipientRegistered: { data: { recipientId: RECIPIENT, name: hostile('RecipientRegistered.name'), agreement: hostile('RecipientRegistered.agreement'), country: 'DE' } },

@@ -9,7 +9,7 @@ export const stats: Command = {
   name: 'stats',
   summary: 'counts: events by type, subjects, recipients, erasures, open requests, chain status',
   description:
-    'Reads the whole log once, checking the hash chain on the way, and counts events by type, subjects, recipients by status, erasures, erasure requests not yet carried out, recipients that have not confirmed erasing their copy, and access requests not yet fulfilled.',
+    'Reads the whole log once, checking the hash chain on the way, and counts events by type, subjects, recipients by status, erasures, erasure requests not yet carried out, recipients that have not confirmed erasing their copy, notices of a correction, restriction or withdrawal recipients have not confirmed (GDPR Art. 19), and access requests not yet fulfilled.',
   positionals: [],
   options: {},
   examples: ['custodian stats', 'custodian stats --json'],
@@ -46,6 +46,7 @@ export const stats: Command = {
         ['erasures', String(result.erasures)],
         ['erasure requests not yet carried out', String(result.pendingErasureRequests)],
         ['pending erasure confirmations', String(result.pendingErasureConfirmations)],
+        ['notices owed to recipients', String(result.pendingRecipientNotices)],
         ['open access requests', String(result.openAccessRequests)],
         ['policies recorded', String(result.policiesRecorded)],
         ...(result.unreadable > 0 ? [['unreadable records', String(result.unreadable)] as [string, string]] : []),
@@ -83,6 +84,7 @@ function createTally() {
   const erased = new Set<string>();
   const erasureAsked = new Set<string>();
   const awaitingConfirmation = new Set<string>();
+  const noticesOwed = new Set<string>();
   const openRequests = new Set<string>();
   let total = 0;
   let unreadable = 0;
@@ -111,6 +113,12 @@ function createTally() {
         break;
       case 'RecipientErasureConfirmed':
         awaitingConfirmation.delete(`${subject}\u0000${event.data.recipientId}`);
+        break;
+      case 'RecipientNoticeOwed':
+        noticesOwed.add(`${subject}\u0000${event.data.changeEventId}\u0000${event.data.recipientId}`);
+        break;
+      case 'RecipientNoticeConfirmed':
+        noticesOwed.delete(`${subject}\u0000${event.data.changeEventId}\u0000${event.data.recipientId}`);
         break;
       case 'AccessRequestReceived':
         openRequests.add(event.id);
@@ -147,6 +155,7 @@ function createTally() {
         erasures: erased.size,
         pendingErasureRequests: erasureAsked.size,
         pendingErasureConfirmations: awaitingConfirmation.size,
+        pendingRecipientNotices: noticesOwed.size,
         openAccessRequests: openRequests.size,
         policiesRecorded: byType.get('PolicyDefined') ?? 0,
         unreadable,

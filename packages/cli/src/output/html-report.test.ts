@@ -7,7 +7,7 @@ const report = (overrides: Partial<SubjectReport> = {}): SubjectReport => ({
   generatedAt: '2026-03-02T09:00:00.000Z',
   ledger: '/data/<ledger>.db',
   chain: { ok: true, checked: 1 },
-  overview: { categories: [], consents: [], recipients: [], erased: false },
+  overview: { categories: [], consents: [], recipients: [], noticesOwed: [], erased: false },
   items: [
     {
       kind: 'used',
@@ -41,6 +41,20 @@ describe('the HTML report', () => {
     expect(html).toMatch(/<li class="entry entry-used" data-kind="used" data-event-id="01a228c5-0000-7000-8000-000000000001">/);
     for (const kind of ['collected', 'consented', 'used', 'shared', 'refused', 'withdrawn', 'erased']) expect(html).toContain(`data-legend="${kind}"`);
     expect(html.match(/<[a-z]+ [^>]*data-kind="/g)).toHaveLength(1);
+  });
+
+  it('names each notice a recipient is still owed, and says nothing of notices when none is', () => {
+    const owed = {
+      recipientId: 'agency',
+      name: 'Agency <GmbH>',
+      reason: 'rectification' as const,
+      categories: ['contact.email'],
+      owedAt: '2026-03-01T10:00:00.000Z',
+      changeEventId: '01a228c5-0000-7000-8000-000000000002',
+    };
+    const html = renderHtmlReport(report({ overview: { categories: [], consents: [], recipients: [], noticesOwed: [owed], erased: false } }));
+    expect(html).toMatch(/data-notices-owed="1">Still to be told \(GDPR Art\. 19\): Agency &lt;GmbH&gt;, of the correction of contact\.email, since /);
+    expect(renderHtmlReport(report())).not.toContain('data-notices-owed');
   });
 
   it('says plainly when nothing was recorded yet, and when the chain is broken', () => {

@@ -1,4 +1,4 @@
-import { clockWords, copyWords, dayWords, KINDS, listWords as list, MAIN_KINDS, timeWords, type TimelineItem, type TimelineKind } from '@custodian/core';
+import { changeWords, clockWords, copyWords, dayWords, KINDS, listWords as list, MAIN_KINDS, timeWords, type TimelineItem, type TimelineKind } from '@custodian/core';
 import type { SubjectReport } from '../report/subject-report';
 import { escapeHtml as e } from './html';
 import { REPORT_CSS } from './report-style';
@@ -76,6 +76,11 @@ function overview(report: SubjectReport): string {
         })
         .join('')
     : none('Not shared with anyone');
+  const owed = o.noticesOwed.length
+    ? `<p class="small" data-notices-owed="${o.noticesOwed.length}">Still to be told (GDPR Art. 19): ${o.noticesOwed
+        .map((n) => `${e(n.name ?? n.recipientId)}, of ${e(changeWords(n))}, since ${e(timeWords(n.owedAt))}`)
+        .join('; ')}.</p>`
+    : '';
   const erasure = o.erased
     ? `<p class="small" data-erased="true">All data erased on ${e(timeWords(o.erasedAt ?? ''))}.</p>`
     : o.erasureRequestedAt
@@ -86,7 +91,7 @@ function overview(report: SubjectReport): string {
 <div class="overview">
 <div class="card"><h3>Data held</h3><ul>${held}</ul>${erasure}</div>
 <div class="card"><h3>Consent today</h3><ul>${consents}</ul></div>
-<div class="card"><h3>Shared with</h3><ul>${shared}</ul></div>
+<div class="card"><h3>Shared with</h3><ul>${shared}</ul>${owed}</div>
 </div>
 </section>`;
 }

@@ -1,11 +1,15 @@
 import type { Actor, EventData, EventType, LegalBasis, Notice } from '../events';
 import { checkUse, type Policy } from '../policy';
 import { CommandRefusedError, type RefusalReason } from './errors';
+import { noticesOwed } from './notices';
 import type { RecipientState } from './recipient-state';
 import type { SubjectState } from './subject-state';
 
-/** An event as a decider produces it: the shell adds id, times, actor and chain links. */
-export type EventDraft = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];
+/**
+ * An event as a decider produces it: the shell adds times, actor and chain links, and its id
+ * unless the draft names it (a change that notices of the same append refer to).
+ */
+export type EventDraft = { [T in EventType]: { id?: string; type: T; data: EventData<T> } }[EventType];
 
 type Sealed = string;
 
@@ -20,11 +24,12 @@ export type SubjectCommand =
       retainUntil: string;
       values: Record<string, Sealed>;
     }
-  | { type: 'rectify'; values: Record<string, Sealed> }
+  // A change recipients may have to be told of carries the id it is to be recorded under (a uuid the shell makes), for its notices to name.
+  | { type: 'rectify'; values: Record<string, Sealed>; eventId: string }
   | { type: 'grantConsent'; purpose: string; notice: Notice; method: EventData<'ConsentGranted'>['method']; evidence?: Sealed; expiresAt?: string }
-  | { type: 'withdrawConsent'; purpose: string; method?: EventData<'ConsentWithdrawn'>['method'] }
+  | { type: 'withdrawConsent'; purpose: string; method?: EventData<'ConsentWithdrawn'>['method']; eventId: string }
   | { type: 'object'; purposes?: string[]; reason?: Sealed }
-  | { type: 'restrict'; reason?: Sealed }
+  | { type: 'restrict'; reason?: Sealed; eventId: string }
   | { type: 'liftRestriction' }
   | { type: 'use'; actor: Actor; purpose: string; categories: string[]; activity: string; now: Date }
   | { type: 'access'; actor: Actor; purpose: string; categories: string[]; now: Date }
@@ -33,6 +38,7 @@ export type SubjectCommand =
   | { type: 'requestErasure'; reason?: Sealed }
   | { type: 'erase' }
   | { type: 'confirmRecipientErasure'; recipientId: string; erasureEventId?: string }
+  | { type: 'confirmRecipientNotice'; recipientId: string; changeEventId: string }
   | { type: 'requestAccess'; right: 'access' | 'portability' }
   | { type: 'fulfilAccessRequest'; requestEventId: string; digest: string };
 
@@ -58,7 +64,11 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       if (state.erased) refuse('subject_erased', 'the subject was erased');
       const unknown = Object.keys(command.values).filter((category) => !state.collected.has(category));
       if (unknown.length > 0) refuse('category_not_collected', `cannot rectify ${unknown.length} of the categories given: never collected`);
-      return [{ type: 'DataRectified', data: { categories: Object.keys(command.values), values: command.values } }];
+      const categories = Object.keys(command.values);
+      return [
+        { id: command.eventId, type: 'DataRectified', data: { categories, values: command.values } },
+        ...noticesOwed({ reason: 'rectification', changeEventId: command.eventId, categories }, state),
+      ];
     }
     case 'grantConsent': {
       if (state.erased) refuse('subject_erased', 'the subject was erased');
@@ -67,8 +77,8 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
     }
     case 'withdrawConsent': {
       if (state.consents.get(command.purpose)?.status !== 'granted') refuse('consent_not_granted', 'there is no consent for this purpose to withdraw');
-      const { type: _, ...data } = command;
-      return [{ type: 'ConsentWithdrawn', data }];
+      const { type: _, eventId, ...data } = command;
+      return [{ id: eventId, type: 'ConsentWithdrawn', data }, ...noticesOwed({ reason: 'consent_withdrawn', changeEventId: eventId, purpose: command.purpose }, state)];
     }
     case 'object': {
       const { type: _, ...data } = command;
@@ -76,8 +86,8 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
     }
     case 'restrict': {
       if (state.restriction) refuse('already_restricted', 'processing is already restricted');
-      const { type: _, ...data } = command;
-      return [{ type: 'ProcessingRestricted', data }];
+      const { type: _, eventId, ...data } = command;
+      return [{ id: eventId, type: 'ProcessingRestricted', data }, ...noticesOwed({ reason: 'restriction', changeEventId: eventId }, state)];
     }
     case 'liftRestriction':
       if (!state.restriction) refuse('not_restricted', 'processing is not restricted');
@@ -104,6 +114,14 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       if (!state.shares.has(command.recipientId)) refuse('not_a_recipient', "this recipient never received this subject's data");
       if (state.erasureConfirmations.has(command.recipientId)) refuse('already_confirmed', 'this recipient already confirmed');
       return [{ type: 'RecipientErasureConfirmed', data: { recipientId: command.recipientId, erasureEventId: erased.eventId } }];
+    }
+    case 'confirmRecipientNotice': {
+      const { recipientId, changeEventId } = command;
+      if (!state.shares.has(recipientId)) refuse('not_a_recipient', "this recipient never received this subject's data");
+      const notice = state.recipientNotices.get(changeEventId)?.get(recipientId);
+      if (!notice) return refuse('no_notice_owed', 'no notice of this change is owed to this recipient');
+      if (notice.confirmedEventId) refuse('already_confirmed', 'this recipient already confirmed');
+      return [{ type: 'RecipientNoticeConfirmed', data: { recipientId, changeEventId } }];
     }
     case 'requestAccess':
       return [{ type: 'AccessRequestReceived', data: { right: command.right } }];

@@ -3,6 +3,7 @@
 export { AccessInput } from './operations/access';
 export { CollectInput } from './operations/collect';
 export { ConfirmRecipientErasureInput } from './operations/confirm-recipient-erasure';
+export { ConfirmRecipientNoticeInput } from './operations/confirm-recipient-notice';
 export { EraseInput } from './operations/erase';
 export { GrantConsentInput } from './operations/grant-consent';
 export { LiftRestrictionInput } from './operations/lift-restriction';

@@ -116,6 +116,7 @@ const samples = {
   requestErasure: { ...onSubject, reason: 'leaving' },
   erase: onSubject,
   confirmRecipientErasure: { ...onSubject, recipientId: 'agency-x' },
+  confirmRecipientNotice: { ...onSubject, recipientId: 'agency-x', changeEventId: '00000000-0000-7000-8000-0000000000c1' },
   requestAccess: { ...onSubject, right: 'portability' },
 } satisfies Record<string, Json>;
 type CommandName = keyof typeof samples;

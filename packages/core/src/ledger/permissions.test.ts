@@ -32,6 +32,8 @@ const purposes = {
 
 /** The rights the docs give the subject on their own data, whatever roles the policy names. */
 const SUBJECT_RIGHTS = new Set<Write>(['grantConsent', 'withdrawConsent', 'object', 'restrict', 'requestErasure', 'requestAccess']);
+/** What a recipient was asked to do, which it may confirm itself in its own name, whatever roles the policy names. */
+const RECIPIENT_CONFIRMATIONS = new Set<Write>(['confirmRecipientErasure', 'confirmRecipientNotice']);
 /** Writes to a recipient's stream: no subject's data, so no subject may make them. */
 const ON_RECIPIENT = new Set<Write>(['registerRecipient', 'verifyRecipient', 'suspendRecipient']);
 
@@ -134,6 +136,16 @@ const WRITES: Record<Write, WriteCase> = {
     },
     when: (ledger, actor) => ledger.confirmRecipientErasure({ subjectId, actor, recipientId }),
   },
+  confirmRecipientNotice: {
+    given: async (ledger) => {
+      await shared(ledger);
+      await ledger.restrict({ subjectId, actor: self });
+    },
+    when: async (ledger, actor) => {
+      const [owed] = (await ledger.inventory(subjectId)).recipientNotices;
+      return ledger.confirmRecipientNotice({ subjectId, actor, recipientId, changeEventId: owed?.changeEventId ?? '' });
+    },
+  },
   requestErasure: { given: collected, when: (ledger, actor) => ledger.requestErasure({ subjectId, actor }) },
   erase: { given: collected, when: (ledger, actor) => ledger.erase({ subjectId, actor }) },
   requestAccess: { given: collected, when: (ledger, actor) => ledger.requestAccess({ subjectId, actor, right: 'access' }) },
@@ -166,6 +178,8 @@ function expected(write: Write, kind: ActorKind, holding: Holding): Outcome {
   if (kind === 'subject-other') return { refused: 'not_own_data' };
   if (kind === 'subject-self' && ON_RECIPIENT.has(write)) return { refused: 'not_own_data' };
   if (kind === 'subject-self' && SUBJECT_RIGHTS.has(write)) return 'allowed';
+  // The recipient actor below is the one the command names.
+  if (kind === 'recipient' && RECIPIENT_CONFIRMATIONS.has(write)) return 'allowed';
   if (holding === 'the role allowed') return 'allowed';
   return isUse(write) ? 'denied' : { refused: 'role_missing' };
 }

@@ -34,6 +34,7 @@ export const Operation = z.enum([
   'suspendRecipient',
   'revokeShare',
   'confirmRecipientErasure',
+  'confirmRecipientNotice',
   'requestErasure',
   'erase',
   'requestAccess',

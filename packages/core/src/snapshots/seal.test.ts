@@ -46,6 +46,8 @@ describe('sealSnapshot / openSnapshot', () => {
   it('writes one state as the same bytes every time, whatever order its objects were built in', () => {
     const reordered: SubjectState = {
       openAccessRequests: new Map(),
+      recipientNotices: new Map(),
+      sharedOnConsent: new Map(),
       erasureConfirmations: new Map(),
       shares: new Map(),
       objections: [],

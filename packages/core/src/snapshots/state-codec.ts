@@ -33,6 +33,7 @@ const ConsentFact = z.strictObject({
   expiresAt: Time.optional(),
 });
 const ShareFact = z.strictObject({ eventIds: z.array(Id), categories: Names, purposes: Names, revokedEventId: Id.optional() });
+const RecipientNoticeFact = z.strictObject({ noticeEventId: Id, confirmedEventId: Id.optional() });
 
 const SubjectStateJson = z.strictObject({
   collected: mapOf(CollectedCategory),
@@ -40,6 +41,8 @@ const SubjectStateJson = z.strictObject({
   objections: z.array(z.strictObject({ eventId: Id, purposes: Names.optional() })),
   shares: mapOf(ShareFact),
   erasureConfirmations: mapOf(Id),
+  sharedOnConsent: mapOf(mapOf(Names)),
+  recipientNotices: mapOf(mapOf(RecipientNoticeFact)),
   openAccessRequests: mapOf(Time),
   restriction: EventRef.optional(),
   erasureRequested: EventRef.optional(),
@@ -60,15 +63,19 @@ export type SubjectCodecCovers = Is<Covers<z.output<typeof SubjectStateJson>, Su
 export type RecipientCodecCovers = Is<Covers<z.output<typeof RecipientStateJson>, RecipientState>>;
 
 const pairs = <V>(map: ReadonlyMap<string, V>): [string, V][] => [...map];
+const nestedPairs = <V>(map: ReadonlyMap<string, ReadonlyMap<string, V>>): [string, [string, V][]][] => [...map].map(([key, inner]) => [key, pairs(inner)]);
 
 export const subjectStateCodec: StateCodec<SubjectState> = {
-  name: 'subject-state/1',
+  // Version 2 added the consent shares and the recipients' notices: a version 1 snapshot is not read, the stream is folded again.
+  name: 'subject-state/2',
   encode: (state) => ({
     collected: pairs(state.collected),
     consents: pairs(state.consents),
     objections: state.objections,
     shares: pairs(state.shares),
     erasureConfirmations: pairs(state.erasureConfirmations),
+    sharedOnConsent: nestedPairs(state.sharedOnConsent),
+    recipientNotices: nestedPairs(state.recipientNotices),
     openAccessRequests: pairs(state.openAccessRequests),
     restriction: state.restriction,
     erasureRequested: state.erasureRequested,

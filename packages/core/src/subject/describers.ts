@@ -2,7 +2,7 @@ import type { Basis, CustodianEvent } from '../events';
 import type { Policy } from '../policy';
 import type { RecipientEntry } from '../projections';
 import type { TimelineItem, TimelineRecipient } from './timeline';
-import { basisWords, dayWords, listWords, refusalWords, timeWords } from './words';
+import { basisWords, changeWords, dayWords, listWords, refusalWords, timeWords } from './words';
 
 export type Described = Pick<TimelineItem, 'kind' | 'what' | 'why'> &
   Partial<Pick<TimelineItem, 'purposes' | 'categories' | 'recipients' | 'activity' | 'basis' | 'reason' | 'detail'>>;
@@ -160,6 +160,22 @@ const erasureConfirmed: Of<'RecipientErasureConfirmed'> = ({ data }, context) =>
   recipients: [recipientOf(context, data.recipientId)],
 });
 
+const noticeOwed: Of<'RecipientNoticeOwed'> = ({ data }, context) => ({
+  kind: 'notice-owed',
+  what: `${recipientName(context, data.recipientId)} must be told of ${changeWords(data)}.`,
+  why: 'Every recipient holding a copy must be told of a correction, a restriction or a withdrawal (GDPR Art. 19); the notice stays owed until it confirms.',
+  categories: data.categories,
+  purposes: data.purpose ? [data.purpose] : [],
+  recipients: [recipientOf(context, data.recipientId)],
+});
+
+const noticeConfirmed: Of<'RecipientNoticeConfirmed'> = ({ data }, context) => ({
+  kind: 'notice-confirmed',
+  what: `${recipientName(context, data.recipientId)} confirmed it acted on the change it was told of.`,
+  why: 'Its copy now follows the correction, restriction or withdrawal (GDPR Art. 19).',
+  recipients: [recipientOf(context, data.recipientId)],
+});
+
 const accessRequested: Of<'AccessRequestReceived'> = ({ data }) => ({
   kind: 'access-requested',
   what: `The customer asked for ${data.right === 'portability' ? 'their data in a portable form' : 'a copy of their data'}.`,
@@ -197,6 +213,8 @@ export const DESCRIBERS: { readonly [T in CustodianEvent['type']]?: Of<T> } = {
   ErasureRequested: () => ({ kind: 'erasure-requested', what: 'The customer asked for their data to be erased.', why: 'Right to erasure (GDPR Art. 17).' }),
   DataErased: erased,
   RecipientErasureConfirmed: erasureConfirmed,
+  RecipientNoticeOwed: noticeOwed,
+  RecipientNoticeConfirmed: noticeConfirmed,
   AccessRequestReceived: accessRequested,
   AccessRequestFulfilled: accessFulfilled,
 };

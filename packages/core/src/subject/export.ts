@@ -1,7 +1,7 @@
 import { openValue, type KeyStore } from '../crypto';
 import { TamperedStreamError, type CustodianEvent } from '../events';
 import type { Policy } from '../policy';
-import type { ConsentState, HistoryEntry } from '../projections';
+import type { ConsentState, HistoryEntry, RecipientNotice } from '../projections';
 import type { EventStore } from '../store';
 import { readSubjectStreams } from './read';
 import { viewOf, type SubjectPurpose, type SubjectRecipient, type SubjectRequest, type SubjectView } from './view';
@@ -29,6 +29,8 @@ export interface SubjectExport {
   readonly purposes: readonly SubjectPurpose[];
   readonly consents: ConsentState;
   readonly recipients: readonly (SubjectRecipient & { readonly recipientId: string })[];
+  /** Every notice of a correction, restriction or withdrawal owed to a recipient, and whether it confirmed (Art. 19). */
+  readonly recipientNotices: readonly RecipientNotice[];
   readonly history: readonly HistoryEntry[];
   readonly requests: readonly SubjectRequest[];
 }
@@ -67,6 +69,7 @@ export async function exportSubject(deps: { store: EventStore; keys: KeyStore; p
     purposes: view.purposes,
     consents: view.consents,
     recipients: recipientsOf(view),
+    recipientNotices: view.inventory.recipientNotices,
     history: view.history,
     requests: view.requests,
   };

@@ -1,4 +1,4 @@
-import type { Actor } from '../events';
+import type { Actor, RecipientNoticeReason } from '../events';
 
 // The report is read by people who do not know the event catalog: every code it shows
 // comes with words.
@@ -73,4 +73,16 @@ export function copyWords(copy: { readonly revokedAt?: string | undefined; reado
   if (copy.erasure === 'pending') return 'asked to erase, not yet confirmed';
   if (copy.erasure === 'confirmed') return 'confirmed erasing its copy';
   return copy.revokedAt ? 'sharing stopped' : 'holds a copy';
+}
+
+/** The change a recipient is told of: "the correction of contact.email", "the restriction of processing". */
+export function changeWords(notice: { readonly reason: RecipientNoticeReason; readonly categories: readonly string[]; readonly purpose?: string | undefined }): string {
+  switch (notice.reason) {
+    case 'rectification':
+      return `the correction of ${listWords(notice.categories)}`;
+    case 'restriction':
+      return 'the restriction of processing';
+    case 'consent_withdrawn':
+      return `the withdrawal of consent to ${notice.purpose ?? 'the purpose it received the data for'}`;
+  }
 }

@@ -3,6 +3,7 @@ import type { LedgerContext } from '../context';
 import { access } from './access';
 import { collect } from './collect';
 import { confirmRecipientErasure } from './confirm-recipient-erasure';
+import { confirmRecipientNotice } from './confirm-recipient-notice';
 import { erase } from './erase';
 import { grantConsent } from './grant-consent';
 import { liftRestriction } from './lift-restriction';
@@ -44,6 +45,7 @@ export const operations = {
   requestErasure,
   erase,
   confirmRecipientErasure,
+  confirmRecipientNotice,
   requestAccess,
 } satisfies Record<LedgerOperation, (context: LedgerContext, raw: never) => Promise<unknown>>;
 

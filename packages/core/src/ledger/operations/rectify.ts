@@ -1,3 +1,4 @@
+import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { decideSubject } from '../../decider';
 import { parseOrThrow } from '../../errors';
@@ -10,10 +11,11 @@ import { onSubject, single } from './on-stream';
 export const RectifyInput = z.strictObject({ ...OnSubject, data: Values });
 export type RectifyInput = z.input<typeof RectifyInput>;
 
-/** Records corrected values of categories already collected (GDPR Art. 16). */
+/** Records corrected values of categories already collected (GDPR Art. 16), and a notice owed to each recipient holding a copy of one of them (Art. 19). */
 export async function rectify(context: LedgerContext, raw: RectifyInput): Promise<CustodianEvent> {
   const command = parseOrThrow(RectifyInput, raw, 'rectify');
   permit(context.policy, 'rectify', command);
   const values = await context.values.seal(command.subjectId, command.data);
-  return single(onSubject(context, command, (state) => decideSubject({ type: 'rectify', values }, state, context.policy)));
+  const eventId = uuidv7();
+  return single(onSubject(context, command, (state) => decideSubject({ type: 'rectify', values, eventId }, state, context.policy)));
 }
