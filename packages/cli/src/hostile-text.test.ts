@@ -11,6 +11,7 @@ import {
   eventTypes,
   policyRecord,
   POLICY_STREAM,
+  applicationStream,
   recipientStream,
   subjectStream,
   type Actor,
@@ -169,6 +170,8 @@ beforeAll(async () => {
       if (target === ws) stored.push(event);
     };
     await plant(POLICY_STREAM, 'PolicyDefined', policyRecord(policy));
+    // An application's own event: its data is the application's JSON, shown by no Custodian output.
+    await plant(applicationStream('hostile-orders'), 'ApplicationEventRecorded', { type: 'OrderPlaced', schemaVersion: 1, data: hostile('ApplicationEventRecorded.data') });
     for (const [type, { data }] of Object.entries(RECIPIENT_EVENTS)) await plant(recipientStream(RECIPIENT), type as EventType, data);
     for (const [type, { data, id: eventId }] of Object.entries(SUBJECT_EVENTS)) await plant(subjectStream(SUBJECT), type as EventType, data, SUBJECT, eventId);
     if (target === broken) {

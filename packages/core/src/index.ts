@@ -51,6 +51,10 @@ export * from './projections';
 export * from './decider';
 export * from './audit';
 export * from './subject';
+export * from './application';
+// The zod this package validates with, for the schemas of the application's own event types
+// (`createLedger({ events })`); a zod 4 of your own works as well.
+export { z } from 'zod';
 export * from './ledger';
 export * from './backfill';
 export * from './transparency';

@@ -76,6 +76,20 @@ export const stats: Command = {
   },
 };
 
+/** The notices owed to recipients (Art. 19) not yet confirmed, by subject, change and recipient. */
+function noticeTally() {
+  const owed = new Set<string>();
+  return {
+    apply(event: CustodianEvent): void {
+      if (event.type !== 'RecipientNoticeOwed' && event.type !== 'RecipientNoticeConfirmed') return;
+      const key = `${event.subjectId ?? ''}\u0000${event.data.changeEventId}\u0000${event.data.recipientId}`;
+      if (event.type === 'RecipientNoticeOwed') owed.add(key);
+      else owed.delete(key);
+    },
+    size: () => owed.size,
+  };
+}
+
 /** Counts kept while the log streams past, by type in catalog (lifecycle) order; only open items are held, never the log. */
 function createTally() {
   const byType = new Map<string, number>(eventTypes.map((type) => [type, 0]));
@@ -84,13 +98,14 @@ function createTally() {
   const erased = new Set<string>();
   const erasureAsked = new Set<string>();
   const awaitingConfirmation = new Set<string>();
-  const noticesOwed = new Set<string>();
+  const noticesOwed = noticeTally();
   const openRequests = new Set<string>();
   let total = 0;
   let unreadable = 0;
 
   function apply(event: CustodianEvent): void {
     byType.set(event.type, (byType.get(event.type) ?? 0) + 1);
+    noticesOwed.apply(event);
     if (event.subjectId !== undefined) subjects.add(event.subjectId);
     const subject = event.subjectId ?? '';
     switch (event.type) {
@@ -113,12 +128,6 @@ function createTally() {
         break;
       case 'RecipientErasureConfirmed':
         awaitingConfirmation.delete(`${subject}\u0000${event.data.recipientId}`);
-        break;
-      case 'RecipientNoticeOwed':
-        noticesOwed.add(`${subject}\u0000${event.data.changeEventId}\u0000${event.data.recipientId}`);
-        break;
-      case 'RecipientNoticeConfirmed':
-        noticesOwed.delete(`${subject}\u0000${event.data.changeEventId}\u0000${event.data.recipientId}`);
         break;
       case 'AccessRequestReceived':
         openRequests.add(event.id);
@@ -155,7 +164,7 @@ function createTally() {
         erasures: erased.size,
         pendingErasureRequests: erasureAsked.size,
         pendingErasureConfirmations: awaitingConfirmation.size,
-        pendingRecipientNotices: noticesOwed.size,
+        pendingRecipientNotices: noticesOwed.size(),
         openAccessRequests: openRequests.size,
         policiesRecorded: byType.get('PolicyDefined') ?? 0,
         unreadable,

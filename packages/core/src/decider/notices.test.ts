@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { deciderSpec, type GivenEvent } from '@custodian/testing';
-import { events, GENESIS_HASH, type CustodianEvent } from '../events';
+import { GENESIS_HASH } from '../crypto';
+import { events, type CustodianEvent } from '../events';
 import { definePolicy } from '../policy';
 import { subjectDecider } from './decider';
 import { evolveSubject, initialSubjectState } from './subject-state';

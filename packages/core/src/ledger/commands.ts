@@ -8,6 +8,7 @@ export { EraseInput } from './operations/erase';
 export { GrantConsentInput } from './operations/grant-consent';
 export { LiftRestrictionInput } from './operations/lift-restriction';
 export { ObjectInput } from './operations/object';
+export { RecordEventInput } from './operations/record-event';
 export { RectifyInput } from './operations/rectify';
 export { RegisterRecipientInput } from './operations/register-recipient';
 export { RequestAccessInput } from './operations/request-access';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  z,
   createLedger,
   createReadSide,
   CustodianError,
@@ -34,8 +35,11 @@ const purposes = {
 const SUBJECT_RIGHTS = new Set<Write>(['grantConsent', 'withdrawConsent', 'object', 'restrict', 'requestErasure', 'requestAccess']);
 /** What a recipient was asked to do, which it may confirm itself in its own name, whatever roles the policy names. */
 const RECIPIENT_CONFIRMATIONS = new Set<Write>(['confirmRecipientErasure', 'confirmRecipientNotice']);
-/** Writes to a recipient's stream: no subject's data, so no subject may make them. */
-const ON_RECIPIENT = new Set<Write>(['registerRecipient', 'verifyRecipient', 'suspendRecipient']);
+/** Writes to a recipient's stream or the application's: no subject's data, so no subject may make them. */
+const ON_RECIPIENT = new Set<Write>(['registerRecipient', 'verifyRecipient', 'suspendRecipient', 'recordEvent']);
+/** The application's own event type, for recordEvent. */
+const events = { OrderPlaced: { schemaVersion: 1, schema: z.object({ orderId: z.string() }) } };
+type TableLedger = Ledger<typeof events>;
 
 interface PolicyCase {
   readonly name: string;
@@ -70,7 +74,7 @@ const POLICIES: readonly PolicyCase[] = [
 const admin: Actor = { id: 'setup-admin', kind: 'employee', roles: ['privacy', 'fulfilment', 'marketing', ...Operation.options.map((operation) => `may-${operation}`)] };
 const self: Actor = { id: SUBJECT, kind: 'subject', roles: [] };
 
-const collected = async (ledger: Ledger) => {
+const collected = async (ledger: TableLedger) => {
   await ledger.collect({
     subjectId: SUBJECT,
     actor: admin,
@@ -80,18 +84,18 @@ const collected = async (ledger: Ledger) => {
     data: { 'contact.email': 'ann@example.com' },
   });
 };
-const consented = async (ledger: Ledger) => {
+const consented = async (ledger: TableLedger) => {
   await collected(ledger);
   await ledger.grantConsent({ subjectId: SUBJECT, actor: self, purpose: 'marketing.email', notice, method: 'checkbox' });
 };
-const registered = async (ledger: Ledger) => {
+const registered = async (ledger: TableLedger) => {
   await ledger.registerRecipient({ recipientId: RECIPIENT, actor: admin, name: 'Agency GmbH', agreement: 'dpa-7', country: 'DE' });
 };
-const verified = async (ledger: Ledger) => {
+const verified = async (ledger: TableLedger) => {
   await registered(ledger);
   await ledger.verifyRecipient({ recipientId: RECIPIENT, actor: admin });
 };
-const shared = async (ledger: Ledger) => {
+const shared = async (ledger: TableLedger) => {
   await consented(ledger);
   await verified(ledger);
   await ledger.share({ subjectId: SUBJECT, actor: admin, recipientId: RECIPIENT, purpose: 'marketing.email', categories: ['contact.email'] });
@@ -99,8 +103,8 @@ const shared = async (ledger: Ledger) => {
 
 interface WriteCase {
   /** The history that lets the write succeed when it is permitted. */
-  readonly given: (ledger: Ledger) => Promise<void>;
-  readonly when: (ledger: Ledger, actor: Actor) => Promise<unknown>;
+  readonly given: (ledger: TableLedger) => Promise<void>;
+  readonly when: (ledger: TableLedger, actor: Actor) => Promise<unknown>;
 }
 
 const subjectId = SUBJECT;
@@ -149,6 +153,7 @@ const WRITES: Record<Write, WriteCase> = {
   requestErasure: { given: collected, when: (ledger, actor) => ledger.requestErasure({ subjectId, actor }) },
   erase: { given: collected, when: (ledger, actor) => ledger.erase({ subjectId, actor }) },
   requestAccess: { given: collected, when: (ledger, actor) => ledger.requestAccess({ subjectId, actor, right: 'access' }) },
+  recordEvent: { given: async () => undefined, when: (ledger, actor) => ledger.recordEvent({ stream: 'orders', actor, type: 'OrderPlaced', data: { orderId: 'o-1' } }) },
   use: { given: collected, when: (ledger, actor) => ledger.use({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'ship:order-1' }) },
   access: { given: collected, when: (ledger, actor) => ledger.access({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.email'] }) },
   share: {
@@ -194,7 +199,8 @@ describe('the permission table', () => {
   it('covers every write the ledger has, and every operation the policy knows', () => {
     const store = new InMemoryEventStore();
     const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy: definePolicy({ purposes }) });
-    const reads = new Set([...Object.keys(createReadSide(store, () => new Date())), 'exportSubject', 'receipt', 'cacheStats']); // receipt writes nothing: it reads one record and proves it; cacheStats reads counters
+    // readEvents reads the application's events back; it writes nothing.
+    const reads = new Set([...Object.keys(createReadSide(store, () => new Date())), 'exportSubject', 'receipt', 'cacheStats', 'readEvents']); // receipt writes nothing: it reads one record and proves it; cacheStats reads counters
     // backfill records collections and consents, each checked under collect's, grantConsent's and withdrawConsent's permission (backfill.test.ts).
     const composite = new Set(['backfill']);
     const writes = Object.entries(ledger)
@@ -212,7 +218,7 @@ describe('the permission table', () => {
     it.each(cases)('$write by $kind holding $holding', async ({ write, kind, holding, outcome }) => {
       const store = new InMemoryEventStore();
       const keys = new InMemoryKeyStore();
-      const ledger = createLedger({ store, keys, policy });
+      const ledger = createLedger({ store, keys, policy, events });
       await WRITES[write].given(ledger);
       const roles = holding === 'no role' ? [] : [holding === 'the role allowed' ? allowedRole(write) : otherRole];
       const actor = ACTOR_KINDS[kind](roles);

@@ -38,6 +38,7 @@ export const Operation = z.enum([
   'requestErasure',
   'erase',
   'requestAccess',
+  'recordEvent',
 ]);
 export type Operation = z.infer<typeof Operation>;
 

@@ -8,6 +8,7 @@ import { erase } from './erase';
 import { grantConsent } from './grant-consent';
 import { liftRestriction } from './lift-restriction';
 import { object } from './object';
+import { recordEvent } from './record-event';
 import { rectify } from './rectify';
 import { registerRecipient } from './register-recipient';
 import { requestAccess } from './request-access';
@@ -47,6 +48,7 @@ export const operations = {
   confirmRecipientErasure,
   confirmRecipientNotice,
   requestAccess,
+  recordEvent,
 } satisfies Record<LedgerOperation, (context: LedgerContext, raw: never) => Promise<unknown>>;
 
 export type OperationCatalog = typeof operations;
