@@ -92,7 +92,7 @@ function createFolders(store: EventStore, options: LedgerOptions<ApplicationCata
 
 export function createContext(options: LedgerOptions<ApplicationCatalog>): LedgerContext {
   const { store, keys, policy } = options;
-  const applicationEvents = defineApplicationEvents(options.events, options.upcasters);
+  const applicationEvents = defineApplicationEvents(options.events ?? {}, options.upcasters ?? {});
   const { cache, subjects, recipients, applications } = createFolders(store, options);
   const readClock = options.clock ?? (() => new Date());
   // Every time the ledger records passes here, so a broken clock stops a write before anything is appended.
