@@ -35,7 +35,7 @@ it('leaves a ledger that custodian verifies', () => {
   const run = custodian(['verify', '--db', db]);
   expect(run.stderr).toBe('');
   expect(run.stdout).toBe(
-    `Chain intact: 9 events checked in ${db}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`,
+    `Chain intact: 10 events checked in ${db}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`,
   );
   expect(run.status).toBe(0);
 });
@@ -45,12 +45,20 @@ it('leaves a ledger that custodian reports on, as a table and as an HTML page', 
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   expect(run.stdout).toMatch(
-    /^Data lifecycle of subject cust-4f9a2c \(history verified: 6 events, no link broken; removal of the latest events cannot be ruled out without a checkpoint\)/,
+    /^Data lifecycle of subject cust-4f9a2c \(history verified: 7 events, no link broken; removal of the latest events cannot be ruled out without a checkpoint\)/,
   );
   for (const step of ['collected', 'consented', 'used', 'shared', 'withdrawn', 'refused']) expect(run.stdout).toMatch(new RegExp(`^  \\S+ \\S+  ${step} `, 'm'));
   expect(run.stdout).toContain(`Wrote the HTML report to ${join(dir, 'custodian-report.html')}`);
   const html = readFileSync(join(dir, 'custodian-report.html'), 'utf8');
-  expect([...html.matchAll(/<li class="entry[^"]*" data-kind="([a-z-]+)"/g)].map((m) => m[1])).toEqual(['collected', 'consented', 'used', 'shared', 'withdrawn', 'refused']);
+  expect([...html.matchAll(/<li class="entry[^"]*" data-kind="([a-z-]+)"/g)].map((m) => m[1])).toEqual([
+    'collected',
+    'consented',
+    'used',
+    'shared',
+    'withdrawn',
+    'notice-owed',
+    'refused',
+  ]);
   expect(html).not.toContain('ann@example.com');
 });
 

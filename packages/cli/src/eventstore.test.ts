@@ -30,12 +30,12 @@ describe('custodian --eventstore', () => {
     const { code, stdout } = await on(['verify']);
     expect(code).toBe(0);
     expect(stdout).toBe(
-      `Chain intact: 15 events checked in EventStoreDB at ${server.connectionString}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`,
+      `Chain intact: 16 events checked in EventStoreDB at ${server.connectionString}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`,
     );
   });
 
   it("counts, finds no violations, and tells a subject's story", async () => {
-    expect(JSON.parse((await on(['stats', '--json'])).stdout)).toMatchObject({ events: 15, subjects: 2, erasures: 1, pendingErasureConfirmations: 1, chain: { ok: true } });
+    expect(JSON.parse((await on(['stats', '--json'])).stdout)).toMatchObject({ events: 16, subjects: 2, erasures: 1, pendingErasureConfirmations: 1, chain: { ok: true } });
     expect((await on(['violations'])).code).toBe(0);
     const report = JSON.parse((await on(['report', SUBJECT, '--json'])).stdout) as { items: { kind: string }[] };
     expect(report.items.map((i) => i.kind)).toEqual([
@@ -44,6 +44,7 @@ describe('custodian --eventstore', () => {
       'used',
       'shared',
       'withdrawn',
+      'notice-owed',
       'refused',
       'access-requested',
       'access-fulfilled',

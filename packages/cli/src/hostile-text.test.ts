@@ -11,6 +11,7 @@ import {
   eventTypes,
   policyRecord,
   POLICY_STREAM,
+  applicationStream,
   recipientStream,
   subjectStream,
   type Actor,
@@ -104,6 +105,8 @@ const SUBJECT_EVENTS: { [T in EventType]?: { data: Extract<EventDraft, { type: T
   ErasureRequested: { data: { reason: SEALED } },
   DataErased: { id: ids.erased, data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [RECIPIENT] } },
   RecipientErasureConfirmed: { data: { recipientId: RECIPIENT, erasureEventId: ids.erased } },
+  RecipientNoticeOwed: { data: { recipientId: RECIPIENT, reason: 'consent_withdrawn', changeEventId: ids.erased, categories: ['contact.email'], purpose: 'marketing.email' } },
+  RecipientNoticeConfirmed: { data: { recipientId: RECIPIENT, changeEventId: ids.erased } },
 };
 const RECIPIENT_EVENTS: { [T in EventType]?: { data: Extract<EventDraft, { type: T }>['data'] } } = {
   RecipientRegistered: { data: { recipientId: RECIPIENT, name: hostile('RecipientRegistered.name'), agreement: hostile('RecipientRegistered.agreement'), country: 'DE' } },
@@ -171,6 +174,8 @@ beforeAll(async () => {
       if (target === ws) stored.push(event);
     };
     await plant(POLICY_STREAM, 'PolicyDefined', policyRecord(policy));
+    // An application's own event: its data is the application's JSON, shown by no Custodian output.
+    await plant(applicationStream('hostile-orders'), 'ApplicationEventRecorded', { type: 'OrderPlaced', schemaVersion: 1, data: hostile('ApplicationEventRecorded.data') });
     for (const [type, { data }] of Object.entries(RECIPIENT_EVENTS)) await plant(recipientStream(RECIPIENT), type as EventType, data);
     for (const [type, { data, id: eventId }] of Object.entries(SUBJECT_EVENTS)) await plant(subjectStream(SUBJECT), type as EventType, data, SUBJECT, eventId);
     if (target === broken) {

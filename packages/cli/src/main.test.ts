@@ -20,7 +20,7 @@ describe('the custodian executable', () => {
     const run = custodian(['verify'], files.story.dir);
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe(
-      `Chain intact: 15 events checked in ${files.story.db}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`,
+      `Chain intact: 16 events checked in ${files.story.db}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`,
     );
     expect(run.status).toBe(0);
   });
@@ -47,6 +47,6 @@ describe('the custodian executable', () => {
   it('writes the whole of a long JSON answer to a pipe', () => {
     const run = custodian(['report', SUBJECT, '--json'], files.story.dir);
     expect(run.status).toBe(0);
-    expect((JSON.parse(run.stdout) as { items: unknown[] }).items).toHaveLength(10);
+    expect((JSON.parse(run.stdout) as { items: unknown[] }).items).toHaveLength(11);
   });
 });

@@ -73,7 +73,7 @@ describe('custodian --postgres', () => {
 
   it('names the server without the credentials of the URL', async () => {
     const { stdout } = await onPostgres(['verify']);
-    expect(stdout).toMatch(/^Chain intact: 15 events checked in PostgreSQL at 127\.0\.0\.1:\d+\/custodian_test_[0-9a-f]+, no link broken\.\n/);
+    expect(stdout).toMatch(/^Chain intact: 16 events checked in PostgreSQL at 127\.0\.0\.1:\d+\/custodian_test_[0-9a-f]+, no link broken\.\n/);
     expect(stdout).not.toContain(new URL(database.url).password);
   });
 

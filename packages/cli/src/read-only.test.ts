@@ -134,12 +134,12 @@ describe('a write-protected copy of a ledger', () => {
     const verify = asUnprivileged(['verify', '--db', copy], folder);
     expect(verify.stderr).toBe('');
     expect(verify.stdout).toBe(
-      `Chain intact: 15 events checked in ${copy}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`,
+      `Chain intact: 16 events checked in ${copy}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`,
     );
     expect(verify.status).toBe(0);
     const report = asUnprivileged(['report', SUBJECT, '--db', copy, '--json'], folder);
     expect(report.status).toBe(0);
-    expect((JSON.parse(report.stdout) as { chain: unknown; items: unknown[] }).chain).toEqual({ ok: true, checked: 10 });
+    expect((JSON.parse(report.stdout) as { chain: unknown; items: unknown[] }).chain).toEqual({ ok: true, checked: 11 });
     expect(readdirSync(folder)).toEqual(['ledger.db']);
     expect(fingerprint(copy)).toEqual(before);
   });

@@ -55,6 +55,10 @@ export * from './audit';
 export * from './subject';
 export * from './trail';
 export * from './subject-keys';
+export * from './application';
+// The zod this package validates with, for the schemas of the application's own event types
+// (`createLedger({ events })`); a zod 4 of your own works as well.
+export { z } from 'zod';
 export * from './ledger';
 export * from './backfill';
 export * from './transparency';

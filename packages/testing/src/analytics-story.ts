@@ -3,7 +3,8 @@ import { createLedger, definePolicy, InMemoryKeyStore, type Actor, type EventSto
 // A retailer's first four months of 2026, told through the real ledger: nine customers,
 // two recipients, consents given, withdrawn, renewed and lapsed, campaigns that are
 // allowed or refused, shares, two erasures (one recipient confirms, one does not) and
-// three access requests answered after 7, 30 and 37 days. The tests' expected rows, and
+// three access requests answered after 7, 30 and 37 days; a correction and a restriction
+// after shares, whose notices one recipient confirms and the other still owes. The tests' expected rows, and
 // the results quoted in docs/analytics.md, are worked out from this story by hand.
 
 export const policy = definePolicy({
@@ -28,6 +29,8 @@ export const campaigns: Actor = { id: 'campaign-service', kind: 'service', roles
 export const insights: Actor = { id: 'insights-service', kind: 'service', roles: ['analytics'] };
 export const support: Actor = { id: 'support-agent-17', kind: 'employee', roles: ['fulfilment'] };
 export const dpo: Actor = { id: 'dpo-office', kind: 'employee', roles: ['privacy'] };
+/** The carrier itself, confirming a notice owed to it. */
+const parcelGo: Actor = { id: 'parcelgo', kind: 'recipient', roles: [] };
 export const customer = (subjectId: string): Actor => ({ id: subjectId, kind: 'subject', roles: [] });
 
 export const SUBJECTS = ['s-anna', 's-ben', 's-gus', 's-carla', 's-hana', 's-dev', 's-emil', 's-fay', 's-ivo'] as const;
@@ -197,6 +200,13 @@ export async function writeStory(store: EventStore): Promise<Story> {
   await ledger.requestErasure({ subjectId: 's-emil', actor: customer('s-emil') });
   at('04-25T09:00');
   await ledger.erase({ subjectId: 's-emil', actor: dpo });
+  at('04-26T10:00');
+  await ledger.rectify({ subjectId: 's-carla', actor: dpo, data: { 'contact.address': '2 High Street' } });
+  at('04-27T10:00');
+  await ledger.restrict({ subjectId: 's-fay', actor: customer('s-fay') });
+  at('04-27T15:00');
+  const [carlasNotice] = (await ledger.inventory('s-carla')).recipientNotices;
+  await ledger.confirmRecipientNotice({ subjectId: 's-carla', actor: parcelGo, recipientId: PARCELGO, changeEventId: carlasNotice?.changeEventId ?? '' });
   at('04-28T13:00');
   await requestAccess('s-dev', 'access', 37);
 

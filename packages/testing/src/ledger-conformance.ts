@@ -189,6 +189,8 @@ export function runLedgerConformance(name: string, factory: EventStoreFactory, o
         ['requestErasure', () => ledger.requestErasure({ subjectId, actor: { id: subjectId, kind: 'robot', roles: [] } as never }), 'actor.kind'],
         ['erase', () => ledger.erase({ subjectId } as never), 'actor'],
         ['confirmRecipientErasure', () => ledger.confirmRecipientErasure({ subjectId, actor: dpo, recipientId: '' }), 'recipientId'],
+        ['confirmRecipientNotice', () => ledger.confirmRecipientNotice({ subjectId, actor: dpo, recipientId: 'agency-x', changeEventId: 'change-1' }), 'changeEventId'],
+        ['recordEvent', () => ledger.recordEvent({ stream: 'has space', actor: dpo, type: 'OrderPlaced', data: {} } as never), 'stream'],
       ];
       for (const [operation, attempt, path] of attempts) {
         const error = await attempt().then(

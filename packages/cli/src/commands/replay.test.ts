@@ -9,8 +9,8 @@ beforeAll(async () => {
 afterAll(() => story.remove());
 
 // The story's log: 1 policy, 2 collected, 3 consented, 4 used, 5-6 agency registered and
-// verified, 7 shared, 8 withdrawn, 9 refused, 10-11 the other customer, 12-13 access request,
-// 14 erasure asked, 15 erased. Event n was recorded at minute n-2 or so (see tellStory).
+// verified, 7 shared, 8 withdrawn, 9 the agency's notice of it owed, 10 refused, 11-12 the
+// other customer, 13-14 access request, 15 erasure asked, 16 erased. Event n was recorded at minute n-2 or so (see tellStory).
 describe('custodian replay --at', () => {
   it("prints each subject's consent and the recipients as they stood at a position", async () => {
     const { code, stdout, stderr } = await cli(['replay', '--at', '7'], { cwd: story.dir });
@@ -22,28 +22,28 @@ describe('custodian replay --at', () => {
   });
 
   it('shows progress against the events up to the position, not the whole log; up to a time, a count', async () => {
-    // The story holds 15 events: a bar out of 15 for a replay to 7 would end at 46%.
+    // The story holds 16 events: a bar out of 16 for a replay to 7 would end at 43%.
     const { stderr } = await cli(['replay', '--at', '7'], { cwd: story.dir, tty: true, progressDelayMs: 0 });
     expect(stderr).toMatch(/Replaying \[[#-]+\] +\d+% \d\/7 events/);
-    expect(stderr).not.toContain('/15 events');
+    expect(stderr).not.toContain('/16 events');
     const byTime = await cli(['replay', '--at', '2026-03-01T10:04:30Z'], { cwd: story.dir, tty: true, progressDelayMs: 0 });
     expect(byTime.stderr).toMatch(/Replaying \d+ events/);
-    expect(byTime.stderr).not.toContain('/15 events');
+    expect(byTime.stderr).not.toContain('/16 events');
   });
 
   it('reads a time as what had been recorded by then', async () => {
     const before = await cli(['replay', '--at', '2026-03-01T10:04:30Z'], { cwd: story.dir });
     expect(before.stdout).toMatch(new RegExp(`${SUBJECT} +marketing\\.email +granted`));
     const after = await cli(['replay', '--at', '2026-03-01T10:07:00'], { cwd: story.dir });
-    expect(after.stdout).toMatch(/^The ledger at 2026-03-01T10:07:00\.000Z: 11 events, 2 subjects, 1 recipient\./);
+    expect(after.stdout).toMatch(/^The ledger at 2026-03-01T10:07:00\.000Z: 12 events, 2 subjects, 1 recipient\./);
     expect(after.stdout).toMatch(new RegExp(`${SUBJECT} +marketing\\.email +withdrawn +2026-03-01T10:05:00\\.000Z`));
     expect(after.stdout).toMatch(new RegExp(`${OTHER} +\\(no consent recorded\\)`));
   });
 
   it("shows one subject's consent, history and inventory with --subject", async () => {
-    const { code, stdout } = await cli(['replay', '--at', '9', '--subject', SUBJECT], { cwd: story.dir });
+    const { code, stdout } = await cli(['replay', '--at', '10', '--subject', SUBJECT], { cwd: story.dir });
     expect(code).toBe(0);
-    expect(stdout).toMatch(new RegExp(`^Subject ${SUBJECT} at position 9`));
+    expect(stdout).toMatch(new RegExp(`^Subject ${SUBJECT} at position 10`));
     expect(stdout).toMatch(/Consent\n.*\n  marketing\.email +withdrawn/);
     expect(stdout).toMatch(/campaign-service +used +contact\.email +marketing\.email +campaign:spring-sale +consent \(/);
     expect(stdout).toMatch(/campaign-service +shared +contact\.email +marketing\.email +-> brightmail-agency/);
@@ -52,6 +52,7 @@ describe('custodian replay --at', () => {
     expect(stdout).toMatch(/contact\.address +checkout-form +order\.fulfilment +2026-03-01T10:00:00\.000Z/);
     expect(stdout).toMatch(/brightmail-agency +contact\.email +marketing\.email +2026-03-01T10:04:00\.000Z +not_requested/);
     expect(stdout).toContain('erased: no');
+    expect(stdout).toMatch(/notices owed: brightmail-agency \(the withdrawal of consent to marketing\.email, since 2026-03-01T10:05:00\.000Z\)/);
     expect(stdout).not.toContain(EMAIL);
   });
 
@@ -62,11 +63,11 @@ describe('custodian replay --at', () => {
   });
 
   it('answers machines in JSON', async () => {
-    const all = JSON.parse((await cli(['replay', '--at', '15', '--json'], { cwd: story.dir })).stdout) as Record<string, unknown>;
+    const all = JSON.parse((await cli(['replay', '--at', '16', '--json'], { cwd: story.dir })).stdout) as Record<string, unknown>;
     expect(all).toMatchObject({
-      at: { position: '15' },
+      at: { position: '16' },
       moment: '2026-03-01T10:10:00.000Z',
-      events: 15,
+      events: 16,
       subjects: [
         { subjectId: SUBJECT, consent: { 'marketing.email': { status: 'withdrawn' } } },
         { subjectId: OTHER, consent: {} },

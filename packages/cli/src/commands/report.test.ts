@@ -8,7 +8,7 @@ import { useStoryFiles } from '../test-support/story-files';
 
 const files = useStoryFiles();
 
-const LIFECYCLE = ['collected', 'consented', 'used', 'shared', 'withdrawn', 'refused', 'access-requested', 'access-fulfilled', 'erasure-requested', 'erased'];
+const LIFECYCLE = ['collected', 'consented', 'used', 'shared', 'withdrawn', 'notice-owed', 'refused', 'access-requested', 'access-fulfilled', 'erasure-requested', 'erased'];
 
 describe('custodian report', () => {
   it('tells the lifecycle as a table: when, what, who and why', async () => {
@@ -16,9 +16,10 @@ describe('custodian report', () => {
     expect(code).toBe(0);
     expect(stderr).toBe('');
     expect(stdout).toMatch(
-      new RegExp(`^Data lifecycle of subject ${SUBJECT} \\(history verified: 10 events, no link broken; removal of the latest events cannot be ruled out without a checkpoint\\)`),
+      new RegExp(`^Data lifecycle of subject ${SUBJECT} \\(history verified: 11 events, no link broken; removal of the latest events cannot be ruled out without a checkpoint\\)`),
     );
     expect(stdout).toMatch(/shared with: Brightmail Agency GmbH \(contact\.email; asked to erase, not yet confirmed\)/);
+    expect(stdout).toMatch(/still owed: +Brightmail Agency GmbH to be told of the withdrawal of consent to marketing\.email, since 1 Mar 2026, 10:05:00 UTC\n/);
     const rows = stdout.split('\n').filter((line) => /^  2026-03-01 /.test(line));
     expect(rows.map((row) => row.slice(23).split(/ {2,}/)[0])).toEqual([
       'collected',
@@ -26,6 +27,7 @@ describe('custodian report', () => {
       'used',
       'shared',
       'withdrawn',
+      'recipient to be told',
       'refused',
       'copy asked',
       'copy handed over',
@@ -35,17 +37,18 @@ describe('custodian report', () => {
     expect(rows[2]).toMatch(
       /campaign-service \(a service, role marketing\) +Used contact\.email for offers by email \(marketing\.email\)\. Activity: campaign:spring-sale\. Allowed by the customer's consent/,
     );
-    expect(rows[5]).toMatch(/Refused because the customer had withdrawn consent\./);
-    expect(rows[9]).toMatch(/dpo@retailer \(an employee, role privacy\) +All of the customer's data was erased\..*Erasure notices sent to Brightmail Agency GmbH \(DE\)\./);
+    expect(rows[5]).toMatch(/The customer +Brightmail Agency GmbH \(DE\) must be told of the withdrawal of consent to marketing\.email\. .*\(GDPR Art\. 19\)/);
+    expect(rows[6]).toMatch(/Refused because the customer had withdrawn consent\./);
+    expect(rows[10]).toMatch(/dpo@retailer \(an employee, role privacy\) +All of the customer's data was erased\..*Erasure notices sent to Brightmail Agency GmbH \(DE\)\./);
   });
 
   it('answers machines with the timeline in JSON', async () => {
     const { code, stdout } = await cli(['report', SUBJECT, '--json'], { cwd: files.story.dir });
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as { chain: { ok: boolean; checked: number }; items: { kind: string; actor: { id: string }; reason?: string; basis?: string }[] };
-    expect(report.chain).toEqual({ ok: true, checked: 10 });
+    expect(report.chain).toEqual({ ok: true, checked: 11 });
     expect(report.items.map((i) => i.kind)).toEqual(LIFECYCLE);
-    expect(report.items[5]).toMatchObject({ kind: 'refused', reason: 'consent_withdrawn', actor: { id: 'campaign-service' } });
+    expect(report.items[6]).toMatchObject({ kind: 'refused', reason: 'consent_withdrawn', actor: { id: 'campaign-service' } });
     expect(report.items[2]).toMatchObject({ kind: 'used', basis: 'consent' });
   });
 
@@ -56,7 +59,7 @@ describe('custodian report', () => {
     const html = readFileSync(join(files.story.dir, 'out.html'), 'utf8');
     const entries = timelineEntries(html);
     expect(entries.map((e) => e.kind)).toEqual(LIFECYCLE);
-    const [collected, consented, used, shared, withdrawn, refused] = entries;
+    const [collected, consented, used, shared, withdrawn, owed, refused] = entries;
     expect(collected?.who).toBe('checkout-service (a service, role fulfilment)');
     expect(collected?.why).toMatch(/order\.fulfilment \(legal basis: a contract with the customer\) and marketing\.email \(legal basis: the customer's consent\)/);
     expect(consented?.who).toBe('The customer');
@@ -64,6 +67,10 @@ describe('custodian report', () => {
     expect(used?.why).toMatch(/^Allowed by the customer's consent to marketing\.email, given on 1 Mar 2026, 10:01:00 UTC \(checkbox\)\.$/);
     expect(shared?.text).toContain('Brightmail Agency GmbH (DE), agreement dpa-2026-014');
     expect(withdrawn?.who).toBe('The customer');
+    expect(owed?.text).toContain('Brightmail Agency GmbH (DE) must be told of the withdrawal of consent to marketing.email.');
+    expect(html).toMatch(
+      /data-notices-owed="1">Still to be told \(GDPR Art\. 19\): Brightmail Agency GmbH, of the withdrawal of consent to marketing\.email, since 1 Mar 2026, 10:05:00 UTC\./,
+    );
     expect(refused?.why).toBe('Refused because the customer had withdrawn consent.');
     expect(html).toMatch(/<div class="chain ok" data-chain="intact">/);
     expect(html).toMatch(/<dl class="legend">[\s\S]*data-legend="collected"[\s\S]*data-legend="erased"/);

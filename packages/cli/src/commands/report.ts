@@ -5,7 +5,7 @@ import { renderHtmlReport } from '../output/html-report';
 import { toJson } from '../output/json';
 import { count, section, table } from '../output/table';
 import { showControls as s } from '../output/terminal';
-import { copyWords, dayWords, daysLeftWords, erasureReasonWords, KINDS, listWords as list, retentionWords, rightWords, timeWords } from '@custodian/core';
+import { changeWords, copyWords, dayWords, daysLeftWords, erasureReasonWords, KINDS, listWords as list, retentionWords, rightWords, timeWords } from '@custodian/core';
 import { buildSubjectReport, type SubjectReport } from '../report/subject-report';
 import { stringOption, UsageError } from '../usage';
 import { EXIT, type Command } from './command';
@@ -58,6 +58,7 @@ function textReport(r: SubjectReport): string {
     `  consent:     ${o.consents.length ? s(o.consents.map((c) => `${c.purpose} ${c.status}`).join(', ')) : 'none recorded'}`,
     `  shared with: ${o.recipients.length ? s(o.recipients.map((x) => `${x.name ?? x.id} (${x.categories.join(', ')}; ${copyWords(x)})`).join(', ')) : 'no one'}`,
     `  to answer:   ${o.openRequests.length ? o.openRequests.map((q) => `${rightWords(q.right)}, asked ${dayWords(q.receivedAt)}, due by ${dayWords(q.dueBy)} (${daysLeftWords(q.daysLeft)}${q.extension ? ', extended' : ''})`).join('; ') : 'no open request'}`,
+    `  still owed:  ${o.noticesOwed.length ? s(o.noticesOwed.map((n) => `${n.name ?? n.recipientId} to be told of ${changeWords(n)}, since ${timeWords(n.owedAt)}`).join('; ')) : 'no notice to any recipient'}`,
   ].join('\n');
   const timeline = table(
     [

@@ -9,7 +9,7 @@ export const stats: Command = {
   name: 'stats',
   summary: 'counts: events by type, subjects, recipients, erasures, open requests, chain status',
   description:
-    'Reads the whole log once, checking the hash chain on the way, and counts events by type, subjects, recipients by status, erasures, erasure requests not yet carried out, recipients that have not confirmed erasing their copy, and access requests not yet fulfilled.',
+    'Reads the whole log once, checking the hash chain on the way, and counts events by type, subjects, recipients by status, erasures, erasure requests not yet carried out, recipients that have not confirmed erasing their copy, notices of a correction, restriction or withdrawal recipients have not confirmed (GDPR Art. 19), and access requests not yet fulfilled.',
   positionals: [],
   options: {},
   examples: ['custodian stats', 'custodian stats --json'],
@@ -46,6 +46,7 @@ export const stats: Command = {
         ['erasures', String(result.erasures)],
         ['erasure requests not yet carried out', String(result.pendingErasureRequests)],
         ['pending erasure confirmations', String(result.pendingErasureConfirmations)],
+        ['notices owed to recipients', String(result.pendingRecipientNotices)],
         ['open access requests', String(result.openAccessRequests)],
         ['policies recorded', String(result.policiesRecorded)],
         ...(result.unreadable > 0 ? [['unreadable records', String(result.unreadable)] as [string, string]] : []),
@@ -75,6 +76,20 @@ export const stats: Command = {
   },
 };
 
+/** The notices owed to recipients (Art. 19) not yet confirmed, by subject, change and recipient. */
+function noticeTally() {
+  const owed = new Set<string>();
+  return {
+    apply(event: CustodianEvent): void {
+      if (event.type !== 'RecipientNoticeOwed' && event.type !== 'RecipientNoticeConfirmed') return;
+      const key = `${event.subjectId ?? ''}\u0000${event.data.changeEventId}\u0000${event.data.recipientId}`;
+      if (event.type === 'RecipientNoticeOwed') owed.add(key);
+      else owed.delete(key);
+    },
+    size: () => owed.size,
+  };
+}
+
 /** Counts kept while the log streams past, by type in catalog (lifecycle) order; only open items are held, never the log. */
 function createTally() {
   const byType = new Map<string, number>(eventTypes.map((type) => [type, 0]));
@@ -83,12 +98,14 @@ function createTally() {
   const erased = new Set<string>();
   const erasureAsked = new Set<string>();
   const awaitingConfirmation = new Set<string>();
+  const noticesOwed = noticeTally();
   const openRequests = new Set<string>();
   let total = 0;
   let unreadable = 0;
 
   function apply(event: CustodianEvent): void {
     byType.set(event.type, (byType.get(event.type) ?? 0) + 1);
+    noticesOwed.apply(event);
     if (event.subjectId !== undefined) subjects.add(event.subjectId);
     const subject = event.subjectId ?? '';
     switch (event.type) {
@@ -149,6 +166,7 @@ function createTally() {
         erasures: erased.size,
         pendingErasureRequests: erasureAsked.size,
         pendingErasureConfirmations: awaitingConfirmation.size,
+        pendingRecipientNotices: noticesOwed.size(),
         openAccessRequests: openRequests.size,
         policiesRecorded: byType.get('PolicyDefined') ?? 0,
         unreadable,

@@ -82,11 +82,11 @@ describe('the auditor checks the ledger against what was handed out', () => {
   it('verifies the ledger against its checkpoint, saying what that proves and what it does not', async () => {
     const { code, stdout } = await run(['verify', '--checkpoint', 'monday.checkpoint', '--public-key', 'ledger.vkey']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Chain intact: 15 events checked/);
-    expect(stdout).toMatch(/Checkpoint matches: The log's first 15 events hash to the root signed in the checkpoint of retailer\.example\/ledger/);
+    expect(stdout).toMatch(/^Chain intact: 16 events checked/);
+    expect(stdout).toMatch(/Checkpoint matches: The log's first 16 events hash to the root signed in the checkpoint of retailer\.example\/ledger/);
     expect(stdout).not.toMatch(/Not checked/);
     const json = JSON.parse((await run(['verify', '--checkpoint', 'monday.checkpoint', '--public-key', vkey, '--json'])).stdout) as Record<string, unknown>;
-    expect(json).toMatchObject({ ok: true, tailUnverified: false, checkpoint: { origin: ORIGIN, size: 15, matches: true } });
+    expect(json).toMatchObject({ ok: true, tailUnverified: false, checkpoint: { origin: ORIGIN, size: 16, matches: true } });
   });
 
   it("proves the customer's withdrawal is in the checkpointed log, with a proof anyone can check", async () => {
@@ -96,26 +96,26 @@ describe('the auditor checks the ledger against what was handed out', () => {
     const eventId = (JSON.parse(Buffer.from(withdrawal.bytes).toString()) as { id: string }).id;
     const proof = await save(['prove', eventId, '--checkpoint', 'monday.checkpoint', '--public-key', 'ledger.vkey'], 'withdrawal.tlog-proof');
     expect(proof).toMatch(/^c2sp\.org\/tlog-proof@v1\nindex \d+\n/);
-    expect(verifyTlogProof(proof, leafHash(leafDataOfRecord(withdrawal.bytes)), vkey)).toMatchObject({ ok: true, checkpoint: { size: 15 } });
+    expect(verifyTlogProof(proof, leafHash(leafDataOfRecord(withdrawal.bytes)), vkey)).toMatchObject({ ok: true, checkpoint: { size: 16 } });
     expect((await run(['prove', 'no-such-event', '--checkpoint', 'monday.checkpoint'])).code).toBe(2);
   });
 
   it('hands a witness each new checkpoint with its consistency proof; the witness takes it', async () => {
     const first = await run(['witness', 'witness', 'monday.checkpoint', '--public-key', 'ledger.vkey']);
-    expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Accepted the checkpoint of 15 events of retailer\.example\/ledger: the first/) });
+    expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Accepted the checkpoint of 16 events of retailer\.example\/ledger: the first/) });
     await moreEvents();
     await save(['checkpoint', '--key', 'key.pem', '--origin', ORIGIN], 'tuesday.checkpoint');
     const proof = await save(['consistency', '--from', 'monday.checkpoint', '--to', 'tuesday.checkpoint'], 'tuesday.proof');
     expect(proof).toMatch(/^([A-Za-z0-9+/]{43}=\n)+$/);
     const second = await run(['witness', 'witness', 'tuesday.checkpoint', '--public-key', 'ledger.vkey', '--proof', 'tuesday.proof']);
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/extends the one held of 15 events/);
+    expect(second.stdout).toMatch(/extends the one held of 16 events/);
     expect(readdirSync(file('witness'))).toEqual([`${encodeURIComponent(ORIGIN)}.checkpoint`]);
     expect(readFileSync(join(file('witness'), readdirSync(file('witness'))[0]!), 'utf8')).toBe(readFileSync(file('tuesday.checkpoint'), 'utf8'));
     // The witness's folder is itself what an auditor verifies against.
     const audited = await run(['verify', '--checkpoint', 'witness', '--public-key', 'ledger.vkey']);
     expect(audited.code).toBe(0);
-    expect(audited.stdout).toMatch(/Checkpoint matches: The log's first 16 events/);
+    expect(audited.stdout).toMatch(/Checkpoint matches: The log's first 17 events/);
     // A rollback to Monday's checkpoint is refused.
     const rollback = await run(['witness', 'witness', 'monday.checkpoint', '--public-key', 'ledger.vkey']);
     expect(rollback.code).toBe(1);
@@ -173,7 +173,7 @@ describe('the auditor checks the ledger against what was handed out', () => {
     rewrite((db) => db.exec('DELETE FROM events WHERE position > (SELECT MAX(position) - 2 FROM events)'));
     const { code, stdout } = await run(['verify']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Chain intact: 13 events checked/);
+    expect(stdout).toMatch(/^Chain intact: 14 events checked/);
     expect(stdout).toMatch(/\nNot checked: whether the latest events of a stream, or whole streams, were removed\./);
     const html = await run(['report', SUBJECT, '--html', 'report.html']);
     expect(html.code).toBe(0);
@@ -201,7 +201,7 @@ describe('bad checkpoints, proofs and keys', () => {
     [
       'a checkpoint whose size was altered',
       () => (
-        writeFileSync(file('bad.checkpoint'), readFileSync(file('monday.checkpoint'), 'utf8').replace('\n15\n', '\n13\n')),
+        writeFileSync(file('bad.checkpoint'), readFileSync(file('monday.checkpoint'), 'utf8').replace('\n16\n', '\n13\n')),
         ['verify', '--checkpoint', 'bad.checkpoint', '--public-key', vkey]
       ),
       /does not verify/,

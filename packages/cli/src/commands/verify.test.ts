@@ -12,20 +12,20 @@ describe('custodian verify', () => {
     expect(code).toBe(0);
     expect(stderr).toBe('');
     expect(stdout).toBe(
-      `Chain intact: 15 events checked in ${files.story.db}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`,
+      `Chain intact: 16 events checked in ${files.story.db}, no link broken.\nNot checked: whether the latest events of a stream, or whole streams, were removed. Per-stream chains cannot show that; only a signed checkpoint can (pass --checkpoint <file> --public-key <key>).\n`,
     );
   });
 
   it('answers machines in JSON', async () => {
     const { code, stdout } = await cli(['verify', '--json'], { cwd: files.story.dir });
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ ledger: files.story.db, ok: true, checked: 15, broken: [], positionGaps: [], tailUnverified: true });
+    expect(JSON.parse(stdout)).toEqual({ ledger: files.story.db, ok: true, checked: 16, broken: [], positionGaps: [], tailUnverified: true });
   });
 
   it('names the first broken link and exits 1', async () => {
     const { code, stdout } = await cli(['verify'], { cwd: files.tampered.dir });
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^Chain BROKEN: 15 events checked in .*; 1 stream with a broken link\./);
+    expect(stdout).toMatch(/^Chain BROKEN: 16 events checked in .*; 1 stream with a broken link\./);
     expect(stdout).toMatch(new RegExp(`subject-${SUBJECT} +2 +\\d+ +[0-9a-f-]{36} +hash_mismatch: the record's bytes no longer match its hash: it was changed`));
   });
 
@@ -82,7 +82,7 @@ describe('custodian verify on a file whose stream was copied with SQL', () => {
 describe('the progress bar', () => {
   it('is drawn on a terminal once a replay takes more than a moment, then cleared', async () => {
     const { stdout, stderr } = await cli(['verify'], { cwd: files.story.dir, tty: true, progressDelayMs: 0 });
-    expect(stderr).toMatch(/^\r\x1b\[2KVerifying \[#{24}\] 100% 15\/15 events \d+\.\ds\r\x1b\[2K$/);
+    expect(stderr).toMatch(/^\r\x1b\[2KVerifying \[#{24}\] 100% 16\/16 events \d+\.\ds\r\x1b\[2K$/);
     expect(stdout).toContain('Chain intact');
   });
 

@@ -80,7 +80,7 @@ describe('custodian violations', () => {
     expect(code).toBe(1);
     const result = JSON.parse(stdout) as { count: number; violations: { eventId: string; actorId: string; reason: string; position: string }[] };
     expect(result.count).toBe(1);
-    expect(result.violations[0]).toMatchObject({ eventId: ROGUE, actorId: 'legacy-newsletter-cron', position: '16' });
+    expect(result.violations[0]).toMatchObject({ eventId: ROGUE, actorId: 'legacy-newsletter-cron', position: '17' });
   });
 
   it('needs --policy when the log records none, and says so with exit 2', async () => {

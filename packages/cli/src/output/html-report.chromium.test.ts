@@ -42,6 +42,7 @@ describe('the HTML report in headless Chromium', () => {
       'used',
       'shared',
       'withdrawn',
+      'notice-owed',
       'refused',
       'access-requested',
       'access-fulfilled',

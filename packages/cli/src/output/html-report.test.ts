@@ -7,7 +7,7 @@ const report = (overrides: Partial<SubjectReport> = {}): SubjectReport => ({
   generatedAt: '2026-03-02T09:00:00.000Z',
   ledger: '/data/<ledger>.db',
   chain: { ok: true, checked: 1 },
-  overview: { categories: [], erasedCategories: [], consents: [], recipients: [], erased: false, openRequests: [] },
+  overview: { categories: [], erasedCategories: [], consents: [], recipients: [], noticesOwed: [], erased: false, openRequests: [] },
   items: [
     {
       kind: 'used',
@@ -62,6 +62,7 @@ describe('the HTML report', () => {
           ],
           consents: [],
           recipients: [],
+          noticesOwed: [],
           erased: false,
           openRequests: [],
         },
@@ -72,6 +73,22 @@ describe('the HTML report', () => {
       /<h3>Erased, the rest kept<\/h3><ul><li data-erased-category="contact.address">[\s\S]*erased once no purpose could keep it any longer on 1 Feb 2026, 00:00:00 UTC; erasure notices sent to bureau-&lt;1&gt;/,
     );
     expect(renderHtmlReport(report())).not.toContain('Erased, the rest kept');
+  });
+
+  it('names each notice a recipient is still owed, and says nothing of notices when none is', () => {
+    const owed = {
+      recipientId: 'agency',
+      name: 'Agency <GmbH>',
+      reason: 'rectification' as const,
+      categories: ['contact.email'],
+      owedAt: '2026-03-01T10:00:00.000Z',
+      changeEventId: '01a228c5-0000-7000-8000-000000000002',
+    };
+    const html = renderHtmlReport(
+      report({ overview: { categories: [], erasedCategories: [], consents: [], recipients: [], noticesOwed: [owed], erased: false, openRequests: [] } }),
+    );
+    expect(html).toMatch(/data-notices-owed="1">Still to be told \(GDPR Art\. 19\): Agency &lt;GmbH&gt;, of the correction of contact\.email, since /);
+    expect(renderHtmlReport(report())).not.toContain('data-notices-owed');
   });
 
   it('says plainly when nothing was recorded yet, and when the chain is broken', () => {

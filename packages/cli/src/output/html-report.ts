@@ -1,4 +1,5 @@
 import {
+  changeWords,
   clockWords,
   copyWords,
   dayWords,
@@ -98,6 +99,11 @@ function overview(report: SubjectReport): string {
         })
         .join('')
     : none('Not shared with anyone');
+  const owed = o.noticesOwed.length
+    ? `<p class="small" data-notices-owed="${o.noticesOwed.length}">Still to be told (GDPR Art. 19): ${o.noticesOwed
+        .map((n) => `${e(n.name ?? n.recipientId)}, of ${e(changeWords(n))}, since ${e(timeWords(n.owedAt))}`)
+        .join('; ')}.</p>`
+    : '';
   const erasure = o.erased
     ? `<p class="small" data-erased="true">All data erased on ${e(timeWords(o.erasedAt ?? ''))}.</p>`
     : o.erasureRequestedAt
@@ -108,7 +114,7 @@ function overview(report: SubjectReport): string {
 <div class="overview">
 <div class="card"><h3>Data held</h3><ul>${held}</ul>${erasedOnTheirOwn ? `<h3>Erased, the rest kept</h3><ul>${erasedOnTheirOwn}</ul>` : ''}${erasure}</div>
 <div class="card"><h3>Consent today</h3><ul>${consents}</ul></div>
-<div class="card"><h3>Shared with</h3><ul>${shared}</ul></div>
+<div class="card"><h3>Shared with</h3><ul>${shared}</ul>${owed}</div>
 </div>
 ${o.openRequests.length ? requestsCard(o.openRequests) : ''}
 </section>`;

@@ -1,4 +1,4 @@
-import type { ConsentState, HistoryEntry, Inventory, RecipientEntry } from '@custodian/core';
+import { changeWords, type ConsentState, type HistoryEntry, type Inventory, type RecipientEntry } from '@custodian/core';
 import { table, writeTable, type Column } from './table';
 import { showControls } from './terminal';
 
@@ -80,7 +80,11 @@ export function inventoryText(inventory: Inventory): string {
   const erasure = inventory.erased
     ? `  erased at ${showControls(inventory.erasedAt ?? '?')}${inventory.pendingErasureConfirmations.length ? `; waiting for ${showControls(inventory.pendingErasureConfirmations.join(', '))} to confirm` : ''}\n`
     : `  erased: no${inventory.erasureRequestedAt ? ` (erasure requested at ${showControls(inventory.erasureRequestedAt)})` : ''}\n`;
-  return `${held}\n${copies}\n${erasure}`;
+  const owed = inventory.recipientNotices.filter((n) => n.status === 'pending');
+  const notices = owed.length
+    ? `  notices owed: ${showControls(owed.map((n) => `${n.recipientId} (${changeWords(n)}, since ${n.owedAt})`).join('; '))}\n`
+    : '  notices owed: none\n';
+  return `${held}\n${copies}\n${erasure}${notices}`;
 }
 
 export function recipientsTable(registry: readonly RecipientEntry[]): string {

@@ -18,6 +18,8 @@ export const KIND_COLOURS: Readonly<Record<TimelineKind, string>> = {
   'erasure-requested': '#475569',
   erased: '#1e293b',
   'erasure-confirmed': '#334155',
+  'notice-owed': '#9d174d',
+  'notice-confirmed': '#475569',
   'access-requested': '#0369a1',
   'access-fulfilled': '#0369a1',
   'deadline-extended': '#0369a1',

@@ -56,10 +56,15 @@ export function lineIssues(record: BackfillRecord, policy: Policy, now: Date): V
   return issues;
 }
 
+type Withdrawal = Extract<SubjectCommand, { type: 'withdrawConsent' }>;
+
+/** What a line asks for: a collection, a grant, or a withdrawal whose event id is given when it is chained. */
+export type PlannedCommand = Extract<SubjectCommand, { type: 'collect' | 'grantConsent' }> | Omit<Withdrawal, 'eventId'>;
+
 /** A subject command and the original time it happened at. */
 export interface TimedCommand {
   readonly at: Date;
-  readonly command: SubjectCommand;
+  readonly command: PlannedCommand;
 }
 
 /** What was sealed for a line: each collection's values (with their keys' generations) and each consent's evidence, by index. */
@@ -122,9 +127,12 @@ export function chainLine(
   let { state, lastHash } = from;
   const toAppend: EventToAppend[] = [];
   const appended: CustodianEvent[] = [];
+  const nextId = () => backfillEventId(place.importId, place.line, appended.length);
   for (const { at, command } of commands) {
-    for (const draft of decideSubject(command, state, policy)) {
-      const id = backfillEventId(place.importId, place.line, appended.length);
+    // A withdrawal's notices to recipients name it, so it is decided with the id it will be recorded under: the next of the line's.
+    const decided = command.type === 'withdrawConsent' ? decideSubject({ ...command, eventId: nextId() }, state, policy) : decideSubject(command, state, policy);
+    for (const draft of decided) {
+      const id = nextId();
       const envelope = events.envelope(draft, { stream, subjectId: place.subjectId, actor: place.actor, now: place.now, occurredAt: at, backfill, id });
       // Every envelope field comes from the parsed line, the import's options or the ledger's clock.
       const sealed = events.seal(envelope, lastHash, { envelopeChecked: true });

@@ -20,6 +20,7 @@ const spec = deciderSpec(subjectDecider(policy));
 const marketer: Actor = { id: 'campaigns', kind: 'service', roles: ['marketing'] };
 const notice = { id: 'privacy-notice', version: 'v3' };
 const CONSENT_ID = '00000000-0000-7000-8000-00000000c0de';
+const CHANGE_ID = '00000000-0000-7000-8000-00000000c4a9';
 const now = new Date('2026-06-01T00:00:00.000Z');
 
 const collected: GivenEvent = {
@@ -210,11 +211,11 @@ describe('shares', () => {
 
 describe('commands the history does not allow', () => {
   it('withdrawing a consent never given', () =>
-    spec.given([collected]).when({ type: 'withdrawConsent', purpose: 'marketing.email' }).thenThrows('COMMAND_REFUSED', 'consent_not_granted'));
+    spec.given([collected]).when({ type: 'withdrawConsent', purpose: 'marketing.email', eventId: CHANGE_ID }).thenThrows('COMMAND_REFUSED', 'consent_not_granted'));
   it('rectifying a category never collected', () =>
     spec
       .given([collected])
-      .when({ type: 'rectify', values: { 'contact.address': 'gcm1.a.b' }, sealedWith: { 'contact.address': 0 } })
+      .when({ type: 'rectify', values: { 'contact.address': 'gcm1.a.b' }, sealedWith: { 'contact.address': 0 }, eventId: CHANGE_ID })
       .thenThrows('COMMAND_REFUSED', 'category_not_collected'));
   it('erasing twice', () =>
     spec
@@ -335,15 +336,17 @@ describe('every command, decided on a state built by hand', () => {
   });
 
   it('rectifies held categories only, and nothing once erased, saying how many were never collected', () => {
-    expect(decide({ type: 'rectify', values: { 'contact.email': 'sealed-3' }, sealedWith: { 'contact.email': 0 } }, held)).toEqual([
-      { type: 'DataRectified', data: { categories: ['contact.email'], values: { 'contact.email': 'sealed-3' }, sealedWith: { 'contact.email': 0 } } },
+    expect(decide({ type: 'rectify', values: { 'contact.email': 'sealed-3' }, sealedWith: { 'contact.email': 0 }, eventId: 'r-1' }, held)).toEqual([
+      { id: 'r-1', type: 'DataRectified', data: { categories: ['contact.email'], values: { 'contact.email': 'sealed-3' }, sealedWith: { 'contact.email': 0 } } },
     ]);
     expect(
-      refusal(() => decide({ type: 'rectify', values: { 'contact.email': 'a', 'contact.address': 'b', 'contact.phone': 'c' }, sealedWith: { 'contact.email': 0 } }, held)),
+      refusal(() =>
+        decide({ type: 'rectify', values: { 'contact.email': 'a', 'contact.address': 'b', 'contact.phone': 'c' }, sealedWith: { 'contact.email': 0 }, eventId: 'r-1' }, held),
+      ),
     ).toEqual(refused('category_not_collected', 'cannot rectify 2 of the categories given: never collected, or erased'));
-    expect(refusal(() => decide({ type: 'rectify', values: { 'contact.email': 'a' }, sealedWith: { 'contact.email': 0 } }, { ...held, erased: { eventId: 'e-1' } }))).toEqual(
-      refused('subject_erased', 'the subject was erased'),
-    );
+    expect(
+      refusal(() => decide({ type: 'rectify', values: { 'contact.email': 'a' }, sealedWith: { 'contact.email': 0 }, eventId: 'r-1' }, { ...held, erased: { eventId: 'e-1' } })),
+    ).toEqual(refused('subject_erased', 'the subject was erased'));
   });
 
   it('records a consent given, but none once erased; withdraws only a consent granted', () => {
@@ -354,8 +357,8 @@ describe('every command, decided on a state built by hand', () => {
       ...initialSubjectState,
       consents: new Map([['marketing.email', { status, eventId: 'g-1', grantEventId: 'g-1', notice, since: '2026-01-01T00:00:00.000Z' }]]),
     });
-    const withdraw: SubjectCommand = { type: 'withdrawConsent', purpose: 'marketing.email', method: 'web-form' };
-    expect(decide(withdraw, consent('granted'))).toEqual([{ type: 'ConsentWithdrawn', data: { purpose: 'marketing.email', method: 'web-form' } }]);
+    const withdraw: SubjectCommand = { type: 'withdrawConsent', purpose: 'marketing.email', method: 'web-form', eventId: 'w-1' };
+    expect(decide(withdraw, consent('granted'))).toEqual([{ id: 'w-1', type: 'ConsentWithdrawn', data: { purpose: 'marketing.email', method: 'web-form' } }]);
     expect(refusal(() => decide(withdraw, consent('withdrawn')))).toEqual(refused('consent_not_granted', 'there is no consent for this purpose to withdraw'));
   });
 
@@ -364,8 +367,8 @@ describe('every command, decided on a state built by hand', () => {
       { type: 'ObjectionRaised', data: { purposes: ['fraud.prevention'], reason: 'sealed' } },
     ]);
     const restricted: SubjectState = { ...initialSubjectState, restriction: { eventId: 'x-1' } };
-    expect(decide({ type: 'restrict', reason: 'sealed' })).toEqual([{ type: 'ProcessingRestricted', data: { reason: 'sealed' } }]);
-    expect(refusal(() => decide({ type: 'restrict' }, restricted))).toEqual(refused('already_restricted', 'processing is already restricted'));
+    expect(decide({ type: 'restrict', reason: 'sealed', eventId: 'x-2' })).toEqual([{ id: 'x-2', type: 'ProcessingRestricted', data: { reason: 'sealed' } }]);
+    expect(refusal(() => decide({ type: 'restrict', eventId: 'x-2' }, restricted))).toEqual(refused('already_restricted', 'processing is already restricted'));
     expect(decide({ type: 'liftRestriction' }, restricted)).toEqual([{ type: 'RestrictionLifted', data: {} }]);
     expect(refusal(() => decide({ type: 'liftRestriction' }))).toEqual(refused('not_restricted', 'processing is not restricted'));
   });

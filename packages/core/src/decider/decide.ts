@@ -2,11 +2,15 @@ import type { Actor, ErasureReason, EventData, EventType, ExtensionReason, Grant
 import { checkUse, standingObjection, type Policy } from '../policy';
 import { endOfDay, longestExtension, requestDeadline } from '../requests';
 import { CommandRefusedError, type RefusalReason } from './errors';
+import { noticesOwed } from './notices';
 import type { RecipientState } from './recipient-state';
 import { keyGenerationOf, type SubjectState } from './subject-state';
 
-/** An event as a decider produces it: the shell adds id, times, actor and chain links. */
-export type EventDraft = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];
+/**
+ * An event as a decider produces it: the shell adds times, actor and chain links, and its id
+ * unless the draft names it (a change that notices of the same append refer to).
+ */
+export type EventDraft = { [T in EventType]: { id?: string; type: T; data: EventData<T> } }[EventType];
 
 type Sealed = string;
 
@@ -24,12 +28,13 @@ export type SubjectCommand =
       /** The generation of each category's key its value was sealed under: its current one, or the command is refused (`key_changed`). */
       sealedWith: Record<string, number>;
     }
-  | { type: 'rectify'; values: Record<string, Sealed>; sealedWith: Record<string, number> }
+  // A change recipients may have to be told of carries the id it is to be recorded under (a uuid the shell makes), for its notices to name.
+  | { type: 'rectify'; values: Record<string, Sealed>; sealedWith: Record<string, number>; eventId: string }
   | { type: 'grantConsent'; actor: Actor; purpose: string; notice: Notice; method: GrantMethod; evidence?: Sealed; expiresAt?: string }
-  | { type: 'withdrawConsent'; purpose: string; method?: EventData<'ConsentWithdrawn'>['method'] }
+  | { type: 'withdrawConsent'; purpose: string; method?: EventData<'ConsentWithdrawn'>['method']; eventId: string }
   | { type: 'object'; purposes?: string[]; reason?: Sealed }
   | { type: 'applyPrivacySignal'; signal: PrivacySignal; source: SignalSource; receivedAt?: string }
-  | { type: 'restrict'; reason?: Sealed }
+  | { type: 'restrict'; reason?: Sealed; eventId: string }
   | { type: 'liftRestriction' }
   | { type: 'use'; actor: Actor; purpose: string; categories: string[]; activity: string; now: Date }
   | { type: 'access'; actor: Actor; purpose: string; categories: string[]; now: Date }
@@ -39,6 +44,7 @@ export type SubjectCommand =
   | { type: 'erase'; categories?: string[]; reason?: ErasureReason }
   | { type: 'enforceRetention'; now: Date }
   | { type: 'confirmRecipientErasure'; recipientId: string; erasureEventId?: string }
+  | { type: 'confirmRecipientNotice'; recipientId: string; changeEventId: string }
   | { type: 'requestAccess'; right: 'access' | 'portability'; now: Date }
   | { type: 'fulfilAccessRequest'; requestEventId: string; digest: string }
   /** `until` absent: the longest extension the law allows. */
@@ -63,36 +69,25 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       const { type: _, values, ...rest } = command;
       return [{ type: 'DataCollected', data: { ...rest, categories: Object.keys(values), values } }];
     }
-    case 'rectify': {
-      if (state.erased) refuse('subject_erased', 'the subject was erased');
-      const unknown = Object.keys(command.values).filter((category) => !state.collected.has(category));
-      if (unknown.length > 0) refuse('category_not_collected', `cannot rectify ${unknown.length} of the categories given: never collected, or erased`);
-      checkKeys(command.sealedWith, state);
-      return [{ type: 'DataRectified', data: { categories: Object.keys(command.values), values: command.values, sealedWith: command.sealedWith } }];
-    }
+    case 'rectify':
+      return decideRectification(command, state);
     case 'grantConsent':
       return [grant(command, state, policy)];
     case 'withdrawConsent': {
       if (state.consents.get(command.purpose)?.status !== 'granted') refuse('consent_not_granted', 'there is no consent for this purpose to withdraw');
-      const { type: _, ...data } = command;
-      return [{ type: 'ConsentWithdrawn', data }];
+      const { type: _, eventId, ...data } = command;
+      return [{ id: eventId, type: 'ConsentWithdrawn', data }, ...noticesOwed({ reason: 'consent_withdrawn', changeEventId: eventId, purpose: command.purpose }, state)];
     }
     case 'object': {
       const { type: _, ...data } = command;
       return [{ type: 'ObjectionRaised', data }];
     }
-    case 'applyPrivacySignal': {
-      const { type: _, ...data } = command;
-      const marked = [...policy.purposes].filter(([, rule]) => rule.optOutSignals?.includes(command.signal)).map(([purpose]) => purpose);
-      if (marked.length === 0) refuse('nothing_to_opt_out', `the policy marks no purpose as one a ${command.signal} signal opts out of`);
-      const purposes = marked.filter((purpose) => !state.optOuts.has(purpose));
-      if (purposes.length === 0) refuse('nothing_to_opt_out', `the subject is already opted out of every purpose a ${command.signal} signal opts out of`);
-      return [{ type: 'PrivacySignalApplied', data: { ...data, purposes } }];
-    }
+    case 'applyPrivacySignal':
+      return [decideSignal(command, state, policy)];
     case 'restrict': {
       if (state.restriction) refuse('already_restricted', 'processing is already restricted');
-      const { type: _, ...data } = command;
-      return [{ type: 'ProcessingRestricted', data }];
+      const { type: _, eventId, ...data } = command;
+      return [{ id: eventId, type: 'ProcessingRestricted', data }, ...noticesOwed({ reason: 'restriction', changeEventId: eventId }, state)];
     }
     case 'liftRestriction':
       if (!state.restriction) refuse('not_restricted', 'processing is not restricted');
@@ -123,6 +118,8 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       if (state.erasureConfirmations.has(command.recipientId)) refuse('already_confirmed', 'this recipient already confirmed');
       return [{ type: 'RecipientErasureConfirmed', data: { recipientId: command.recipientId, erasureEventId: erased.eventId } }];
     }
+    case 'confirmRecipientNotice':
+      return [decideNoticeConfirmation(command, state)];
     case 'requestAccess':
       return [{ type: 'AccessRequestReceived', data: { right: command.right, dueBy: requestDeadline(command.now).toISOString() } }];
     case 'fulfilAccessRequest': {
@@ -133,6 +130,38 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
     case 'extendRequestDeadline':
       return [decideExtension(command, state)];
   }
+}
+
+/** A correction of categories held (Art. 16), with the notices it owes the recipients holding a copy of one of them (Art. 19). */
+function decideRectification(command: Extract<SubjectCommand, { type: 'rectify' }>, state: SubjectState): EventDraft[] {
+  if (state.erased) refuse('subject_erased', 'the subject was erased');
+  const unknown = Object.keys(command.values).filter((category) => !state.collected.has(category));
+  if (unknown.length > 0) refuse('category_not_collected', `cannot rectify ${unknown.length} of the categories given: never collected, or erased`);
+  checkKeys(command.sealedWith, state);
+  const categories = Object.keys(command.values);
+  return [
+    { id: command.eventId, type: 'DataRectified', data: { categories, values: command.values, sealedWith: command.sealedWith } },
+    ...noticesOwed({ reason: 'rectification', changeEventId: command.eventId, categories }, state),
+  ];
+}
+
+/** The purposes a privacy signal opts the subject out of: those the policy marks with it that no standing signal already did. */
+function decideSignal(command: Extract<SubjectCommand, { type: 'applyPrivacySignal' }>, state: SubjectState, policy: Policy): EventDraft {
+  const { type: _, ...data } = command;
+  const marked = [...policy.purposes].filter(([, rule]) => rule.optOutSignals?.includes(command.signal)).map(([purpose]) => purpose);
+  if (marked.length === 0) refuse('nothing_to_opt_out', `the policy marks no purpose as one a ${command.signal} signal opts out of`);
+  const purposes = marked.filter((purpose) => !state.optOuts.has(purpose));
+  if (purposes.length === 0) refuse('nothing_to_opt_out', `the subject is already opted out of every purpose a ${command.signal} signal opts out of`);
+  return { type: 'PrivacySignalApplied', data: { ...data, purposes } };
+}
+
+function decideNoticeConfirmation(command: Extract<SubjectCommand, { type: 'confirmRecipientNotice' }>, state: SubjectState): EventDraft {
+  const { recipientId, changeEventId } = command;
+  if (!state.shares.has(recipientId)) refuse('not_a_recipient', "this recipient never received this subject's data");
+  const notice = state.recipientNotices.get(changeEventId)?.get(recipientId);
+  if (!notice) return refuse('no_notice_owed', 'no notice of this change is owed to this recipient');
+  if (notice.confirmedEventId) refuse('already_confirmed', 'this recipient already confirmed');
+  return { type: 'RecipientNoticeConfirmed', data: { recipientId, changeEventId } };
 }
 
 /**

@@ -16,6 +16,7 @@ export const RefusalReason = z.enum([
   'not_erased',
   'not_a_recipient',
   'already_confirmed',
+  'no_notice_owed',
   'no_open_request',
   'already_extended',
   'deadline_passed',

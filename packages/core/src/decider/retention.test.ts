@@ -256,7 +256,7 @@ describe('erase of some categories keeps the subject', () => {
     const given = [emailCollected, addressCollected, erased(['contact.address'], 'erasure_request') as GivenEvent];
     spec
       .given(given)
-      .when({ type: 'rectify', values: { 'contact.address': 'gcm1.x.y' }, sealedWith: { 'contact.address': 1 } })
+      .when({ type: 'rectify', values: { 'contact.address': 'gcm1.x.y' }, sealedWith: { 'contact.address': 1 }, eventId: '00000000-0000-7000-8000-0000000000a1' })
       .thenThrows('COMMAND_REFUSED', 'category_not_collected');
     const collectAgain = (generation: number): SubjectCommand => ({
       type: 'collect',

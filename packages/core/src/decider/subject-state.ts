@@ -43,6 +43,12 @@ export interface ShareFact {
   readonly revokedEventId?: string | undefined;
 }
 
+/** A notice owed to a recipient (Art. 19): the event that owed it, and the one that confirmed it once confirmed. */
+export interface RecipientNoticeFact {
+  readonly noticeEventId: string;
+  readonly confirmedEventId?: string | undefined;
+}
+
 /** A subject as its own stream tells it: what the rules and the read side need. */
 export interface SubjectState extends SubjectFacts {
   readonly collected: ReadonlyMap<string, CollectedCategory>;
@@ -62,6 +68,13 @@ export interface SubjectState extends SubjectFacts {
   readonly keyGenerations: ReadonlyMap<string, number>;
   /** Categories with a value, now or earlier, sealed under the subject's one key, while that key stands. */
   readonly subjectKeyHolds: readonly string[];
+  /**
+   * By purpose, the recipients sent data on that purpose's consent since it was last
+   * withdrawn, with the categories sent: whom a withdrawal of it must be told of.
+   */
+  readonly sharedOnConsent: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>;
+  /** Notices owed to recipients, by the change's event id, then by recipient. */
+  readonly recipientNotices: ReadonlyMap<string, ReadonlyMap<string, RecipientNoticeFact>>;
 }
 
 export const initialSubjectState: SubjectState = {
@@ -76,6 +89,8 @@ export const initialSubjectState: SubjectState = {
   objectionOverrides: new Map(),
   erasureConfirmations: new Map(),
   openRequests: new Map(),
+  sharedOnConsent: new Map(),
+  recipientNotices: new Map(),
 };
 
 /** The shares' event ids grow with the stream: kept as a log (not enumerable), each share appends once instead of copying them. */
@@ -168,6 +183,43 @@ function eraseCategories(state: SubjectState, event: CustodianEvent<'DataErased'
   return { ...state, collected, erasedCategories, keyGenerations, subjectKeyHolds: state.subjectKeyHolds.filter((category) => !categories.includes(category)) };
 }
 
+function share(state: SubjectState, event: CustodianEvent<'DataShared'>): SubjectState {
+  const held = state.shares.get(event.data.recipientId);
+  const fact = shareFact(eventIdsOf(held).append(event.id), {
+    categories: [...new Set([...(held?.categories ?? []), ...event.data.categories])],
+    purposes: [...new Set([...(held?.purposes ?? []), event.data.purpose])],
+  });
+  return { ...state, shares: put(state.shares, event.data.recipientId, fact), sharedOnConsent: shareOnConsent(state.sharedOnConsent, event) };
+}
+
+function shareOnConsent(held: SubjectState['sharedOnConsent'], event: CustodianEvent<'DataShared'>): SubjectState['sharedOnConsent'] {
+  const { purpose, recipientId, categories, basis } = event.data;
+  if (basis.legalBasis !== 'consent') return held;
+  const recipients = held.get(purpose) ?? new Map<string, readonly string[]>();
+  const sent = [...new Set([...(recipients.get(recipientId) ?? []), ...categories])];
+  return put(held, purpose, put(recipients, recipientId, sent));
+}
+
+function withdrawnFrom(held: SubjectState['sharedOnConsent'], purpose: string): SubjectState['sharedOnConsent'] {
+  if (!held.has(purpose)) return held;
+  const rest = new Map(held);
+  rest.delete(purpose);
+  return rest;
+}
+
+function noticeOwed(held: SubjectState['recipientNotices'], event: CustodianEvent<'RecipientNoticeOwed'>): SubjectState['recipientNotices'] {
+  const { changeEventId, recipientId } = event.data;
+  return put(held, changeEventId, put(held.get(changeEventId) ?? new Map<string, RecipientNoticeFact>(), recipientId, { noticeEventId: event.id }));
+}
+
+function noticeConfirmed(held: SubjectState['recipientNotices'], event: CustodianEvent<'RecipientNoticeConfirmed'>): SubjectState['recipientNotices'] {
+  const { changeEventId, recipientId } = event.data;
+  const notices = held.get(changeEventId);
+  const notice = notices?.get(recipientId);
+  if (!notices || !notice) return held;
+  return put(held, changeEventId, put(notices, recipientId, { ...notice, confirmedEventId: event.id }));
+}
+
 /** Folds one event of a subject's stream into the state. Pure: returns a new state. */
 export function evolveSubject(state: SubjectState, event: CustodianEvent): SubjectState {
   switch (event.type) {
@@ -199,7 +251,11 @@ export function evolveSubject(state: SubjectState, event: CustodianEvent): Subje
     case 'ConsentWithdrawn': {
       const held = state.consents.get(event.data.purpose);
       if (!held) return state;
-      return { ...state, consents: put(state.consents, event.data.purpose, { ...held, status: 'withdrawn', eventId: event.id, since: event.occurredAt }) };
+      return {
+        ...state,
+        consents: put(state.consents, event.data.purpose, { ...held, status: 'withdrawn', eventId: event.id, since: event.occurredAt }),
+        sharedOnConsent: withdrawnFrom(state.sharedOnConsent, event.data.purpose),
+      };
     }
     case 'ObjectionRaised':
       return { ...state, objections: [...state.objections, { eventId: event.id, purposes: event.data.purposes }] };
@@ -207,20 +263,8 @@ export function evolveSubject(state: SubjectState, event: CustodianEvent): Subje
       return { ...state, restriction: { eventId: event.id } };
     case 'RestrictionLifted':
       return { ...state, restriction: undefined };
-    case 'DataShared': {
-      const held = state.shares.get(event.data.recipientId);
-      return {
-        ...state,
-        shares: put(
-          state.shares,
-          event.data.recipientId,
-          shareFact(eventIdsOf(held).append(event.id), {
-            categories: [...new Set([...(held?.categories ?? []), ...event.data.categories])],
-            purposes: [...new Set([...(held?.purposes ?? []), event.data.purpose])],
-          }),
-        ),
-      };
-    }
+    case 'DataShared':
+      return share(state, event);
     case 'ShareRevoked': {
       const held = state.shares.get(event.data.recipientId);
       if (!held) return state;
@@ -229,6 +273,10 @@ export function evolveSubject(state: SubjectState, event: CustodianEvent): Subje
     }
     case 'RecipientErasureConfirmed':
       return { ...state, erasureConfirmations: put(state.erasureConfirmations, event.data.recipientId, event.id) };
+    case 'RecipientNoticeOwed':
+      return { ...state, recipientNotices: noticeOwed(state.recipientNotices, event) };
+    case 'RecipientNoticeConfirmed':
+      return { ...state, recipientNotices: noticeConfirmed(state.recipientNotices, event) };
     case 'ErasureRequested':
       return { ...state, erasureRequested: { eventId: event.id }, openRequests: evolveOpenRequests(state.openRequests, event) };
     case 'DataErased': {

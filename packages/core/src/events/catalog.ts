@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { applicationEvents } from './application';
 import { collectionEvents } from './collection';
 import { consentEvents } from './consent';
 import { erasureEvents } from './erasure';
@@ -23,6 +24,7 @@ export const catalog = {
   ...requestEvents,
   ...recipientEvents,
   ...policyEvents,
+  ...applicationEvents,
 } as const satisfies Catalog;
 
 export const eventAreas = {
@@ -34,6 +36,7 @@ export const eventAreas = {
   requests: Object.keys(requestEvents),
   recipients: Object.keys(recipientEvents),
   policy: Object.keys(policyEvents),
+  application: Object.keys(applicationEvents),
 } as { readonly [area: string]: readonly EventType[] };
 
 export type EventType = keyof typeof catalog;

@@ -21,8 +21,36 @@ export const RecipientErasureConfirmed = z.object({
   erasureEventId: EventId,
 });
 
+/** Why a recipient holding a copy must be told of a change (GDPR Art. 19); an erasure has its own notice, in `DataErased`. */
+export const RecipientNoticeReason = z.enum(['rectification', 'restriction', 'consent_withdrawn']);
+export type RecipientNoticeReason = z.infer<typeof RecipientNoticeReason>;
+
+/**
+ * A recipient holding a copy is owed a notice of a change (Art. 19), recorded in the same
+ * append as the change. It records the obligation, not a message sent: the application
+ * sends it, and `RecipientNoticeConfirmed` records that the recipient acted on it.
+ */
+export const RecipientNoticeOwed = z.object({
+  recipientId: Identifier,
+  reason: RecipientNoticeReason,
+  /** The change the recipient must be told of: the `DataRectified`, `ProcessingRestricted` or `ConsentWithdrawn` of the same append. */
+  changeEventId: EventId,
+  /** The categories of the recipient's copy the change touches. */
+  categories: z.array(Category).min(1),
+  /** For a withdrawal: the purpose whose consent the share relied on. */
+  purpose: Purpose.optional(),
+});
+
+/** A recipient confirmed it acted on a notice owed to it: corrected, restricted or stopped using its copy. */
+export const RecipientNoticeConfirmed = z.object({
+  recipientId: Identifier,
+  changeEventId: EventId,
+});
+
 export const shareEvents = {
   DataShared: { schemaVersion: 1, schema: DataShared },
   ShareRevoked: { schemaVersion: 1, schema: ShareRevoked },
   RecipientErasureConfirmed: { schemaVersion: 1, schema: RecipientErasureConfirmed },
+  RecipientNoticeOwed: { schemaVersion: 1, schema: RecipientNoticeOwed },
+  RecipientNoticeConfirmed: { schemaVersion: 1, schema: RecipientNoticeConfirmed },
 } as const;

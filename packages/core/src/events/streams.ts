@@ -24,6 +24,8 @@ export class TamperedStreamError extends CustodianError {
 /** One stream per subject, one per recipient. */
 export const subjectStream = (subjectId: string): string => `subject-${subjectId}`;
 export const recipientStream = (recipientId: string): string => `recipient-${recipientId}`;
+/** One stream per name an application records its own events under (`ledger.recordEvent`). */
+export const applicationStream = (name: string): string => `app-${name}`;
 /** Where every policy the ledger decided under is recorded. */
 export const POLICY_STREAM = 'custodian-policy';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineApplicationEvents, type ApplicationCatalog, type ApplicationEvents } from '../application';
 import { exportSubject, type SubjectExport } from '../subject';
 import type { KeyStore } from '../crypto';
 import { evolveRecipient, evolveSubject, initialRecipientState, initialSubjectState, type RecipientState, type SubjectState } from '../decider';
@@ -25,7 +26,11 @@ export interface LedgerContext {
   readonly clock: () => Date;
   readonly subjects: StreamFolder<SubjectState>;
   readonly recipients: StreamFolder<RecipientState>;
-  /** The cache both folders share: its size, limits and counts. */
+  /** The application's own streams: nothing is decided on them, so the state is only where the stream stands. */
+  readonly applications: StreamFolder<null>;
+  /** The application's event types and upcasters, checked when the ledger was made. */
+  readonly applicationEvents: ApplicationEvents;
+  /** The cache the folders share: its size, limits and counts. */
   cacheStats(): CacheStats;
   /** How long a conflict is retried: for a decision, `maxAttempts`; for a right of the subject, until the deadline. */
   readonly retry: { readonly decisions: RetryPolicy; readonly rights: RetryPolicy };
@@ -61,7 +66,7 @@ function policyRecorder(appender: Appender, policy: Policy, retry: RetryPolicy):
   };
 }
 
-function retryPolicies(options: LedgerOptions): LedgerContext['retry'] {
+function retryPolicies(options: LedgerOptions<ApplicationCatalog>): LedgerContext['retry'] {
   // Other writers on the stream are in other processes (this one's queue orders its own), so
   // a conflict costs them a millisecond or so: backing off from 1 ms lets them finish.
   return {
@@ -72,8 +77,8 @@ function retryPolicies(options: LedgerOptions): LedgerContext['retry'] {
 
 const FoldingOptions = z.strictObject({ cache: CacheOptions.optional(), snapshots: SnapshotOptions.optional() });
 
-/** The subject and recipient folders, sharing one cache and (when given) one snapshot store. */
-function createFolders(store: EventStore, options: LedgerOptions) {
+/** The subject, recipient and application folders, sharing one cache; the first two (when given) one snapshot store. */
+function createFolders(store: EventStore, options: LedgerOptions<ApplicationCatalog>) {
   const { cache: limits, snapshots } = parseOrThrow(FoldingOptions, { cache: options.cache, snapshots: options.snapshots }, 'ledger options');
   const cache = createStreamCache<Loaded<unknown>>(limits);
   const sealed = snapshots && { store: snapshots.store, secret: Uint8Array.from(snapshots.secret), every: snapshots.every ?? DEFAULT_SNAPSHOT_EVERY };
@@ -81,12 +86,14 @@ function createFolders(store: EventStore, options: LedgerOptions) {
     cache,
     subjects: createStreamFolder(store, initialSubjectState, evolveSubject, { cache, snapshots: sealed && { ...sealed, codec: subjectStateCodec } }),
     recipients: createStreamFolder(store, initialRecipientState, evolveRecipient, { cache, snapshots: sealed && { ...sealed, codec: recipientStateCodec } }),
+    applications: createStreamFolder<null>(store, null, () => null, { cache }),
   };
 }
 
-export function createContext(options: LedgerOptions): LedgerContext {
+export function createContext(options: LedgerOptions<ApplicationCatalog>): LedgerContext {
   const { store, keys, policy } = options;
-  const { cache, subjects, recipients } = createFolders(store, options);
+  const applicationEvents = defineApplicationEvents(options.events ?? {}, options.upcasters ?? {});
+  const { cache, subjects, recipients, applications } = createFolders(store, options);
   const readClock = options.clock ?? (() => new Date());
   // Every time the ledger records passes here, so a broken clock stops a write before anything is appended.
   const clock = (): Date => checkedTime(readClock());
@@ -101,6 +108,8 @@ export function createContext(options: LedgerOptions): LedgerContext {
     retry,
     subjects,
     recipients,
+    applications,
+    applicationEvents,
     cacheStats: () => cache.stats(),
     values: createPersonalValues(keys, subjects),
     async write(step) {

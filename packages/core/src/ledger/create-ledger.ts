@@ -1,5 +1,8 @@
 import { backfill } from '../backfill';
 import { explainDecision, findViolations, verifyStore } from '../audit';
+import type { ApplicationCatalog, ApplicationEvent, NoApplicationEvents } from '../application';
+import { parseOrThrow } from '../errors';
+import { applicationStream, Identifier, readDecoded } from '../events';
 import { createReadSide, type ReadSide } from '../projections';
 import { actorTrail, recipientTrail } from '../trail';
 import { issueReceipt } from '../transparency';
@@ -8,7 +11,7 @@ import { createContext, type LedgerContext } from './context';
 import type { Audit, Ledger, LedgerOptions, Writes } from './ledger';
 import { operations } from './operations';
 
-export type { AccessDecision, AccessRequestResult, Audit, Decision, Ledger, LedgerOptions } from './ledger';
+export type { AccessDecision, AccessRequestResult, Audit, Decision, Ledger, LedgerOptions, RecordEventCommand } from './ledger';
 
 /** Each operation of the catalog, bound to the ledger's context: the `Ledger`'s write methods. */
 function bindOperations(context: LedgerContext): Writes {
@@ -36,13 +39,25 @@ function auditOf(context: LedgerContext, readSide: ReadSide): Audit {
   };
 }
 
+/** The application's events of one stream, each at its type's current version. */
+async function readEvents(context: LedgerContext, stream: string): Promise<ApplicationEvent[]> {
+  const name = parseOrThrow(Identifier, stream, 'stream');
+  const read = await readDecoded(context.store, applicationStream(name));
+  return read.flatMap(({ event }) => (event.type === 'ApplicationEventRecorded' ? [context.applicationEvents.read(event, name)] : []));
+}
+
 /** The ledger: its context built once, every operation of the catalog dispatched on it, and the read side and audit beside them. */
-export function createLedger(options: LedgerOptions): Ledger {
-  const context = createContext(options);
+export function createLedger<E extends ApplicationCatalog = NoApplicationEvents>(options: LedgerOptions<E>): Ledger<E> {
+  // The application's types are checked against its upcasters here; inside, the ledger handles any catalog.
+  const context = createContext(options as LedgerOptions<ApplicationCatalog>);
   const readSide = createReadSide(context.store, context.clock);
+  const { recordEvent, ...writes } = bindOperations(context);
   return {
     ...readSide,
-    ...bindOperations(context),
+    ...writes,
+    // What recordEvent returns was read by the catalog of `options.events`, which E types.
+    recordEvent: recordEvent as unknown as Ledger<E>['recordEvent'],
+    readEvents: (stream) => readEvents(context, stream) as Promise<ApplicationEvent<E>[]>,
     store: context.store,
     policy: context.policy,
     audit: auditOf(context, readSide),

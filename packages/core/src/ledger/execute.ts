@@ -70,7 +70,7 @@ function sealDrafts(stream: string, meta: Meta, now: Date, drafts: readonly Even
   let prevHash = lastHash;
   return drafts.map((draft) => {
     const result = events.seal(
-      events.envelope(draft, { stream, subjectId: meta.subjectId, actor: meta.actor, now, correlationId: meta.correlationId, causationId: meta.causationId }),
+      events.envelope(draft, { stream, subjectId: meta.subjectId, actor: meta.actor, now, id: draft.id, correlationId: meta.correlationId, causationId: meta.causationId }),
       prevHash,
       // Every envelope field comes from the parsed command, uuid v7 or the clock.
       { envelopeChecked: true },

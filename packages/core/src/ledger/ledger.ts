@@ -1,8 +1,10 @@
+import type { ApplicationCatalog, ApplicationEvent, ApplicationUpcasters, NoApplicationEvents } from '../application';
 import type { BackfillOptions, BackfillResult } from '../backfill';
 import type { Explanation, VerifyOptions, VerifyResult, Violation } from '../audit';
 import type { SubjectExport } from '../subject';
 import type { KeyStore } from '../crypto';
-import type { Basis, CustodianEvent, DenialReason } from '../events';
+import type { z } from 'zod';
+import type { Actor, Basis, CustodianEvent, DenialReason } from '../events';
 import type { Policy } from '../policy';
 import type { AsOf, ReadSide } from '../projections';
 import type { EventStore } from '../store';
@@ -12,7 +14,7 @@ import type { Receipt, ReceiptOptions } from '../transparency';
 import type { OperationCatalog } from './operations';
 import type { CacheOptions, CacheStats } from './stream-cache';
 
-export interface LedgerOptions {
+export interface LedgerOptions<E extends ApplicationCatalog = NoApplicationEvents> {
   store: EventStore;
   keys: KeyStore;
   policy: Policy;
@@ -33,6 +35,24 @@ export interface LedgerOptions {
    * cannot change a decision (docs/scaling-decisions.md).
    */
   snapshots?: SnapshotOptions;
+  /**
+   * The application's own event types, which `recordEvent` records and `readEvents` reads:
+   * `{ OrderPlaced: { schemaVersion: 2, schema } }`. Named apart from Custodian's; see docs/events.md.
+   */
+  events?: E;
+  /** For each of `events` past version 1, the step from every older version to the next: `{ OrderPlaced: { 1: (v1) => v2 } }`. */
+  upcasters?: ApplicationUpcasters<E>;
+}
+
+/** `ledger.recordEvent`'s command: one of the application's event types, with its data at the current version. */
+export interface RecordEventCommand<E extends ApplicationCatalog, T extends keyof E & string> {
+  /** The name of the stream it goes to (`app-<stream>` in the store): an identifier, never personal data. */
+  readonly stream: string;
+  readonly actor: Actor;
+  readonly type: T;
+  readonly data: z.input<E[T]['schema']>;
+  readonly correlationId?: string | undefined;
+  readonly causationId?: string | undefined;
 }
 
 /** A refusal is an answer, not an exception; either way the decision is recorded as `event`. */
@@ -61,7 +81,18 @@ export type Writes = {
   [Name in keyof OperationCatalog]: (command: Parameters<OperationCatalog[Name]>[1]) => ReturnType<OperationCatalog[Name]>;
 };
 
-export interface Ledger extends ReadSide, Writes {
+export interface Ledger<E extends ApplicationCatalog = NoApplicationEvents> extends ReadSide, Omit<Writes, 'recordEvent'> {
+  /**
+   * Records an event of the application's own (`events`), at its type's current schema
+   * version, in the stream `app-<stream>`. `permissions.recordEvent` applies. Its data is
+   * stored in plaintext and never shredded: it must hold no personal value.
+   */
+  recordEvent<T extends keyof E & string>(command: RecordEventCommand<E, T>): Promise<ApplicationEvent<E, T>>;
+  /**
+   * The application's events of one stream, oldest first, each read at its type's current
+   * version: one written at an older version is upcast, and its stored record left as it is.
+   */
+  readEvents(stream: string): Promise<ApplicationEvent<E>[]>;
   /** The subject's own report (Art. 15/20), without recording a request. */
   exportSubject(subjectId: string): Promise<SubjectExport>;
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { InMemoryKeyStore } from '../crypto';
 import { CustodianError } from '../errors';
 import { Actor, Notice } from '../events';
@@ -118,6 +118,7 @@ const samples = {
   erase: { ...onSubject, categories: ['contact.address'] },
   enforceRetention: { actor: privacy, now: '2026-01-01T00:00:00Z', subjectId: 's-1', ...tracing },
   confirmRecipientErasure: { ...onSubject, recipientId: 'agency-x' },
+  confirmRecipientNotice: { ...onSubject, recipientId: 'agency-x', changeEventId: '00000000-0000-7000-8000-0000000000c1' },
   requestAccess: { ...onSubject, right: 'portability' },
   extendRequestDeadline: {
     ...onSubject,
@@ -126,6 +127,7 @@ const samples = {
     reason: 'complexity',
     note: 'many systems to search',
   },
+  recordEvent: { stream: 'orders', actor: privacy, ...tracing, type: 'OrderPlaced', data: { orderId: 'o-1', note: 'gift wrap' } },
 } satisfies Record<string, Json>;
 type CommandName = keyof typeof samples;
 
@@ -140,15 +142,18 @@ const policy = definePolicy({
   permissions: Object.fromEntries(Operation.options.map((operation) => [operation, ['privacy']])),
 });
 
+/** The application's own event type, so that recordEvent's data is checked by a schema of strings. */
+const events = { OrderPlaced: { schemaVersion: 1, schema: z.object({ orderId: z.string(), note: z.string() }) } };
+
 interface World {
-  readonly ledger: Ledger;
+  readonly ledger: Ledger<typeof events>;
   readonly store: InMemoryEventStore;
 }
 
 /** A ledger that has recorded its policy and registered `agency-r`, so later refusals append nothing of their own. */
 async function freshWorld(): Promise<World> {
   const store = new InMemoryEventStore();
-  const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy });
+  const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy, events });
   await ledger.registerRecipient({ recipientId: 'agency-r', actor: privacy as Actor, name: 'Agency', agreement: 'dpa-1', country: 'DE' });
   return { ledger, store };
 }

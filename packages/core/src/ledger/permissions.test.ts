@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  z,
   createLedger,
   createReadSide,
   CustodianError,
@@ -34,8 +35,13 @@ const purposes = {
 
 /** The rights the docs give the subject on their own data, whatever roles the policy names. */
 const SUBJECT_RIGHTS = new Set<Write>(['grantConsent', 'withdrawConsent', 'object', 'restrict', 'requestErasure', 'requestAccess', 'applyPrivacySignal']);
-/** Writes to a recipient's stream: no subject's data, so no subject may make them. */
-const ON_RECIPIENT = new Set<Write>(['registerRecipient', 'verifyRecipient', 'suspendRecipient']);
+/** What a recipient was asked to do, which it may confirm itself in its own name, whatever roles the policy names. */
+const RECIPIENT_CONFIRMATIONS = new Set<Write>(['confirmRecipientErasure', 'confirmRecipientNotice']);
+/** Writes to a recipient's stream or the application's: no subject's data, so no subject may make them. */
+const ON_RECIPIENT = new Set<Write>(['registerRecipient', 'verifyRecipient', 'suspendRecipient', 'recordEvent']);
+/** The application's own event type, for recordEvent. */
+const events = { OrderPlaced: { schemaVersion: 1, schema: z.object({ orderId: z.string() }) } };
+type TableLedger = Ledger<typeof events>;
 
 interface PolicyCase {
   readonly name: string;
@@ -70,7 +76,7 @@ const POLICIES: readonly PolicyCase[] = [
 const admin: Actor = { id: 'setup-admin', kind: 'employee', roles: ['privacy', 'fulfilment', 'marketing', ...Operation.options.map((operation) => `may-${operation}`)] };
 const self: Actor = { id: SUBJECT, kind: 'subject', roles: [] };
 
-const collected = async (ledger: Ledger) => {
+const collected = async (ledger: TableLedger) => {
   await ledger.collect({
     subjectId: SUBJECT,
     actor: admin,
@@ -80,18 +86,18 @@ const collected = async (ledger: Ledger) => {
     data: { 'contact.email': 'ann@example.com' },
   });
 };
-const consented = async (ledger: Ledger) => {
+const consented = async (ledger: TableLedger) => {
   await collected(ledger);
   await ledger.grantConsent({ subjectId: SUBJECT, actor: self, purpose: 'marketing.email', notice, method: 'checkbox' });
 };
-const registered = async (ledger: Ledger) => {
+const registered = async (ledger: TableLedger) => {
   await ledger.registerRecipient({ recipientId: RECIPIENT, actor: admin, name: 'Agency GmbH', agreement: 'dpa-7', country: 'DE' });
 };
-const verified = async (ledger: Ledger) => {
+const verified = async (ledger: TableLedger) => {
   await registered(ledger);
   await ledger.verifyRecipient({ recipientId: RECIPIENT, actor: admin });
 };
-const shared = async (ledger: Ledger) => {
+const shared = async (ledger: TableLedger) => {
   await consented(ledger);
   await verified(ledger);
   await ledger.share({ subjectId: SUBJECT, actor: admin, recipientId: RECIPIENT, purpose: 'marketing.email', categories: ['contact.email'] });
@@ -99,8 +105,8 @@ const shared = async (ledger: Ledger) => {
 
 interface WriteCase {
   /** The history that lets the write succeed when it is permitted; `keys` is the ledger's key store. */
-  readonly given: (ledger: Ledger, keys: KeyStore) => Promise<void>;
-  readonly when: (ledger: Ledger, actor: Actor) => Promise<unknown>;
+  readonly given: (ledger: TableLedger, keys: KeyStore) => Promise<void>;
+  readonly when: (ledger: TableLedger, actor: Actor) => Promise<unknown>;
 }
 
 const subjectId = SUBJECT;
@@ -141,11 +147,21 @@ const WRITES: Record<Write, WriteCase> = {
     },
     when: (ledger, actor) => ledger.confirmRecipientErasure({ subjectId, actor, recipientId }),
   },
+  confirmRecipientNotice: {
+    given: async (ledger) => {
+      await shared(ledger);
+      await ledger.restrict({ subjectId, actor: self });
+    },
+    when: async (ledger, actor) => {
+      const [owed] = (await ledger.inventory(subjectId)).recipientNotices;
+      return ledger.confirmRecipientNotice({ subjectId, actor, recipientId, changeEventId: owed?.changeEventId ?? '' });
+    },
+  },
   requestErasure: { given: collected, when: (ledger, actor) => ledger.requestErasure({ subjectId, actor }) },
   erase: { given: collected, when: (ledger, actor) => ledger.erase({ subjectId, actor }) },
   enforceRetention: {
     // Collected seven years ago: every retention has run out.
-    given: async (ledger, keys) => collected(createLedger({ store: ledger.store, keys, policy: ledger.policy, clock: () => new Date(Date.now() - 7 * 366 * 86_400_000) })),
+    given: async (ledger, keys) => collected(createLedger({ store: ledger.store, keys, policy: ledger.policy, events, clock: () => new Date(Date.now() - 7 * 366 * 86_400_000) })),
     when: (ledger, actor) => ledger.enforceRetention({ actor, subjectId }),
   },
   requestAccess: { given: collected, when: (ledger, actor) => ledger.requestAccess({ subjectId, actor, right: 'access' }) },
@@ -159,6 +175,7 @@ const WRITES: Record<Write, WriteCase> = {
       return ledger.extendRequestDeadline({ subjectId, actor, requestEventId: request?.requestEventId ?? '', reason: 'complexity' });
     },
   },
+  recordEvent: { given: async () => undefined, when: (ledger, actor) => ledger.recordEvent({ stream: 'orders', actor, type: 'OrderPlaced', data: { orderId: 'o-1' } }) },
   use: { given: collected, when: (ledger, actor) => ledger.use({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.email'], activity: 'ship:order-1' }) },
   access: { given: collected, when: (ledger, actor) => ledger.access({ subjectId, actor, purpose: 'order.fulfilment', categories: ['contact.email'] }) },
   share: {
@@ -193,6 +210,8 @@ function expected(write: Write, kind: ActorKind, holding: Holding): Outcome {
   if (kind === 'subject-other') return { refused: 'not_own_data' };
   if (kind === 'subject-self' && ON_RECIPIENT.has(write)) return { refused: 'not_own_data' };
   if (kind === 'subject-self' && SUBJECT_RIGHTS.has(write)) return 'allowed';
+  // The recipient actor below is the one the command names.
+  if (kind === 'recipient' && RECIPIENT_CONFIRMATIONS.has(write)) return 'allowed';
   if (holding === 'the role allowed') return 'allowed';
   return isUse(write) ? 'denied' : { refused: 'role_missing' };
 }
@@ -207,8 +226,8 @@ describe('the permission table', () => {
   it('covers every write the ledger has, and every operation the policy knows', () => {
     const store = new InMemoryEventStore();
     const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy: definePolicy({ purposes }) });
-    // receipt writes nothing: it reads one record and proves it; cacheStats reads counters; the histories read the log.
-    const reads = new Set([...Object.keys(createReadSide(store, () => new Date())), 'exportSubject', 'receipt', 'cacheStats', 'actorHistory', 'recipientHistory']);
+    // receipt writes nothing: it reads one record and proves it; cacheStats reads counters; the histories read the log; readEvents reads the application's events back.
+    const reads = new Set([...Object.keys(createReadSide(store, () => new Date())), 'exportSubject', 'receipt', 'cacheStats', 'actorHistory', 'recipientHistory', 'readEvents']);
     // backfill records collections and consents, each checked under collect's, grantConsent's and withdrawConsent's permission (backfill.test.ts).
     const composite = new Set(['backfill']);
     const writes = Object.entries(ledger)
@@ -230,7 +249,7 @@ describe('the permission table', () => {
     it.each(cases)('$name by $kind holding $holding', async ({ write, run, kind, holding, outcome }) => {
       const store = new InMemoryEventStore();
       const keys = new InMemoryKeyStore();
-      const ledger = createLedger({ store, keys, policy });
+      const ledger = createLedger({ store, keys, policy, events });
       await run.given(ledger, keys);
       const roles = holding === 'no role' ? [] : [holding === 'the role allowed' ? allowedRole(write) : otherRole];
       const actor = ACTOR_KINDS[kind](roles);

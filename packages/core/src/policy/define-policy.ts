@@ -46,12 +46,14 @@ export const Operation = z.enum([
   'suspendRecipient',
   'revokeShare',
   'confirmRecipientErasure',
+  'confirmRecipientNotice',
   'requestErasure',
   'erase',
   'enforceRetention',
   'requestAccess',
   'extendRequestDeadline',
   'applyPrivacySignal',
+  'recordEvent',
 ]);
 export type Operation = z.infer<typeof Operation>;
 

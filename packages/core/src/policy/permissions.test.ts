@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Actor } from '../events';
 import { definePolicy, Operation, type Policy } from './define-policy';
-import { mayPerform, rolesFor, SUBJECT_RIGHTS } from './permissions';
+import { mayPerform, RECIPIENT_CONFIRMATIONS, rolesFor, SUBJECT_RIGHTS } from './permissions';
 
 const purposes = definePolicy({
   purposes: {
@@ -50,6 +50,21 @@ describe('mayPerform', () => {
     for (const operation of ['use', 'share', 'withdrawConsent', 'erase'] as const)
       expect(mayPerform(bare, { operation, actor: other, subjectId: 's-1' })).toMatchObject({ ok: false, reason: 'not_own_data', requiredRoles: [] });
     expect(mayPerform(bare, { operation: 'registerRecipient', actor: other })).toMatchObject({ ok: false, reason: 'not_own_data' });
+  });
+
+  it('lets a recipient confirm, with no role, what it was asked to do, in its own name only, and nothing else', () => {
+    const agency: Actor = { id: 'agency', kind: 'recipient', roles: [] };
+    expect([...RECIPIENT_CONFIRMATIONS].sort()).toEqual(['confirmRecipientErasure', 'confirmRecipientNotice']);
+    for (const operation of Operation.options) {
+      const own = mayPerform(bare, { operation, actor: agency, subjectId: 's-1', recipientId: 'agency' });
+      expect({ operation, ok: own.ok }).toEqual({ operation, ok: RECIPIENT_CONFIRMATIONS.has(operation) });
+    }
+    expect(mayPerform(bare, { operation: 'confirmRecipientNotice', actor: agency, subjectId: 's-1', recipientId: 'carrier' })).toMatchObject({ ok: false, reason: 'role_missing' });
+    const employee: Actor = { id: 'agency', kind: 'employee', roles: [] };
+    expect(mayPerform(bare, { operation: 'confirmRecipientNotice', actor: employee, subjectId: 's-1', recipientId: 'agency' })).toMatchObject({
+      ok: false,
+      reason: 'role_missing',
+    });
   });
 
   it('lets a subject exercise their own rights on their own stream with no role, and nothing else', () => {

@@ -13,6 +13,9 @@ export const SUBJECT_RIGHTS: ReadonlySet<Operation> = new Set<Operation>([
   'applyPrivacySignal',
 ]);
 
+/** What a recipient is asked to do about a subject's data, and may confirm itself, whatever roles the policy names. */
+export const RECIPIENT_CONFIRMATIONS: ReadonlySet<Operation> = new Set<Operation>(['confirmRecipientErasure', 'confirmRecipientNotice']);
+
 /** Every write the ledger performs: the operations the policy grants roles for, and the uses the purposes grant roles for. */
 export type LedgerOperation = Operation | UseRequest['operation'];
 
@@ -21,6 +24,8 @@ export interface PermissionRequest {
   readonly actor: Actor;
   /** The subject whose stream the operation writes to; absent for a recipient's stream. */
   readonly subjectId?: string | undefined;
+  /** The recipient the command names, for a confirmation a recipient may make itself. */
+  readonly recipientId?: string | undefined;
   /** For `collect`: the purposes the data is collected for. */
   readonly purposes?: readonly string[] | undefined;
 }
@@ -43,7 +48,8 @@ export function rolesFor(policy: Policy, operation: Operation, purposes: readonl
 
 /**
  * May this actor perform this operation on this subject's stream? Pure. A subject acts only on
- * their own data, for every operation. Uses, accesses and shares are then judged by `checkUse`
+ * their own data, for every operation. A recipient confirms what it was asked to do (an erasure
+ * or another notice) itself, in its own name only. Uses, accesses and shares are then judged by `checkUse`
  * (the purpose's roles), which records a refusal instead of throwing.
  */
 export function mayPerform(policy: Policy, request: PermissionRequest): Permission {
@@ -53,6 +59,7 @@ export function mayPerform(policy: Policy, request: PermissionRequest): Permissi
   if (operation === 'use' || operation === 'access' || operation === 'share') return { ok: true };
   // A subject actor still here is on their own stream.
   if (SUBJECT_RIGHTS.has(operation) && actor.kind === 'subject') return { ok: true };
+  if (RECIPIENT_CONFIRMATIONS.has(operation) && actor.kind === 'recipient' && actor.id === request.recipientId) return { ok: true };
   const roles = rolesFor(policy, operation, request.purposes);
   if (actor.roles.some((role) => roles.includes(role))) return { ok: true };
   const needed = roles.length > 0 ? `one of the roles ${roles.join(', ')}` : 'a role of one of the purposes named, and they name none';

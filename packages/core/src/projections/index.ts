@@ -6,7 +6,7 @@ export { ProjectionsClosedError, SubscriptionUnsupportedError } from './errors';
 export { perKey } from './per-key';
 export { consentProjection, consentStateAt, type ConsentRecord, type ConsentState, type ConsentStatus } from './consent-state';
 export { historyProjection, type HistoryEntry } from './history';
-export { inventoryProjection, type ErasedCategory, type HeldCategory, type Inventory, type RecipientCopy } from './inventory';
+export { inventoryProjection, type ErasedCategory, type HeldCategory, type Inventory, type RecipientCopy, type RecipientNotice } from './inventory';
 export { recipientsProjection, type RecipientEntry, type RecipientReceipt } from './recipients';
 export { openRequestsProjection } from './open-requests';
 export { createReadSide, type DeadlineOptions, type ReadOptions, type ReadSide, type SubjectRequestDeadline } from './read-side';

@@ -1,4 +1,4 @@
-import { lastEnd, retentionOfCategory, type CustodianEvent, type ErasureReason } from '../events';
+import { lastEnd, retentionOfCategory, type CustodianEvent, type ErasureReason, type RecipientNoticeReason } from '../events';
 import { bySubject, type ReadModel } from './read-model';
 
 export interface HeldCategory {
@@ -34,6 +34,21 @@ export interface RecipientCopy {
   readonly erasure: 'not_requested' | 'pending' | 'confirmed';
 }
 
+/** A notice of a change owed to a recipient holding a copy (Art. 19): `pending` until the recipient confirms. */
+export interface RecipientNotice {
+  readonly recipientId: string;
+  readonly reason: RecipientNoticeReason;
+  /** The change the recipient must be told of. */
+  readonly changeEventId: string;
+  /** The `RecipientNoticeOwed` event. */
+  readonly noticeEventId: string;
+  readonly categories: readonly string[];
+  readonly purpose?: string | undefined;
+  readonly owedAt: string;
+  readonly status: 'pending' | 'confirmed';
+  readonly confirmedAt?: string | undefined;
+}
+
 /** `ledger.inventory()`: what is held about a subject, and where it went. */
 export interface Inventory {
   readonly subjectId: string;
@@ -44,6 +59,8 @@ export interface Inventory {
   readonly erasedAt?: string | undefined;
   /** Recipients that were sent an erasure notice and have not confirmed. */
   readonly pendingErasureConfirmations: readonly string[];
+  /** Every notice of a rectification, restriction or consent withdrawal owed to a recipient, oldest first; those `pending` are still owed. */
+  readonly recipientNotices: readonly RecipientNotice[];
   /** Categories erased on their own, until collected again; absent where a table does not keep them. */
   readonly erasedCategories?: readonly ErasedCategory[] | undefined;
 }
@@ -58,9 +75,23 @@ const retentionHeld = (held: HeldCategory): Readonly<Record<string, string>> => 
 
 const pending = (recipients: readonly RecipientCopy[]) => recipients.filter((r) => r.erasure === 'pending').map((r) => r.recipientId);
 
+function noticeOwed(state: Inventory, event: CustodianEvent<'RecipientNoticeOwed'>): Inventory {
+  const { recipientId, reason, changeEventId, categories, purpose } = event.data;
+  const notice: RecipientNotice = { recipientId, reason, changeEventId, noticeEventId: event.id, categories, purpose, owedAt: event.occurredAt, status: 'pending' };
+  return { ...state, recipientNotices: [...state.recipientNotices, notice] };
+}
+
+function noticeConfirmed(state: Inventory, event: CustodianEvent<'RecipientNoticeConfirmed'>): Inventory {
+  const { recipientId, changeEventId } = event.data;
+  const confirmed = (n: RecipientNotice) => n.recipientId === recipientId && n.changeEventId === changeEventId && n.status === 'pending';
+  if (!state.recipientNotices.some(confirmed)) return state;
+  const recipientNotices = state.recipientNotices.map((n) => (confirmed(n) ? { ...n, status: 'confirmed' as const, confirmedAt: event.occurredAt } : n));
+  return { ...state, recipientNotices };
+}
+
 export const inventoryProjection: ReadModel<Inventory> = {
   name: 'inventory',
-  initial: (subjectId) => ({ subjectId, categories: [], recipients: [], erased: false, pendingErasureConfirmations: [] }),
+  initial: (subjectId) => ({ subjectId, categories: [], recipients: [], erased: false, pendingErasureConfirmations: [], recipientNotices: [] }),
   keysOf: bySubject,
   evolve(state, event: CustodianEvent) {
     switch (event.type) {
@@ -130,6 +161,10 @@ export const inventoryProjection: ReadModel<Inventory> = {
         const recipients = state.recipients.map((r) => (r.recipientId === event.data.recipientId ? { ...r, erasure: 'confirmed' as const } : r));
         return { ...state, recipients, pendingErasureConfirmations: pending(recipients) };
       }
+      case 'RecipientNoticeOwed':
+        return noticeOwed(state, event);
+      case 'RecipientNoticeConfirmed':
+        return noticeConfirmed(state, event);
       default:
         return state;
     }

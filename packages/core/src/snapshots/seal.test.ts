@@ -112,6 +112,8 @@ describe('sealSnapshot / openSnapshot', () => {
       subjectKeyHolds: [],
       keyGenerations: new Map(),
       erasedCategories: new Map(),
+      recipientNotices: new Map(),
+      sharedOnConsent: new Map(),
       erasureConfirmations: new Map(),
       objectionOverrides: new Map(),
       optOuts: new Map(),

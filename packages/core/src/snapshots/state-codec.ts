@@ -49,6 +49,7 @@ const OpenRequest = z.strictObject({
   extension: z.strictObject({ eventId: Id, reason: ExtensionReason, statutoryDueBy: Time }).optional(),
 });
 const ShareFact = z.strictObject({ eventIds: z.array(Id), categories: Names, purposes: Names, revokedEventId: Id.optional() });
+const RecipientNoticeFact = z.strictObject({ noticeEventId: Id, confirmedEventId: Id.optional() });
 
 const SubjectStateJson = z.strictObject({
   collected: mapOf(CollectedCategory),
@@ -62,6 +63,8 @@ const SubjectStateJson = z.strictObject({
   erasedCategories: mapOf(Id),
   keyGenerations: mapOf(z.number().int().min(0)),
   subjectKeyHolds: Names,
+  sharedOnConsent: mapOf(mapOf(Names)),
+  recipientNotices: mapOf(mapOf(RecipientNoticeFact)),
   restriction: EventRef.optional(),
   erasureRequested: EventRef.optional(),
   erased: EventRef.optional(),
@@ -81,9 +84,11 @@ export type SubjectCodecCovers = Is<Covers<z.output<typeof SubjectStateJson>, Su
 export type RecipientCodecCovers = Is<Covers<z.output<typeof RecipientStateJson>, RecipientState>>;
 
 const pairs = <V>(map: ReadonlyMap<string, V>): [string, V][] => [...map];
+const nestedPairs = <V>(map: ReadonlyMap<string, ReadonlyMap<string, V>>): [string, [string, V][]][] => [...map].map(([key, inner]) => [key, pairs(inner)]);
 
 export const subjectStateCodec: StateCodec<SubjectState> = {
-  // 2: per-purpose retention, keys per category, categories erased on their own, open requests, opt-outs by signal and lifted objections.
+  // 2: per-purpose retention, keys per category, categories erased on their own, open requests, opt-outs by signal, lifted objections,
+  // the consent shares and the recipients' notices: a version 1 snapshot is not read, the stream is folded again.
   name: 'subject-state/2',
   encode: (state) => ({
     collected: pairs(state.collected),
@@ -97,6 +102,8 @@ export const subjectStateCodec: StateCodec<SubjectState> = {
     erasedCategories: pairs(state.erasedCategories),
     keyGenerations: pairs(state.keyGenerations),
     subjectKeyHolds: state.subjectKeyHolds,
+    sharedOnConsent: nestedPairs(state.sharedOnConsent),
+    recipientNotices: nestedPairs(state.recipientNotices),
     restriction: state.restriction,
     erasureRequested: state.erasureRequested,
     erased: state.erased,

@@ -2,7 +2,7 @@ import { retentionOfCategory, type Basis, type CustodianEvent } from '../events'
 import type { Policy } from '../policy';
 import type { RecipientEntry } from '../projections';
 import type { TimelineItem, TimelineRecipient } from './timeline';
-import { basisWords, dayWords, extensionWords, listWords, refusalWords, retentionWords, timeWords } from './words';
+import { basisWords, changeWords, dayWords, extensionWords, listWords, refusalWords, retentionWords, timeWords } from './words';
 
 const capitalised = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 
@@ -206,6 +206,22 @@ const erasureConfirmed: Of<'RecipientErasureConfirmed'> = ({ data }, context) =>
 /** The deadline an event recorded, in words; an event recorded before requests carried one says nothing of it. */
 const dueWords = (dueBy: string | undefined): string => (dueBy ? ` To be answered by ${dayWords(dueBy)} (GDPR Art. 12(3)).` : '');
 
+const noticeOwed: Of<'RecipientNoticeOwed'> = ({ data }, context) => ({
+  kind: 'notice-owed',
+  what: `${recipientName(context, data.recipientId)} must be told of ${changeWords(data)}.`,
+  why: 'Every recipient holding a copy must be told of a correction, a restriction or a withdrawal (GDPR Art. 19); the notice stays owed until it confirms.',
+  categories: data.categories,
+  purposes: data.purpose ? [data.purpose] : [],
+  recipients: [recipientOf(context, data.recipientId)],
+});
+
+const noticeConfirmed: Of<'RecipientNoticeConfirmed'> = ({ data }, context) => ({
+  kind: 'notice-confirmed',
+  what: `${recipientName(context, data.recipientId)} confirmed it acted on the change it was told of.`,
+  why: 'Its copy now follows the correction, restriction or withdrawal (GDPR Art. 19).',
+  recipients: [recipientOf(context, data.recipientId)],
+});
+
 const accessRequested: Of<'AccessRequestReceived'> = ({ data }) => ({
   kind: 'access-requested',
   what: `The customer asked for ${data.right === 'portability' ? 'their data in a portable form' : 'a copy of their data'}.`,
@@ -254,6 +270,8 @@ export const DESCRIBERS: { readonly [T in CustodianEvent['type']]?: Of<T> } = {
   }),
   DataErased: erased,
   RecipientErasureConfirmed: erasureConfirmed,
+  RecipientNoticeOwed: noticeOwed,
+  RecipientNoticeConfirmed: noticeConfirmed,
   AccessRequestReceived: accessRequested,
   AccessRequestFulfilled: accessFulfilled,
   RequestDeadlineExtended: deadlineExtended,

@@ -1,7 +1,7 @@
 import type { KeyStore } from '../crypto';
 import { TamperedStreamError, type CustodianEvent } from '../events';
 import type { Policy } from '../policy';
-import type { ConsentState, ErasedCategory, HistoryEntry } from '../projections';
+import type { ConsentState, ErasedCategory, HistoryEntry, RecipientNotice } from '../projections';
 import type { RequestDeadline } from '../requests';
 import { openHeldValues, type HeldValue } from '../subject-keys';
 import type { EventStore } from '../store';
@@ -36,6 +36,8 @@ export interface SubjectExport {
   readonly purposes: readonly SubjectPurpose[];
   readonly consents: ConsentState;
   readonly recipients: readonly (SubjectRecipient & { readonly recipientId: string })[];
+  /** Every notice of a correction, restriction or withdrawal owed to a recipient, and whether it confirmed (Art. 19). */
+  readonly recipientNotices: readonly RecipientNotice[];
   readonly history: readonly HistoryEntry[];
   readonly requests: readonly SubjectRequest[];
   /** The requests not yet answered, with the days left to answer each at `generatedAt` (GDPR Art. 12(3)). */
@@ -75,6 +77,7 @@ export async function exportSubject(deps: { store: EventStore; keys: KeyStore; p
     purposes: view.purposes,
     consents: view.consents,
     recipients: recipientsOf(view),
+    recipientNotices: view.inventory.recipientNotices,
     history: view.history,
     requests: view.requests,
     openRequests: view.overview.openRequests,

@@ -1,7 +1,17 @@
 // One subject's view: everything about one customer, read from their stream, the recipient
 // streams it names and the policy stream, never the whole log. The CLI's report, export and
 // HTML page, and the privacy center, render it.
-export { readSubject, viewOf, type SubjectPurpose, type SubjectRecipient, type SubjectReport, type SubjectRequest, type SubjectView, type SubjectViewOptions } from './view';
+export {
+  readSubject,
+  viewOf,
+  type SubjectNoticeOwed,
+  type SubjectPurpose,
+  type SubjectRecipient,
+  type SubjectReport,
+  type SubjectRequest,
+  type SubjectView,
+  type SubjectViewOptions,
+} from './view';
 export { readSubjectStreams, type SubjectStreams } from './read';
 export { exportSubject, type SubjectExport } from './export';
 export { subjectAt, type SubjectAt } from './at';
@@ -11,6 +21,7 @@ export {
   actorWords,
   basisWords,
   brokenWords,
+  changeWords,
   clockWords,
   copyWords,
   dayWords,

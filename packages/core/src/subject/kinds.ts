@@ -16,6 +16,8 @@ export const KINDS = {
   'erasure-requested': { label: 'Erasure asked', meaning: 'the customer asked for their data to be erased' },
   erased: { label: 'Erased', meaning: 'the data was destroyed for good' },
   'erasure-confirmed': { label: 'Copy erased', meaning: 'a recipient confirmed it erased its copy' },
+  'notice-owed': { label: 'Recipient to be told', meaning: 'a recipient holding a copy must be told of a correction, restriction or withdrawal' },
+  'notice-confirmed': { label: 'Recipient updated', meaning: 'a recipient confirmed it acted on a change it was told of' },
   'access-requested': { label: 'Copy asked', meaning: 'the customer asked for a copy of their data' },
   'access-fulfilled': { label: 'Copy handed over', meaning: 'the customer was given a copy of their data' },
   'deadline-extended': { label: 'More time taken', meaning: 'the deadline to answer a request of the customer was extended' },

@@ -11,6 +11,7 @@ import {
   type HistoryEntry,
   type Inventory,
   type ReadModel,
+  type RecipientNotice,
 } from '../projections';
 import { openRequestsProjection } from '../projections';
 import { deadlinesAt, type RequestDeadline } from '../requests';
@@ -43,6 +44,8 @@ export interface SubjectReport {
     readonly erasedCategories: readonly ErasedCategory[];
     readonly consents: readonly { readonly purpose: string; readonly status: string; readonly since: string }[];
     readonly recipients: readonly (SubjectRecipient & { readonly id: string })[];
+    /** Notices of a correction, restriction or withdrawal recipients are still owed (Art. 19), oldest first. */
+    readonly noticesOwed: readonly SubjectNoticeOwed[];
     readonly erasureRequestedAt?: string | undefined;
     readonly erased: boolean;
     readonly erasedAt?: string | undefined;
@@ -65,6 +68,17 @@ export interface SubjectRecipient {
   readonly revokedAt?: string | undefined;
   /** Where the recipient's copy stands after an erasure: `pending` until it confirms (Art. 19). */
   readonly erasure: string;
+}
+
+/** A notice a recipient is still owed, as one subject's view shows it. */
+export interface SubjectNoticeOwed {
+  readonly recipientId: string;
+  readonly name?: string | undefined;
+  readonly reason: RecipientNotice['reason'];
+  readonly categories: readonly string[];
+  readonly purpose?: string | undefined;
+  readonly owedAt: string;
+  readonly changeEventId: string;
 }
 
 export interface SubjectRequest {
@@ -147,6 +161,17 @@ export function viewOf(streams: SubjectStreams, options: SubjectViewOptions): Su
         const entry = recipients.get(recipientId);
         return { id: recipientId, name: entry?.name, country: entry?.country, agreement: entry?.agreement, categories, purposes, firstSharedAt, revokedAt, erasure };
       }),
+      noticesOwed: inventory.recipientNotices
+        .filter((notice) => notice.status === 'pending')
+        .map(({ recipientId, reason, categories, purpose, owedAt, changeEventId }) => ({
+          recipientId,
+          name: recipients.get(recipientId)?.name,
+          reason,
+          categories,
+          purpose,
+          owedAt,
+          changeEventId,
+        })),
       erasureRequestedAt: inventory.erasureRequestedAt,
       erased: inventory.erased,
       erasedAt: inventory.erasedAt,

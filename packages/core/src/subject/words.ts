@@ -1,4 +1,4 @@
-import type { Actor } from '../events';
+import type { Actor, RecipientNoticeReason } from '../events';
 
 // The report is read by people who do not know the event catalog: every code it shows
 // comes with words.
@@ -114,3 +114,15 @@ const ERASURE_REASONS: Readonly<Record<string, string>> = {
 
 /** Why a category was erased, in words. */
 export const erasureReasonWords = (reason: string): string => ERASURE_REASONS[reason] ?? `erased (${reason.replace(/_/g, ' ')})`;
+
+/** The change a recipient is told of: "the correction of contact.email", "the restriction of processing". */
+export function changeWords(notice: { readonly reason: RecipientNoticeReason; readonly categories: readonly string[]; readonly purpose?: string | undefined }): string {
+  switch (notice.reason) {
+    case 'rectification':
+      return `the correction of ${listWords(notice.categories)}`;
+    case 'restriction':
+      return 'the restriction of processing';
+    case 'consent_withdrawn':
+      return `the withdrawal of consent to ${notice.purpose ?? 'the purpose it received the data for'}`;
+  }
+}

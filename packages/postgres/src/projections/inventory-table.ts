@@ -1,4 +1,4 @@
-import { inventoryProjection, type CustodianEvent, type HeldCategory, type Inventory, type RecipientCopy } from '@custodian/core';
+import { inventoryProjection, type CustodianEvent, type HeldCategory, type Inventory, type RecipientCopy, type RecipientNotice } from '@custodian/core';
 import type { PoolClient } from 'pg';
 import { columns, keysOf, list, optional, strings, utc } from './columns';
 import { statement } from './sql';
@@ -25,6 +25,19 @@ interface CopyRow {
   erasure: RecipientCopy['erasure'];
   erasure_notified_at: string | null;
   erasure_confirmed_at: string | null;
+}
+
+interface NoticeRow {
+  subject_id: string;
+  notice_event_id: string;
+  recipient_id: string;
+  reason: RecipientNotice['reason'];
+  change_event_id: string;
+  categories: unknown;
+  purpose: string | null;
+  owed_at: string;
+  status: RecipientNotice['status'];
+  confirmed_at: string | null;
 }
 
 interface SubjectRow {
@@ -63,6 +76,11 @@ const sql = {
     `SELECT subject_id, recipient_id, categories, purposes, first_shared_at, revoked_at, erasure, erasure_notified_at, erasure_confirmed_at
      FROM recipient_copies WHERE subject_id = ANY($1::text[]) ORDER BY subject_id, recipient_id`,
   ),
+  notices: statement<NoticeRow>(
+    'inventory.notices',
+    `SELECT subject_id, notice_event_id, recipient_id, reason, change_event_id, categories, purpose, owed_at, status, confirmed_at
+     FROM recipient_notices WHERE subject_id = ANY($1::text[]) ORDER BY subject_id, owed_at, notice_event_id`,
+  ),
   upsertSubjects: statement(
     'inventory.upsert-subjects',
     `INSERT INTO subjects (subject_id, first_seen_at, first_collected_at, erasure_requested_at, erased_at)
@@ -90,7 +108,15 @@ const sql = {
        categories = excluded.categories, purposes = excluded.purposes, first_shared_at = excluded.first_shared_at, revoked_at = excluded.revoked_at,
        erasure = excluded.erasure, erasure_notified_at = excluded.erasure_notified_at, erasure_confirmed_at = excluded.erasure_confirmed_at`,
   ),
-  // The fold never forgets a category or a copy today; should it ever, its rows go too.
+  upsertNotices: statement(
+    'inventory.upsert-notices',
+    `INSERT INTO recipient_notices (subject_id, notice_event_id, recipient_id, reason, change_event_id, categories, purpose, owed_at, status, confirmed_at)
+     SELECT subject_id, notice_event_id, recipient_id, reason, change_event_id, categories::jsonb, purpose, owed_at, status, confirmed_at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+       AS row (subject_id, notice_event_id, recipient_id, reason, change_event_id, categories, purpose, owed_at, status, confirmed_at)
+     ON CONFLICT (subject_id, notice_event_id) DO UPDATE SET status = excluded.status, confirmed_at = excluded.confirmed_at`,
+  ),
+  // The fold never forgets a category, a copy or a notice today; should it ever, its rows go too.
   dropOtherCategories: statement(
     'inventory.drop-other-categories',
     `DELETE FROM inventory i WHERE i.subject_id = ANY($1::text[])
@@ -100,6 +126,11 @@ const sql = {
     'inventory.drop-other-copies',
     `DELETE FROM recipient_copies c WHERE c.subject_id = ANY($1::text[])
      AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS kept (subject_id, recipient_id) WHERE kept.subject_id = c.subject_id AND kept.recipient_id = c.recipient_id)`,
+  ),
+  dropOtherNotices: statement(
+    'inventory.drop-other-notices',
+    `DELETE FROM recipient_notices n WHERE n.subject_id = ANY($1::text[])
+     AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS kept (subject_id, notice_event_id) WHERE kept.subject_id = n.subject_id AND kept.notice_event_id = n.notice_event_id)`,
   ),
 };
 
@@ -117,10 +148,36 @@ async function load(client: PoolClient, subjectIds: readonly string[]): Promise<
   const subjects = new Map((await sql.subjects(client, [subjectIds])).rows.map((row) => [row.subject_id, row]));
   const categories = grouped((await sql.categories(client, [subjectIds])).rows);
   const copies = grouped((await sql.copies(client, [subjectIds])).rows);
-  return new Map(subjectIds.map((subjectId) => [subjectId, held(subjectId, subjects.get(subjectId), categories.get(subjectId) ?? [], copies.get(subjectId) ?? [])]));
+  const notices = grouped((await sql.notices(client, [subjectIds])).rows);
+  return new Map(
+    subjectIds.map((subjectId) => [
+      subjectId,
+      held(subjectId, subjects.get(subjectId), categories.get(subjectId) ?? [], copies.get(subjectId) ?? [], notices.get(subjectId) ?? []),
+    ]),
+  );
 }
 
-function held(subjectId: string, subject: SubjectRow | undefined, categoryRows: readonly CategoryRow[], copyRows: readonly CopyRow[]): HeldSubject {
+function noticeOf(row: NoticeRow): RecipientNotice {
+  return {
+    recipientId: row.recipient_id,
+    reason: row.reason,
+    changeEventId: row.change_event_id,
+    noticeEventId: row.notice_event_id,
+    categories: strings(row.categories),
+    purpose: optional(row.purpose),
+    owedAt: row.owed_at,
+    status: row.status,
+    confirmedAt: optional(row.confirmed_at),
+  };
+}
+
+function held(
+  subjectId: string,
+  subject: SubjectRow | undefined,
+  categoryRows: readonly CategoryRow[],
+  copyRows: readonly CopyRow[],
+  noticeRows: readonly NoticeRow[],
+): HeldSubject {
   const categories = categoryRows.map((row): HeldCategory => ({
     category: row.category,
     source: row.source,
@@ -147,6 +204,7 @@ function held(subjectId: string, subject: SubjectRow | undefined, categoryRows: 
     erased: erasedAt !== undefined,
     erasedAt,
     pendingErasureConfirmations: recipients.filter((r) => r.erasure === 'pending').map((r) => r.recipientId),
+    recipientNotices: noticeRows.map(noticeOf),
   };
   const moments = new Map(copyRows.map((row): [string, CopyMoments] => [row.recipient_id, row]));
   return { state, copies: moments, firstSeenAt: subject?.first_seen_at, firstCollectedAt: subject?.first_collected_at ?? null, changed: false };
@@ -184,6 +242,8 @@ async function save(client: PoolClient, subjects: ReadonlyMap<string, HeldSubjec
   const copyRows = columns(9);
   const keptCategories = columns(2);
   const keptCopies = columns(2);
+  const noticeRows = columns(10);
+  const keptNotices = columns(2);
   const changed: string[] = [];
   for (const [subjectId, { state, copies, firstSeenAt, firstCollectedAt, changed: moved }] of subjects) {
     const erasedAt = utc(state.erasedAt);
@@ -219,18 +279,35 @@ async function save(client: PoolClient, subjects: ReadonlyMap<string, HeldSubjec
         moments?.erasure_confirmed_at ?? null,
       ]);
     }
+    for (const notice of state.recipientNotices) {
+      keptNotices.push([subjectId, notice.noticeEventId]);
+      noticeRows.push([
+        subjectId,
+        notice.noticeEventId,
+        notice.recipientId,
+        notice.reason,
+        notice.changeEventId,
+        list(notice.categories),
+        notice.purpose ?? null,
+        utc(notice.owedAt),
+        notice.status,
+        utc(notice.confirmedAt),
+      ]);
+    }
   }
   if (subjectRows.length > 0) await sql.upsertSubjects(client, subjectRows.arrays);
   if (changed.length === 0) return;
   await sql.dropOtherCategories(client, [changed, ...keptCategories.arrays]);
   await sql.dropOtherCopies(client, [changed, ...keptCopies.arrays]);
+  await sql.dropOtherNotices(client, [changed, ...keptNotices.arrays]);
   if (categoryRows.length > 0) await sql.upsertCategories(client, categoryRows.arrays);
   if (copyRows.length > 0) await sql.upsertCopies(client, copyRows.arrays);
+  if (noticeRows.length > 0) await sql.upsertNotices(client, noticeRows.arrays);
 }
 
 /**
- * `inventory`, `recipient_copies` and `subjects`: core's inventory fold, whose state for a
- * subject is spread over the three. The batch's subjects are loaded as the fold's state in
+ * `inventory`, `recipient_copies`, `recipient_notices` and `subjects`: core's inventory fold,
+ * whose state for a subject is spread over the four. The batch's subjects are loaded as the fold's state in
  * one statement per table, evolved in memory by each of their events, and written back in
  * one statement per table. What the fold does not keep is the tables' own: when a copy's
  * erasure was notified and confirmed (the moments its `erasure` changed), and when the

@@ -6,14 +6,14 @@ import { transaction } from './sql';
 export const CHECKPOINT_NAME = 'analytics';
 
 /** Every table the runner keeps, in the order they are cleared. */
-export const PROJECTION_TABLES = ['consent_state', 'access_history', 'inventory', 'recipient_copies', 'subjects', 'recipients', 'access_requests'] as const;
+export const PROJECTION_TABLES = ['consent_state', 'access_history', 'inventory', 'recipient_copies', 'recipient_notices', 'subjects', 'recipients', 'access_requests'] as const;
 
 /**
  * The layout of the analytics tables. They hold nothing that is not in the events, so
  * tables of an older layout are not converted: they are dropped, made again in this
  * layout and refilled from the events, as @custodian/sqlite does.
  */
-export const PROJECTIONS_SCHEMA_VERSION = 2;
+export const PROJECTIONS_SCHEMA_VERSION = 3;
 
 // The columns, names and meanings of @custodian/sqlite's tables (docs/analytics.md), so the
 // same questions read the same answers. Times are UTC ISO 8601 text with milliseconds, as
@@ -83,6 +83,21 @@ CREATE TABLE recipient_copies (
   PRIMARY KEY (subject_id, recipient_id)
 );
 CREATE INDEX recipient_copies_recipient ON recipient_copies (recipient_id, erasure);
+
+CREATE TABLE recipient_notices (
+  subject_id      TEXT  NOT NULL,
+  notice_event_id TEXT  NOT NULL,
+  recipient_id    TEXT  NOT NULL,
+  reason          TEXT  NOT NULL CHECK (reason IN ('rectification', 'restriction', 'consent_withdrawn')),
+  change_event_id TEXT  NOT NULL,
+  categories      JSONB NOT NULL,
+  purpose         TEXT,
+  owed_at         TEXT  NOT NULL,
+  status          TEXT  NOT NULL CHECK (status IN ('pending', 'confirmed')),
+  confirmed_at    TEXT,
+  PRIMARY KEY (subject_id, notice_event_id)
+);
+CREATE INDEX recipient_notices_recipient ON recipient_notices (recipient_id, status);
 
 CREATE TABLE subjects (
   subject_id           TEXT PRIMARY KEY,

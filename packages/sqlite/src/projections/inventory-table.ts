@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { inventoryProjection, type CustodianEvent, type HeldCategory, type Inventory, type RecipientCopy } from '@custodian/core';
+import { inventoryProjection, type CustodianEvent, type HeldCategory, type Inventory, type RecipientCopy, type RecipientNotice } from '@custodian/core';
 import { list, optional, parseList, utc } from './columns';
 import { batchCache, groupBy } from './batch-cache';
 import type { TableWriter } from './table';
@@ -27,6 +27,19 @@ interface CopyRow {
   erasure_confirmed_at: string | null;
 }
 
+interface NoticeRow {
+  subject_id: string;
+  notice_event_id: string;
+  recipient_id: string;
+  reason: RecipientNotice['reason'];
+  change_event_id: string;
+  categories: string;
+  purpose: string | null;
+  owed_at: string;
+  status: RecipientNotice['status'];
+  confirmed_at: string | null;
+}
+
 interface SubjectRow {
   subject_id: string;
   first_seen_at: string;
@@ -48,6 +61,7 @@ interface Stored {
   readonly categories: ReadonlyMap<string, HeldCategory>;
   readonly copies: ReadonlyMap<string, RecipientCopy>;
   readonly moments: ReadonlyMap<string, CopyMoments>;
+  readonly notices: ReadonlyMap<string, RecipientNotice>;
 }
 
 /**
@@ -76,6 +90,10 @@ function prepare(db: Database.Database) {
       `SELECT subject_id, recipient_id, categories, purposes, first_shared_at, revoked_at, erasure, erasure_notified_at, erasure_confirmed_at
        FROM recipient_copies ${ofSubjects} ORDER BY rowid`,
     ),
+    notices: db.prepare<[string], NoticeRow>(
+      `SELECT subject_id, notice_event_id, recipient_id, reason, change_event_id, categories, purpose, owed_at, status, confirmed_at
+       FROM recipient_notices ${ofSubjects} ORDER BY rowid`,
+    ),
     subjects: db.prepare<[string], SubjectRow>(`SELECT subject_id, first_seen_at, first_collected_at, erasure_requested_at, erased_at FROM subjects ${ofSubjects}`),
     upsertSubject: db.prepare(`
       INSERT INTO subjects (subject_id, first_seen_at, first_collected_at, erasure_requested_at, erased_at) VALUES (?, ?, ?, ?, ?)
@@ -93,13 +111,38 @@ function prepare(db: Database.Database) {
       ON CONFLICT (subject_id, recipient_id) DO UPDATE SET
         categories = excluded.categories, purposes = excluded.purposes, first_shared_at = excluded.first_shared_at, revoked_at = excluded.revoked_at,
         erasure = excluded.erasure, erasure_notified_at = excluded.erasure_notified_at, erasure_confirmed_at = excluded.erasure_confirmed_at`),
-    // The fold never forgets a category or a copy today; should it ever, its rows go too.
+    upsertNotice: db.prepare(`
+      INSERT INTO recipient_notices (subject_id, notice_event_id, recipient_id, reason, change_event_id, categories, purpose, owed_at, status, confirmed_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (subject_id, notice_event_id) DO UPDATE SET status = excluded.status, confirmed_at = excluded.confirmed_at`),
+    // The fold never forgets a category, a copy or a notice today; should it ever, its rows go too.
     removeCategory: db.prepare('DELETE FROM inventory WHERE subject_id = ? AND category = ?'),
     removeCopy: db.prepare('DELETE FROM recipient_copies WHERE subject_id = ? AND recipient_id = ?'),
+    removeNotice: db.prepare('DELETE FROM recipient_notices WHERE subject_id = ? AND notice_event_id = ?'),
   };
 }
 
-function held(subjectId: string, subject: SubjectRow | undefined, categoryRows: readonly CategoryRow[], copyRows: readonly CopyRow[]): HeldSubject {
+function noticeOf(row: NoticeRow): RecipientNotice {
+  return {
+    recipientId: row.recipient_id,
+    reason: row.reason,
+    changeEventId: row.change_event_id,
+    noticeEventId: row.notice_event_id,
+    categories: parseList(row.categories),
+    purpose: optional(row.purpose),
+    owedAt: row.owed_at,
+    status: row.status,
+    confirmedAt: optional(row.confirmed_at),
+  };
+}
+
+function held(
+  subjectId: string,
+  subject: SubjectRow | undefined,
+  categoryRows: readonly CategoryRow[],
+  copyRows: readonly CopyRow[],
+  noticeRows: readonly NoticeRow[],
+): HeldSubject {
   const categories = categoryRows.map((row): HeldCategory => ({
     category: row.category,
     source: row.source,
@@ -126,6 +169,7 @@ function held(subjectId: string, subject: SubjectRow | undefined, categoryRows: 
     erased: erasedAt !== undefined,
     erasedAt,
     pendingErasureConfirmations: recipients.filter((r) => r.erasure === 'pending').map((r) => r.recipientId),
+    recipientNotices: noticeRows.map(noticeOf),
   };
   const moments = new Map(
     copyRows.map((row): [string, CopyMoments] => [row.recipient_id, { erasure: row.erasure, notifiedAt: row.erasure_notified_at, confirmedAt: row.erasure_confirmed_at }]),
@@ -135,6 +179,7 @@ function held(subjectId: string, subject: SubjectRow | undefined, categoryRows: 
     categories: new Map(categories.map((category) => [category.category, category])),
     copies: new Map(recipients.map((copy) => [copy.recipientId, copy])),
     moments: new Map(moments),
+    notices: new Map(state.recipientNotices.map((notice) => [notice.noticeEventId, notice])),
   };
   return { state, moments, firstSeenAt: subject?.first_seen_at, firstCollectedAt: subject?.first_collected_at ?? null, stored };
 }
@@ -144,7 +189,8 @@ function load(sql: Statements, subjectIds: readonly string[]): HeldSubject[] {
   const subjects = new Map(sql.subjects.all(keys).map((row) => [row.subject_id, row]));
   const categories = groupBy(sql.categories.all(keys), (row) => row.subject_id);
   const copies = groupBy(sql.copies.all(keys), (row) => row.subject_id);
-  return subjectIds.map((subjectId) => held(subjectId, subjects.get(subjectId), categories.get(subjectId) ?? [], copies.get(subjectId) ?? []));
+  const notices = groupBy(sql.notices.all(keys), (row) => row.subject_id);
+  return subjectIds.map((subjectId) => held(subjectId, subjects.get(subjectId), categories.get(subjectId) ?? [], copies.get(subjectId) ?? [], notices.get(subjectId) ?? []));
 }
 
 /** A change of a copy's erasure to pending or confirmed happened at the event that made it, at `at`. */
@@ -212,12 +258,31 @@ function save(sql: Statements, subjectId: string, { state, moments, firstSeenAt,
     );
   }
   for (const recipientId of stored.copies.keys()) if (!copies.has(recipientId)) sql.removeCopy.run(subjectId, recipientId);
+  const notices = new Set<string>();
+  for (const notice of state.recipientNotices) {
+    notices.add(notice.noticeEventId);
+    if (stored.notices.get(notice.noticeEventId) === notice) continue;
+    const { noticeEventId, recipientId, reason, changeEventId, purpose, status } = notice;
+    sql.upsertNotice.run(
+      subjectId,
+      noticeEventId,
+      recipientId,
+      reason,
+      changeEventId,
+      list(notice.categories),
+      purpose ?? null,
+      utc(notice.owedAt),
+      status,
+      utc(notice.confirmedAt),
+    );
+  }
+  for (const noticeEventId of stored.notices.keys()) if (!notices.has(noticeEventId)) sql.removeNotice.run(subjectId, noticeEventId);
 }
 
 /**
- * `inventory`, `recipient_copies` and `subjects`: core's inventory fold, whose state for a
- * subject is spread over the three. The rows of a batch's subjects are read as the fold's
- * state before its events (three queries for the whole batch), evolved in memory by each
+ * `inventory`, `recipient_copies`, `recipient_notices` and `subjects`: core's inventory fold,
+ * whose state for a subject is spread over the four. The rows of a batch's subjects are read
+ * as the fold's state before its events (four queries for the whole batch), evolved in memory by each
  * of its events, and what changed is written back at the batch's end. What the fold does
  * not keep is the tables' own: when a copy's erasure was notified and confirmed (the
  * moments its `erasure` changed), and when the subject was first seen and first collected.

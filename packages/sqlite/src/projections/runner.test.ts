@@ -348,6 +348,7 @@ describe("the analysts' indexes", () => {
       'access_requests_subject',
       'consent_state_purpose',
       'recipient_copies_recipient',
+      'recipient_notices_recipient',
     ]);
     await projections.catchUp();
     expect(seen.every((names) => names.length === indexes.length)).toBe(true);

@@ -4,13 +4,13 @@ import type Database from 'better-sqlite3';
  * The layout of the analytics tables. They hold nothing that is not in the events, so a
  * file made by another layout is not migrated: its tables are dropped and rebuilt.
  */
-export const PROJECTIONS_SCHEMA_VERSION = 2;
+export const PROJECTIONS_SCHEMA_VERSION = 3;
 
 /** The checkpoint row of the runner that keeps every table below. */
 export const CHECKPOINT_NAME = 'analytics';
 
 /** Every table the runner keeps, in the order they are cleared. */
-export const PROJECTION_TABLES = ['consent_state', 'access_history', 'inventory', 'recipient_copies', 'subjects', 'recipients', 'access_requests'] as const;
+export const PROJECTION_TABLES = ['consent_state', 'access_history', 'inventory', 'recipient_copies', 'recipient_notices', 'subjects', 'recipients', 'access_requests'] as const;
 
 // Times are UTC ISO 8601 text with milliseconds, so they sort and compare as text. Lists
 // (categories, purposes) are JSON arrays, readable with json_each().
@@ -74,6 +74,20 @@ CREATE TABLE recipient_copies (
   PRIMARY KEY (subject_id, recipient_id)
 );
 
+CREATE TABLE recipient_notices (
+  subject_id      TEXT NOT NULL,
+  notice_event_id TEXT NOT NULL,
+  recipient_id    TEXT NOT NULL,
+  reason          TEXT NOT NULL CHECK (reason IN ('rectification', 'restriction', 'consent_withdrawn')),
+  change_event_id TEXT NOT NULL,
+  categories      TEXT NOT NULL,
+  purpose         TEXT,
+  owed_at         TEXT NOT NULL,
+  status          TEXT NOT NULL CHECK (status IN ('pending', 'confirmed')),
+  confirmed_at    TEXT,
+  PRIMARY KEY (subject_id, notice_event_id)
+);
+
 CREATE TABLE subjects (
   subject_id           TEXT PRIMARY KEY,
   first_seen_at        TEXT NOT NULL,
@@ -115,6 +129,7 @@ const INDEXES = {
   access_history_purpose: 'access_history (purpose, kind)',
   access_history_recipient: 'access_history (recipient_id) WHERE recipient_id IS NOT NULL',
   recipient_copies_recipient: 'recipient_copies (recipient_id, erasure)',
+  recipient_notices_recipient: 'recipient_notices (recipient_id, status)',
   access_requests_subject: 'access_requests (subject_id)',
 } as const;
 

@@ -248,6 +248,52 @@ describe('the analytics tables after a catch-up on the story', () => {
     }
   });
 
+  it('recipient_notices hold what ledger.inventory() holds: one correction confirmed by its recipient, one restriction still owed', async () => {
+    const all = rows(db(), 'SELECT subject_id, recipient_id, reason, categories, purpose, owed_at, status, confirmed_at FROM recipient_notices ORDER BY subject_id, owed_at');
+    expect(all).toEqual([
+      {
+        subject_id: 's-carla',
+        recipient_id: PARCELGO,
+        reason: 'rectification',
+        categories: '["contact.address"]',
+        purpose: null,
+        owed_at: '2026-04-26T10:00:00.000Z',
+        status: 'confirmed',
+        confirmed_at: '2026-04-27T15:00:00.000Z',
+      },
+      {
+        subject_id: 's-fay',
+        recipient_id: BRIGHTMAIL,
+        reason: 'restriction',
+        categories: '["contact.email"]',
+        purpose: null,
+        owed_at: '2026-04-27T10:00:00.000Z',
+        status: 'pending',
+        confirmed_at: null,
+      },
+    ]);
+    for (const subjectId of SUBJECTS) {
+      const notices = rows(
+        db(),
+        'SELECT recipient_id, reason, change_event_id, notice_event_id, categories, purpose, owed_at, status, confirmed_at FROM recipient_notices WHERE subject_id = ? ORDER BY owed_at, notice_event_id',
+        subjectId,
+      );
+      expect(notices).toEqual(
+        (await ledger.inventory(subjectId)).recipientNotices.map((notice) => ({
+          recipient_id: notice.recipientId,
+          reason: notice.reason,
+          change_event_id: notice.changeEventId,
+          notice_event_id: notice.noticeEventId,
+          categories: JSON.stringify(notice.categories),
+          purpose: notice.purpose ?? null,
+          owed_at: notice.owedAt,
+          status: notice.status,
+          confirmed_at: notice.confirmedAt ?? null,
+        })),
+      );
+    }
+  });
+
   it('recipient_copies time the erasure notices and confirmations', () => {
     expect(rows(db(), 'SELECT subject_id, recipient_id, erasure, erasure_notified_at, erasure_confirmed_at FROM recipient_copies ORDER BY subject_id, recipient_id')).toEqual([
       { subject_id: 's-anna', recipient_id: BRIGHTMAIL, erasure: 'confirmed', erasure_notified_at: '2026-03-03T09:00:00.000Z', erasure_confirmed_at: '2026-03-10T14:00:00.000Z' },

@@ -27,3 +27,5 @@ export const Tracing = {
 export const OnSubject = { subjectId: SubjectId, actor: Actor, ...Tracing };
 /** The fields of a command on a recipient's stream. */
 export const OnRecipient = { recipientId: Identifier, actor: Actor, ...Tracing };
+/** The fields of a command on a stream of the application's own events. */
+export const OnApplicationStream = { stream: Identifier, actor: Actor, ...Tracing };

@@ -4,12 +4,14 @@ import { access } from './access';
 import { applyPrivacySignal } from './apply-privacy-signal';
 import { collect } from './collect';
 import { confirmRecipientErasure } from './confirm-recipient-erasure';
+import { confirmRecipientNotice } from './confirm-recipient-notice';
 import { enforceRetention } from './enforce-retention';
 import { erase } from './erase';
 import { extendRequestDeadline } from './extend-request-deadline';
 import { grantConsent } from './grant-consent';
 import { liftRestriction } from './lift-restriction';
 import { object } from './object';
+import { recordEvent } from './record-event';
 import { rectify } from './rectify';
 import { registerRecipient } from './register-recipient';
 import { requestAccess } from './request-access';
@@ -49,8 +51,10 @@ export const operations = {
   erase,
   enforceRetention,
   confirmRecipientErasure,
+  confirmRecipientNotice,
   requestAccess,
   extendRequestDeadline,
+  recordEvent,
 } satisfies Record<LedgerOperation, (context: LedgerContext, raw: never) => Promise<unknown>>;
 
 export type OperationCatalog = typeof operations;
