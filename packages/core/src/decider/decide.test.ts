@@ -21,6 +21,7 @@ const marketer: Actor = { id: 'campaigns', kind: 'service', roles: ['marketing']
 const notice = { id: 'privacy-notice', version: 'v3' };
 const CONSENT_ID = '00000000-0000-7000-8000-00000000c0de';
 const CHANGE_ID = '00000000-0000-7000-8000-00000000c4a9';
+const ERASURE_ID = '00000000-0000-7000-8000-0000000e4a5e';
 const now = new Date('2026-06-01T00:00:00.000Z');
 
 const collected: GivenEvent = {
@@ -220,7 +221,7 @@ describe('commands the history does not allow', () => {
   it('erasing twice', () =>
     spec
       .given([{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [] } }])
-      .when({ type: 'erase' })
+      .when({ type: 'erase', eventId: ERASURE_ID })
       .thenThrows('COMMAND_REFUSED', 'already_erased'));
   it('collecting after erasure', () =>
     spec
@@ -244,8 +245,14 @@ describe('commands the history does not allow', () => {
     };
     spec
       .given([collected, consented(), shared])
-      .when({ type: 'erase' })
-      .then([{ type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', reason: 'erasure_request', categories: ['contact.email'], recipientsNotified: ['agency'] } }]);
+      .when({ type: 'erase', eventId: ERASURE_ID })
+      .then([
+        {
+          id: ERASURE_ID,
+          type: 'DataErased',
+          data: { scope: 'all', method: 'crypto-shred', reason: 'erasure_request', categories: ['contact.email'], recipientsNotified: ['agency'] },
+        },
+      ]);
   });
 });
 
@@ -390,7 +397,7 @@ describe('every command, decided on a state built by hand', () => {
     expect(decide({ type: 'requestErasure', reason: 'sealed', now })).toEqual([{ type: 'ErasureRequested', data: { reason: 'sealed', dueBy } }]);
     expect(decide({ type: 'requestErasure', now })).toEqual([{ type: 'ErasureRequested', data: { dueBy } }]);
     expect(refusal(() => decide({ type: 'requestErasure', now }, erasedState))).toEqual(refused('already_erased', 'the subject was already erased'));
-    expect(refusal(() => decide({ type: 'erase' }, erasedState))).toEqual(refused('already_erased', 'the subject was already erased'));
+    expect(refusal(() => decide({ type: 'erase', eventId: ERASURE_ID }, erasedState))).toEqual(refused('already_erased', 'the subject was already erased'));
   });
 
   it('notifies every recipient ever shared with, revoked or not, of an erasure', () => {
@@ -403,8 +410,9 @@ describe('every command, decided on a state built by hand', () => {
       ]),
     };
     const all = { scope: 'all', method: 'crypto-shred', reason: 'erasure_request', categories: [] };
-    expect(decide({ type: 'erase' }, sharing)).toEqual([{ type: 'DataErased', data: { ...all, recipientsNotified: ['agency', 'carrier'] } }]);
-    expect(decide({ type: 'erase' })).toEqual([{ type: 'DataErased', data: { ...all, recipientsNotified: [] } }]);
+    const erase: SubjectCommand = { type: 'erase', eventId: ERASURE_ID };
+    expect(decide(erase, sharing)).toEqual([{ id: ERASURE_ID, type: 'DataErased', data: { ...all, recipientsNotified: ['agency', 'carrier'] } }]);
+    expect(decide(erase)).toEqual([{ id: ERASURE_ID, type: 'DataErased', data: { ...all, recipientsNotified: [] } }]);
   });
 
   it('takes a recipient’s erasure confirmation once, after the erasure, from a recipient that received data', () => {
@@ -412,7 +420,13 @@ describe('every command, decided on a state built by hand', () => {
     const erased: SubjectState = { ...initialSubjectState, shares: new Map([['agency', share]]), erased: { eventId: 'e-1' } };
     const confirm: SubjectCommand = { type: 'confirmRecipientErasure', recipientId: 'agency' };
     expect(decide(confirm, erased)).toEqual([{ type: 'RecipientErasureConfirmed', data: { recipientId: 'agency', erasureEventId: 'e-1' } }]);
-    expect(refusal(() => decide(confirm, { ...erased, erased: undefined }))).toEqual(refused('not_erased', 'the subject has not been erased'));
+    expect(refusal(() => decide(confirm, { ...erased, erased: undefined }))).toEqual(
+      refused('not_erased', 'the subject has not been erased, and no erasure of some of her categories awaits this recipient'),
+    );
+    expect(decide({ ...confirm, erasureEventId: 'e-1' }, erased)).toEqual([{ type: 'RecipientErasureConfirmed', data: { recipientId: 'agency', erasureEventId: 'e-1' } }]);
+    expect(refusal(() => decide({ ...confirm, erasureEventId: 'e-2' }, erased))).toEqual(
+      refused('no_notice_owed', "erasureEventId names no erasure of this subject's data awaiting this recipient's confirmation"),
+    );
     expect(refusal(() => decide({ ...confirm, recipientId: 'carrier' }, erased))).toEqual(refused('not_a_recipient', "this recipient never received this subject's data"));
     expect(refusal(() => decide(confirm, { ...erased, erasureConfirmations: new Map([['agency', 'k-1']]) }))).toEqual(
       refused('already_confirmed', 'this recipient already confirmed'),

@@ -33,7 +33,7 @@ export type SubjectCommand =
   | { type: 'grantConsent'; actor: Actor; purpose: string; notice: Notice; method: GrantMethod; evidence?: Sealed; expiresAt?: string }
   | { type: 'withdrawConsent'; purpose: string; method?: EventData<'ConsentWithdrawn'>['method']; eventId: string }
   | { type: 'object'; purposes?: string[]; reason?: Sealed }
-  | { type: 'applyPrivacySignal'; signal: PrivacySignal; source: SignalSource; receivedAt?: string }
+  | { type: 'applyPrivacySignal'; signal: PrivacySignal; source: SignalSource; receivedAt?: string; eventId: string }
   | { type: 'restrict'; reason?: Sealed; eventId: string }
   | { type: 'liftRestriction' }
   | { type: 'use'; actor: Actor; purpose: string; categories: string[]; activity: string; now: Date }
@@ -41,8 +41,8 @@ export type SubjectCommand =
   | { type: 'share'; actor: Actor; recipientId: string; purpose: string; categories: string[]; now: Date; recipient: RecipientState }
   | { type: 'revokeShare'; recipientId: string; reason?: Sealed }
   | { type: 'requestErasure'; reason?: Sealed; now: Date }
-  | { type: 'erase'; categories?: string[]; reason?: ErasureReason }
-  | { type: 'enforceRetention'; now: Date }
+  | { type: 'erase'; categories?: string[]; reason?: ErasureReason; eventId: string }
+  | { type: 'enforceRetention'; now: Date; eventId: string }
   | { type: 'confirmRecipientErasure'; recipientId: string; erasureEventId?: string }
   | { type: 'confirmRecipientNotice'; recipientId: string; changeEventId: string }
   | { type: 'requestAccess'; right: 'access' | 'portability'; now: Date }
@@ -83,7 +83,7 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       return [{ type: 'ObjectionRaised', data }];
     }
     case 'applyPrivacySignal':
-      return [decideSignal(command, state, policy)];
+      return decideSignal(command, state, policy);
     case 'restrict': {
       if (state.restriction) refuse('already_restricted', 'processing is already restricted');
       const { type: _, eventId, ...data } = command;
@@ -108,16 +108,11 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, poli
       return [{ type: 'ErasureRequested', data: command.reason ? { reason: command.reason, dueBy } : { dueBy } }];
     }
     case 'erase':
-      return [decideErasure(command, state)];
+      return decideErasure(command, state);
     case 'enforceRetention':
-      return decideRetention(command.now, state);
-    case 'confirmRecipientErasure': {
-      const erased = state.erased;
-      if (!erased) return refuse('not_erased', 'the subject has not been erased');
-      if (!state.shares.has(command.recipientId)) refuse('not_a_recipient', "this recipient never received this subject's data");
-      if (state.erasureConfirmations.has(command.recipientId)) refuse('already_confirmed', 'this recipient already confirmed');
-      return [{ type: 'RecipientErasureConfirmed', data: { recipientId: command.recipientId, erasureEventId: erased.eventId } }];
-    }
+      return decideRetention(command, state);
+    case 'confirmRecipientErasure':
+      return decideErasureConfirmation(command, state);
     case 'confirmRecipientNotice':
       return [decideNoticeConfirmation(command, state)];
     case 'requestAccess':
@@ -145,14 +140,40 @@ function decideRectification(command: Extract<SubjectCommand, { type: 'rectify' 
   ];
 }
 
-/** The purposes a privacy signal opts the subject out of: those the policy marks with it that no standing signal already did. */
-function decideSignal(command: Extract<SubjectCommand, { type: 'applyPrivacySignal' }>, state: SubjectState, policy: Policy): EventDraft {
-  const { type: _, ...data } = command;
+/**
+ * The purposes a privacy signal opts the subject out of: those the policy marks with it that no standing signal already did,
+ * with a notice owed to each recipient that received data for one of them.
+ */
+function decideSignal(command: Extract<SubjectCommand, { type: 'applyPrivacySignal' }>, state: SubjectState, policy: Policy): EventDraft[] {
+  const { type: _, eventId, ...data } = command;
   const marked = [...policy.purposes].filter(([, rule]) => rule.optOutSignals?.includes(command.signal)).map(([purpose]) => purpose);
   if (marked.length === 0) refuse('nothing_to_opt_out', `the policy marks no purpose as one a ${command.signal} signal opts out of`);
   const purposes = marked.filter((purpose) => !state.optOuts.has(purpose));
   if (purposes.length === 0) refuse('nothing_to_opt_out', `the subject is already opted out of every purpose a ${command.signal} signal opts out of`);
-  return { type: 'PrivacySignalApplied', data: { ...data, purposes } };
+  return [{ id: eventId, type: 'PrivacySignalApplied', data: { ...data, purposes } }, ...noticesOwed({ reason: 'opted_out', changeEventId: eventId, purposes }, state)];
+}
+
+/**
+ * A recipient confirmed erasing its copy: of everything, once the subject is erased; before that, of the categories an
+ * erasure of some of them (`erasureEventId`, or every one still awaiting this recipient) owed it a notice of.
+ */
+function decideErasureConfirmation(command: Extract<SubjectCommand, { type: 'confirmRecipientErasure' }>, state: SubjectState): EventDraft[] {
+  const { recipientId, erasureEventId } = command;
+  if (!state.shares.has(recipientId)) refuse('not_a_recipient', "this recipient never received this subject's data");
+  const erased = state.erased;
+  if (erased && (erasureEventId === undefined || erasureEventId === erased.eventId)) {
+    if (state.erasureConfirmations.has(recipientId)) refuse('already_confirmed', 'this recipient already confirmed');
+    return [{ type: 'RecipientErasureConfirmed', data: { recipientId, erasureEventId: erased.eventId } }];
+  }
+  const owed = [...state.recipientNotices]
+    .filter(([changeEventId]) => erasureEventId === undefined || changeEventId === erasureEventId)
+    .filter(([, notices]) => notices.get(recipientId)?.reason === 'erasure' && notices.get(recipientId)?.confirmedEventId === undefined)
+    .map(([changeEventId]) => changeEventId);
+  if (owed.length === 0) {
+    if (erasureEventId !== undefined) refuse('no_notice_owed', "erasureEventId names no erasure of this subject's data awaiting this recipient's confirmation");
+    refuse('not_erased', 'the subject has not been erased, and no erasure of some of her categories awaits this recipient');
+  }
+  return owed.map((changeEventId) => ({ type: 'RecipientNoticeConfirmed', data: { recipientId, changeEventId } }));
 }
 
 function decideNoticeConfirmation(command: Extract<SubjectCommand, { type: 'confirmRecipientNotice' }>, state: SubjectState): EventDraft {
@@ -182,23 +203,29 @@ function decideExtension(command: Extract<SubjectCommand, { type: 'extendRequest
 }
 
 /** The whole subject, or the categories named, erased; refused before any key is destroyed when the history does not allow it. */
-function decideErasure(command: Extract<SubjectCommand, { type: 'erase' }>, state: SubjectState): EventDraft {
+function decideErasure(command: Extract<SubjectCommand, { type: 'erase' }>, state: SubjectState): EventDraft[] {
   if (state.erased) refuse('already_erased', 'the subject was already erased');
   const reason = command.reason ?? 'erasure_request';
   if (command.categories === undefined)
-    return { type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', reason, categories: [...state.collected.keys()], recipientsNotified: [...state.shares.keys()] } };
+    return [
+      {
+        id: command.eventId,
+        type: 'DataErased',
+        data: { scope: 'all', method: 'crypto-shred', reason, categories: [...state.collected.keys()], recipientsNotified: [...state.shares.keys()] },
+      },
+    ];
   const erased = command.categories.filter((category) => state.erasedCategories.has(category) && !state.collected.has(category));
   if (erased.length > 0) refuse('already_erased', `${erased.length} of the categories given were already erased`);
   const missing = command.categories.filter((category) => !state.collected.has(category));
   if (missing.length > 0) refuse('category_not_collected', `cannot erase ${missing.length} of the categories given: never collected`);
-  return categoriesErased(state, command.categories, reason);
+  return categoriesErased(state, command.categories, reason, command.eventId);
 }
 
 /** Every category held that no purpose may keep at `now`, erased in one event; nothing when there is none. */
-function decideRetention(now: Date, state: SubjectState): EventDraft[] {
+function decideRetention({ now, eventId }: Extract<SubjectCommand, { type: 'enforceRetention' }>, state: SubjectState): EventDraft[] {
   if (state.erased) return [];
   const expired = [...state.collected].filter(([, held]) => Date.parse(held.retainUntil) <= now.getTime()).map(([category]) => category);
-  return expired.length > 0 ? [categoriesErased(state, expired, 'retention_expired')] : [];
+  return expired.length > 0 ? categoriesErased(state, expired, 'retention_expired', eventId) : [];
 }
 
 /** Values sealed under a category key that an erasure has since moved on would be unreadable from the start: they are sealed again. */
@@ -210,13 +237,16 @@ function checkKeys(sealedWith: Readonly<Record<string, number>>, state: SubjectS
 /**
  * Erases some categories and keeps the subject. A category with a value under the subject's
  * one key (recorded before per-category keys) cannot be erased alone, since the store is
- * never rewritten: that key is shredded, and every category it holds is erased with it.
+ * never rewritten: that key is shredded, and every category it holds is erased with it. Each
+ * recipient holding a copy of one of them is owed a notice (Art. 19), which
+ * `confirmRecipientErasure` confirms.
  */
-function categoriesErased(state: SubjectState, categories: readonly string[], reason: ErasureReason): EventDraft {
+function categoriesErased(state: SubjectState, categories: readonly string[], reason: ErasureReason, eventId: string): EventDraft[] {
   const viaSubjectKey = categories.some((category) => state.subjectKeyHolds.includes(category));
   const erased = viaSubjectKey ? [...new Set([...categories, ...state.subjectKeyHolds])] : [...categories];
-  const recipientsNotified = [...state.shares].filter(([, share]) => share.categories.some((category) => erased.includes(category))).map(([recipientId]) => recipientId);
-  return { type: 'DataErased', data: { scope: 'categories', method: 'crypto-shred', reason, categories: erased, recipientsNotified } };
+  const notices = noticesOwed({ reason: 'erasure', changeEventId: eventId, categories: erased }, state);
+  const recipientsNotified = notices.map((notice) => notice.data.recipientId);
+  return [{ id: eventId, type: 'DataErased', data: { scope: 'categories', method: 'crypto-shred', reason, categories: erased, recipientsNotified } }, ...notices];
 }
 
 /**

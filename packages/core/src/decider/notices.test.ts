@@ -23,7 +23,7 @@ const REGRANT = '00000000-0000-7000-8000-0000000000a2';
 const CHANGE = '00000000-0000-7000-8000-0000000000c1';
 const OTHER_CHANGE = '00000000-0000-7000-8000-0000000000c2';
 
-const collected: GivenEvent = {
+const collectedOnSubjectKey = {
   type: 'DataCollected',
   data: {
     categories: ['contact.email', 'contact.address'],
@@ -34,7 +34,8 @@ const collected: GivenEvent = {
     retainUntil: '2032-01-01T00:00:00.000Z',
     values: { 'contact.email': 'gcm1.aaaa.bbbb', 'contact.address': 'gcm1.cccc.dddd' },
   },
-};
+} satisfies GivenEvent;
+const collected: GivenEvent = collectedOnSubjectKey;
 const granted = (id = GRANT): GivenEvent => ({ id, type: 'ConsentGranted', data: { purpose: 'marketing.email', notice, method: 'checkbox' } });
 const withdrawn: GivenEvent = { type: 'ConsentWithdrawn', data: { purpose: 'marketing.email' } };
 /** `agency` got the email on marketing consent; `carrier` got the address (and later the email) under the contract. */
@@ -47,7 +48,7 @@ const sharedOnContract = (categories: string[]): GivenEvent => ({
   data: { recipientId: 'carrier', purpose: 'order.fulfilment', categories, agreement: 'dpa-2', basis: { legalBasis: 'contract' } },
 });
 const revoked = (recipientId: string): GivenEvent => ({ type: 'ShareRevoked', data: { recipientId } });
-const owed = (recipientId: string, reason: 'rectification' | 'restriction' | 'consent_withdrawn', categories: string[], purpose?: string) => ({
+const owed = (recipientId: string, reason: 'rectification' | 'restriction' | 'consent_withdrawn' | 'erasure', categories: string[], purpose?: string) => ({
   type: 'RecipientNoticeOwed',
   data: { recipientId, reason, changeEventId: CHANGE, categories, ...(purpose && { purpose }) },
 });
@@ -140,6 +141,70 @@ describe('a withdrawal of consent', () => {
       .then([expect.objectContaining({ type: 'ConsentWithdrawn' }), owed('agency', 'consent_withdrawn', ['contact.email'], 'marketing.email')]));
 });
 
+describe('an erasure of some categories after a share', () => {
+  // Sealed under a key per category, so one category can be erased alone.
+  const collected: GivenEvent = { ...collectedOnSubjectKey, data: { ...collectedOnSubjectKey.data, sealedWith: { 'contact.email': 0, 'contact.address': 0 } } };
+  const erasedByRequest = (categories: string[], recipientsNotified: string[]) => ({
+    id: CHANGE,
+    type: 'DataErased',
+    data: { scope: 'categories', method: 'crypto-shred', reason: 'erasure_request', categories, recipientsNotified },
+  });
+
+  it('owes a notice to each recipient holding a copy of an erased category, naming only those categories', () =>
+    spec
+      .given([collected, granted(), sharedOnConsent(), sharedOnContract(['contact.address', 'contact.email'])])
+      .when({ type: 'erase', categories: ['contact.address'], eventId: CHANGE })
+      .then([erasedByRequest(['contact.address'], ['carrier']), owed('carrier', 'erasure', ['contact.address'])]));
+
+  it('owes nothing to a recipient that holds none of them', () =>
+    spec
+      .given([collected, granted(), sharedOnConsent()])
+      .when({ type: 'erase', categories: ['contact.address'], eventId: CHANGE })
+      .then([erasedByRequest(['contact.address'], [])]));
+
+  const afterErasure = [
+    collected,
+    sharedOnContract(['contact.address']),
+    erasedByRequest(['contact.address'], ['carrier']) as GivenEvent,
+    { ...owed('carrier', 'erasure', ['contact.address']), id: 'n-1' } as GivenEvent,
+  ];
+
+  it('is confirmed by the recipient’s erasure confirmation, naming the erasure or not', () => {
+    const confirmed = [{ type: 'RecipientNoticeConfirmed', data: { recipientId: 'carrier', changeEventId: CHANGE } }];
+    spec.given(afterErasure).when({ type: 'confirmRecipientErasure', recipientId: 'carrier' }).then(confirmed);
+    spec.given(afterErasure).when({ type: 'confirmRecipientErasure', recipientId: 'carrier', erasureEventId: CHANGE }).then(confirmed);
+  });
+
+  it('confirms every erasure still awaiting the recipient at once, and none twice', () => {
+    const secondErasure: GivenEvent[] = [
+      { type: 'DataErased', id: OTHER_CHANGE, data: { scope: 'categories', method: 'crypto-shred', categories: ['contact.email'], recipientsNotified: ['carrier'] } },
+      { type: 'RecipientNoticeOwed', data: { recipientId: 'carrier', reason: 'erasure', changeEventId: OTHER_CHANGE, categories: ['contact.email'] } },
+    ];
+    spec
+      .given([...afterErasure, ...secondErasure])
+      .when({ type: 'confirmRecipientErasure', recipientId: 'carrier' })
+      .then([
+        { type: 'RecipientNoticeConfirmed', data: { recipientId: 'carrier', changeEventId: CHANGE } },
+        { type: 'RecipientNoticeConfirmed', data: { recipientId: 'carrier', changeEventId: OTHER_CHANGE } },
+      ]);
+    spec
+      .given([...afterErasure, ...secondErasure, { type: 'RecipientNoticeConfirmed', data: { recipientId: 'carrier', changeEventId: CHANGE } }])
+      .when({ type: 'confirmRecipientErasure', recipientId: 'carrier' })
+      .then([{ type: 'RecipientNoticeConfirmed', data: { recipientId: 'carrier', changeEventId: OTHER_CHANGE } }]);
+  });
+
+  it('refuses a confirmation when nothing awaits it: confirmed already, another change named, or a notice of another kind', () => {
+    const confirmedAlready = [...afterErasure, { type: 'RecipientNoticeConfirmed', data: { recipientId: 'carrier', changeEventId: CHANGE } } as GivenEvent];
+    spec.given(confirmedAlready).when({ type: 'confirmRecipientErasure', recipientId: 'carrier' }).thenThrows('COMMAND_REFUSED', 'not_erased');
+    spec.given(afterErasure).when({ type: 'confirmRecipientErasure', recipientId: 'carrier', erasureEventId: OTHER_CHANGE }).thenThrows('COMMAND_REFUSED', 'no_notice_owed');
+    spec
+      .given([collected, sharedOnContract(['contact.address']), owedGiven('carrier')])
+      .when({ type: 'confirmRecipientErasure', recipientId: 'carrier', erasureEventId: CHANGE })
+      .thenThrows('COMMAND_REFUSED', 'no_notice_owed');
+    spec.given(afterErasure).when({ type: 'confirmRecipientErasure', recipientId: 'agency' }).thenThrows('COMMAND_REFUSED', 'not_a_recipient');
+  });
+});
+
 describe('confirming a notice', () => {
   const given = [collected, granted(), sharedOnConsent(), sharedOnContract(['contact.address']), owedGiven('agency')];
 
@@ -180,12 +245,12 @@ describe('the state the notices leave', () => {
       { ...owedGiven('carrier'), id: 'n-2' },
     ]);
     expect([...owedOnly.recipientNotices.get(CHANGE)!]).toEqual([
-      ['agency', { noticeEventId: 'n-1' }],
-      ['carrier', { noticeEventId: 'n-2' }],
+      ['agency', { noticeEventId: 'n-1', reason: 'restriction' }],
+      ['carrier', { noticeEventId: 'n-2', reason: 'restriction' }],
     ]);
     const confirmed = evolveSubject(owedOnly, recorded({ id: 'k-1', type: 'RecipientNoticeConfirmed', data: { recipientId: 'agency', changeEventId: CHANGE } }));
-    expect(confirmed.recipientNotices.get(CHANGE)?.get('agency')).toEqual({ noticeEventId: 'n-1', confirmedEventId: 'k-1' });
-    expect(confirmed.recipientNotices.get(CHANGE)?.get('carrier')).toEqual({ noticeEventId: 'n-2' });
+    expect(confirmed.recipientNotices.get(CHANGE)?.get('agency')).toEqual({ noticeEventId: 'n-1', reason: 'restriction', confirmedEventId: 'k-1' });
+    expect(confirmed.recipientNotices.get(CHANGE)?.get('carrier')).toEqual({ noticeEventId: 'n-2', reason: 'restriction' });
     const stray = recorded({ type: 'RecipientNoticeConfirmed', data: { recipientId: 'agency', changeEventId: OTHER_CHANGE } });
     expect(evolveSubject(confirmed, stray).recipientNotices).toBe(confirmed.recipientNotices);
   });

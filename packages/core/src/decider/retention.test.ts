@@ -85,10 +85,16 @@ const use = (actor: Actor, purpose: string, at: string, categories = ['contact.e
   activity: 'check',
   now: new Date(at),
 });
-const enforce = (at: string): SubjectCommand => ({ type: 'enforceRetention', now: new Date(at) });
+const enforce = (at: string): SubjectCommand => ({ type: 'enforceRetention', now: new Date(at), eventId: ERASURE_ID });
 const erased = (categories: string[], reason: 'erasure_request' | 'retention_expired', recipientsNotified: string[] = []) => ({
   type: 'DataErased',
   data: { scope: 'categories', method: 'crypto-shred', reason, categories, recipientsNotified },
+});
+/** The erasure as decided: under the id the command gave it, which its notices name. */
+const decided = (...args: Parameters<typeof erased>) => ({ id: ERASURE_ID, ...erased(...args) });
+const erasureNotice = (recipientId: string, categories: string[]) => ({
+  type: 'RecipientNoticeOwed',
+  data: { recipientId, reason: 'erasure', changeEventId: ERASURE_ID, categories },
 });
 
 describe('a use is refused once its own purpose’s retention has run out', () => {
@@ -163,14 +169,14 @@ describe('enforceRetention decides what no purpose may keep any more', () => {
     spec
       .given([emailCollected, addressCollected])
       .when(enforce(FRAUD_ENDS))
-      .then([erased(['contact.address'], 'retention_expired')]);
+      .then([decided(['contact.address'], 'retention_expired')]);
   });
 
   it('erases every category whose last retention has run out, in one event', () => {
     spec
       .given([emailCollected, addressCollected])
       .when(enforce(MARKETING_ENDS))
-      .then([erased(['contact.email', 'contact.address'], 'retention_expired')]);
+      .then([decided(['contact.email', 'contact.address'], 'retention_expired')]);
   });
 
   it('erases nothing a second time: what it erased is no longer held', () => {
@@ -197,7 +203,7 @@ describe('enforceRetention decides what no purpose may keep any more', () => {
     spec
       .given([emailCollected, addressCollected, shared('bureau', 'contact.address'), shared('agency', 'contact.email')])
       .when(enforce(FRAUD_ENDS))
-      .then([erased(['contact.address'], 'retention_expired', ['bureau'])]);
+      .then([decided(['contact.address'], 'retention_expired', ['bureau']), erasureNotice('bureau', ['contact.address'])]);
   });
 
   it('erases with a category of the subject’s one key every category that key holds, since that key is all that can be shredded', () => {
@@ -217,7 +223,7 @@ describe('enforceRetention decides what no purpose may keep any more', () => {
     spec
       .given([legacyCollected, legacyAddress])
       .when(enforce(FRAUD_ENDS))
-      .then([erased(['contact.address', 'contact.email', 'contact.phone'], 'retention_expired')]);
+      .then([decided(['contact.address', 'contact.email', 'contact.phone'], 'retention_expired')]);
   });
 });
 
@@ -225,18 +231,18 @@ describe('erase of some categories keeps the subject', () => {
   it('erases the categories named, at the subject’s request', () => {
     spec
       .given([emailCollected, addressCollected])
-      .when({ type: 'erase', categories: ['contact.address'] })
-      .then([erased(['contact.address'], 'erasure_request')]);
+      .when({ type: 'erase', categories: ['contact.address'], eventId: ERASURE_ID })
+      .then([decided(['contact.address'], 'erasure_request')]);
   });
 
   it('refuses a category never collected, and one already erased, appending nothing', () => {
     spec
       .given([emailCollected])
-      .when({ type: 'erase', categories: ['contact.address'] })
+      .when({ type: 'erase', categories: ['contact.address'], eventId: ERASURE_ID })
       .thenThrows('COMMAND_REFUSED', 'category_not_collected');
     spec
       .given([emailCollected, addressCollected, erased(['contact.address'], 'erasure_request') as GivenEvent])
-      .when({ type: 'erase', categories: ['contact.address'] })
+      .when({ type: 'erase', categories: ['contact.address'], eventId: ERASURE_ID })
       .thenThrows('COMMAND_REFUSED', 'already_erased');
   });
 
@@ -279,9 +285,13 @@ describe('erase of some categories keeps the subject', () => {
   it('erases the whole subject as before, listing every category held', () => {
     spec
       .given([emailCollected, addressCollected])
-      .when({ type: 'erase' })
+      .when({ type: 'erase', eventId: ERASURE_ID })
       .then([
-        { type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', reason: 'erasure_request', categories: ['contact.email', 'contact.address'], recipientsNotified: [] } },
+        {
+          id: ERASURE_ID,
+          type: 'DataErased',
+          data: { scope: 'all', method: 'crypto-shred', reason: 'erasure_request', categories: ['contact.email', 'contact.address'], recipientsNotified: [] },
+        },
       ]);
   });
 });

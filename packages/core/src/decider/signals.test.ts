@@ -21,6 +21,7 @@ const policy = definePolicy({
 const spec = deciderSpec(subjectDecider(policy));
 
 const SIGNAL_ID = '00000000-0000-7000-8000-0000000005a1';
+const APPLIED_ID = '00000000-0000-7000-8000-0000000005a2';
 const OBJECTION_ID = '00000000-0000-7000-8000-0000000000b1';
 const GRANT_ID = '00000000-0000-7000-8000-0000000000c1';
 const now = new Date('2026-06-01T00:00:00.000Z');
@@ -83,7 +84,7 @@ const use = (purpose: string): SubjectCommand => ({
   activity: 'campaign:summer',
   now,
 });
-const apply = (receivedAt?: string): SubjectCommand => ({ type: 'applyPrivacySignal', signal: 'gpc', source, ...(receivedAt && { receivedAt }) });
+const apply = (receivedAt?: string): SubjectCommand => ({ type: 'applyPrivacySignal', signal: 'gpc', source, eventId: APPLIED_ID, ...(receivedAt && { receivedAt }) });
 const grant = (purpose: string, actor: Actor): SubjectCommand => ({ type: 'grantConsent', actor, purpose, notice, method: 'web-form' });
 const allowed = expect.objectContaining({ type: 'DataUsed' });
 
@@ -92,7 +93,7 @@ describe('a Global Privacy Control signal', () => {
     spec
       .given([collected])
       .when(apply('2026-05-31T23:59:00.000Z'))
-      .then([{ type: 'PrivacySignalApplied', data: { signal: 'gpc', source, purposes: FLAGGED, receivedAt: '2026-05-31T23:59:00.000Z' } }]));
+      .then([{ id: APPLIED_ID, type: 'PrivacySignalApplied', data: { signal: 'gpc', source, purposes: FLAGGED, receivedAt: '2026-05-31T23:59:00.000Z' } }]));
 
   it('refuses, naming why, every use of a purpose it opted out of, whatever its basis and whether or not consent was given before', () => {
     spec
@@ -140,7 +141,7 @@ describe('a Global Privacy Control signal', () => {
     spec
       .given([collected, signalled(['ads.retargeting'])])
       .when(apply())
-      .then([{ type: 'PrivacySignalApplied', data: { signal: 'gpc', source, purposes: ['partners.sale'] } }]);
+      .then([{ id: APPLIED_ID, type: 'PrivacySignalApplied', data: { signal: 'gpc', source, purposes: ['partners.sale'] } }]);
     spec
       .given([collected, signalled(FLAGGED)])
       .when(apply())
@@ -151,7 +152,37 @@ describe('a Global Privacy Control signal', () => {
     spec
       .given([collected, signalled(FLAGGED), consented('ads.retargeting', GRANT_ID, { overridesSignal: SIGNAL_ID })])
       .when(apply())
-      .then([{ type: 'PrivacySignalApplied', data: { signal: 'gpc', source, purposes: ['ads.retargeting'] } }]));
+      .then([{ id: APPLIED_ID, type: 'PrivacySignalApplied', data: { signal: 'gpc', source, purposes: ['ads.retargeting'] } }]));
+
+  it('owes a notice to each recipient sent data for a purpose it opts out of, whatever the basis, and to no other', () => {
+    const shared = (recipientId: string, purpose: string, categories: string[], legalBasis: 'consent' | 'legitimate_interests' | 'contract'): GivenEvent => ({
+      type: 'DataShared',
+      data: { recipientId, purpose, categories, agreement: 'dpa-1', basis: legalBasis === 'consent' ? { legalBasis, consentEventId: GRANT_ID } : { legalBasis } },
+    });
+    const owed = (recipientId: string, categories: string[]) => ({
+      type: 'RecipientNoticeOwed',
+      data: { recipientId, reason: 'opted_out', changeEventId: APPLIED_ID, categories },
+    });
+    spec
+      .given([
+        collected,
+        consented('ads.retargeting', GRANT_ID),
+        shared('ad-network', 'ads.retargeting', ['behavioural.browsing'], 'consent'),
+        shared('data-broker', 'partners.sale', ['contact.email'], 'legitimate_interests'),
+        { type: 'ShareRevoked', data: { recipientId: 'data-broker' } },
+        shared('carrier', 'order.fulfilment', ['contact.address'], 'contract'),
+      ])
+      .when(apply())
+      .then([
+        { id: APPLIED_ID, type: 'PrivacySignalApplied', data: { signal: 'gpc', source, purposes: FLAGGED } },
+        owed('ad-network', ['behavioural.browsing']),
+        owed('data-broker', ['contact.email']),
+      ]);
+    spec
+      .given([collected, signalled(['ads.retargeting']), shared('ad-network', 'ads.retargeting', ['behavioural.browsing'], 'consent')])
+      .when(apply())
+      .then([{ id: APPLIED_ID, type: 'PrivacySignalApplied', data: { signal: 'gpc', source, purposes: ['partners.sale'] } }]);
+  });
 
   it('is refused under a policy that marks no purpose with it', () => {
     const unmarked = definePolicy({ purposes: { 'order.fulfilment': { legalBasis: 'contract', categories: ['contact.email'], roles: ['fulfilment'], retention: 'P6Y' } } });

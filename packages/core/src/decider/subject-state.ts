@@ -1,4 +1,4 @@
-import { lastEnd, retentionOfCategory, type CustodianEvent, type Notice } from '../events';
+import { lastEnd, retentionOfCategory, type CustodianEvent, type Notice, type RecipientNoticeReason } from '../events';
 import { appendLog, type AppendLog } from '../persistent';
 import type { SubjectFacts } from '../policy';
 import { evolveOpenRequests, type OpenRequests } from '../requests';
@@ -46,6 +46,7 @@ export interface ShareFact {
 /** A notice owed to a recipient (Art. 19): the event that owed it, and the one that confirmed it once confirmed. */
 export interface RecipientNoticeFact {
   readonly noticeEventId: string;
+  readonly reason: RecipientNoticeReason;
   readonly confirmedEventId?: string | undefined;
 }
 
@@ -208,8 +209,8 @@ function withdrawnFrom(held: SubjectState['sharedOnConsent'], purpose: string): 
 }
 
 function noticeOwed(held: SubjectState['recipientNotices'], event: CustodianEvent<'RecipientNoticeOwed'>): SubjectState['recipientNotices'] {
-  const { changeEventId, recipientId } = event.data;
-  return put(held, changeEventId, put(held.get(changeEventId) ?? new Map<string, RecipientNoticeFact>(), recipientId, { noticeEventId: event.id }));
+  const { changeEventId, recipientId, reason } = event.data;
+  return put(held, changeEventId, put(held.get(changeEventId) ?? new Map<string, RecipientNoticeFact>(), recipientId, { noticeEventId: event.id, reason }));
 }
 
 function noticeConfirmed(held: SubjectState['recipientNotices'], event: CustodianEvent<'RecipientNoticeConfirmed'>): SubjectState['recipientNotices'] {

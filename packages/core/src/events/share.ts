@@ -21,8 +21,11 @@ export const RecipientErasureConfirmed = z.object({
   erasureEventId: EventId,
 });
 
-/** Why a recipient holding a copy must be told of a change (GDPR Art. 19); an erasure has its own notice, in `DataErased`. */
-export const RecipientNoticeReason = z.enum(['rectification', 'restriction', 'consent_withdrawn']);
+/**
+ * Why a recipient holding a copy must be told of a change (GDPR Art. 19; CCPA regulations §7026(f) for an opt-out of sale or
+ * sharing). The erasure of the whole subject has its own notice, in `DataErased`; the erasure of some categories is `erasure`.
+ */
+export const RecipientNoticeReason = z.enum(['rectification', 'restriction', 'consent_withdrawn', 'erasure', 'opted_out']);
 export type RecipientNoticeReason = z.infer<typeof RecipientNoticeReason>;
 
 /**
@@ -33,7 +36,7 @@ export type RecipientNoticeReason = z.infer<typeof RecipientNoticeReason>;
 export const RecipientNoticeOwed = z.object({
   recipientId: Identifier,
   reason: RecipientNoticeReason,
-  /** The change the recipient must be told of: the `DataRectified`, `ProcessingRestricted` or `ConsentWithdrawn` of the same append. */
+  /** The change the recipient must be told of, of the same append: the `DataRectified`, `ProcessingRestricted`, `ConsentWithdrawn`, `DataErased` (of some categories) or `PrivacySignalApplied`. */
   changeEventId: EventId,
   /** The categories of the recipient's copy the change touches. */
   categories: z.array(Category).min(1),

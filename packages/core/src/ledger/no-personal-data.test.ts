@@ -117,7 +117,7 @@ const samples = {
   requestErasure: { ...onSubject, reason: 'leaving' },
   erase: { ...onSubject, categories: ['contact.address'] },
   enforceRetention: { actor: privacy, now: '2026-01-01T00:00:00Z', subjectId: 's-1', ...tracing },
-  confirmRecipientErasure: { ...onSubject, recipientId: 'agency-x' },
+  confirmRecipientErasure: { ...onSubject, recipientId: 'agency-x', erasureEventId: '00000000-0000-7000-8000-0000000000e2' },
   confirmRecipientNotice: { ...onSubject, recipientId: 'agency-x', changeEventId: '00000000-0000-7000-8000-0000000000c1' },
   requestAccess: { ...onSubject, right: 'portability' },
   extendRequestDeadline: {

@@ -165,6 +165,28 @@ describe('ledger.applyPrivacySignal', () => {
     expect((await ledger.audit.verify()).ok).toBe(true);
   });
 
+  it('owes each recipient sent data for a purpose it opts out of a notice, in the same append, shown until the recipient confirms it', async () => {
+    const { store, ledger } = await collected();
+    const privacy: Actor = { id: 'privacy-desk', kind: 'employee', roles: ['privacy'] };
+    for (const recipientId of ['ad-network', 'carrier']) {
+      await ledger.registerRecipient({ recipientId, actor: privacy, name: recipientId, agreement: `dpa-${recipientId}`, country: 'DE' });
+      await ledger.verifyRecipient({ recipientId, actor: privacy });
+    }
+    await ledger.grantConsent({ subjectId, actor: customer, purpose: 'ads.retargeting', notice, method: 'web-form' });
+    await ledger.share({ subjectId, actor: ads, recipientId: 'ad-network', purpose: 'partners.sale', categories: ['contact.email'] });
+    await ledger.share({ subjectId, actor: checkout, recipientId: 'carrier', purpose: 'order.fulfilment', categories: ['contact.email'] });
+    const before = await recordIds(store);
+    const applied = await ledger.applyPrivacySignal({ subjectId, actor: web, signal: 'gpc', source });
+    const appended = (await recordIds(store)).slice(before.length);
+    expect(appended[0]).toBe(applied.id);
+    expect(appended).toHaveLength(2);
+    const owed = { recipientId: 'ad-network', reason: 'opted_out', changeEventId: applied.id, categories: ['contact.email'], status: 'pending' };
+    expect((await ledger.inventory(subjectId)).recipientNotices).toEqual([expect.objectContaining(owed)]);
+    expect((await ledger.exportSubject(subjectId)).recipientNotices).toEqual([expect.objectContaining(owed)]);
+    await ledger.confirmRecipientNotice({ subjectId, actor: privacy, recipientId: 'ad-network', changeEventId: applied.id });
+    expect((await ledger.inventory(subjectId)).recipientNotices).toEqual([expect.objectContaining({ ...owed, status: 'confirmed' })]);
+  });
+
   it('is open to the subject and to the roles the policy names, and to no one else', async () => {
     const { store, ledger } = await collected();
     const before = await recordIds(store);

@@ -142,6 +142,22 @@ describe('notices owed to recipients', () => {
     expect(await recordCount(store)).toBe(before);
   });
 
+  it('an erasure of some categories owes one to each recipient holding a copy of them; the recipient’s erasure confirmation confirms it', async () => {
+    const { store, ledger } = await world();
+    const erasure = await ledger.erase({ subjectId, actor: privacy, categories: ['contact.address'] });
+    expect(store.appends).toEqual([['DataErased', 'RecipientNoticeOwed']]);
+    const owed = { recipientId: 'carrier', reason: 'erasure', changeEventId: erasure.id, categories: ['contact.address'], status: 'pending' };
+    expect((await ledger.inventory(subjectId)).recipientNotices).toEqual([expect.objectContaining(owed)]);
+    const carrier: Actor = { id: 'carrier', kind: 'recipient', roles: [] };
+    const refused = await ledger.confirmRecipientErasure({ subjectId, actor: agencyActor, recipientId: 'agency' }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'COMMAND_REFUSED', reason: 'not_erased' });
+    const confirmed = await ledger.confirmRecipientErasure({ subjectId, actor: carrier, recipientId: 'carrier' });
+    expect(confirmed).toMatchObject({ type: 'RecipientNoticeConfirmed', data: { recipientId: 'carrier', changeEventId: erasure.id } });
+    expect((await ledger.exportSubject(subjectId)).recipientNotices).toEqual([expect.objectContaining({ ...owed, status: 'confirmed' })]);
+    const again = ledger.confirmRecipientErasure({ subjectId, actor: carrier, recipientId: 'carrier', erasureEventId: erasure.id });
+    await expect(again).rejects.toMatchObject({ code: 'COMMAND_REFUSED', reason: 'no_notice_owed' });
+  });
+
   it('keeps its notices through a snapshot: a ledger reading the stream from one confirms as before', async () => {
     const { ledger, open } = await world({ snapshots: true });
     const change = await ledger.rectify({ subjectId, actor: privacy, data: { 'contact.email': 'ann.new@example.com' } });
@@ -173,6 +189,22 @@ describe('confirmRecipientNotice, malformed or refused: a typed error and nothin
     const error = await (ledger.confirmRecipientNotice as (input: unknown) => Promise<unknown>)({ subjectId, actor: privacy, ...fields }).catch((e: unknown) => e);
     expect(error instanceof ValidationError || error instanceof CommandRefusedError).toBe(true);
     check(error);
+    expect(await recordCount(store)).toBe(before);
+  });
+});
+
+describe('confirmRecipientErasure of an erasure of some categories, malformed or refused: a typed error and nothing appended', () => {
+  it.each([
+    ['an erasure id that is no uuid', { recipientId: 'carrier', erasureEventId: 'erasure-1' }, 'VALIDATION_FAILED', 'erasureEventId'],
+    ['an erasure id naming no erasure', { recipientId: 'carrier', erasureEventId: UNKNOWN_CHANGE }, 'COMMAND_REFUSED', 'no_notice_owed'],
+    ['a recipient that received nothing', { recipientId: 'stranger' }, 'COMMAND_REFUSED', 'not_a_recipient'],
+    ['a recipient holding none of the erased categories', { recipientId: 'agency' }, 'COMMAND_REFUSED', 'not_erased'],
+  ])('%s', async (_, fields, code, where) => {
+    const { store, ledger } = await world();
+    await ledger.erase({ subjectId, actor: privacy, categories: ['contact.address'] });
+    const before = await recordCount(store);
+    const error = await (ledger.confirmRecipientErasure as (input: unknown) => Promise<unknown>)({ subjectId, actor: privacy, ...fields }).catch((e: unknown) => e);
+    expect(error).toMatchObject(code === 'VALIDATION_FAILED' ? { code, issues: [expect.objectContaining({ path: where })] } : { code, reason: where });
     expect(await recordCount(store)).toBe(before);
   });
 });

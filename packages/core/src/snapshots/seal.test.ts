@@ -78,7 +78,7 @@ describe('sealSnapshot / openSnapshot', () => {
     const opened = open(sealSnapshot({ ...snapshot, state: partlyErased }, subjectStateCodec, secret));
     if (!opened.ok) throw new Error(`refused: ${opened.fault}`);
     expect(opened.snapshot.state).toEqual(partlyErased);
-    expect(subjectStateCodec.name).toBe('subject-state/2');
+    expect(subjectStateCodec.name).toBe('subject-state/3');
   });
 
   it('keeps the opt-outs by signal and the lifted objections, as maps', () => {

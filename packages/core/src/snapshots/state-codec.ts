@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RecipientState, SubjectState } from '../decider';
-import { ExtensionReason } from '../events';
+import { ExtensionReason, RecipientNoticeReason } from '../events';
 
 /**
  * How a decider's state is written into a snapshot and read back: `encode` gives plain JSON
@@ -49,7 +49,7 @@ const OpenRequest = z.strictObject({
   extension: z.strictObject({ eventId: Id, reason: ExtensionReason, statutoryDueBy: Time }).optional(),
 });
 const ShareFact = z.strictObject({ eventIds: z.array(Id), categories: Names, purposes: Names, revokedEventId: Id.optional() });
-const RecipientNoticeFact = z.strictObject({ noticeEventId: Id, confirmedEventId: Id.optional() });
+const RecipientNoticeFact = z.strictObject({ noticeEventId: Id, reason: RecipientNoticeReason, confirmedEventId: Id.optional() });
 
 const SubjectStateJson = z.strictObject({
   collected: mapOf(CollectedCategory),
@@ -88,8 +88,8 @@ const nestedPairs = <V>(map: ReadonlyMap<string, ReadonlyMap<string, V>>): [stri
 
 export const subjectStateCodec: StateCodec<SubjectState> = {
   // 2: per-purpose retention, keys per category, categories erased on their own, open requests, opt-outs by signal, lifted objections,
-  // the consent shares and the recipients' notices: a version 1 snapshot is not read, the stream is folded again.
-  name: 'subject-state/2',
+  // the consent shares and the recipients' notices; 3: each notice's reason. A snapshot of an older version is not read, the stream is folded again.
+  name: 'subject-state/3',
   encode: (state) => ({
     collected: pairs(state.collected),
     consents: pairs(state.consents),

@@ -124,5 +124,9 @@ export function changeWords(notice: { readonly reason: RecipientNoticeReason; re
       return 'the restriction of processing';
     case 'consent_withdrawn':
       return `the withdrawal of consent to ${notice.purpose ?? 'the purpose it received the data for'}`;
+    case 'erasure':
+      return `the erasure of ${listWords(notice.categories)}`;
+    case 'opted_out':
+      return 'the opt-out, by a privacy signal, of the sale or sharing it received the data for';
   }
 }

@@ -1,3 +1,4 @@
+import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { decideSubject, type SubjectState } from '../../decider';
 import { parseOrThrow } from '../../errors';
@@ -21,7 +22,8 @@ export type ApplyPrivacySignalInput = z.input<typeof ApplyPrivacySignalInput>;
 /**
  * Honours an opt-out preference signal (Global Privacy Control): opts the subject out of every
  * purpose the policy marks with it (`optOutSignals`), recorded as `PrivacySignalApplied`. It
- * never grants anything. A subject right: a service passes on its customer's signal with a role
+ * never grants anything; each recipient that received data for one of those purposes is owed a
+ * notice (`RecipientNoticeOwed`, reason `opted_out`). A subject right: a service passes on its customer's signal with a role
  * the policy names for `applyPrivacySignal` (`privacy` by default).
  */
 export async function applyPrivacySignal(context: LedgerContext, raw: ApplyPrivacySignalInput): Promise<CustodianEvent> {
@@ -30,9 +32,10 @@ export async function applyPrivacySignal(context: LedgerContext, raw: ApplyPriva
   permit(context.policy, 'applyPrivacySignal', command);
   const { signal, source } = command;
   const receivedAt = command.receivedAt?.toISOString();
+  const eventId = uuidv7();
   const decide = (state: SubjectState, now: Date) => {
     checkSignalReceived(command.receivedAt, now);
-    return decideSubject({ type: 'applyPrivacySignal', signal, source, ...(receivedAt && { receivedAt }) }, state, context.policy);
+    return decideSubject({ type: 'applyPrivacySignal', signal, source, eventId, ...(receivedAt && { receivedAt }) }, state, context.policy);
   };
   return single(onSubject(context, command, decide, context.retry.rights));
 }

@@ -1,3 +1,4 @@
+import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { decideSubject } from '../../decider';
 import { parseOrThrow, ValidationError } from '../../errors';
@@ -73,7 +74,8 @@ export async function enforceRetention(context: LedgerContext, raw: EnforceReten
   const subjects = command.subjectId === undefined ? await lapsedSubjects(context.store, now) : [command.subjectId];
   const erasures: RetentionErasure[] = [];
   for (const subjectId of subjects) {
-    const decide = (state: Parameters<typeof decideSubject>[1]) => decideSubject({ type: 'enforceRetention', now }, state, policy);
+    const eventId = uuidv7();
+    const decide = (state: Parameters<typeof decideSubject>[1]) => decideSubject({ type: 'enforceRetention', now, eventId }, state, policy);
     const erased = await shredAndRecord(context, { ...command, subjectId }, decide, context.retry.rights);
     if (erased?.type === 'DataErased') erasures.push({ subjectId, eventId: erased.id, categories: erased.data.categories ?? [] });
   }

@@ -1,3 +1,4 @@
+import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { decideSubject } from '../../decider';
 import { parseOrThrow } from '../../errors';
@@ -26,6 +27,7 @@ export async function erase(context: LedgerContext, raw: EraseInput): Promise<Cu
   const { categories } = command;
   if (categories) checkCategories(policy, 'erase', categories);
   permit(policy, 'erase', command);
-  const decide = (state: Parameters<typeof decideSubject>[1]) => decideSubject({ type: 'erase', ...(categories && { categories }) }, state, policy);
+  const eventId = uuidv7();
+  const decide = (state: Parameters<typeof decideSubject>[1]) => decideSubject({ type: 'erase', eventId, ...(categories && { categories }) }, state, policy);
   return (await shredAndRecord(context, command, decide, context.retry.rights)) as CustodianEvent;
 }

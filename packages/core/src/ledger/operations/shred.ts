@@ -1,3 +1,4 @@
+import { v7 as uuidv7 } from 'uuid';
 import { CommandRefusedError, decideSubject, keyGenerationOf, type EventDraft, type SubjectState } from '../../decider';
 import { subjectStream, type CustodianEvent, type EventData } from '../../events';
 import type { Policy } from '../../policy';
@@ -48,7 +49,7 @@ function recordFor(subjectId: string, state: SubjectState, drafts: EventDraft[],
       return recordFor(
         subjectId,
         state,
-        decideSubject({ type: 'erase', categories: [...named, ...lost], reason: erasure?.data.reason ?? 'erasure_request' }, state, policy),
+        decideSubject({ type: 'erase', categories: [...named, ...lost], reason: erasure?.data.reason ?? 'erasure_request', eventId: erasure?.id ?? uuidv7() }, state, policy),
         shredded,
         policy,
       );
