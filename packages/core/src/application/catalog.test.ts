@@ -153,7 +153,13 @@ describe('data to record', () => {
   );
 
   it('is parsed by the current schema, stamped with its version, as plain JSON', () => {
-    expect(orders.check('OrderPlaced', { orderId: 'o-1', note: undefined })).toEqual({ schemaVersion: 2, data: { orderId: 'o-1' } });
+    expect(orders.check('OrderPlaced', { orderId: 'o-1', note: undefined }, false)).toEqual({ schemaVersion: 2, data: { orderId: 'o-1' } });
+  });
+  it('may hold an email address when it is to be sealed under its subject’s key', () => {
+    expect(orders.check('OrderPlaced', { orderId: 'o-1', note: 'call ann@example.com' }, true)).toEqual({
+      schemaVersion: 2,
+      data: { orderId: 'o-1', note: 'call ann@example.com' },
+    });
   });
 
   it.each([
@@ -163,7 +169,7 @@ describe('data to record', () => {
     ['a number JSON cannot hold', 'OrderPlaced', { orderId: 'o-1', at: [Number.NaN] }, 'data[member 2][0]'],
     ['an email address', 'OrderPlaced', { orderId: 'o-1', note: 'call ann@example.com' }, 'data'],
   ])('refuses %s, naming the field', (_, type, data, path) => {
-    const error = caught(() => orders.check(type, data));
+    const error = caught(() => orders.check(type, data, false));
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues.map((issue) => issue.path)).toEqual([path]);
     expect((error as Error).message).not.toContain('ann@example.com');

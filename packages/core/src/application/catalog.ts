@@ -34,6 +34,9 @@ export type ApplicationEvent<E extends ApplicationCatalog = ApplicationCatalog, 
     readonly storedVersion: number;
     /** The name it was recorded under (`recordEvent`'s `stream`). */
     readonly stream: string;
+    /** The subject its data is about, when it was recorded with one: that data is sealed under her key. */
+    readonly subjectId?: string | undefined;
+    readonly erased?: false;
     readonly occurredAt: string;
     readonly recordedAt: string;
     readonly actor: Actor;
@@ -43,16 +46,35 @@ export type ApplicationEvent<E extends ApplicationCatalog = ApplicationCatalog, 
   };
 }[T];
 
+/**
+ * An application event about a subject since erased: her key is destroyed, so its data is gone
+ * for good; what is left says what kind of event it was, when, and by whom.
+ */
+export type ErasedApplicationEvent<E extends ApplicationCatalog = ApplicationCatalog> = Omit<ApplicationEvent<E>, 'data' | 'subjectId' | 'erased'> & {
+  readonly subjectId: string;
+  readonly erased: true;
+  readonly data?: undefined;
+};
+
+/** What `readEvents` returns: each event read at its type's current version, or, for a subject erased, without its data. */
+export type ReadApplicationEvent<E extends ApplicationCatalog = ApplicationCatalog> = ApplicationEvent<E> | ErasedApplicationEvent<E>;
+
 /** The application's event types, checked once: what `recordEvent` writes with and `readEvents` reads with. */
 export interface ApplicationEvents {
-  /** The data to record for `type` at its current version: parsed by its schema, as plain JSON; `ValidationError` otherwise. */
-  check(type: string, data: unknown): { readonly schemaVersion: number; readonly data: Json };
-  /** A recorded event at its type's current version; `ApplicationEventUnreadableError` when it cannot be. */
-  read(event: CustodianEvent<'ApplicationEventRecorded'>, stream: string): ApplicationEvent;
+  /**
+   * The data to record for `type` at its current version: parsed by its schema, as plain JSON; `ValidationError` otherwise.
+   * Data to be stored in plaintext (`sealed` false) must hold no email address.
+   */
+  check(type: string, data: unknown, sealed: boolean): { readonly schemaVersion: number; readonly data: Json };
+  /**
+   * A recorded event at its type's current version; `ApplicationEventUnreadableError` when it cannot be. An event whose data
+   * is sealed is read with `opened`, its data as the ledger opened it.
+   */
+  read(event: CustodianEvent<'ApplicationEventRecorded'>, stream: string, opened?: { readonly data: Json }): ApplicationEvent;
 }
 
 /** What JSON holds: the `data` of an `ApplicationEventRecorded`. */
-type Json = EventData<'ApplicationEventRecorded'>['data'];
+type Json = Exclude<EventData<'ApplicationEventRecorded'>['data'], undefined>;
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
@@ -151,27 +173,31 @@ export function defineApplicationEvents<E extends ApplicationCatalog>(events: E 
   checkTypes(events);
   const chains = checkSteps(events, upcasters);
   return {
-    check(type, data) {
+    check(type, data, sealed) {
       const entry = Object.hasOwn(events, type) ? events[type] : undefined;
       if (!entry) throw new ValidationError('recordEvent', [{ path: 'type', message: 'is not one of the application event types this ledger was given' }]);
       const parsed: unknown = parseOrThrow(entry.schema, data, 'recordEvent', { prefix: 'data' });
       const plain = plainJson(parsed, 'data');
       if (!('json' in plain))
         throw new ValidationError('recordEvent', [{ path: plain.path, message: 'must be JSON: strings, finite numbers, booleans, null, arrays and plain objects' }]);
-      if (holdsEmail(plain.json))
+      if (!sealed && holdsEmail(plain.json))
         throw new ValidationError('recordEvent', [
-          { path: 'data', message: 'holds what looks like an email address; application events are stored in plaintext and never erased, so they hold no personal data' },
+          {
+            path: 'data',
+            message:
+              'holds what looks like an email address; data about no subject is stored in plaintext and never erased: name the subject it is about (subjectId) to have it sealed',
+          },
         ]);
       return { schemaVersion: entry.schemaVersion, data: plain.json };
     },
-    read(event, stream) {
+    read(event, stream, opened) {
       const { type, schemaVersion: storedVersion } = event.data;
       const entry = Object.hasOwn(events, type) ? events[type] : undefined;
       const unreadable = (problem: ConstructorParameters<typeof ApplicationEventUnreadableError>[4], detail: string, issues?: readonly string[]) =>
         new ApplicationEventUnreadableError(event.id, type, storedVersion, entry?.schemaVersion, problem, detail, issues);
       if (!entry) throw unreadable('unknown_type', 'its type is not one of the application event types this ledger was given');
       if (storedVersion > entry.schemaVersion) throw unreadable('newer_version', 'it was written by a newer version of the application');
-      let data: unknown = event.data.data;
+      let data: unknown = opened === undefined ? event.data.data : opened.data;
       const chain = chains.get(type) ?? [];
       for (let version = storedVersion; version < entry.schemaVersion; version++) {
         try {
@@ -190,7 +216,9 @@ export function defineApplicationEvents<E extends ApplicationCatalog>(events: E 
         );
       }
       const { id, occurredAt, recordedAt, actor, correlationId, causationId } = event;
-      return { id, type, schemaVersion: entry.schemaVersion, storedVersion, stream, occurredAt, recordedAt, actor, correlationId, causationId, data: read.data };
+      const { subjectId } = event.data;
+      const about = subjectId === undefined ? {} : { subjectId };
+      return { id, type, schemaVersion: entry.schemaVersion, storedVersion, stream, ...about, occurredAt, recordedAt, actor, correlationId, causationId, data: read.data };
     },
   };
 }

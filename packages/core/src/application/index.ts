@@ -7,6 +7,8 @@ export {
   type ApplicationEvents,
   type ApplicationEventType,
   type ApplicationUpcasters,
+  type ErasedApplicationEvent,
+  type ReadApplicationEvent,
   type NoApplicationEvents,
 } from './catalog';
 export { ApplicationCatalogError, ApplicationEventUnreadableError, type ApplicationCatalogProblem, type ApplicationReadProblem } from './errors';

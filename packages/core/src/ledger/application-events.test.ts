@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import { ApplicationCatalogError, ApplicationEventUnreadableError } from '../application';
-import { InMemoryKeyStore } from '../crypto';
+import { plantEvent } from '@custodian/testing';
+import { InMemoryKeyStore, SealedValueError } from '../crypto';
 import { ValidationError } from '../errors';
 import { applicationStream, type Actor } from '../events';
 import { definePolicy } from '../policy';
@@ -146,6 +147,64 @@ describe("the application's own events", () => {
   });
 });
 
+describe('application events about a subject', () => {
+  const subjectId = 'cust-4f9a2c';
+  const privacy: Actor = { id: 'privacy-desk', kind: 'employee', roles: ['privacy'] };
+  const Note = z.object({ orderId: z.string(), deliverTo: z.string() });
+  const keys = new InMemoryKeyStore();
+  const open = (store = new InMemoryEventStore(), keyStore = new InMemoryKeyStore()) => ({
+    store,
+    ledger: createLedger({ store, keys: keyStore, policy, events: { DeliveryNoted: { schemaVersion: 1, schema: Note } } }),
+  });
+  const note = { orderId: 'o-1', deliverTo: 'Ann Smith, 1 Main St, ann@example.com' };
+
+  it('are sealed under her key: the data, which may hold personal values, is in no stored byte, and reads back opened', async () => {
+    const { store, ledger } = open();
+    const written = await ledger.recordEvent({ stream: 'deliveries', actor: shop, type: 'DeliveryNoted', subjectId, data: note });
+    expect(written).toMatchObject({ type: 'DeliveryNoted', subjectId, data: note });
+    const stored = rawRecords(store).map((record) => Buffer.from(record.bytes).toString('utf8'));
+    expect(stored.join('\n')).not.toMatch(/Ann Smith|Main St|ann@example\.com/);
+    expect(stored.join('\n')).toMatch(/"sealed":"gcm1\./);
+    expect(await ledger.readEvents('deliveries')).toEqual([expect.objectContaining({ id: written.id, subjectId, data: note })]);
+  });
+
+  it('are erased with her: read back without their data, while events about no one and about others still read', async () => {
+    const { ledger } = open();
+    await ledger.recordEvent({ stream: 'deliveries', actor: shop, type: 'DeliveryNoted', subjectId, data: note });
+    await ledger.recordEvent({ stream: 'deliveries', actor: shop, type: 'DeliveryNoted', subjectId: 'cust-7b1d0e', data: { orderId: 'o-2', deliverTo: 'Bo, 2 High St' } });
+    await ledger.recordEvent({ stream: 'deliveries', actor: shop, type: 'DeliveryNoted', data: { orderId: 'o-3', deliverTo: 'depot 4' } });
+    await ledger.erase({ subjectId, actor: privacy });
+    const read = await ledger.readEvents('deliveries');
+    expect(read[0]).toMatchObject({ type: 'DeliveryNoted', subjectId, erased: true });
+    expect(read[0]).not.toHaveProperty('data');
+    expect(read.slice(1)).toEqual([
+      expect.objectContaining({ subjectId: 'cust-7b1d0e', data: { orderId: 'o-2', deliverTo: 'Bo, 2 High St' } }),
+      expect.objectContaining({ data: { orderId: 'o-3', deliverTo: 'depot 4' } }),
+    ]);
+    expect(read[2]).not.toHaveProperty('subjectId');
+  });
+
+  it('are refused for a subject already erased, and nothing is appended', async () => {
+    const { store, ledger } = open();
+    await ledger.erase({ subjectId, actor: privacy });
+    const before = bytesOf(store);
+    const refused = ledger.recordEvent({ stream: 'deliveries', actor: shop, type: 'DeliveryNoted', subjectId, data: note });
+    await expect(refused).rejects.toMatchObject({ code: 'COMMAND_REFUSED', reason: 'subject_erased' });
+    expect(bytesOf(store)).toEqual(before);
+  });
+
+  it('do not open when their sealed data is planted as another subject’s, in another stream: the seal is bound to both', async () => {
+    const { store, ledger } = open(new InMemoryEventStore(), keys);
+    await ledger.recordEvent({ stream: 'deliveries', actor: shop, type: 'DeliveryNoted', subjectId, data: note });
+    await ledger.recordEvent({ stream: 'returns', actor: shop, type: 'DeliveryNoted', subjectId: 'cust-7b1d0e', data: { orderId: 'o-2', deliverTo: 'Bo' } });
+    const [record] = rawRecords(store).filter((r) => r.stream === applicationStream('deliveries'));
+    const { sealed } = (JSON.parse(Buffer.from(record!.bytes).toString('utf8')) as { data: { sealed: string } }).data;
+    const moved = { type: 'ApplicationEventRecorded', data: { type: 'DeliveryNoted', schemaVersion: 1, subjectId: 'cust-7b1d0e', sealed } } as const;
+    await plantEvent(store, applicationStream('returns'), moved, { actor: shop });
+    await expect(ledger.readEvents('returns')).rejects.toBeInstanceOf(SealedValueError);
+  });
+});
+
 describe('recordEvent, malformed or not permitted: a typed error and nothing appended', () => {
   const attempts: [string, Record<string, unknown>, (error: unknown) => void][] = [
     [
@@ -173,7 +232,17 @@ describe('recordEvent, malformed or not permitted: a typed error and nothing app
       { data: { orderId: 'ann@example.com', total: { amount: 1, currency: 'EUR' } } },
       (e) => expect(e).toMatchObject({ code: 'VALIDATION_FAILED', issues: [expect.objectContaining({ path: 'data' })] }),
     ],
-    ['a field of no command', { subjectId: 'cust-1' }, (e) => expect(e).toMatchObject({ code: 'VALIDATION_FAILED', issues: [expect.objectContaining({ path: 'subjectId' })] })],
+    [
+      'a field of no command',
+      { purpose: 'order.fulfilment' },
+      (e) => expect(e).toMatchObject({ code: 'VALIDATION_FAILED', issues: [expect.objectContaining({ path: 'purpose' })] }),
+    ],
+    [
+      'a subject id that is an email address',
+      { subjectId: 'ann@example.com' },
+      (e) => expect(e).toMatchObject({ code: 'VALIDATION_FAILED', issues: [expect.objectContaining({ path: 'subjectId' })] }),
+    ],
+    ['an empty subject id', { subjectId: '' }, (e) => expect(e).toMatchObject({ code: 'VALIDATION_FAILED', issues: [expect.objectContaining({ path: 'subjectId' })] })],
     [
       'an actor without the role',
       { actor: { ...shop, roles: ['marketing'] } },

@@ -1,15 +1,17 @@
 import { backfill } from '../backfill';
 import { explainDecision, findViolations, verifyStore } from '../audit';
-import type { ApplicationCatalog, ApplicationEvent, NoApplicationEvents } from '../application';
+import type { ApplicationCatalog, NoApplicationEvents, ReadApplicationEvent } from '../application';
 import { parseOrThrow } from '../errors';
-import { applicationStream, Identifier, readDecoded } from '../events';
+import { applicationStream, Identifier, readDecoded, type CustodianEvent, type EventData } from '../events';
 import { createReadSide, type ReadSide } from '../projections';
 import { actorTrail, recipientTrail } from '../trail';
 import { issueReceipt } from '../transparency';
 import { backfillTarget } from './backfill-target';
 import { createContext, type LedgerContext } from './context';
 import type { Audit, Ledger, LedgerOptions, Writes } from './ledger';
-import { operations } from './operations';
+import { applicationField, operations } from './operations';
+
+type Json = Exclude<EventData<'ApplicationEventRecorded'>['data'], undefined>;
 
 export type { AccessDecision, AccessRequestResult, Audit, Decision, Ledger, LedgerOptions, RecordEventCommand } from './ledger';
 
@@ -40,10 +42,23 @@ function auditOf(context: LedgerContext, readSide: ReadSide): Audit {
 }
 
 /** The application's events of one stream, each at its type's current version. */
-async function readEvents(context: LedgerContext, stream: string): Promise<ApplicationEvent[]> {
+/** One application event read back: its sealed data opened with its subject's key, or, that key destroyed, without its data. */
+async function readApplicationEvent(context: LedgerContext, event: CustodianEvent<'ApplicationEventRecorded'>, stream: string): Promise<ReadApplicationEvent> {
+  const { subjectId, sealed } = event.data;
+  if (subjectId === undefined || sealed === undefined) return context.applicationEvents.read(event, stream);
+  const opened = await context.values.openText(subjectId, applicationField(stream, event.data.type), sealed);
+  if (opened !== undefined) return context.applicationEvents.read(event, stream, { data: JSON.parse(opened) as Json });
+  const { id, occurredAt, recordedAt, actor, correlationId, causationId } = event;
+  const { type, schemaVersion: storedVersion } = event.data;
+  return { id, type, schemaVersion: storedVersion, storedVersion, stream, subjectId, erased: true, occurredAt, recordedAt, actor, correlationId, causationId };
+}
+
+async function readEvents(context: LedgerContext, stream: string): Promise<ReadApplicationEvent[]> {
   const name = parseOrThrow(Identifier, stream, 'stream');
-  const read = await readDecoded(context.store, applicationStream(name));
-  return read.flatMap(({ event }) => (event.type === 'ApplicationEventRecorded' ? [context.applicationEvents.read(event, name)] : []));
+  const read: ReadApplicationEvent[] = [];
+  for (const { event } of await readDecoded(context.store, applicationStream(name)))
+    if (event.type === 'ApplicationEventRecorded') read.push(await readApplicationEvent(context, event, name));
+  return read;
 }
 
 /** The ledger: its context built once, every operation of the catalog dispatched on it, and the read side and audit beside them. */
@@ -57,7 +72,7 @@ export function createLedger<E extends ApplicationCatalog = NoApplicationEvents>
     ...writes,
     // What recordEvent returns was read by the catalog of `options.events`, which E types.
     recordEvent: recordEvent as unknown as Ledger<E>['recordEvent'],
-    readEvents: (stream) => readEvents(context, stream) as Promise<ApplicationEvent<E>[]>,
+    readEvents: (stream) => readEvents(context, stream) as Promise<ReadApplicationEvent<E>[]>,
     store: context.store,
     policy: context.policy,
     audit: auditOf(context, readSide),

@@ -1,4 +1,4 @@
-import type { ApplicationCatalog, ApplicationEvent, ApplicationUpcasters, NoApplicationEvents } from '../application';
+import type { ApplicationCatalog, ApplicationEvent, ApplicationUpcasters, NoApplicationEvents, ReadApplicationEvent } from '../application';
 import type { BackfillOptions, BackfillResult } from '../backfill';
 import type { Explanation, VerifyOptions, VerifyResult, Violation } from '../audit';
 import type { SubjectExport } from '../subject';
@@ -51,6 +51,8 @@ export interface RecordEventCommand<E extends ApplicationCatalog, T extends keyo
   readonly actor: Actor;
   readonly type: T;
   readonly data: z.input<E[T]['schema']>;
+  /** The subject the data is about: it is then sealed under her key, and erased with her. */
+  readonly subjectId?: string | undefined;
   readonly correlationId?: string | undefined;
   readonly causationId?: string | undefined;
 }
@@ -84,15 +86,17 @@ export type Writes = {
 export interface Ledger<E extends ApplicationCatalog = NoApplicationEvents> extends ReadSide, Omit<Writes, 'recordEvent'> {
   /**
    * Records an event of the application's own (`events`), at its type's current schema
-   * version, in the stream `app-<stream>`. `permissions.recordEvent` applies. Its data is
-   * stored in plaintext and never shredded: it must hold no personal value.
+   * version, in the stream `app-<stream>`. `permissions.recordEvent` applies. Data about a
+   * subject, given with her `subjectId`, is sealed under her key and erased with her; data
+   * about no one is stored in plaintext and never shredded, so it must hold no personal value.
    */
   recordEvent<T extends keyof E & string>(command: RecordEventCommand<E, T>): Promise<ApplicationEvent<E, T>>;
   /**
    * The application's events of one stream, oldest first, each read at its type's current
    * version: one written at an older version is upcast, and its stored record left as it is.
+   * One about a subject since erased comes back without its data (`erased: true`).
    */
-  readEvents(stream: string): Promise<ApplicationEvent<E>[]>;
+  readEvents(stream: string): Promise<ReadApplicationEvent<E>[]>;
   /** The subject's own report (Art. 15/20), without recording a request. */
   exportSubject(subjectId: string): Promise<SubjectExport>;
   /**

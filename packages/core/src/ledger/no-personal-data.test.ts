@@ -127,7 +127,7 @@ const samples = {
     reason: 'complexity',
     note: 'many systems to search',
   },
-  recordEvent: { stream: 'orders', actor: privacy, ...tracing, type: 'OrderPlaced', data: { orderId: 'o-1', note: 'gift wrap' } },
+  recordEvent: { stream: 'orders', actor: privacy, ...tracing, type: 'OrderPlaced', data: { orderId: 'o-1', note: 'gift wrap' }, subjectId: 'cust-77' },
 } satisfies Record<string, Json>;
 type CommandName = keyof typeof samples;
 

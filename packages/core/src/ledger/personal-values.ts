@@ -1,4 +1,4 @@
-import { KeyDestroyedError, sealValue, type KeyStore } from '../crypto';
+import { KeyDestroyedError, openValue, sealValue, type KeyStore } from '../crypto';
 import { CommandRefusedError, keyGenerationOf, subjectErasedRefusal, type SubjectState } from '../decider';
 import { subjectStream } from '../events';
 import { categoryKeyId, openHeldValues, textKeyId, type HeldValue } from '../subject-keys';
@@ -21,6 +21,8 @@ export interface PersonalValues {
   seal(subjectId: string, values: Readonly<Record<string, string>>, state: Pick<SubjectState, 'keyGenerations'>): Promise<SealedValues>;
   /** One free text sealed under its field (`evidence`, `objection`, …), or nothing when none was given. Refused for an erased subject. */
   sealText(subjectId: string, field: string, text: string | undefined): Promise<string | undefined>;
+  /** A free text `sealText` sealed under `field`, opened; undefined once the subject's text key is gone (erased). */
+  openText(subjectId: string, field: string, sealed: string): Promise<string | undefined>;
   /** The values of the categories, opened; undefined when any of their keys is gone (erased). */
   open(subjectId: string, held: ReadonlyMap<string, HeldValue>): Promise<Record<string, string> | undefined>;
   /** Destroys the keys, for good; each one whether or not it exists. */
@@ -59,6 +61,10 @@ export function createPersonalValues(keys: KeyStore, subjects: StreamFolder<Subj
       const stream = subjectStream(subjectId);
       if ((subjects.cached(stream) ?? (await subjects.load(stream))).state.erased) throw subjectErasedRefusal();
       return sealValue(await keyFor(keys, textKeyId(subjectId), subjectErasedRefusal), text, `${subjectId}/${field}`);
+    },
+    async openText(subjectId, field, sealed) {
+      const key = await keys.get(textKeyId(subjectId));
+      return key && openValue(key, sealed, `${subjectId}/${field}`);
     },
     async open(subjectId, held) {
       const opened = await openHeldValues(keys, subjectId, held);

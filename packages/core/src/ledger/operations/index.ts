@@ -12,6 +12,8 @@ import { grantConsent } from './grant-consent';
 import { liftRestriction } from './lift-restriction';
 import { object } from './object';
 import { recordEvent } from './record-event';
+
+export { applicationField } from './record-event';
 import { rectify } from './rectify';
 import { registerRecipient } from './register-recipient';
 import { requestAccess } from './request-access';
