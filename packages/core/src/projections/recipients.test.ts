@@ -104,4 +104,18 @@ describe('recipientsProjection', () => {
     // A notice of the same erasure that comes after the confirmation is not covered by it.
     expect(fold([erasure(1)], confirmed).erasureNotices.map((notice) => notice.confirmed)).toEqual([true, false, false]);
   });
+
+  it('lists an erasure of some categories as a notice, confirmed by the confirmation of that notice and by no other', () => {
+    const fold = (history: readonly CustodianEvent[]) => foldProjection(recipientsProjection, history).get('agency') as RecipientEntry;
+    const partly = recorded(
+      'e-p',
+      'DataErased',
+      { scope: 'categories', method: 'crypto-shred', categories: ['contact.email'], recipientsNotified: ['agency'], reason: 'retention_expired' },
+      'c-1',
+    );
+    const confirmed = (changeEventId: string) => recorded(`k-${changeEventId}`, 'RecipientNoticeConfirmed', { recipientId: 'agency', changeEventId }, 'c-1');
+    expect(fold([share(1), partly]).erasureNotices).toEqual([{ subjectId: 'c-1', erasureEventId: 'e-p', confirmed: false }]);
+    expect(fold([share(1), partly, confirmed('r-1')]).erasureNotices).toEqual([{ subjectId: 'c-1', erasureEventId: 'e-p', confirmed: false }]);
+    expect(fold([share(1), partly, confirmed('e-p')]).erasureNotices).toEqual([{ subjectId: 'c-1', erasureEventId: 'e-p', confirmed: true }]);
+  });
 });

@@ -21,7 +21,7 @@ export interface RecipientEntry {
   readonly verifiedAt?: string | undefined;
   readonly suspendedAt?: string | undefined;
   readonly received: readonly RecipientReceipt[];
-  /** Subjects erased after the recipient received their data, and whether it confirmed erasing its copy. */
+  /** Erasures (of a subject, or of some of her categories) after the recipient received the data, and whether it confirmed erasing its copy. */
   readonly erasureNotices: readonly ErasureNotice[];
 }
 
@@ -38,6 +38,7 @@ function keysOf(event: CustodianEvent): readonly string[] {
     case 'RecipientSuspended':
     case 'DataShared':
     case 'RecipientErasureConfirmed':
+    case 'RecipientNoticeConfirmed':
       return [event.data.recipientId];
     case 'DataErased':
       return event.data.recipientsNotified;
@@ -132,8 +133,11 @@ export const recipientsProjection: ReadModel<RecipientEntry> = {
       }
       case 'DataErased':
         return entry(registryOf(state), { ...held, notices: held.notices.append({ subjectId: event.subjectId ?? '', erasureEventId: event.id }) });
-      case 'RecipientErasureConfirmed': {
-        const confirmation = { erasureEventId: event.data.erasureEventId, upTo: held.notices.length };
+      case 'RecipientErasureConfirmed':
+      case 'RecipientNoticeConfirmed': {
+        // An erasure of some categories is confirmed as a notice of it; a confirmation naming another change matches no erasure here.
+        const erasureEventId = event.type === 'RecipientErasureConfirmed' ? event.data.erasureEventId : event.data.changeEventId;
+        const confirmation = { erasureEventId, upTo: held.notices.length };
         return entry(registryOf(state), { ...held, confirmations: held.confirmations.append(confirmation) });
       }
       default:
