@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { daysLeftWords, extensionWords, rightWords } from './words';
+import { changeWords, daysLeftWords, extensionWords, rightWords } from './words';
 
 describe('the words of a request and its deadline', () => {
   it.each([
@@ -23,4 +23,14 @@ describe('the words of a request and its deadline', () => {
       'some new reason',
     ]);
   });
+});
+
+describe('the words of a change a recipient must be told of', () => {
+  it.each([
+    [{ reason: 'rectification', categories: ['contact.email', 'contact.address'] }, 'the correction of contact.email and contact.address'],
+    [{ reason: 'restriction', categories: ['contact.email'] }, 'the restriction of processing'],
+    [{ reason: 'consent_withdrawn', categories: ['contact.email'], purpose: 'marketing.email' }, 'the withdrawal of consent to marketing.email'],
+    [{ reason: 'erasure', categories: ['contact.address'] }, 'the erasure of contact.address'],
+    [{ reason: 'opted_out', categories: ['contact.email'] }, 'the opt-out, by a privacy signal, of the sale or sharing it received the data for'],
+  ] as const)('%j reads "%s"', (notice, words) => expect(changeWords(notice)).toBe(words));
 });
