@@ -13,7 +13,7 @@ export const PROJECTION_TABLES = ['consent_state', 'access_history', 'inventory'
  * tables of an older layout are not converted: they are dropped, made again in this
  * layout and refilled from the events, as @custodian/sqlite does.
  */
-export const PROJECTIONS_SCHEMA_VERSION = 3;
+export const PROJECTIONS_SCHEMA_VERSION = 4;
 
 // The columns, names and meanings of @custodian/sqlite's tables (docs/analytics.md), so the
 // same questions read the same answers. Times are UTC ISO 8601 text with milliseconds, as
@@ -88,7 +88,7 @@ CREATE TABLE recipient_notices (
   subject_id      TEXT  NOT NULL,
   notice_event_id TEXT  NOT NULL,
   recipient_id    TEXT  NOT NULL,
-  reason          TEXT  NOT NULL CHECK (reason IN ('rectification', 'restriction', 'consent_withdrawn')),
+  reason          TEXT  NOT NULL CHECK (reason IN ('rectification', 'restriction', 'consent_withdrawn', 'erasure', 'opted_out')),
   change_event_id TEXT  NOT NULL,
   categories      JSONB NOT NULL,
   purpose         TEXT,

@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
  * The layout of the analytics tables. They hold nothing that is not in the events, so a
  * file made by another layout is not migrated: its tables are dropped and rebuilt.
  */
-export const PROJECTIONS_SCHEMA_VERSION = 3;
+export const PROJECTIONS_SCHEMA_VERSION = 4;
 
 /** The checkpoint row of the runner that keeps every table below. */
 export const CHECKPOINT_NAME = 'analytics';
@@ -78,7 +78,7 @@ CREATE TABLE recipient_notices (
   subject_id      TEXT NOT NULL,
   notice_event_id TEXT NOT NULL,
   recipient_id    TEXT NOT NULL,
-  reason          TEXT NOT NULL CHECK (reason IN ('rectification', 'restriction', 'consent_withdrawn')),
+  reason          TEXT NOT NULL CHECK (reason IN ('rectification', 'restriction', 'consent_withdrawn', 'erasure', 'opted_out')),
   change_event_id TEXT NOT NULL,
   categories      TEXT NOT NULL,
   purpose         TEXT,
