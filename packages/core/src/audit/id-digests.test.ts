@@ -86,3 +86,62 @@ describe('IdDigestSet', () => {
     expect(set.key(UUID)).not.toBe(set.key('order-1'));
   });
 });
+
+/** murmur3's finaliser, written again from its definition for the reference digest below. */
+function fmix(x: number): number {
+  let h = x >>> 0;
+  h = (h ^ (h >>> 16)) >>> 0;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h = (h ^ (h >>> 13)) >>> 0;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** A canonical UUID's digest from its 128 bits read as one number: the layout the set documents. */
+function uuidDigest(id: string): string {
+  const bits = BigInt(`0x${id.replaceAll('-', '')}`);
+  const [w0, w1, w2, w3] = [96n, 64n, 32n, 0n].map((shift) => Number((bits >> shift) & 0xffffffffn));
+  const random = fmix((w2 as number) ^ fmix(w3 as number));
+  const high = fmix((w0 as number) ^ random);
+  const low = fmix((w1 as number) ^ fmix(random ^ Math.imul(w0 as number, 0x9e3779b1)));
+  // Both halves zero marks an empty slot: such a digest is kept with a low half of 1.
+  return high === 0 && low === 0 ? '0:1' : `${high}:${low}`;
+}
+
+describe('IdDigestSet digests', () => {
+  // The collision tests above check the spread; these pin which path each id takes, so that a
+  // change to the digest is made on purpose.
+  it('digests a canonical lower-case UUID from its four 32-bit words, every hex digit read', () => {
+    const set = new IdDigestSet();
+    for (const id of [
+      UUID,
+      ...oneDigitAway().filter((_, i) => i % 7 === 0),
+      '00000000-0000-0000-0000-000000000000',
+      'ffffffff-ffff-ffff-ffff-ffffffffffff',
+      '9a8b7c6d-5e4f-3a2b-1c0d-efabcdef0189',
+    ]) {
+      expect(set.key(id)).toBe(uuidDigest(id));
+    }
+  });
+
+  it('digests every other id from its UTF-16 units: these vectors pin it, a 36-character id that is no UUID among them', () => {
+    const set = new IdDigestSet();
+    const vectors: ReadonlyArray<readonly [string, string]> = [
+      ['', '4084276916:124701450'],
+      ['a', '3737504898:1374640895'],
+      ['order-1', '1959232756:882821580'],
+      [UUID.toUpperCase(), '4156026468:3012179979'],
+      [`${UUID.slice(0, 35)}g`, '1637164621:3414553088'],
+      [`${UUID.slice(0, 8)}x${UUID.slice(9)}`, '3607641029:2105119623'],
+      [`${UUID}0`, '3049048408:2868769964'],
+    ];
+    expect(vectors.map(([id]) => set.key(id))).toEqual(vectors.map(([, digest]) => digest));
+  });
+
+  it('masks both halves of a digest and keeps a masked-out one apart from an empty slot', () => {
+    const high = new IdDigestSet(0xffff0000);
+    const [h, l] = uuidDigest(UUID).split(':').map(Number) as [number, number];
+    expect(high.key(UUID)).toBe(`${(h & 0xffff0000) >>> 0}:${(l & 0xffff0000) >>> 0 || 1}`);
+    expect(new IdDigestSet(0).key('order-1')).toBe('0:1');
+  });
+});
