@@ -1,10 +1,11 @@
 import { createLedger, definePolicy, InMemoryKeyStore, type Actor, type EventStore, type Ledger } from '@custodian/core';
 
-// A retailer's first four months of 2026, told through the real ledger: nine customers,
+// A retailer's first five months of 2026, told through the real ledger: nine customers,
 // two recipients, consents given, withdrawn, renewed and lapsed, campaigns that are
 // allowed or refused, shares, two erasures (one recipient confirms, one does not) and
 // three access requests answered after 7, 30 and 37 days; a correction and a restriction
-// after shares, whose notices one recipient confirms and the other still owes. The tests' expected rows, and
+// after shares, whose notices one recipient confirms and the other still owes; an address
+// erased on its own, and a request to erase whose deadline is extended. The tests' expected rows, and
 // the results quoted in docs/analytics.md, are worked out from this story by hand.
 
 export const policy = definePolicy({
@@ -209,6 +210,15 @@ export async function writeStory(store: EventStore): Promise<Story> {
   await ledger.confirmRecipientNotice({ subjectId: 's-carla', actor: parcelGo, recipientId: PARCELGO, changeEventId: carlasNotice?.changeEventId ?? '' });
   at('04-28T13:00');
   await requestAccess('s-dev', 'access', 37);
+
+  // May: hana has her address erased and keeps her account; gus asks to be erased, and the
+  // deadline of his request is extended, and it is still open.
+  at('05-04T10:00');
+  await ledger.erase({ subjectId: 's-hana', actor: dpo, categories: ['contact.address'] });
+  at('05-06T10:00');
+  const gusAsks = await ledger.requestErasure({ subjectId: 's-gus', actor: customer('s-gus') });
+  at('05-20T10:00');
+  await ledger.extendRequestDeadline({ subjectId: 's-gus', actor: dpo, requestEventId: gusAsks.id, reason: 'complexity' });
 
   return { ledger, clock };
 }

@@ -12,7 +12,15 @@ import { tempFiles } from './test-support/files';
  * test-support/dataset.ts and checks the rows, worked out from the story by hand.
  */
 const DOC_PATH = join(__dirname, '../../../../docs/analytics.md');
-const QUESTIONS = ['consent-rate-per-purpose-per-month', 'uses-per-purpose', 'shares-per-recipient', 'erasures-awaiting-recipient-confirmation', 'days-to-answer-access-requests'];
+const QUESTIONS = [
+  'consent-rate-per-purpose-per-month',
+  'uses-per-purpose',
+  'shares-per-recipient',
+  'erasures-awaiting-recipient-confirmation',
+  'days-to-answer-requests',
+  'overdue-requests',
+  'categories-erased-per-month',
+];
 const DAY = 24 * 60 * 60 * 1000;
 
 function sqlBlocks(markdown: string): { name: string | undefined; sql: string }[] {
@@ -43,7 +51,7 @@ function run(name: string): unknown[] {
 }
 
 describe('docs/analytics.md', () => {
-  it('names every sql block, and answers exactly the five questions', () => {
+  it('names every sql block, and answers exactly the seven questions', () => {
     expect(blocks.filter((b) => b.name === undefined).map((b) => b.sql.split('\n')[0])).toEqual([]);
     expect(blocks.map((b) => b.name)).toEqual(QUESTIONS);
   });
@@ -123,11 +131,42 @@ describe('docs/analytics.md', () => {
     expect([before.emil, after.emil]).toContain(rows[1]?.days_waiting);
   });
 
-  it('days taken to answer access requests, and whether within a month', () => {
-    expect(run('days-to-answer-access-requests')).toEqual([
-      { subject_id: 's-ben', right: 'access', received_at: '2026-02-02T11:00:00.000Z', fulfilled_at: '2026-02-09T11:00:00.000Z', days_taken: 7, within_a_month: 1 },
-      { subject_id: 's-emil', right: 'portability', received_at: '2026-03-20T16:00:00.000Z', fulfilled_at: '2026-04-19T16:00:00.000Z', days_taken: 30, within_a_month: 1 },
-      { subject_id: 's-dev', right: 'access', received_at: '2026-04-28T13:00:00.000Z', fulfilled_at: '2026-06-04T13:00:00.000Z', days_taken: 37, within_a_month: 0 },
+  it('days taken to answer requests, and whether by the deadline in force', () => {
+    const answered = (subject_id: string, right: string, received: string, fulfilled: string | null, days_taken: number | null, in_time: number | null) => ({
+      subject_id,
+      right,
+      received_at: `2026-${received}:00.000Z`,
+      fulfilled_at: fulfilled === null ? null : `2026-${fulfilled}:00.000Z`,
+      days_taken,
+      in_time,
+      extension_reason: null as string | null,
+    });
+    expect(run('days-to-answer-requests')).toEqual([
+      answered('s-ben', 'access', '02-02T11:00', '02-09T11:00', 7, 1),
+      answered('s-anna', 'erasure', '03-01T09:00', '03-03T09:00', 2, 1),
+      // Due by the end of 20 April: one calendar month.
+      answered('s-emil', 'portability', '03-20T16:00', '04-19T16:00', 30, 1),
+      answered('s-emil', 'erasure', '04-22T09:00', '04-25T09:00', 3, 1),
+      // Due by the end of 28 May, answered on 4 June.
+      answered('s-dev', 'access', '04-28T13:00', '06-04T13:00', 37, 0),
+      // Open, its deadline extended.
+      { ...answered('s-gus', 'erasure', '05-06T10:00', null, null, null), extension_reason: 'complexity' },
     ]);
+  });
+
+  it('requests past their deadline: gus’s erasure, past even its extension to three months', () => {
+    const daysSince = (iso: string) => Math.floor((Date.now() - Date.parse(iso)) / DAY);
+    const due = '2026-08-06T23:59:59.999Z';
+    const before = daysSince(due);
+    const rows = run('overdue-requests') as { days_overdue: number }[];
+    const after = daysSince(due);
+    expect(rows.map(({ days_overdue, ...row }) => row)).toEqual([
+      { subject_id: 's-gus', right: 'erasure', received_at: '2026-05-06T10:00:00.000Z', due_by: due, extension_reason: 'complexity' },
+    ]);
+    expect([before, after]).toContain(rows[0]?.days_overdue);
+  });
+
+  it('categories erased on their own, per month and reason', () => {
+    expect(run('categories-erased-per-month')).toEqual([{ month: '2026-05', reason: 'erasure_request', category: 'contact.address', subjects: 1 }]);
   });
 });

@@ -21,3 +21,15 @@ export function parseList(text: string): string[] {
   if (!Array.isArray(parsed) || !parsed.every((item): item is string => typeof item === 'string')) throw new TypeError(`not a JSON list of strings: ${text}`);
   return parsed;
 }
+
+/** A map of names to times (retention per purpose) as a JSON object, its times as the tables keep them. */
+export const timeMap = (times: Readonly<Record<string, string>> | undefined): string =>
+  JSON.stringify(Object.fromEntries(Object.entries(times ?? {}).map(([name, time]) => [name, utc(time)])));
+
+export function parseTimeMap(text: string): Record<string, string> {
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !Object.values(parsed).every((time) => typeof time === 'string')) {
+    throw new TypeError(`not a JSON object of times: ${text}`);
+  }
+  return parsed as Record<string, string>;
+}

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { inventoryProjection, type CustodianEvent, type HeldCategory, type Inventory, type RecipientCopy, type RecipientNotice } from '@custodian/core';
-import { list, optional, parseList, utc } from './columns';
+import { inventoryProjection, type CustodianEvent, type ErasedCategory, type HeldCategory, type Inventory, type RecipientCopy, type RecipientNotice } from '@custodian/core';
+import { list, optional, parseList, parseTimeMap, timeMap, utc } from './columns';
 import { batchCache, groupBy } from './batch-cache';
 import type { TableWriter } from './table';
 
@@ -13,6 +13,16 @@ interface CategoryRow {
   rectified_at: string | null;
   retain_until: string;
   purposes: string;
+  retention: string;
+}
+
+interface ErasedRow {
+  subject_id: string;
+  category: string;
+  erased_at: string;
+  reason: ErasedCategory['reason'];
+  event_id: string;
+  recipients_notified: string;
 }
 
 interface CopyRow {
@@ -62,6 +72,7 @@ interface Stored {
   readonly copies: ReadonlyMap<string, RecipientCopy>;
   readonly moments: ReadonlyMap<string, CopyMoments>;
   readonly notices: ReadonlyMap<string, RecipientNotice>;
+  readonly erased: ReadonlyMap<string, ErasedCategory>;
 }
 
 /**
@@ -84,8 +95,9 @@ function prepare(db: Database.Database) {
   return {
     // In rowid order, the order the rows were first written: the fold's order of categories and copies.
     categories: db.prepare<[string], CategoryRow>(
-      `SELECT subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes FROM inventory ${ofSubjects} ORDER BY rowid`,
+      `SELECT subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes, retention FROM inventory ${ofSubjects} ORDER BY rowid`,
     ),
+    erased: db.prepare<[string], ErasedRow>(`SELECT subject_id, category, erased_at, reason, event_id, recipients_notified FROM erased_categories ${ofSubjects} ORDER BY rowid`),
     copies: db.prepare<[string], CopyRow>(
       `SELECT subject_id, recipient_id, categories, purposes, first_shared_at, revoked_at, erasure, erasure_notified_at, erasure_confirmed_at
        FROM recipient_copies ${ofSubjects} ORDER BY rowid`,
@@ -100,11 +112,15 @@ function prepare(db: Database.Database) {
       ON CONFLICT (subject_id) DO UPDATE SET
         first_collected_at = excluded.first_collected_at, erasure_requested_at = excluded.erasure_requested_at, erased_at = excluded.erased_at`),
     upsertCategory: db.prepare(`
-      INSERT INTO inventory (subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes, erased_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO inventory (subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes, retention, erased_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (subject_id, category) DO UPDATE SET
         source = excluded.source, collected_at = excluded.collected_at, collected_by = excluded.collected_by, rectified_at = excluded.rectified_at,
-        retain_until = excluded.retain_until, purposes = excluded.purposes, erased_at = excluded.erased_at`),
+        retain_until = excluded.retain_until, purposes = excluded.purposes, retention = excluded.retention, erased_at = excluded.erased_at`),
+    upsertErased: db.prepare(`
+      INSERT INTO erased_categories (subject_id, category, erased_at, reason, event_id, recipients_notified) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (subject_id, category) DO UPDATE SET
+        erased_at = excluded.erased_at, reason = excluded.reason, event_id = excluded.event_id, recipients_notified = excluded.recipients_notified`),
     upsertCopy: db.prepare(`
       INSERT INTO recipient_copies (subject_id, recipient_id, categories, purposes, first_shared_at, revoked_at, erasure, erasure_notified_at, erasure_confirmed_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -115,8 +131,9 @@ function prepare(db: Database.Database) {
       INSERT INTO recipient_notices (subject_id, notice_event_id, recipient_id, reason, change_event_id, categories, purpose, owed_at, status, confirmed_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (subject_id, notice_event_id) DO UPDATE SET status = excluded.status, confirmed_at = excluded.confirmed_at`),
-    // The fold never forgets a category, a copy or a notice today; should it ever, its rows go too.
+    // A category erased on its own leaves the inventory, and leaves erased_categories once collected again.
     removeCategory: db.prepare('DELETE FROM inventory WHERE subject_id = ? AND category = ?'),
+    removeErased: db.prepare('DELETE FROM erased_categories WHERE subject_id = ? AND category = ?'),
     removeCopy: db.prepare('DELETE FROM recipient_copies WHERE subject_id = ? AND recipient_id = ?'),
     removeNotice: db.prepare('DELETE FROM recipient_notices WHERE subject_id = ? AND notice_event_id = ?'),
   };
@@ -142,6 +159,7 @@ function held(
   categoryRows: readonly CategoryRow[],
   copyRows: readonly CopyRow[],
   noticeRows: readonly NoticeRow[],
+  erasedRows: readonly ErasedRow[],
 ): HeldSubject {
   const categories = categoryRows.map((row): HeldCategory => ({
     category: row.category,
@@ -151,6 +169,14 @@ function held(
     rectifiedAt: optional(row.rectified_at),
     retainUntil: row.retain_until,
     purposes: parseList(row.purposes),
+    retention: parseTimeMap(row.retention),
+  }));
+  const erasedCategories = erasedRows.map((row): ErasedCategory => ({
+    category: row.category,
+    erasedAt: row.erased_at,
+    reason: row.reason,
+    eventId: row.event_id,
+    recipientsNotified: parseList(row.recipients_notified),
   }));
   const recipients = copyRows.map((row): RecipientCopy => ({
     recipientId: row.recipient_id,
@@ -170,6 +196,7 @@ function held(
     erasedAt,
     pendingErasureConfirmations: recipients.filter((r) => r.erasure === 'pending').map((r) => r.recipientId),
     recipientNotices: noticeRows.map(noticeOf),
+    erasedCategories,
   };
   const moments = new Map(
     copyRows.map((row): [string, CopyMoments] => [row.recipient_id, { erasure: row.erasure, notifiedAt: row.erasure_notified_at, confirmedAt: row.erasure_confirmed_at }]),
@@ -180,6 +207,7 @@ function held(
     copies: new Map(recipients.map((copy) => [copy.recipientId, copy])),
     moments: new Map(moments),
     notices: new Map(state.recipientNotices.map((notice) => [notice.noticeEventId, notice])),
+    erased: new Map(erasedCategories.map((erased) => [erased.category, erased])),
   };
   return { state, moments, firstSeenAt: subject?.first_seen_at, firstCollectedAt: subject?.first_collected_at ?? null, stored };
 }
@@ -190,7 +218,10 @@ function load(sql: Statements, subjectIds: readonly string[]): HeldSubject[] {
   const categories = groupBy(sql.categories.all(keys), (row) => row.subject_id);
   const copies = groupBy(sql.copies.all(keys), (row) => row.subject_id);
   const notices = groupBy(sql.notices.all(keys), (row) => row.subject_id);
-  return subjectIds.map((subjectId) => held(subjectId, subjects.get(subjectId), categories.get(subjectId) ?? [], copies.get(subjectId) ?? [], notices.get(subjectId) ?? []));
+  const erased = groupBy(sql.erased.all(keys), (row) => row.subject_id);
+  return subjectIds.map((subjectId) =>
+    held(subjectId, subjects.get(subjectId), categories.get(subjectId) ?? [], copies.get(subjectId) ?? [], notices.get(subjectId) ?? [], erased.get(subjectId) ?? []),
+  );
 }
 
 /** A change of a copy's erasure to pending or confirmed happened at the event that made it, at `at`. */
@@ -237,9 +268,21 @@ function save(sql: Statements, subjectId: string, { state, moments, firstSeenAt,
     categories.add(held.category);
     if (!erasureMoved && stored.categories.get(held.category) === held) continue;
     const { category, source, collectedBy } = held;
-    sql.upsertCategory.run(subjectId, category, source, utc(held.collectedAt), collectedBy, utc(held.rectifiedAt), utc(held.retainUntil), list(held.purposes), erasedAt);
+    sql.upsertCategory.run(
+      subjectId,
+      category,
+      source,
+      utc(held.collectedAt),
+      collectedBy,
+      utc(held.rectifiedAt),
+      utc(held.retainUntil),
+      list(held.purposes),
+      timeMap(held.retention),
+      erasedAt,
+    );
   }
   for (const category of stored.categories.keys()) if (!categories.has(category)) sql.removeCategory.run(subjectId, category);
+  saveErased(sql, subjectId, state.erasedCategories ?? [], stored.erased);
   const copies = new Set<string>();
   for (const copy of state.recipients) {
     copies.add(copy.recipientId);
@@ -279,10 +322,20 @@ function save(sql: Statements, subjectId: string, { state, moments, firstSeenAt,
   for (const noticeEventId of stored.notices.keys()) if (!notices.has(noticeEventId)) sql.removeNotice.run(subjectId, noticeEventId);
 }
 
+function saveErased(sql: Statements, subjectId: string, erasedCategories: readonly ErasedCategory[], stored: ReadonlyMap<string, ErasedCategory>): void {
+  const erased = new Set<string>();
+  for (const entry of erasedCategories) {
+    erased.add(entry.category);
+    if (stored.get(entry.category) === entry) continue;
+    sql.upsertErased.run(subjectId, entry.category, utc(entry.erasedAt), entry.reason, entry.eventId, list(entry.recipientsNotified));
+  }
+  for (const category of stored.keys()) if (!erased.has(category)) sql.removeErased.run(subjectId, category);
+}
+
 /**
- * `inventory`, `recipient_copies`, `recipient_notices` and `subjects`: core's inventory fold,
- * whose state for a subject is spread over the four. The rows of a batch's subjects are read
- * as the fold's state before its events (four queries for the whole batch), evolved in memory by each
+ * `inventory`, `erased_categories`, `recipient_copies`, `recipient_notices` and `subjects`: core's inventory fold,
+ * whose state for a subject is spread over the five. The rows of a batch's subjects are read
+ * as the fold's state before its events (five queries for the whole batch), evolved in memory by each
  * of its events, and what changed is written back at the batch's end. What the fold does
  * not keep is the tables' own: when a copy's erasure was notified and confirmed (the
  * moments its `erasure` changed), and when the subject was first seen and first collected.

@@ -46,7 +46,10 @@ describe('recipient_notices', () => {
     const projections = createSqlProjections(store);
     await projections.catchUp();
     await projections.close();
-    const held = rows<{ status: string }>(store.database, 'SELECT recipient_id, reason, change_event_id, categories, status FROM recipient_notices ORDER BY owed_at, notice_event_id');
+    const held = rows<{ status: string }>(
+      store.database,
+      'SELECT recipient_id, reason, change_event_id, categories, status FROM recipient_notices ORDER BY owed_at, notice_event_id',
+    );
     expect(held).toEqual([
       { recipient_id: 'carrier', reason: 'erasure', change_event_id: erasure.id, categories: '["contact.address"]', status: 'confirmed' },
       { recipient_id: 'data-broker', reason: 'opted_out', change_event_id: signal.id, categories: '["contact.email"]', status: 'pending' },

@@ -345,8 +345,10 @@ describe("the analysts' indexes", () => {
       'access_history_purpose',
       'access_history_recipient',
       'access_history_subject',
+      'access_requests_open',
       'access_requests_subject',
       'consent_state_purpose',
+      'erased_categories_reason',
       'recipient_copies_recipient',
       'recipient_notices_recipient',
     ]);

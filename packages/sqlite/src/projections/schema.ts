@@ -4,16 +4,26 @@ import type Database from 'better-sqlite3';
  * The layout of the analytics tables. They hold nothing that is not in the events, so a
  * file made by another layout is not migrated: its tables are dropped and rebuilt.
  */
-export const PROJECTIONS_SCHEMA_VERSION = 4;
+export const PROJECTIONS_SCHEMA_VERSION = 5;
 
 /** The checkpoint row of the runner that keeps every table below. */
 export const CHECKPOINT_NAME = 'analytics';
 
 /** Every table the runner keeps, in the order they are cleared. */
-export const PROJECTION_TABLES = ['consent_state', 'access_history', 'inventory', 'recipient_copies', 'recipient_notices', 'subjects', 'recipients', 'access_requests'] as const;
+export const PROJECTION_TABLES = [
+  'consent_state',
+  'access_history',
+  'inventory',
+  'erased_categories',
+  'recipient_copies',
+  'recipient_notices',
+  'subjects',
+  'recipients',
+  'access_requests',
+] as const;
 
 // Times are UTC ISO 8601 text with milliseconds, so they sort and compare as text. Lists
-// (categories, purposes) are JSON arrays, readable with json_each().
+// (categories, purposes) are JSON arrays and maps (retention per purpose) JSON objects, readable with json_each().
 const TABLES = `
 CREATE TABLE consent_state (
   subject_id     TEXT NOT NULL,
@@ -57,7 +67,18 @@ CREATE TABLE inventory (
   rectified_at TEXT,
   retain_until TEXT NOT NULL,
   purposes     TEXT NOT NULL,
+  retention    TEXT NOT NULL,
   erased_at    TEXT,
+  PRIMARY KEY (subject_id, category)
+);
+
+CREATE TABLE erased_categories (
+  subject_id          TEXT NOT NULL,
+  category            TEXT NOT NULL,
+  erased_at           TEXT NOT NULL,
+  reason              TEXT NOT NULL CHECK (reason IN ('erasure_request', 'retention_expired')),
+  event_id            TEXT NOT NULL,
+  recipients_notified TEXT NOT NULL,
   PRIMARY KEY (subject_id, category)
 );
 
@@ -110,8 +131,12 @@ CREATE TABLE recipients (
 CREATE TABLE access_requests (
   request_event_id   TEXT PRIMARY KEY,
   subject_id         TEXT NOT NULL,
-  right              TEXT NOT NULL,
+  right              TEXT NOT NULL CHECK (right IN ('access', 'portability', 'erasure')),
   received_at        TEXT NOT NULL,
+  due_by             TEXT NOT NULL,
+  statutory_due_by   TEXT NOT NULL,
+  extension_reason   TEXT CHECK (extension_reason IN ('complexity', 'number_of_requests')),
+  extension_event_id TEXT,
   fulfilled_at       TEXT,
   fulfilled_event_id TEXT,
   digest             TEXT
@@ -131,6 +156,8 @@ const INDEXES = {
   recipient_copies_recipient: 'recipient_copies (recipient_id, erasure)',
   recipient_notices_recipient: 'recipient_notices (recipient_id, status)',
   access_requests_subject: 'access_requests (subject_id)',
+  access_requests_open: 'access_requests (due_by) WHERE fulfilled_at IS NULL',
+  erased_categories_reason: 'erased_categories (reason, erased_at)',
 } as const;
 
 /** Builds the analysts' indexes that are missing: all of them after a rebuild, or after one that died before its end. */

@@ -206,12 +206,12 @@ describe('the analytics tables after a catch-up on the story', () => {
     ]);
   });
 
-  it('inventory and recipient_copies hold what ledger.inventory() holds', async () => {
+  it('inventory, erased_categories and recipient_copies hold what ledger.inventory() holds', async () => {
     for (const subjectId of SUBJECTS) {
       const inventory = await ledger.inventory(subjectId);
       const categories = rows(
         db(),
-        'SELECT category, source, collected_at, collected_by, rectified_at, retain_until, purposes, erased_at FROM inventory WHERE subject_id = ? ORDER BY category',
+        'SELECT category, source, collected_at, collected_by, rectified_at, retain_until, purposes, retention, erased_at FROM inventory WHERE subject_id = ? ORDER BY category',
         subjectId,
       );
       expect(categories).toEqual(
@@ -225,9 +225,26 @@ describe('the analytics tables after a catch-up on the story', () => {
             rectified_at: held.rectifiedAt ?? null,
             retain_until: held.retainUntil,
             purposes: JSON.stringify(held.purposes),
+            retention: JSON.stringify(held.retention),
             erased_at: inventory.erasedAt ?? null,
           })),
       );
+      const erased = rows(db(), 'SELECT category, erased_at, reason, event_id, recipients_notified FROM erased_categories WHERE subject_id = ? ORDER BY category', subjectId);
+      expect(erased).toEqual(
+        [...(inventory.erasedCategories ?? [])]
+          .sort((a, b) => a.category.localeCompare(b.category))
+          .map((entry) => ({
+            category: entry.category,
+            erased_at: entry.erasedAt,
+            reason: entry.reason,
+            event_id: entry.eventId,
+            recipients_notified: JSON.stringify(entry.recipientsNotified),
+          })),
+      );
+    }
+    expect(rows(db(), 'SELECT subject_id, category, reason FROM erased_categories')).toEqual([{ subject_id: 's-hana', category: 'contact.address', reason: 'erasure_request' }]);
+    for (const subjectId of SUBJECTS) {
+      const inventory = await ledger.inventory(subjectId);
       const copies = rows(
         db(),
         'SELECT recipient_id, categories, purposes, first_shared_at, revoked_at, erasure FROM recipient_copies WHERE subject_id = ? ORDER BY recipient_id',
@@ -309,7 +326,7 @@ describe('the analytics tables after a catch-up on the story', () => {
       [
         ['s-anna', '2026-01-05T10:00', '2026-03-01T09:00', '2026-03-03T09:00'],
         ['s-ben', '2026-01-12T10:00'],
-        ['s-gus', '2026-01-18T10:00'],
+        ['s-gus', '2026-01-18T10:00', '2026-05-06T10:00'],
         ['s-carla', '2026-02-03T10:00'],
         ['s-hana', '2026-02-14T10:00'],
         ['s-dev', '2026-02-20T10:00'],
@@ -363,17 +380,57 @@ describe('the analytics tables after a catch-up on the story', () => {
     expect(table).toEqual(read);
   });
 
-  it('access_requests: each request with its answer, matched by event id', () => {
+  it('access_requests: each request with its deadline and its answer, matched by event id', () => {
     const recorded = rawRecords(store).map((record) => events.decode(record.bytes));
-    const received = recorded.flatMap((event) => (event.type === 'AccessRequestReceived' ? [event] : []));
-    const fulfilled = recorded.flatMap((event) => (event.type === 'AccessRequestFulfilled' ? [event] : []));
-    expect(rows(db(), 'SELECT request_event_id, subject_id, right, fulfilled_event_id, digest FROM access_requests ORDER BY received_at')).toEqual(
-      received.map((request) => {
-        const answer = fulfilled.find((event) => event.data.requestEventId === request.id);
-        return { request_event_id: request.id, subject_id: request.subjectId, right: request.data.right, fulfilled_event_id: answer?.id, digest: answer?.data.digest };
+    const answers = new Map(recorded.flatMap((event) => (event.type === 'AccessRequestFulfilled' ? [[event.data.requestEventId, event] as const] : [])));
+    const erasures = recorded.flatMap((event) => (event.type === 'DataErased' && event.data.scope === 'all' ? [event] : []));
+    const extensions = new Map(recorded.flatMap((event) => (event.type === 'RequestDeadlineExtended' ? [[event.data.requestEventId, event] as const] : [])));
+    const requests = recorded.flatMap((event) =>
+      event.type === 'AccessRequestReceived'
+        ? [{ event, right: event.data.right, dueBy: event.data.dueBy }]
+        : event.type === 'ErasureRequested'
+          ? [{ event, right: 'erasure', dueBy: event.data.dueBy }]
+          : [],
+    );
+    expect(requests.map(({ right }) => right)).toEqual(['access', 'erasure', 'portability', 'erasure', 'access', 'erasure']);
+    expect(
+      rows(
+        db(),
+        'SELECT request_event_id, subject_id, right, due_by, statutory_due_by, extension_reason, extension_event_id, fulfilled_event_id, digest FROM access_requests ORDER BY received_at',
+      ),
+    ).toEqual(
+      requests.map(({ event, right, dueBy }) => {
+        const answer = answers.get(event.id);
+        const erased = right === 'erasure' ? erasures.find((erasure) => erasure.subjectId === event.subjectId) : undefined;
+        const extension = extensions.get(event.id);
+        return {
+          request_event_id: event.id,
+          subject_id: event.subjectId,
+          right,
+          due_by: extension?.data.until ?? dueBy,
+          statutory_due_by: dueBy,
+          extension_reason: extension?.data.reason ?? null,
+          extension_event_id: extension?.id ?? null,
+          fulfilled_event_id: answer?.id ?? erased?.id ?? null,
+          digest: answer?.data.digest ?? null,
+        };
       }),
     );
-    expect(received).toHaveLength(3);
+    expect(extensions.size).toBe(1);
+  });
+
+  it('access_requests left open are those ledger.openRequests() lists, with its deadlines', async () => {
+    const open = await ledger.openRequests({ now: new Date('2026-05-21T00:00:00.000Z') });
+    expect(open.map((request) => request.right)).toEqual(['erasure']);
+    expect(rows(db(), 'SELECT request_event_id, subject_id, right, due_by, extension_event_id FROM access_requests WHERE fulfilled_at IS NULL')).toEqual(
+      open.map((request) => ({
+        request_event_id: request.requestEventId,
+        subject_id: request.subjectId,
+        right: request.right,
+        due_by: request.dueBy,
+        extension_event_id: request.extension?.eventId ?? null,
+      })),
+    );
   });
 
   it('hold no personal value, in plain text or sealed', () => {
