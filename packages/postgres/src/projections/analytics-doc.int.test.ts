@@ -12,7 +12,15 @@ import { snapshot, sqliteReference, testSchemas, type SqliteReference, type Test
  * checks by hand) and checks that every question gets the same rows from each.
  */
 const DOC_PATH = join(__dirname, '../../../../docs/analytics.md');
-const QUESTIONS = ['consent-rate-per-purpose-per-month', 'uses-per-purpose', 'shares-per-recipient', 'erasures-awaiting-recipient-confirmation', 'days-to-answer-access-requests'];
+const QUESTIONS = [
+  'consent-rate-per-purpose-per-month',
+  'uses-per-purpose',
+  'shares-per-recipient',
+  'erasures-awaiting-recipient-confirmation',
+  'days-to-answer-requests',
+  'overdue-requests',
+  'categories-erased-per-month',
+];
 
 function blocks(markdown: string, language: string): { name: string | undefined; sql: string }[] {
   return [...markdown.matchAll(new RegExp(`^\`\`\`${language}\\r?\\n([\\s\\S]*?)^\`\`\``, 'gm'))].map(([, sql = '']) => ({

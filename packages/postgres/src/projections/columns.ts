@@ -15,6 +15,18 @@ export const optional = (value: string | null): string | undefined => value ?? u
 /** Lists are jsonb arrays; they are sent as their JSON text, which the statements cast. */
 export const list = (items: readonly string[]): string => JSON.stringify(items);
 
+/** A map of names to times (retention per purpose) as the JSON text of a jsonb object, its times as the tables keep them. */
+export const timeMap = (times: Readonly<Record<string, string>> | undefined): string =>
+  JSON.stringify(Object.fromEntries(Object.entries(times ?? {}).map(([name, time]) => [name, utc(time)])));
+
+/** A jsonb map of times as pg parses it. */
+export function times(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.values(value).every((time) => typeof time === 'string')) {
+    throw new TypeError('a map column does not hold a JSON object of times');
+  }
+  return value as Record<string, string>;
+}
+
 /** A jsonb list as pg parses it. */
 export function strings(value: unknown): string[] {
   if (!Array.isArray(value) || !value.every((item): item is string => typeof item === 'string')) throw new TypeError('a list column does not hold a JSON list of strings');

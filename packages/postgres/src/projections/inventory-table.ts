@@ -1,6 +1,6 @@
-import { inventoryProjection, type CustodianEvent, type HeldCategory, type Inventory, type RecipientCopy, type RecipientNotice } from '@custodian/core';
+import { inventoryProjection, type CustodianEvent, type ErasedCategory, type HeldCategory, type Inventory, type RecipientCopy, type RecipientNotice } from '@custodian/core';
 import type { PoolClient } from 'pg';
-import { columns, keysOf, list, optional, strings, utc } from './columns';
+import { columns, keysOf, list, optional, strings, timeMap, times, utc } from './columns';
 import { statement } from './sql';
 import type { TableWriter } from './table';
 
@@ -13,6 +13,16 @@ interface CategoryRow {
   rectified_at: string | null;
   retain_until: string;
   purposes: unknown;
+  retention: unknown;
+}
+
+interface ErasedRow {
+  subject_id: string;
+  category: string;
+  erased_at: string;
+  reason: ErasedCategory['reason'];
+  event_id: string;
+  recipients_notified: unknown;
 }
 
 interface CopyRow {
@@ -68,8 +78,13 @@ const sql = {
   ),
   categories: statement<CategoryRow>(
     'inventory.categories',
-    `SELECT subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes
+    `SELECT subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes, retention
      FROM inventory WHERE subject_id = ANY($1::text[]) ORDER BY subject_id, category`,
+  ),
+  erased: statement<ErasedRow>(
+    'inventory.erased',
+    `SELECT subject_id, category, erased_at, reason, event_id, recipients_notified
+     FROM erased_categories WHERE subject_id = ANY($1::text[]) ORDER BY subject_id, erased_at, category`,
   ),
   copies: statement<CopyRow>(
     'inventory.copies',
@@ -90,13 +105,22 @@ const sql = {
   ),
   upsertCategories: statement(
     'inventory.upsert-categories',
-    `INSERT INTO inventory (subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes, erased_at)
-     SELECT subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes::jsonb, erased_at
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-       AS row (subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes, erased_at)
+    `INSERT INTO inventory (subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes, retention, erased_at)
+     SELECT subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes::jsonb, retention::jsonb, erased_at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+       AS row (subject_id, category, source, collected_at, collected_by, rectified_at, retain_until, purposes, retention, erased_at)
      ON CONFLICT (subject_id, category) DO UPDATE SET
        source = excluded.source, collected_at = excluded.collected_at, collected_by = excluded.collected_by, rectified_at = excluded.rectified_at,
-       retain_until = excluded.retain_until, purposes = excluded.purposes, erased_at = excluded.erased_at`,
+       retain_until = excluded.retain_until, purposes = excluded.purposes, retention = excluded.retention, erased_at = excluded.erased_at`,
+  ),
+  upsertErased: statement(
+    'inventory.upsert-erased',
+    `INSERT INTO erased_categories (subject_id, category, erased_at, reason, event_id, recipients_notified)
+     SELECT subject_id, category, erased_at, reason, event_id, recipients_notified::jsonb
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+       AS row (subject_id, category, erased_at, reason, event_id, recipients_notified)
+     ON CONFLICT (subject_id, category) DO UPDATE SET
+       erased_at = excluded.erased_at, reason = excluded.reason, event_id = excluded.event_id, recipients_notified = excluded.recipients_notified`,
   ),
   upsertCopies: statement(
     'inventory.upsert-copies',
@@ -116,7 +140,12 @@ const sql = {
        AS row (subject_id, notice_event_id, recipient_id, reason, change_event_id, categories, purpose, owed_at, status, confirmed_at)
      ON CONFLICT (subject_id, notice_event_id) DO UPDATE SET status = excluded.status, confirmed_at = excluded.confirmed_at`,
   ),
-  // The fold never forgets a category, a copy or a notice today; should it ever, its rows go too.
+  // A category erased on its own leaves the inventory, and leaves erased_categories once collected again.
+  dropOtherErased: statement(
+    'inventory.drop-other-erased',
+    `DELETE FROM erased_categories e WHERE e.subject_id = ANY($1::text[])
+     AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS kept (subject_id, category) WHERE kept.subject_id = e.subject_id AND kept.category = e.category)`,
+  ),
   dropOtherCategories: statement(
     'inventory.drop-other-categories',
     `DELETE FROM inventory i WHERE i.subject_id = ANY($1::text[])
@@ -149,10 +178,11 @@ async function load(client: PoolClient, subjectIds: readonly string[]): Promise<
   const categories = grouped((await sql.categories(client, [subjectIds])).rows);
   const copies = grouped((await sql.copies(client, [subjectIds])).rows);
   const notices = grouped((await sql.notices(client, [subjectIds])).rows);
+  const erased = grouped((await sql.erased(client, [subjectIds])).rows);
   return new Map(
     subjectIds.map((subjectId) => [
       subjectId,
-      held(subjectId, subjects.get(subjectId), categories.get(subjectId) ?? [], copies.get(subjectId) ?? [], notices.get(subjectId) ?? []),
+      held(subjectId, subjects.get(subjectId), categories.get(subjectId) ?? [], copies.get(subjectId) ?? [], notices.get(subjectId) ?? [], erased.get(subjectId) ?? []),
     ]),
   );
 }
@@ -177,6 +207,7 @@ function held(
   categoryRows: readonly CategoryRow[],
   copyRows: readonly CopyRow[],
   noticeRows: readonly NoticeRow[],
+  erasedRows: readonly ErasedRow[],
 ): HeldSubject {
   const categories = categoryRows.map((row): HeldCategory => ({
     category: row.category,
@@ -186,6 +217,7 @@ function held(
     rectifiedAt: optional(row.rectified_at),
     retainUntil: row.retain_until,
     purposes: strings(row.purposes),
+    retention: times(row.retention),
   }));
   const recipients = copyRows.map((row): RecipientCopy => ({
     recipientId: row.recipient_id,
@@ -205,6 +237,13 @@ function held(
     erasedAt,
     pendingErasureConfirmations: recipients.filter((r) => r.erasure === 'pending').map((r) => r.recipientId),
     recipientNotices: noticeRows.map(noticeOf),
+    erasedCategories: erasedRows.map((row): ErasedCategory => ({
+      category: row.category,
+      erasedAt: row.erased_at,
+      reason: row.reason,
+      eventId: row.event_id,
+      recipientsNotified: strings(row.recipients_notified),
+    })),
   };
   const moments = new Map(copyRows.map((row): [string, CopyMoments] => [row.recipient_id, row]));
   return { state, copies: moments, firstSeenAt: subject?.first_seen_at, firstCollectedAt: subject?.first_collected_at ?? null, changed: false };
@@ -238,7 +277,9 @@ function evolve(subject: HeldSubject, event: CustodianEvent): HeldSubject {
 
 async function save(client: PoolClient, subjects: ReadonlyMap<string, HeldSubject>): Promise<void> {
   const subjectRows = columns(5);
-  const categoryRows = columns(9);
+  const categoryRows = columns(10);
+  const erasedRows = columns(6);
+  const keptErased = columns(2);
   const copyRows = columns(9);
   const keptCategories = columns(2);
   const keptCopies = columns(2);
@@ -261,8 +302,13 @@ async function save(client: PoolClient, subjects: ReadonlyMap<string, HeldSubjec
         utc(category.rectifiedAt),
         utc(category.retainUntil),
         list(category.purposes),
+        timeMap(category.retention),
         erasedAt,
       ]);
+    }
+    for (const entry of state.erasedCategories ?? []) {
+      keptErased.push([subjectId, entry.category]);
+      erasedRows.push([subjectId, entry.category, utc(entry.erasedAt), entry.reason, entry.eventId, list(entry.recipientsNotified)]);
     }
     for (const copy of state.recipients) {
       const moments = copies.get(copy.recipientId);
@@ -300,14 +346,16 @@ async function save(client: PoolClient, subjects: ReadonlyMap<string, HeldSubjec
   await sql.dropOtherCategories(client, [changed, ...keptCategories.arrays]);
   await sql.dropOtherCopies(client, [changed, ...keptCopies.arrays]);
   await sql.dropOtherNotices(client, [changed, ...keptNotices.arrays]);
+  await sql.dropOtherErased(client, [changed, ...keptErased.arrays]);
   if (categoryRows.length > 0) await sql.upsertCategories(client, categoryRows.arrays);
+  if (erasedRows.length > 0) await sql.upsertErased(client, erasedRows.arrays);
   if (copyRows.length > 0) await sql.upsertCopies(client, copyRows.arrays);
   if (noticeRows.length > 0) await sql.upsertNotices(client, noticeRows.arrays);
 }
 
 /**
- * `inventory`, `recipient_copies`, `recipient_notices` and `subjects`: core's inventory fold,
- * whose state for a subject is spread over the four. The batch's subjects are loaded as the fold's state in
+ * `inventory`, `erased_categories`, `recipient_copies`, `recipient_notices` and `subjects`: core's inventory fold,
+ * whose state for a subject is spread over the five. The batch's subjects are loaded as the fold's state in
  * one statement per table, evolved in memory by each of their events, and written back in
  * one statement per table. What the fold does not keep is the tables' own: when a copy's
  * erasure was notified and confirmed (the moments its `erasure` changed), and when the

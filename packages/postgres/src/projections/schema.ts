@@ -6,18 +6,28 @@ import { transaction } from './sql';
 export const CHECKPOINT_NAME = 'analytics';
 
 /** Every table the runner keeps, in the order they are cleared. */
-export const PROJECTION_TABLES = ['consent_state', 'access_history', 'inventory', 'recipient_copies', 'recipient_notices', 'subjects', 'recipients', 'access_requests'] as const;
+export const PROJECTION_TABLES = [
+  'consent_state',
+  'access_history',
+  'inventory',
+  'erased_categories',
+  'recipient_copies',
+  'recipient_notices',
+  'subjects',
+  'recipients',
+  'access_requests',
+] as const;
 
 /**
  * The layout of the analytics tables. They hold nothing that is not in the events, so
  * tables of an older layout are not converted: they are dropped, made again in this
  * layout and refilled from the events, as @custodian/sqlite does.
  */
-export const PROJECTIONS_SCHEMA_VERSION = 4;
+export const PROJECTIONS_SCHEMA_VERSION = 5;
 
 // The columns, names and meanings of @custodian/sqlite's tables (docs/analytics.md), so the
 // same questions read the same answers. Times are UTC ISO 8601 text with milliseconds, as
-// there, so they compare and sort as text and `::timestamptz` reads them; lists are jsonb.
+// there, so they compare and sort as text and `::timestamptz` reads them; lists and maps are jsonb.
 // `right` is a reserved word here, so SQL on either database names it "right".
 const LAYOUT = `
 CREATE TABLE consent_state (
@@ -66,9 +76,21 @@ CREATE TABLE inventory (
   rectified_at TEXT,
   retain_until TEXT  NOT NULL,
   purposes     JSONB NOT NULL,
+  retention    JSONB NOT NULL,
   erased_at    TEXT,
   PRIMARY KEY (subject_id, category)
 );
+
+CREATE TABLE erased_categories (
+  subject_id          TEXT  NOT NULL,
+  category            TEXT  NOT NULL,
+  erased_at           TEXT  NOT NULL,
+  reason              TEXT  NOT NULL CHECK (reason IN ('erasure_request', 'retention_expired')),
+  event_id            TEXT  NOT NULL,
+  recipients_notified JSONB NOT NULL,
+  PRIMARY KEY (subject_id, category)
+);
+CREATE INDEX erased_categories_reason ON erased_categories (reason, erased_at);
 
 CREATE TABLE recipient_copies (
   subject_id           TEXT  NOT NULL,
@@ -121,13 +143,18 @@ CREATE TABLE recipients (
 CREATE TABLE access_requests (
   request_event_id   TEXT PRIMARY KEY,
   subject_id         TEXT NOT NULL,
-  "right"            TEXT NOT NULL,
+  "right"            TEXT NOT NULL CHECK ("right" IN ('access', 'portability', 'erasure')),
   received_at        TEXT NOT NULL,
+  due_by             TEXT NOT NULL,
+  statutory_due_by   TEXT NOT NULL,
+  extension_reason   TEXT CHECK (extension_reason IN ('complexity', 'number_of_requests')),
+  extension_event_id TEXT,
   fulfilled_at       TEXT,
   fulfilled_event_id TEXT,
   digest             TEXT
 );
 CREATE INDEX access_requests_subject ON access_requests (subject_id);
+CREATE INDEX access_requests_open ON access_requests (due_by) WHERE fulfilled_at IS NULL;
 `;
 
 /**

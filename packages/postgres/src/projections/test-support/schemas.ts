@@ -50,12 +50,21 @@ export async function testSchemas(): Promise<TestSchemas> {
   };
 }
 
-/** A row as it reads on either database: jsonb lists as their JSON text, bigint positions as numbers. */
+/** A JSON object with its keys sorted: jsonb keeps its own key order, SQLite's text the writer's. */
+const sortedKeys = (value: unknown): string => JSON.stringify(Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1))));
+
+/** A row as it reads on either database: jsonb lists as their JSON text, jsonb maps as their text with keys sorted, bigint positions as numbers. */
 function portable(row: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(row).map(([column, value]) => [
       column,
-      Array.isArray(value) ? JSON.stringify(value) : column === 'position' && typeof value === 'string' ? Number(value) : value,
+      Array.isArray(value)
+        ? JSON.stringify(value)
+        : column === 'retention'
+          ? sortedKeys(typeof value === 'string' ? JSON.parse(value) : value)
+          : column === 'position' && typeof value === 'string'
+            ? Number(value)
+            : value,
     ]),
   );
 }
