@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ValidationError, type EventStore } from '@custodian/core';
 import { loadEventStoreDB, loadPostgres, loadSqlite } from './adapters';
-import { UsageError } from './usage';
+import { stringOption, UsageError, type OptionValues } from './usage';
 
 export interface OpenedStore {
   readonly store: EventStore;
@@ -20,6 +20,13 @@ export interface StoreChoice {
 }
 
 export const DEFAULT_DB = 'custodian.db';
+
+/** The store options a command was given: --db, --eventstore, --postgres. */
+export const storeChoice = (values: OptionValues): StoreChoice => ({
+  db: stringOption(values, 'db'),
+  eventstore: stringOption(values, 'eventstore'),
+  postgres: stringOption(values, 'postgres'),
+});
 const POSTGRES_URL_FORM = 'it must be postgres://user:password@host:port/database (or postgresql://), with a host';
 
 export async function openStore(choice: StoreChoice, cwd: string, command: string): Promise<OpenedStore> {
@@ -83,6 +90,38 @@ async function openPostgres(connectionString: string, command: string): Promise<
     throw error;
   }
   return { store, label: `PostgreSQL at ${store.location.database}`, close: () => store.close() };
+}
+
+/** How a command that writes finds its ledger: whether it may start one where there is none. */
+export interface WritableChoice extends StoreChoice {
+  /** True: a missing SQLite file is created and an empty database given the tables (an import's first run); false: the ledger must be there. */
+  readonly create: boolean;
+}
+
+/**
+ * A ledger to write to: a SQLite file, or PostgreSQL (`--postgres`). EventStoreDB is refused:
+ * no EventStoreDB server runs where the CLI's writing commands are tested, and an untested write path is not offered.
+ */
+export async function openWritableStore(choice: WritableChoice, cwd: string, command: string): Promise<OpenedStore> {
+  if (choice.eventstore !== undefined)
+    throw new UsageError(`${command} writes to a SQLite ledger file (--db <file>) or to PostgreSQL (--postgres <url>), not to EventStoreDB`, command);
+  if (choice.db !== undefined && choice.postgres !== undefined) throw new UsageError('pass either --db or --postgres, not both', command);
+  if (choice.postgres !== undefined) {
+    const { createPostgresEventStore } = await loadPostgres(command);
+    try {
+      const store = await createPostgresEventStore({ connectionString: choice.postgres, migrate: choice.create, poolSize: 4 });
+      return { store, label: `PostgreSQL at ${store.location.database}`, close: () => store.close() };
+    } catch (error) {
+      if (error instanceof ValidationError) throw new UsageError(`--postgres is not a PostgreSQL URL: ${POSTGRES_URL_FORM}`, command);
+      throw error;
+    }
+  }
+  const path = resolve(cwd, choice.db ?? DEFAULT_DB);
+  if (choice.create ? !existsSync(dirname(path)) : !existsSync(path)) throw new UsageError(choice.create ? `no folder for ${path}` : `no ledger file at ${path}`, command);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${path} is a folder, not a ledger file`, command);
+  const { createSqliteEventStore } = await loadSqlite(command);
+  const store = createSqliteEventStore({ path });
+  return { store, label: path, close: () => store.close() };
 }
 
 function withoutCredentials(connectionString: string): string {

@@ -82,18 +82,62 @@ describe('custodian --postgres', () => {
     for (const argv of READS) expect((await onPostgres(argv)).code).toBe(0);
     expect(await fingerprint()).toEqual(before);
   });
+});
 
-  it('refuses to import into PostgreSQL rather than write a SQLite file it was not asked for', async () => {
-    const elsewhere = workspace();
-    try {
-      writeFileSync(join(elsewhere.dir, 'customers.jsonl'), '');
-      const { code, stderr } = await cli(['import', 'customers.jsonl', '--keys', 'keys', '--postgres', database.url], { cwd: elsewhere.dir, env: ENV });
-      expect(code).toBe(2);
-      expect(stderr).toMatch(/^custodian: import writes to a SQLite ledger file: pass --db <file>\n/);
-      expect(existsSync(elsewhere.db)).toBe(false);
-    } finally {
-      elsewhere.remove();
-    }
+describe('custodian import and retention --enforce on PostgreSQL', () => {
+  const POLICY = {
+    purposes: {
+      'fraud.prevention': { legalBasis: 'legitimate_interests', categories: ['contact.email', 'contact.address'], roles: ['fraud'], retention: 'P30D' },
+      'marketing.email': { legalBasis: 'legitimate_interests', categories: ['contact.email'], roles: ['marketing'], retention: 'P2Y' },
+    },
+  };
+  const notice = { id: 'privacy-notice', version: '3' };
+  const customer = {
+    subjectId: 'c-imported',
+    collections: [
+      { collectedAt: '2020-01-01T00:00:00Z', source: 'crm-2019', purposes: ['fraud.prevention', 'marketing.email'], notice, data: { 'contact.email': 'imported@example.com' } },
+      { collectedAt: '2020-01-01T00:00:00Z', source: 'crm-2019', purposes: ['fraud.prevention'], notice, data: { 'contact.address': '9 Birch Lane' } },
+    ],
+    consents: [],
+  };
+  let fresh: TestDatabase;
+  let ws: ReturnType<typeof workspace>;
+  beforeAll(async () => {
+    fresh = await startTestDatabase();
+    ws = workspace();
+    writeFileSync(join(ws.dir, 'policy.json'), JSON.stringify(POLICY));
+    writeFileSync(join(ws.dir, 'customers.jsonl'), `${JSON.stringify(customer)}\n`);
+  }, 60_000);
+  afterAll(async () => {
+    ws.remove();
+    await fresh.stop();
+  });
+  const run = (argv: readonly string[]) => cli([...argv, '--postgres', fresh.url], { cwd: ws.dir, env: ENV });
+
+  it('imports into an empty database, sweeps what no purpose may keep, and the ledger verifies; no SQLite file is made', async () => {
+    const imported = await run(['import', 'customers.jsonl', '--keys', 'keys', '--policy', 'policy.json', '--roles', 'fraud,privacy']);
+    expect(imported).toMatchObject({ code: 0, stderr: '' });
+    expect(imported.stdout).toMatch(
+      /^Imported 1 customer \(2 events\) from .*customers\.jsonl into PostgreSQL at 127\.0\.0\.1:\d+\/custodian_test_[0-9a-f]+ as import customers\.\n$/,
+    );
+    expect((await run(['import', 'customers.jsonl', '--keys', 'keys', '--policy', 'policy.json', '--roles', 'fraud,privacy'])).stdout).toMatch(
+      /1 customer already imported by an earlier run/,
+    );
+
+    const due = await run(['retention', '--now', '2020-02-15T00:00:00Z', '--json']);
+    expect((JSON.parse(due.stdout) as { due: { category: string }[] }).due.map((d) => d.category)).toEqual(['contact.address']);
+    const swept = await run(['retention', '--enforce', '--keys', 'keys', '--roles', 'privacy', '--policy', 'policy.json', '--now', '2020-02-15T00:00:00Z']);
+    expect(swept).toMatchObject({ code: 0, stderr: '' });
+    expect(swept.stdout).toMatch(
+      /^Erased 1 category of 1 subject in PostgreSQL at .*, past every purpose's retention at 2020-02-15T00:00:00\.000Z:\n {2}c-imported: contact\.address \(event /,
+    );
+    const again = await run(['retention', '--enforce', '--keys', 'keys', '--roles', 'privacy', '--policy', 'policy.json', '--now', '2020-02-15T00:00:00Z', '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ erasures: [] });
+
+    const exported = JSON.parse((await run(['export', 'c-imported', '--keys', 'keys', '--json'])).stdout) as { data: { category: string; value: string | null }[] };
+    expect(exported.data.map((d) => [d.category, d.value])).toEqual([['contact.email', 'imported@example.com']]);
+    expect((await run(['verify'])).code).toBe(0);
+    expect(existsSync(join(ws.dir, 'custodian.db'))).toBe(false);
   });
 });
 
@@ -114,6 +158,13 @@ describe('custodian --postgres on a database without a ledger', () => {
         `custodian: ${where} holds no Custodian ledger; open it once without readonly (and with migrate left on) to create it, or check the URL and the schema name\n`,
       );
     }
+    await expect(createPostgresEventStore({ connectionString: empty.url, readonly: true })).rejects.toBeInstanceOf(SchemaMissingError);
+  });
+
+  it('refuses retention --enforce there with exit 3, creating nothing: a sweep never starts a ledger', async () => {
+    const { code, stderr } = await onPostgres(['retention', '--enforce', '--keys', 'keys', '--roles', 'privacy'], empty.url);
+    expect(code).toBe(3);
+    expect(stderr).toMatch(/holds no Custodian ledger/);
     await expect(createPostgresEventStore({ connectionString: empty.url, readonly: true })).rejects.toBeInstanceOf(SchemaMissingError);
   });
 });

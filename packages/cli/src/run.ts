@@ -11,7 +11,7 @@ import {
 import { COMMANDS, EXIT, type Command } from './commands';
 import { commandHelp, COMMON_OPTIONS, generalHelp, STORE_OPTIONS, version } from './help';
 import { processIo, type CliIo } from './io';
-import { openStore } from './open-store';
+import { openStore, storeChoice } from './open-store';
 import { showControls, showControlsInLines } from './output/terminal';
 import { parseCommandArgs, stringOption, UsageError, type OptionSpecs } from './usage';
 
@@ -56,7 +56,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 async function runCommand(command: Command, io: CliIo, values: Readonly<Record<string, string | boolean | undefined>>, positionals: readonly string[]): Promise<number> {
-  const choice = { db: stringOption(values, 'db'), eventstore: stringOption(values, 'eventstore'), postgres: stringOption(values, 'postgres') };
+  const choice = storeChoice(values);
   // Commands show each value from the ledger with its controls escaped; this guard makes
   // sure no control character but a line break reaches the terminal whatever they print.
   const guarded: CliIo = { ...io, stdout: { write: (chunk: string) => io.stdout.write(showControlsInLines(chunk)) } };

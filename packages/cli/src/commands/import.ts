@@ -1,15 +1,14 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { BackfillLineError, BackfillOptionsError, createLedger, type BackfillResult } from '@custodian/core';
-import { loadSqlite } from '../adapters';
 import { MASTER_KEY_ENV, openWritableKeyStore } from '../keys';
 import { toJson } from '../output/json';
 import { createProgress } from '../output/progress';
 import { count } from '../output/table';
 import { showControls } from '../output/terminal';
 import { loadPolicy } from '../policy';
-import { DEFAULT_DB } from '../open-store';
+import { openWritableStore, storeChoice } from '../open-store';
 import { stringOption, UsageError } from '../usage';
 import { EXIT, type LedgerlessCommand } from './command';
 
@@ -39,7 +38,7 @@ const describeRejection = (error: BackfillLineError) => `custodian: ${showContro
 export const importCommand: LedgerlessCommand = {
   name: NAME,
   summary: 'backfill: record customers and consents already on file elsewhere, at their original times',
-  description: `Reads a JSON Lines file, one customer a line ({"subjectId", "collections": [{collectedAt, source, purposes, notice, data}], "consents": [{purpose, grantedAt, notice, method, evidence?, expiresAt?, withdrawnAt?}]}; see docs/backfill.md), and records each collection and consent with its original time (occurredAt) and the import's mark (backfill: import id and line), values sealed with each customer's key in --keys (the master key in ${MASTER_KEY_ENV}) as collect() seals them. The first line the policy or the schema refuses stops the import, named by line and field (exit 2): the lines before it are imported, none after it. With --skip-invalid every such line is reported and the rest imported. Resumable: rerun the same file with the same --import-id after a crash and nothing is appended twice. Writes to a SQLite ledger file (created if missing).`,
+  description: `Reads a JSON Lines file, one customer a line ({"subjectId", "collections": [{collectedAt, source, purposes, notice, data}], "consents": [{purpose, grantedAt, notice, method, evidence?, expiresAt?, withdrawnAt?}]}; see docs/backfill.md), and records each collection and consent with its original time (occurredAt) and the import's mark (backfill: import id and line), values sealed with each customer's key in --keys (the master key in ${MASTER_KEY_ENV}) as collect() seals them. The first line the policy or the schema refuses stops the import, named by line and field (exit 2): the lines before it are imported, none after it. With --skip-invalid every such line is reported and the rest imported. Resumable: rerun the same file with the same --import-id after a crash and nothing is appended twice. Writes to a SQLite ledger file (--db, created if missing) or to PostgreSQL (--postgres <url>, its tables created if missing).`,
   ledger: 'writes',
   positionals: [{ name: '<file.jsonl>', description: 'the customers to import, one JSON object a line' }],
   options: {
@@ -61,23 +60,19 @@ export const importCommand: LedgerlessCommand = {
   ],
   findings: '(not used by this command)',
   async run({ io, json, values, positionals }) {
-    if (stringOption(values, 'eventstore') !== undefined || stringOption(values, 'postgres') !== undefined)
-      throw new UsageError('import writes to a SQLite ledger file: pass --db <file>', NAME);
     const file = resolve(io.cwd, positionals[0] ?? '');
     if (!existsSync(file) || statSync(file).isDirectory()) throw new UsageError(`no file at ${file}`, NAME);
     const keysDir = stringOption(values, 'keys');
     if (keysDir === undefined) throw new UsageError(`import needs --keys <dir>: each customer's values are sealed with a key kept there`, NAME);
     const keys = openWritableKeyStore(keysDir, io.env, io.cwd, NAME);
-    const dbPath = resolve(io.cwd, stringOption(values, 'db') ?? DEFAULT_DB);
-    if (!existsSync(dirname(dbPath))) throw new UsageError(`no folder for ${dbPath}`, NAME);
     const concurrency = wholeNumber(values, 'concurrency');
     const importId = stringOption(values, 'import-id') ?? basename(file, extname(file));
     const roles = (stringOption(values, 'roles') ?? '').split(',').filter((role) => role !== '');
     const actor = { id: stringOption(values, 'actor') ?? 'custodian-import', kind: 'service' as const, roles };
 
     const total = await countLines(file);
-    const { createSqliteEventStore } = await loadSqlite(NAME);
-    const store = createSqliteEventStore({ path: dbPath });
+    const opened = await openWritableStore({ ...storeChoice(values), create: true }, io.cwd, NAME);
+    const { store } = opened;
     let result: BackfillResult;
     const progress = createProgress({ stream: io.stderr, label: 'Importing', total, unit: 'lines', enabled: !json, delayMs: io.progressDelayMs });
     try {
@@ -102,16 +97,16 @@ export const importCommand: LedgerlessCommand = {
       if (error instanceof BackfillOptionsError) throw new UsageError(error.message, NAME);
       throw error;
     } finally {
-      await store.close();
+      await opened.close();
     }
     progress.finish();
     for (const rejected of result.rejectedLines) io.stderr.write(describeRejection(rejected));
     if (json) {
       const rejectedLines = result.rejectedLines.map((e) => ({ line: e.line, field: e.field, reason: e.reason, message: e.message }));
-      io.stdout.write(toJson({ ledger: dbPath, file, ...result, rejectedLines }));
+      io.stdout.write(toJson({ ledger: opened.label, file, ...result, rejectedLines }));
     } else {
       io.stdout.write(
-        `Imported ${count(result.imported, 'customer')} (${count(result.events, 'event')}) from ${showControls(file)} into ${showControls(dbPath)} as import ${showControls(result.importId)}` +
+        `Imported ${count(result.imported, 'customer')} (${count(result.events, 'event')}) from ${showControls(file)} into ${showControls(opened.label)} as import ${showControls(result.importId)}` +
           `${result.alreadyImported > 0 ? `; ${count(result.alreadyImported, 'customer')} already imported by an earlier run` : ''}` +
           `${result.rejected > 0 ? `; ${count(result.rejected, 'line')} turned away` : ''}.\n`,
       );

@@ -88,7 +88,12 @@ describe('custodian retention', () => {
 
   it.each([
     ['--enforce without --keys', ['retention', '--enforce'], /retention --enforce needs --keys <dir>/],
-    ['--enforce on EventStoreDB', ['retention', '--enforce', '--eventstore', 'esdb://localhost:2113?tls=false', '--keys', 'keys'], /writes to a SQLite ledger file/],
+    [
+      '--enforce on EventStoreDB',
+      ['retention', '--enforce', '--eventstore', 'esdb://localhost:2113?tls=false', '--keys', 'keys'],
+      /writes to a SQLite ledger file \(--db <file>\) or to PostgreSQL \(--postgres <url>\), not to EventStoreDB/,
+    ],
+    ['--enforce on two ledgers', ['retention', '--enforce', '--postgres', 'postgres://u:p@localhost:5432/ledger', '--keys', 'keys'], /pass either --db or --postgres, not both/],
     ['a --now that is no time', ['retention', '--now', 'yesterday'], /--now must be an ISO 8601 time/],
     ['a --now in the future', ['retention', '--now', '2999-01-01T00:00:00Z'], /--now must not be in the future/],
     ['an actor without the role', ['retention', '--enforce', '--keys', 'keys', '--roles', 'support'], /enforceRetention needs one of the roles privacy/],

@@ -11,9 +11,8 @@ import {
   type Inventory,
   type RetentionSweep,
 } from '@custodian/core';
-import { loadSqlite } from '../adapters';
 import { MASTER_KEY_ENV, openWritableKeyStore } from '../keys';
-import { DEFAULT_DB, openStore } from '../open-store';
+import { openStore, openWritableStore, storeChoice } from '../open-store';
 import { toJson } from '../output/json';
 import { count, table } from '../output/table';
 import { showControls } from '../output/terminal';
@@ -73,7 +72,7 @@ const dueTable = (due: readonly Due[]) =>
   );
 
 async function listDue({ io, json, values }: LedgerlessContext, now: Date): Promise<number> {
-  const opened = await openStore({ db: stringOption(values, 'db'), eventstore: stringOption(values, 'eventstore'), postgres: stringOption(values, 'postgres') }, io.cwd, NAME);
+  const opened = await openStore(storeChoice(values), io.cwd, NAME);
   try {
     const due = await dueAt(opened.store, now);
     if (json) io.stdout.write(toJson({ ledger: opened.label, now: now.toISOString(), due }));
@@ -89,27 +88,23 @@ async function listDue({ io, json, values }: LedgerlessContext, now: Date): Prom
   }
 }
 
-function sweepText(sweep: RetentionSweep, dbPath: string): string {
-  if (sweep.erasures.length === 0) return `Nothing in ${showControls(dbPath)} was past its retention at ${sweep.now}; nothing was erased.\n`;
+function sweepText(sweep: RetentionSweep, label: string): string {
+  if (sweep.erasures.length === 0) return `Nothing in ${showControls(label)} was past its retention at ${sweep.now}; nothing was erased.\n`;
   const categories = sweep.erasures.reduce((n, erasure) => n + erasure.categories.length, 0);
   const lines = sweep.erasures.map((erasure) => `  ${showControls(erasure.subjectId)}: ${erasure.categories.join(', ')} (event ${erasure.eventId})`);
-  return `Erased ${count(categories, 'category', 'categories')} of ${count(sweep.erasures.length, 'subject')} in ${showControls(dbPath)}, past every purpose's retention at ${sweep.now}:\n${lines.join('\n')}\n`;
+  return `Erased ${count(categories, 'category', 'categories')} of ${count(sweep.erasures.length, 'subject')} in ${showControls(label)}, past every purpose's retention at ${sweep.now}:\n${lines.join('\n')}\n`;
 }
 
 async function enforce({ io, json, values }: LedgerlessContext, now: Date): Promise<number> {
-  if (stringOption(values, 'eventstore') !== undefined || stringOption(values, 'postgres') !== undefined)
-    throw new UsageError('retention --enforce writes to a SQLite ledger file: pass --db <file>', NAME);
   const keysDir = stringOption(values, 'keys');
   if (keysDir === undefined) throw new UsageError(`retention --enforce needs --keys <dir>: erasing destroys the keys kept there`, NAME);
   if (!existsSync(resolve(io.cwd, keysDir)) || !statSync(resolve(io.cwd, keysDir)).isDirectory()) throw new UsageError(`no key folder at ${resolve(io.cwd, keysDir)}`, NAME);
   const keys = openWritableKeyStore(keysDir, io.env, io.cwd, NAME);
-  const dbPath = resolve(io.cwd, stringOption(values, 'db') ?? DEFAULT_DB);
-  if (!existsSync(dbPath) || statSync(dbPath).isDirectory()) throw new UsageError(`no ledger file at ${dbPath}`, NAME);
   const roles = (stringOption(values, 'roles') ?? '').split(',').filter((role) => role !== '');
   const actor = { id: stringOption(values, 'actor') ?? 'custodian-retention', kind: 'service' as const, roles };
 
-  const { createSqliteEventStore } = await loadSqlite(NAME);
-  const store = createSqliteEventStore({ path: dbPath });
+  const opened = await openWritableStore({ ...storeChoice(values), create: false }, io.cwd, NAME);
+  const { store, label } = opened;
   try {
     const loaded = await loadPolicy(store, stringOption(values, 'policy'), io.cwd, NAME);
     if (!loaded) throw new UsageError('the log records no policy: pass --policy <file.json>', NAME);
@@ -119,22 +114,22 @@ async function enforce({ io, json, values }: LedgerlessContext, now: Date): Prom
         if (error instanceof NotPermittedError || error instanceof ValidationError) throw new UsageError(error.message, NAME);
         throw error;
       });
-    io.stdout.write(json ? toJson({ ledger: dbPath, ...sweep }) : sweepText(sweep, dbPath));
+    io.stdout.write(json ? toJson({ ledger: label, ...sweep }) : sweepText(sweep, label));
     return EXIT.ok;
   } finally {
-    await store.close();
+    await opened.close();
   }
 }
 
 export const retention: LedgerlessCommand = {
   name: NAME,
   summary: 'what no purpose may keep any more; with --enforce, erase it by crypto-shredding',
-  description: `Lists every category held that is past the retention of every purpose it was collected for, at --now (default: now): it reads the ledger and writes nothing. With --enforce it erases them (ledger.enforceRetention): each subject's keys of those categories are destroyed in --keys (the master key in ${MASTER_KEY_ENV}), then DataErased { scope: 'categories', reason: 'retention_expired' } is recorded, so --enforce writes to a SQLite ledger file (--db, which must exist). The actor recording it (--actor, default custodian-retention) needs a role the policy gives enforceRetention (--roles: privacy, unless the policy names others). Idempotent and resumable: run it again, after a crash too, and what is already erased is not erased or recorded twice. --now may be in the past (to see what was due then), never in the future.`,
+  description: `Lists every category held that is past the retention of every purpose it was collected for, at --now (default: now): it reads the ledger and writes nothing. With --enforce it erases them (ledger.enforceRetention): each subject's keys of those categories are destroyed in --keys (the master key in ${MASTER_KEY_ENV}), then DataErased { scope: 'categories', reason: 'retention_expired' } is recorded, so --enforce writes to the ledger: a SQLite file (--db, which must exist) or PostgreSQL (--postgres <url>, which must hold one). The actor recording it (--actor, default custodian-retention) needs a role the policy gives enforceRetention (--roles: privacy, unless the policy names others). Idempotent and resumable: run it again, after a crash too, and what is already erased is not erased or recorded twice. --now may be in the past (to see what was due then), never in the future.`,
   ledger: 'writes',
   positionals: [],
   options: {
     now: { type: 'string', value: '<iso>', description: 'the moment retention is judged at (default: now; never in the future)' },
-    enforce: { type: 'boolean', description: 'erase what is due: destroy its keys and record DataErased (SQLite --db only)' },
+    enforce: { type: 'boolean', description: 'erase what is due: destroy its keys and record DataErased (--db or --postgres)' },
     keys: { type: 'string', value: '<dir>', description: `with --enforce: the key folder (createFileKeyStore); needs ${MASTER_KEY_ENV}` },
     policy: { type: 'string', value: '<file.json>', description: 'with --enforce: the policy (definePolicy input); default: the one the log records' },
     actor: { type: 'string', value: '<id>', description: 'with --enforce: the service recording the erasures (default custodian-retention)' },

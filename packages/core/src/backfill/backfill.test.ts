@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InMemoryKeyStore } from '../crypto';
 import type { Actor, CustodianEvent } from '../events';
 import { events } from '../events';
@@ -248,6 +251,27 @@ describe('backfill', () => {
       { importId: 'crm-2026', actor: importer, concurrency: 8 },
     );
     expect(most).toBe(8);
+  });
+
+  it('loses no line of a readline over a stream that flows while the store is slow to answer its first read', async () => {
+    // A database round trip before the first line is asked for: the readline reads the whole
+    // input meanwhile, and would drop its lines and end unheard if nobody listened yet.
+    const memory = new InMemoryEventStore();
+    const slow: EventStore = {
+      append: (stream, toAppend, expected) => memory.append(stream, toAppend, expected),
+      readStream: async function* (stream, options) {
+        await sleep(50);
+        yield* memory.readStream(stream, options);
+      },
+      readAll: (options) => memory.readAll(options),
+      close: () => memory.close(),
+    };
+    const { ledger } = setUp(slow);
+    const input = Readable.from([`${['c-1', 'c-2', 'c-3'].map((id) => JSON.stringify(customer(id))).join('\n')}\n`]);
+    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+    const imported = ledger.backfill(lines, { importId: 'crm-2019', actor: importer });
+    const result = await Promise.race([imported, sleep(5_000).then(() => 'still waiting for a line')]);
+    expect(result).toMatchObject({ read: 3, imported: 3 });
   });
 
   it('refuses options that are not an import, before reading anything', async () => {

@@ -98,8 +98,15 @@ export async function backfill(target: BackfillTarget, records: Iterable<unknown
     inFlight.add(tracked);
   };
 
-  await target.recordPolicy();
+  // The iterator is taken before the first wait: a source that flows by itself (a readline
+  // over a file) drops the lines it reads while no iterator listens, and then never ends.
   const source = Symbol.asyncIterator in records ? records[Symbol.asyncIterator]() : records[Symbol.iterator]();
+  try {
+    await target.recordPolicy();
+  } catch (error) {
+    await source.return?.();
+    throw error;
+  }
   try {
     // The next line is read only while nothing has failed: after a bad line, none is.
     while (!failure) {

@@ -385,7 +385,7 @@ describe('the analytics tables after a catch-up on the story', () => {
     const answers = new Map(recorded.flatMap((event) => (event.type === 'AccessRequestFulfilled' ? [[event.data.requestEventId, event] as const] : [])));
     const erasures = recorded.flatMap((event) => (event.type === 'DataErased' && event.data.scope === 'all' ? [event] : []));
     const extensions = new Map(recorded.flatMap((event) => (event.type === 'RequestDeadlineExtended' ? [[event.data.requestEventId, event] as const] : [])));
-    const requests = recorded.flatMap((event) =>
+    const requests = recorded.flatMap((event): { event: typeof event; right: string; dueBy: string | undefined }[] =>
       event.type === 'AccessRequestReceived'
         ? [{ event, right: event.data.right, dueBy: event.data.dueBy }]
         : event.type === 'ErasureRequested'
