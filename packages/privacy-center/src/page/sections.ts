@@ -1,6 +1,8 @@
 import { clockWords, daysLeftWords, dayWords, escapeHtml as e, KINDS, listWords, rightWords, timeWords, type TimelineItem } from '@custodian/core';
 import type { CenterPage, CenterPurpose } from './model';
 
+/** A sentence of the ledger's words, ended once. */
+const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
 const none = (text: string) => `<p class="small">${e(text)}</p>`;
 
 export function chainSection(page: CenterPage): string {
@@ -47,7 +49,7 @@ ${rows.length ? `<ul>${rows.join('')}</ul>` : none('Your data is used for nothin
 
 function entry(item: TimelineItem): string {
   const to = item.recipients.map((r) => `${r.name ?? r.id}${r.country ? ` (${r.country})` : ''}`);
-  return `<li data-kind="${e(item.kind)}"><time datetime="${e(item.at)}">${e(dayWords(item.at))} ${e(clockWords(item.at))}</time>: <strong>${e(KINDS[item.kind].label)}</strong>. ${e(item.what)}<br><span class="small">Who: ${e(item.who)}. Why: ${e(item.why)}.${to.length ? ` To: ${e(listWords(to))}.` : ''}${item.activity ? ` Activity: ${e(item.activity)}.` : ''}</span></li>`;
+  return `<li data-kind="${e(item.kind)}"><time datetime="${e(item.at)}">${e(dayWords(item.at))} ${e(clockWords(item.at))}</time>: <strong>${e(KINDS[item.kind].label)}</strong>. ${e(sentence(item.what))}<br><span class="small">Who: ${e(item.who)}. Why: ${e(sentence(item.why))}${to.length ? ` To: ${e(listWords(to))}.` : ''}${item.activity ? ` Activity: ${e(item.activity)}.` : ''}</span></li>`;
 }
 
 export function timelineSection(page: CenterPage): string {
