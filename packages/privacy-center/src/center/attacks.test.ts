@@ -79,7 +79,9 @@ describe('form tokens', () => {
     expect((await post(f, '/consent/withdraw', cookie, { purpose: 'marketing.email', csrf: csrfToken })).status).toBe(200);
     const after = await f.count();
     expect(await errorOf(await post(f, '/restrict', cookie, { csrf: csrfToken }, 'application/json'))).toMatchObject({ status: 403, code: 'CSRF_REUSED' });
-    expect(await errorOf(await f.center.handle(request('/restrict', { method: 'POST', cookie, accept: 'application/json', headers: { 'x-csrf-token': csrfToken } })))).toMatchObject({
+    expect(
+      await errorOf(await f.center.handle(request('/restrict', { method: 'POST', cookie, accept: 'application/json', headers: { 'x-csrf-token': csrfToken } }))),
+    ).toMatchObject({
       code: 'CSRF_REUSED',
     });
     expect(await f.count()).toBe(after);
@@ -112,7 +114,8 @@ describe('script in every free text that reaches her page', () => {
     });
     const cookie = await signIn(f);
     const html = await (await f.center.handle(request('/', { cookie }))).text();
-    for (const where of ['description', 'recipient', 'notice', 'actor', 'activity', 'source', 'title']) expect(html).toContain(`&lt;script&gt;alert(&#39;${where}&#39;)&lt;/script&gt;`);
+    for (const where of ['description', 'recipient', 'notice', 'actor', 'activity', 'source', 'title'])
+      expect(html).toContain(`&lt;script&gt;alert(&#39;${where}&#39;)&lt;/script&gt;`);
     expect(html).toContain('&lt;b&gt;v3&lt;/b&gt;');
     expect(html).not.toMatch(/<script|<img|<b>/i);
     expect(html).not.toMatch(/<[a-z][^>]*onerror/i);
@@ -148,7 +151,16 @@ describe('bad input', () => {
     const before = await f.count();
     const send = async (path: string, init: { body: string; type?: string }) => {
       const { csrfToken } = await pageJson(f, cookie);
-      return f.center.handle(request(path, { method: 'POST', cookie, accept: 'application/json', headers: { 'x-csrf-token': csrfToken }, type: init.type ?? 'application/x-www-form-urlencoded', body: init.body }));
+      return f.center.handle(
+        request(path, {
+          method: 'POST',
+          cookie,
+          accept: 'application/json',
+          headers: { 'x-csrf-token': csrfToken },
+          type: init.type ?? 'application/x-www-form-urlencoded',
+          body: init.body,
+        }),
+      );
     };
     const cases: [string, { body: string; type?: string }, Record<string, unknown>][] = [
       ['/consent/withdraw', { body: '' }, { code: 'BAD_FIELD', field: 'purpose' }],
@@ -193,7 +205,6 @@ describe('bad input', () => {
     const f = await fixture({ center: { onError: (error) => seen.push(error) } });
     const cookie = await signIn(f);
     Object.assign(f.store, {
-      // eslint-disable-next-line require-yield
       readStream: async function* () {
         throw new Error('disk on fire at /var/lib/secret.db');
       },

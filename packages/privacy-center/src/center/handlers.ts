@@ -11,7 +11,15 @@ export async function pageRoute(center: CenterContext, request: Request, session
   const { ledger, settings, checkpointer, receiptUrl } = center;
   const view = await readSubject(ledger.store, session.subjectId, { now, policy: ledger.policy });
   const csrfToken = center.csrf.issue(session.sessionId, now);
-  const data = pageOf(view, { subjectId: session.subjectId, now, policy: ledger.policy, notice: settings.notice, receiptsAvailable: checkpointer !== undefined, receiptUrl, csrfToken });
+  const data = pageOf(view, {
+    subjectId: session.subjectId,
+    now,
+    policy: ledger.policy,
+    notice: settings.notice,
+    receiptsAvailable: checkpointer !== undefined,
+    receiptUrl,
+    csrfToken,
+  });
   return wantsJson(request) ? jsonResponse(data) : htmlResponse(renderPage(data, center.render));
 }
 

@@ -31,8 +31,16 @@ const Settings = z.strictObject({
     .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or a path such as /privacy, without a trailing slash')
     .default(''),
   title: z.string().min(1).max(200).default('our service'),
-  sessionTtlMs: z.number().int().min(1_000).default(30 * 60_000),
-  csrfTtlMs: z.number().int().min(1_000).default(60 * 60_000),
+  sessionTtlMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .default(30 * 60_000),
+  csrfTtlMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .default(60 * 60_000),
 });
 
 export type Settings = z.output<typeof Settings> & { readonly secret: Buffer };

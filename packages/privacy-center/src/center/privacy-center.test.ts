@@ -37,7 +37,13 @@ describe('opening a link', () => {
     const data = (await page.json()) as { subjectId: string; csrfToken: string };
     expect(data.subjectId).toBe(SUBJECT);
     const withdrawn = await f.center.handle(
-      request('/consent/withdraw', { method: 'POST', headers: { 'x-host-user': 'ann', 'x-csrf-token': data.csrfToken }, accept: 'application/json', type: 'application/json', body: '{"purpose":"marketing.email"}' }),
+      request('/consent/withdraw', {
+        method: 'POST',
+        headers: { 'x-host-user': 'ann', 'x-csrf-token': data.csrfToken },
+        accept: 'application/json',
+        type: 'application/json',
+        body: '{"purpose":"marketing.email"}',
+      }),
     );
     expect(withdrawn.status).toBe(200);
     expect((await f.ledger.consentState(SUBJECT))['marketing.email']?.status).toBe('withdrawn');
@@ -74,7 +80,13 @@ describe('her page', () => {
     const data = await pageJson(f, await signIn(f));
     expect(data).toMatchObject({ subjectId: SUBJECT, chain: { ok: true }, notice: { id: 'privacy-notice', version: 'v3' }, restricted: false });
     expect(data.purposes).toEqual(
-      expect.arrayContaining([expect.objectContaining({ purpose: 'marketing.email', canWithdraw: true, consent: expect.objectContaining({ status: 'granted', notice: { id: 'privacy-notice', version: 'v3' } }) })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          purpose: 'marketing.email',
+          canWithdraw: true,
+          consent: expect.objectContaining({ status: 'granted', notice: { id: 'privacy-notice', version: 'v3' } }),
+        }),
+      ]),
     );
     expect(JSON.stringify(data)).not.toContain('ann@example.com');
     expect(typeof data.csrfToken).toBe('string');
@@ -85,7 +97,9 @@ describe('her page', () => {
     const data = await pageJson(f, await signIn(f, OTHER));
     expect(data.subjectId).toBe(OTHER);
     expect(JSON.stringify(data)).not.toContain(SUBJECT);
-    expect((await f.center.handle(request(`/?subjectId=${SUBJECT}`, { cookie: await signIn(f, OTHER), accept: 'application/json' })).then((r) => r.json())) as { subjectId: string }).toMatchObject({
+    expect(
+      (await f.center.handle(request(`/?subjectId=${SUBJECT}`, { cookie: await signIn(f, OTHER), accept: 'application/json' })).then((r) => r.json())) as { subjectId: string },
+    ).toMatchObject({
       subjectId: OTHER,
     });
   });

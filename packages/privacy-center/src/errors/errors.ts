@@ -85,7 +85,10 @@ export class UnknownPurposeError extends PrivacyCenterError {
 export class ActionRefusedError extends PrivacyCenterError {
   readonly code = 'ACTION_REFUSED';
   readonly status = 409;
-  constructor(readonly reason: string, detail: string) {
+  constructor(
+    readonly reason: string,
+    detail: string,
+  ) {
     super(`This could not be done: ${detail}.`);
   }
 }

@@ -35,12 +35,23 @@ export interface CenterPage {
   /** The notice a consent given here is given under. */
   readonly notice: Notice;
   readonly timeline: readonly TimelineItem[];
-  readonly recipients: readonly { readonly id: string; readonly name?: string | undefined; readonly country?: string | undefined; readonly categories: readonly string[]; readonly purposes: readonly string[]; readonly copy: string; readonly erasure: string }[];
+  readonly recipients: readonly {
+    readonly id: string;
+    readonly name?: string | undefined;
+    readonly country?: string | undefined;
+    readonly categories: readonly string[];
+    readonly purposes: readonly string[];
+    readonly copy: string;
+    readonly erasure: string;
+  }[];
   readonly erasure: { readonly requestedAt?: string | undefined; readonly erased: boolean; readonly erasedAt?: string | undefined };
   readonly restricted: boolean;
   readonly openRequests: readonly RequestDeadline[];
   /** Her acts a receipt can be given for, each with where to download it when the ledger is signed. */
-  readonly receipts: { readonly available: boolean; readonly acts: readonly { readonly eventId: string; readonly eventType: string; readonly at: string; readonly what: string; readonly url?: string | undefined }[] };
+  readonly receipts: {
+    readonly available: boolean;
+    readonly acts: readonly { readonly eventId: string; readonly eventType: string; readonly at: string; readonly what: string; readonly url?: string | undefined }[];
+  };
   /** The form token of this page: each action takes one, once. */
   readonly csrfToken: string;
 }
@@ -75,7 +86,15 @@ export function pageOf(view: SubjectView | undefined, context: PageContext): Cen
     purposes: purposesOf(view, context.policy),
     notice: context.notice,
     timeline: view?.items ?? [],
-    recipients: (overview?.recipients ?? []).map((r) => ({ id: r.id, name: r.name, country: r.country, categories: r.categories, purposes: r.purposes, copy: copyWords(r), erasure: r.erasure })),
+    recipients: (overview?.recipients ?? []).map((r) => ({
+      id: r.id,
+      name: r.name,
+      country: r.country,
+      categories: r.categories,
+      purposes: r.purposes,
+      copy: copyWords(r),
+      erasure: r.erasure,
+    })),
     erasure: { requestedAt: overview?.erasureRequestedAt, erased, erasedAt: overview?.erasedAt },
     restricted: isRestricted(view?.items ?? []),
     openRequests: overview?.openRequests ?? [],
@@ -83,7 +102,13 @@ export function pageOf(view: SubjectView | undefined, context: PageContext): Cen
       available: context.receiptsAvailable,
       acts: (view?.items ?? [])
         .filter((item) => RECEIPTED.has(item.eventType))
-        .map((item) => ({ eventId: item.eventId, eventType: item.eventType, at: item.at, what: item.what, url: context.receiptsAvailable ? context.receiptUrl(item.eventId) : undefined })),
+        .map((item) => ({
+          eventId: item.eventId,
+          eventType: item.eventType,
+          at: item.at,
+          what: item.what,
+          url: context.receiptsAvailable ? context.receiptUrl(item.eventId) : undefined,
+        })),
     },
     csrfToken: context.csrfToken,
   };

@@ -14,7 +14,8 @@ export function chainSection(page: CenterPage): string {
 
 export function dataSection(page: CenterPage): string {
   const rows = page.data.map(
-    (held) => `<li><span class="tag">${e(held.category)}</span> <span class="small">from ${e(held.source)} on ${e(dayWords(held.collectedAt))}, for ${e(listWords(held.purposes))}; ${e(held.kept)}</span></li>`,
+    (held) =>
+      `<li><span class="tag">${e(held.category)}</span> <span class="small">from ${e(held.source)} on ${e(dayWords(held.collectedAt))}, for ${e(listWords(held.purposes))}; ${e(held.kept)}</span></li>`,
   );
   const erasure = page.erasure.erased
     ? `<p data-erased="true">All your data was erased on ${e(timeWords(page.erasure.erasedAt ?? ''))}.</p>`

@@ -77,10 +77,25 @@ export async function fixture(options: { texts?: Partial<Texts>; center?: Partia
   });
   const ledger = createLedger({ store, keys: new InMemoryKeyStore(), policy, clock: tick });
   await tellStory(ledger, texts, SUBJECT);
-  await ledger.collect({ subjectId: OTHER, actor: { id: 'checkout-service', kind: 'service', roles: ['fulfilment'] }, source: 'checkout-form', purposes: ['order.fulfilment'], notice: { id: 'privacy-notice', version: 'v3' }, data: { 'contact.email': 'bea@example.com' } });
+  await ledger.collect({
+    subjectId: OTHER,
+    actor: { id: 'checkout-service', kind: 'service', roles: ['fulfilment'] },
+    source: 'checkout-form',
+    purposes: ['order.fulfilment'],
+    notice: { id: 'privacy-notice', version: 'v3' },
+    data: { 'contact.email': 'bea@example.com' },
+  });
   const key = generateSignerKey(ORIGIN);
   const checkpointer = createCheckpointer({ store, signer: createPemSigner(key.pem, ORIGIN), origin: ORIGIN, publisher: createInMemoryPublisher() });
-  const center = createPrivacyCenter({ ledger, secret: SECRET, notice: { id: texts.noticeId, version: texts.noticeVersion }, title: 'Shop', now: () => clock.now, checkpointer, ...options.center });
+  const center = createPrivacyCenter({
+    ledger,
+    secret: SECRET,
+    notice: { id: texts.noticeId, version: texts.noticeVersion },
+    title: 'Shop',
+    now: () => clock.now,
+    checkpointer,
+    ...options.center,
+  });
   const count = async () => {
     let n = 0;
     for await (const _ of store.readAll()) n += 1;
@@ -94,7 +109,14 @@ async function tellStory(ledger: Ledger, texts: Texts, subjectId: string): Promi
   const campaigns: Actor = { id: texts.actorId, kind: 'service', roles: ['marketing'] };
   const dpo: Actor = { id: 'dpo@retailer', kind: 'employee', roles: ['privacy'] };
   const notice = { id: texts.noticeId, version: texts.noticeVersion };
-  await ledger.collect({ subjectId, actor: { id: 'checkout-service', kind: 'service', roles: ['fulfilment'] }, source: texts.source, purposes: ['order.fulfilment', 'marketing.email', 'fraud.prevention'], notice, data: { 'contact.email': 'ann@example.com' } });
+  await ledger.collect({
+    subjectId,
+    actor: { id: 'checkout-service', kind: 'service', roles: ['fulfilment'] },
+    source: texts.source,
+    purposes: ['order.fulfilment', 'marketing.email', 'fraud.prevention'],
+    notice,
+    data: { 'contact.email': 'ann@example.com' },
+  });
   await ledger.grantConsent({ subjectId, actor: customer, purpose: 'marketing.email', notice, method: 'checkbox' });
   await ledger.use({ subjectId, actor: campaigns, purpose: 'marketing.email', categories: ['contact.email'], activity: texts.activity });
   await ledger.registerRecipient({ recipientId: 'brightmail-agency', actor: dpo, name: texts.recipientName, agreement: texts.agreement, country: 'DE' });
