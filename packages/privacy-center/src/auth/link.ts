@@ -7,10 +7,7 @@ import type { Sealer } from './signed';
 const LinkPayload = z.strictObject({ s: z.string().min(1).max(200), e: z.number().int().positive(), n: z.string().min(16).max(64) });
 
 export const LinkRequest = z.strictObject({ subjectId: SubjectId, expiresAt: z.date() });
-export interface LinkRequest {
-  readonly subjectId: string;
-  readonly expiresAt: Date;
-}
+export type LinkRequest = z.infer<typeof LinkRequest>;
 
 /** A token for a link, to be sent to her alone (by email): whoever holds it is taken for her until it expires. */
 export function signLink(sealer: Sealer, request: LinkRequest): string {

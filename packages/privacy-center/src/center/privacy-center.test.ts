@@ -112,6 +112,23 @@ describe('her page', () => {
   });
 });
 
+describe('her erasure', () => {
+  it('shows the erasure she asked for, and each company that confirmed erasing its copy', async () => {
+    const f = await fixture();
+    const cookie = await signIn(f);
+    expect((await post(f, '/erasure', cookie, { csrf: (await pageJson(f, cookie)).csrfToken })).status).toBe(200);
+    await f.ledger.erase({ subjectId: SUBJECT, actor: { id: 'dpo@retailer', kind: 'employee', roles: ['privacy'] } });
+    let html = await (await f.center.handle(request('/', { cookie }))).text();
+    expect(html).toContain('<span data-erasure="pending">asked to erase, not yet confirmed</span>');
+    expect(html).toContain('data-erased="true"');
+    expect(html).not.toContain('Erase my data');
+    await f.ledger.confirmRecipientErasure({ subjectId: SUBJECT, recipientId: 'brightmail-agency', actor: { id: 'brightmail-agency', kind: 'recipient', roles: [] } });
+    html = await (await f.center.handle(request('/', { cookie }))).text();
+    expect(html).toContain('<span data-erasure="confirmed">confirmed erasing its copy</span>');
+    expect(html).toContain('data-kind="erasure-confirmed"');
+  });
+});
+
 describe('her actions', () => {
   it('withdraws a consent: one event, the page shows it withdrawn, and its receipt verifies with the public key', async () => {
     const f = await fixture();
