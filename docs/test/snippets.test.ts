@@ -8,7 +8,7 @@ import jestConfig from '../../jest.config';
 import { asModule, readPage, type Snippet } from './snippets';
 
 /**
- * Every ```ts block of README.md and docs/*.md is a program: it is type-checked against the
+ * Every ```ts block of README.md, docs/*.md and the privacy center's README is a program: it is type-checked against the
  * workspace packages (imported by name), then run by node in an empty folder of its own, so
  * a `custodian.db` it writes lands there. It must exit 0 with nothing on stderr and, when an
  * ```output block follows it, print exactly that. A block not meant to run says so: ```ts no-run.
@@ -17,6 +17,7 @@ import { asModule, readPage, type Snippet } from './snippets';
 const ROOT = join(__dirname, '../..');
 const PAGES = [
   'README.md',
+  'packages/privacy-center/README.md',
   ...readdirSync(join(ROOT, 'docs'))
     .filter((file) => file.endsWith('.md'))
     .sort()

@@ -17,6 +17,7 @@ export { exportSubject, type SubjectExport } from './export';
 export { subjectAt, type SubjectAt } from './at';
 export { buildTimeline, describeEvent, type TimelineContext, type TimelineItem, type TimelineRecipient } from './timeline';
 export { KINDS, MAIN_KINDS, type TimelineKind } from './kinds';
+export { escapeHtml } from './html';
 export {
   actorWords,
   basisWords,

@@ -1,0 +1,56 @@
+import { parseOrThrow } from '@custodian/core';
+import { createCsrfGuard, createSealer, LinkRequest, signLink } from '../auth';
+import type { CenterContext } from './context';
+import { errorResponse, publicError } from './errors';
+import { actionRoute, linkRoute, pageRoute, receiptRoute } from './handlers';
+import { settingsOf, type PrivacyCenterOptions } from './options';
+import { routeOf } from './routes';
+import { whoIsAsking } from './who';
+
+export interface PrivacyCenter {
+  /** Answers one request of the center's routes: her page, a link, an action, a receipt. Never throws. */
+  handle(request: Request): Promise<Response>;
+  /** The path of a link that opens her page until `expiresAt`, to send to her alone. */
+  issueLink(request: { readonly subjectId: string; readonly expiresAt: Date }): string;
+}
+
+/** The customer's own page and its JSON API, on the standard fetch `Request` and `Response`. */
+export function createPrivacyCenter(options: PrivacyCenterOptions): PrivacyCenter {
+  const settings = settingsOf(options);
+  const { ledger, identify, checkpointer, onError } = options;
+  const now = options.now ?? (() => new Date());
+  const sealer = createSealer(settings.secret);
+  const href = (path: string) => `${settings.basePath}${path}`;
+  const center: CenterContext = {
+    settings,
+    ledger,
+    sealer,
+    csrf: createCsrfGuard(sealer, settings.csrfTtlMs),
+    render: { title: settings.title, href },
+    receiptUrl: (eventId) => href(`/receipts/${eventId}`),
+    checkpointer,
+  };
+
+  async function route(request: Request): Promise<Response> {
+    const found = routeOf(request, settings.basePath);
+    const at = now();
+    if (found.name === 'link') return linkRoute(center, request, found.token, at);
+    const session = await whoIsAsking(request, { sealer, identify, now: at, csrfTtlMs: settings.csrfTtlMs });
+    if (found.name === 'page') return pageRoute(center, request, session, at);
+    if (found.name === 'receipt') return receiptRoute(center, session, found.eventId);
+    return actionRoute(center, request, found.action, session, at);
+  }
+
+  return {
+    async handle(request) {
+      try {
+        return await route(request);
+      } catch (error) {
+        return errorResponse(request, publicError(error, onError), center.render);
+      }
+    },
+    issueLink(request) {
+      return href(`/link/${signLink(sealer, parseOrThrow(LinkRequest, request, 'issueLink'))}`);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { EventNotInLogError, NoReceiptForEventError, readSubject, ValidationError, type Receipt } from '@custodian/core';
+import { parseForm, runAction, type ActionName } from '../actions';
+import { newSession, openLink, sessionCookie, type Session } from '../auth';
+import { NoReceiptError, ReceiptsUnavailableError } from '../errors';
+import { download, htmlResponse, jsonResponse, readFields, redirect, wantsJson } from '../http';
+import { pageOf, renderDone, renderPage } from '../page';
+import type { CenterContext } from './context';
+
+/** Her page, as HTML or as JSON, with a fresh form token. */
+export async function pageRoute(center: CenterContext, request: Request, session: Session, now: Date): Promise<Response> {
+  const { ledger, settings, checkpointer, receiptUrl } = center;
+  const view = await readSubject(ledger.store, session.subjectId, { now, policy: ledger.policy });
+  const csrfToken = center.csrf.issue(session.sessionId, now);
+  const data = pageOf(view, {
+    subjectId: session.subjectId,
+    now,
+    policy: ledger.policy,
+    notice: settings.notice,
+    receiptsAvailable: checkpointer !== undefined,
+    receiptUrl,
+    csrfToken,
+  });
+  return wantsJson(request) ? jsonResponse(data) : htmlResponse(renderPage(data, center.render));
+}
+
+/** Opens a link: her session goes into a cookie, and she is sent to her page, so the token leaves the address. */
+export function linkRoute(center: CenterContext, request: Request, token: string, now: Date): Response {
+  const { settings, sealer } = center;
+  const subjectId = openLink(sealer, token, now);
+  const session = newSession(subjectId, now.getTime() + settings.sessionTtlMs);
+  const cookie = sessionCookie(sealer, session, { path: settings.basePath || '/', secure: new URL(request.url).protocol === 'https:', now });
+  return redirect(center.render.href('/'), { 'set-cookie': cookie });
+}
+
+/** One of her actions: its form token spent, its fields checked, one ledger command, and its receipt offered. */
+export async function actionRoute(center: CenterContext, request: Request, name: ActionName, session: Session, now: Date): Promise<Response> {
+  const { ledger, settings, checkpointer, receiptUrl } = center;
+  const fields = await readFields(request);
+  center.csrf.consume(request.headers.get('x-csrf-token') ?? fields.csrf, session.sessionId, now);
+  const outcome = await runAction(name, parseForm(name, fields), { ledger, subjectId: session.subjectId, notice: settings.notice });
+  if (outcome.kind === 'export') {
+    const { result } = outcome;
+    const link: Record<string, string> = checkpointer ? { link: `<${receiptUrl(result.fulfilled.id)}>; rel="receipt"` } : {};
+    return download(result.json, `my-data-${now.toISOString().slice(0, 10)}.json`, { 'x-export-digest': result.digest, ...link });
+  }
+  const url = checkpointer ? receiptUrl(outcome.event.id) : undefined;
+  if (wantsJson(request)) return jsonResponse({ done: name, what: outcome.what, eventId: outcome.event.id, eventType: outcome.event.type, receipt: url ?? null });
+  return htmlResponse(renderDone({ what: outcome.what, receiptUrl: url }, center.render));
+}
+
+/** Her receipt for one of her own acts; any other event, hers or not, is no receipt of hers. */
+export async function receiptRoute(center: CenterContext, session: Session, eventId: string): Promise<Response> {
+  const { ledger, checkpointer } = center;
+  if (!checkpointer) throw new ReceiptsUnavailableError();
+  let receipt: Receipt;
+  try {
+    receipt = await ledger.receipt(eventId, { checkpoint: checkpointer.latest()?.note, log: checkpointer.log });
+  } catch (error) {
+    if (error instanceof EventNotInLogError || error instanceof NoReceiptForEventError || error instanceof ValidationError) throw new NoReceiptError();
+    throw error;
+  }
+  if (receipt.piiPrincipalId !== session.subjectId) throw new NoReceiptError();
+  return download(JSON.stringify(receipt, null, 2), `receipt-${eventId}.json`);
+}

@@ -1,0 +1,16 @@
+export {
+  ActionRefusedError,
+  BadFieldError,
+  CsrfError,
+  InternalError,
+  InvalidTokenError,
+  LinkExpiredError,
+  MethodNotAllowedError,
+  NoReceiptError,
+  NotSignedInError,
+  PrivacyCenterError,
+  ReceiptsUnavailableError,
+  RouteNotFoundError,
+  UnknownPurposeError,
+  type CsrfProblem,
+} from './errors';

@@ -1,0 +1,22 @@
+// The privacy center: where a customer sees what a company holds about her and why, every
+// use and share of her data, and exercises her rights, each an event of the ledger with its
+// receipt. A handler on the standard fetch Request/Response; `nodeListener` mounts it on node:http.
+export { createPrivacyCenter, type PrivacyCenter, type PrivacyCenterOptions } from './center';
+export { nodeListener, type FetchHandler } from './http';
+export type { CenterPage, CenterPurpose } from './page';
+export {
+  ActionRefusedError,
+  BadFieldError,
+  CsrfError,
+  InternalError,
+  InvalidTokenError,
+  LinkExpiredError,
+  MethodNotAllowedError,
+  NoReceiptError,
+  NotSignedInError,
+  PrivacyCenterError,
+  ReceiptsUnavailableError,
+  RouteNotFoundError,
+  UnknownPurposeError,
+  type CsrfProblem,
+} from './errors';

@@ -1,0 +1,2 @@
+export { pageOf, type CenterPage, type CenterPurpose, type PageContext } from './model';
+export { renderDone, renderError, renderPage, type RenderContext } from './render';
