@@ -3,7 +3,7 @@
 // receipt. A handler on the standard fetch Request/Response; `nodeListener` mounts it on node:http.
 export { createPrivacyCenter, type PrivacyCenter, type PrivacyCenterOptions } from './center';
 export { nodeListener, type FetchHandler } from './http';
-export type { CenterPage, CenterPurpose } from './page';
+export type { CenterPage, CenterPurpose, CheckpointCoverage } from './page';
 export {
   ActionRefusedError,
   BadFieldError,
@@ -12,6 +12,7 @@ export {
   InvalidTokenError,
   LinkExpiredError,
   MethodNotAllowedError,
+  NoCheckpointError,
   NoReceiptError,
   NotSignedInError,
   PrivacyCenterError,

@@ -2,7 +2,7 @@ import { parseOrThrow } from '@custodian/core';
 import { createCsrfGuard, createSealer, LinkRequest, signLink } from '../auth';
 import type { CenterContext } from './context';
 import { errorResponse, publicError } from './errors';
-import { actionRoute, linkRoute, pageRoute, receiptRoute } from './handlers';
+import { actionRoute, checkpointRoute, linkRoute, pageRoute, receiptRoute } from './handlers';
 import { settingsOf, type PrivacyCenterOptions } from './options';
 import { routeOf } from './routes';
 import { whoIsAsking } from './who';
@@ -35,6 +35,7 @@ export function createPrivacyCenter(options: PrivacyCenterOptions): PrivacyCente
     const found = routeOf(request, settings.basePath);
     const at = now();
     if (found.name === 'link') return linkRoute(center, request, found.token, at);
+    if (found.name === 'checkpoint') return checkpointRoute(center);
     const session = await whoIsAsking(request, { sealer, identify, now: at, csrfTtlMs: settings.csrfTtlMs });
     if (found.name === 'page') return pageRoute(center, request, session, at);
     if (found.name === 'receipt') return receiptRoute(center, session, found.eventId);

@@ -1,9 +1,9 @@
 import { EventNotInLogError, NoReceiptForEventError, readSubject, ValidationError, type Receipt } from '@custodian/core';
 import { parseForm, runAction, type ActionName } from '../actions';
 import { newSession, openLink, sessionCookie, type Session } from '../auth';
-import { NoReceiptError, ReceiptsUnavailableError } from '../errors';
+import { NoCheckpointError, NoReceiptError, ReceiptsUnavailableError } from '../errors';
 import { download, htmlResponse, jsonResponse, readFields, redirect, wantsJson } from '../http';
-import { pageOf, renderDone, renderPage } from '../page';
+import { pageOf, renderDone, renderPage, type CheckpointCoverage } from '../page';
 import type { CenterContext } from './context';
 
 /** Her page, as HTML or as JSON, with a fresh form token. */
@@ -19,8 +19,33 @@ export async function pageRoute(center: CenterContext, request: Request, session
     receiptsAvailable: checkpointer !== undefined,
     receiptUrl,
     csrfToken,
+    checkpoint: checkpointer && ((eventIds) => coverage(center, eventIds)),
   });
   return wantsJson(request) ? jsonResponse(data) : htmlResponse(renderPage(data, center.render));
+}
+
+/** How many of her events the latest signed checkpoint's tree holds: leaves at an index below its size. */
+function coverage({ checkpointer, render }: CenterContext, eventIds: readonly string[]): CheckpointCoverage | undefined {
+  const latest = checkpointer?.latest();
+  if (!checkpointer || !latest) return undefined;
+  const { origin, size, root } = latest.checkpoint;
+  const covered = eventIds.filter((id) => (checkpointer.log.indexOf(id) ?? size) < size).length;
+  return { origin, size, root: Buffer.from(root).toString('base64'), covered, of: eventIds.length, url: render.href('/checkpoint') };
+}
+
+/** The latest signed checkpoint, as published: public, so anyone may fetch it to check a receipt against. */
+export function checkpointRoute({ checkpointer }: CenterContext): Response {
+  const latest = checkpointer?.latest();
+  if (!latest) throw new NoCheckpointError();
+  return new Response(latest.note, {
+    status: 200,
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-disposition': 'attachment; filename="checkpoint.txt"',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
+  });
 }
 
 /** Opens a link: her session goes into a cookie, and she is sent to her page, so the token leaves the address. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { verifyReceipt } from '@custodian/core';
-import { fixture, OTHER, pageJson, post, request, signIn, SUBJECT } from '../test-support/fixture';
+import { openNote, parseCheckpoint, verifyReceipt } from '@custodian/core';
+import { fixture, ORIGIN, OTHER, pageJson, post, request, signIn, SUBJECT } from '../test-support/fixture';
 
 describe('opening a link', () => {
   it('sets an HttpOnly, SameSite=Strict session cookie and sends her to her page, the token out of the address', async () => {
@@ -198,6 +198,33 @@ describe('her actions', () => {
     expect(await page.text()).not.toContain('ann@example.com');
   });
 
+  it('names the signed checkpoint her history stands in, counts her events in it and after it, and hands its note over to check', async () => {
+    const f = await fixture();
+    const cookie = await signIn(f);
+    await f.checkpointer.checkpointNow();
+    const signed = await pageJson(f, cookie);
+    const all = (signed.checkpoint as { of: number }).of;
+    expect(all).toBeGreaterThan(0);
+    expect(signed.checkpoint).toMatchObject({ origin: ORIGIN, covered: all, url: '/checkpoint' });
+
+    await post(f, '/restrict', cookie, { csrf: signed.csrfToken });
+    const after = await pageJson(f, cookie);
+    const newer = (after.checkpoint as { of: number }).of - all;
+    expect(newer).toBeGreaterThan(0);
+    expect(after.checkpoint).toMatchObject({ covered: all });
+    const html = await (await f.center.handle(request('/', { cookie }))).text();
+    expect(html).toContain(`${all} of your ${all + newer} events are in the log as the company signed it: checkpoint of ${ORIGIN}`);
+    expect(html).toContain(`; ${newer} came after it, for the next checkpoint to sign.`);
+
+    // Public: anyone may fetch the note a receipt is checked against, and it verifies with the public key alone.
+    const note = await f.center.handle(request('/checkpoint'));
+    expect(note.status).toBe(200);
+    const text = await note.text();
+    const opened = openNote(text, f.publicKey);
+    expect(parseCheckpoint(opened.text)).toMatchObject({ origin: ORIGIN, size: (signed.checkpoint as { size: number }).size });
+    expect(Buffer.from(parseCheckpoint(opened.text).root).toString('base64')).toBe((signed.checkpoint as { root: string }).root);
+  });
+
   it('says so where the ledger is not signed, and offers no receipt', async () => {
     const f = await fixture({ center: { checkpointer: undefined } });
     const cookie = await signIn(f);
@@ -206,6 +233,10 @@ describe('her actions', () => {
     const page = await pageJson(f, cookie);
     expect(page.receipts).toMatchObject({ available: false });
     expect((await f.center.handle(request('/receipts/0190a0a0-0000-7000-8000-000000000000', { cookie, accept: 'application/json' }))).status).toBe(404);
+    expect(page.checkpoint).toBeUndefined();
+    const note = await f.center.handle(request('/checkpoint', { accept: 'application/json' }));
+    expect(note.status).toBe(404);
+    expect(await note.json()).toMatchObject({ error: { code: 'NO_CHECKPOINT' } });
   });
 
   it('gives no receipt for another customer’s act', async () => {

@@ -6,6 +6,7 @@ export type Route =
   | { readonly name: 'page' }
   | { readonly name: 'link'; readonly token: string }
   | { readonly name: 'receipt'; readonly eventId: string }
+  | { readonly name: 'checkpoint' }
   | { readonly name: 'action'; readonly action: ActionName };
 
 const LINK = /^\/link\/([A-Za-z0-9_.-]{1,4096})$/;
@@ -21,6 +22,7 @@ export function routeOf(request: Request, basePath: string): Route {
     return route;
   };
   if (rest === '/') return get({ name: 'page' });
+  if (rest === '/checkpoint') return get({ name: 'checkpoint' });
   const link = LINK.exec(rest);
   if (link?.[1]) return get({ name: 'link', token: link[1] });
   const receipt = RECEIPT.exec(rest);

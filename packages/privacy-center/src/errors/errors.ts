@@ -109,6 +109,14 @@ export class ReceiptsUnavailableError extends PrivacyCenterError {
   }
 }
 
+export class NoCheckpointError extends PrivacyCenterError {
+  readonly code = 'NO_CHECKPOINT';
+  readonly status = 404;
+  constructor() {
+    super('This service has not signed a checkpoint of its ledger yet.');
+  }
+}
+
 export class InternalError extends PrivacyCenterError {
   readonly code = 'INTERNAL';
   readonly status = 500;

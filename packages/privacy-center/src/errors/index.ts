@@ -6,6 +6,7 @@ export {
   InvalidTokenError,
   LinkExpiredError,
   MethodNotAllowedError,
+  NoCheckpointError,
   NoReceiptError,
   NotSignedInError,
   PrivacyCenterError,

@@ -1,2 +1,2 @@
-export { pageOf, type CenterPage, type CenterPurpose, type PageContext } from './model';
+export { pageOf, type CenterPage, type CenterPurpose, type CheckpointCoverage, type PageContext } from './model';
 export { renderDone, renderError, renderPage, type RenderContext } from './render';

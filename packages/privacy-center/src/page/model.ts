@@ -52,8 +52,27 @@ export interface CenterPage {
     readonly available: boolean;
     readonly acts: readonly { readonly eventId: string; readonly eventType: string; readonly at: string; readonly what: string; readonly url?: string | undefined }[];
   };
+  /** The latest checkpoint the company signed, and how many of her events its tree holds; absent when the ledger is not signed. */
+  readonly checkpoint?: CheckpointCoverage | undefined;
   /** The form token of this page: each action takes one, once. */
   readonly csrfToken: string;
+}
+
+/**
+ * Which signed checkpoint her history stands in. The page is the company's word; the proof is
+ * hers to check without it: the signed note (downloadable) and a receipt per act, each an
+ * inclusion proof against a checkpoint that any RFC 6962 tool verifies with the public key.
+ */
+export interface CheckpointCoverage {
+  readonly origin: string;
+  readonly size: number;
+  /** The tree's root, base64, as the checkpoint's third line. */
+  readonly root: string;
+  /** Her events in the tree that checkpoint signed, of all her events. */
+  readonly covered: number;
+  readonly of: number;
+  /** Where the signed note downloads. */
+  readonly url: string;
 }
 
 export interface PageContext {
@@ -64,6 +83,8 @@ export interface PageContext {
   readonly receiptsAvailable: boolean;
   readonly receiptUrl: (eventId: string) => string;
   readonly csrfToken: string;
+  /** How many of these event ids the latest signed checkpoint covers; absent when the ledger is not signed. */
+  readonly checkpoint?: ((eventIds: readonly string[]) => CheckpointCoverage | undefined) | undefined;
 }
 
 const RECEIPTED: ReadonlySet<string> = new Set(RECEIPT_EVENT_TYPES);
@@ -110,6 +131,7 @@ export function pageOf(view: SubjectView | undefined, context: PageContext): Cen
           url: context.receiptsAvailable ? context.receiptUrl(item.eventId) : undefined,
         })),
     },
+    checkpoint: context.checkpoint?.((view?.items ?? []).map((item) => item.eventId)),
     csrfToken: context.csrfToken,
   };
 }

@@ -1,7 +1,7 @@
 import { escapeHtml as e, timeWords } from '@custodian/core';
 import { actionForm, layout } from './layout';
 import type { CenterPage } from './model';
-import { chainSection, dataSection, purposesSection, receiptsSection, recipientsSection, requestsSection, timelineSection } from './sections';
+import { chainSection, checkpointSection, dataSection, purposesSection, receiptsSection, recipientsSection, requestsSection, timelineSection } from './sections';
 
 export interface RenderContext {
   /** The service's name, as she knows it. */
@@ -23,7 +23,7 @@ export function renderPage(page: CenterPage, context: RenderContext): string {
     `Your data at ${context.title}`,
     `<header><h1>Your data at ${e(context.title)}</h1>
 <p class="small">You are <span class="tag">${e(page.subjectId)}</span> in our ledger. Page made ${e(timeWords(page.generatedAt))}.</p>
-${chainSection(page)}</header>
+${chainSection(page)}${checkpointSection(page)}</header>
 ${dataSection(page)}
 ${purposesSection(page, form)}
 ${timelineSection(page)}

@@ -12,6 +12,14 @@ export function chainSection(page: CenterPage): string {
     : `<p class="broken" data-chain="broken">Warning: your history failed its check at event ${e(chain.brokenAtEventId ?? '')}: ${e(chain.explanation ?? '')}. Only what came before it is shown.</p>`;
 }
 
+/** Which signed checkpoint her history stands in, and where she gets the note to check it herself. */
+export function checkpointSection(page: CenterPage): string {
+  const { checkpoint } = page;
+  if (!checkpoint) return '';
+  const newer = checkpoint.of - checkpoint.covered;
+  return `<p class="small" data-checkpoint="${checkpoint.size}">${checkpoint.covered} of your ${checkpoint.of} events are in the log as the company signed it: checkpoint of ${e(checkpoint.origin)}, ${checkpoint.size} events, root <code>${e(checkpoint.root)}</code> (<a href="${e(checkpoint.url)}">download the signed checkpoint</a>)${newer > 0 ? `; ${newer} came after it, for the next checkpoint to sign` : ''}. Each receipt below proves one of your acts is in it, checkable with the company's public key alone.</p>`;
+}
+
 export function dataSection(page: CenterPage): string {
   const rows = page.data.map(
     (held) =>
