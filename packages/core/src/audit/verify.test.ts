@@ -5,7 +5,7 @@ import { InMemoryKeyStore } from '../crypto';
 import { subjectStream, type Actor } from '../events';
 import { createLedger } from '../ledger';
 import { InMemoryEventStore, type EventStore, type RecordedEvent } from '../store';
-import { verifyChain, type VerifyOptions } from './verify';
+import { PARALLELISM, parallelismFor, verifyChain, type VerifyOptions } from './verify';
 import { overwriteRaw, rawRecords } from '../testing';
 
 /** The store's whole log, verified as `ledger.audit.verify()` does. */
@@ -166,5 +166,12 @@ describe('decisions on a tampered stream', () => {
     await expect(use()).rejects.toMatchObject({ code: 'STREAM_TAMPERED', stream, revision: 1n, reason: 'hash_mismatch' });
     overwriteRaw(store, stream, 1n, raw.bytes);
     expect((await use()).allowed).toBe(true);
+  });
+});
+
+describe('parallelismFor', () => {
+  it('sizes the batches to a chain of known length, between 2^4 and the default 2^12 records', () => {
+    expect([0, 1, 16, 17, 50, 4096, 100_000].map((count) => parallelismFor(count).batchBits)).toEqual([4, 4, 4, 5, 6, 12, 12]);
+    expect(parallelismFor(50)).toMatchObject({ workers: PARALLELISM.workers, from: PARALLELISM.from });
   });
 });

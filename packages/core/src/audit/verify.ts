@@ -95,6 +95,18 @@ export interface Parallelism {
 /** Two cores or more: as many workers, the calling thread packing the batches and checking the links meanwhile. */
 export const PARALLELISM: Parallelism = { workers: availableParallelism() > 1 ? availableParallelism() : 0, from: 1 << 16, batchBits: 12 };
 
+const MIN_BATCH_BITS = 4;
+
+/**
+ * The parallelism for a chain whose length is known before it is read (one subject's
+ * stream): batches no larger than it, since each batch's buffers are made for its full size
+ * (4 MiB at 2^12 records), which a page of fifty records paid for on every view.
+ */
+export function parallelismFor(count: number): Parallelism {
+  const bits = Math.ceil(Math.log2(Math.max(count, 1)));
+  return { ...PARALLELISM, batchBits: Math.min(PARALLELISM.batchBits, Math.max(MIN_BATCH_BITS, bits)) };
+}
+
 /**
  * Walks every stream's chain in global order: each record's own hash must match its
  * bytes, it must name the stream it is stored in, its `prevHash` must be the hash of the

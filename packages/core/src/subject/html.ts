@@ -12,5 +12,9 @@ const shown = (c: string): string => {
   return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
 };
 
+const MARKUP = /[&<>"']/g;
+// Most of a page's texts need nothing: one test of each, and only those that do are rewritten.
+const ANY = /[&<>"'\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 /** Text for HTML content and attribute values: markup characters as entities, control characters and bidi overrides as escapes. */
-export const escapeHtml = (text: string): string => text.replace(CONTROLS, shown).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+export const escapeHtml = (text: string): string => (ANY.test(text) ? text.replace(CONTROLS, shown).replace(MARKUP, (c) => ENTITIES[c] ?? c) : text);

@@ -1,4 +1,4 @@
-import { verifyChain, type VerifyResult } from '../audit';
+import { parallelismFor, verifyChain, type VerifyResult } from '../audit';
 import { events, readDecoded, recipientStream, subjectStream, type CustodianEvent } from '../events';
 import { asOfFilter, recipientsProjection, applyToProjection, type AsOf, type RecipientEntry } from '../projections';
 import { StreamNotFoundError, type EventStore, type RecordedEvent } from '../store';
@@ -41,7 +41,7 @@ export async function readSubjectStreams(store: EventStore, subjectId: string, o
   const included = read.filter((entry) => entry.folded);
   if (included.length === 0) return undefined;
   // The chain is checked over every record read, left out or not: a link skips none of them.
-  const chain = await verifyChain(iterate(read.map((entry) => entry.record)));
+  const chain = await verifyChain(iterate(read.map((entry) => entry.record)), {}, parallelismFor(read.length));
   const broken = chain.broken[0];
   const trustedUpTo = broken === undefined ? read.length : Number(broken.revision);
   const trusted = read.filter((entry, i) => entry.folded && i < trustedUpTo);

@@ -60,12 +60,27 @@ export function actorWords(actor: Actor, subjectId: string): string {
 export const listWords = (items: readonly string[]): string => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`);
 
 const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
-const CLOCK = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
+
+// A page shows a hundred times and Intl's format costs microseconds each: the month names are
+// Intl's own (en-GB's "Sept" among them), asked once, and the rest is arithmetic on UTC fields.
+const MONTHS = Array.from({ length: 12 }, (_, month) => DAY.formatToParts(Date.UTC(2000, month, 15)).find((part) => part.type === 'month')?.value ?? '');
+const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
 /** "29 Nov 2026" */
-export const dayWords = (iso: string): string => DAY.format(new Date(iso));
+export function dayWords(iso: string): string {
+  const date = new Date(iso);
+  // Intl's words for the years arithmetic does not cover; no date at all throws, as Intl does.
+  if (Number.isNaN(date.getTime())) throw new RangeError('Invalid time value');
+  if (date.getUTCFullYear() < 1) return DAY.format(date);
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()] ?? ''} ${date.getUTCFullYear()}`;
+}
+
 /** "19:30:01 UTC" */
-export const clockWords = (iso: string): string => `${CLOCK.format(new Date(iso))} UTC`;
+export function clockWords(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) throw new RangeError('Invalid time value');
+  return `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} UTC`;
+}
 /** "29 Nov 2026, 19:30:01 UTC" */
 export const timeWords = (iso: string): string => `${dayWords(iso)}, ${clockWords(iso)}`;
 
