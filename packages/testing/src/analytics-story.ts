@@ -34,6 +34,17 @@ export const dpo: Actor = { id: 'dpo-office', kind: 'employee', roles: ['privacy
 const parcelGo: Actor = { id: 'parcelgo', kind: 'recipient', roles: [] };
 export const customer = (subjectId: string): Actor => ({ id: subjectId, kind: 'subject', roles: [] });
 
+/** The questions docs/analytics.md answers, each a `-- query: <name>` block, in the page's order: both databases' doc tests run them on this story. */
+export const QUESTIONS: readonly string[] = [
+  'consent-rate-per-purpose-per-month',
+  'uses-per-purpose',
+  'shares-per-recipient',
+  'erasures-awaiting-recipient-confirmation',
+  'days-to-answer-requests',
+  'overdue-requests',
+  'categories-erased-per-month',
+];
+
 export const SUBJECTS = ['s-anna', 's-ben', 's-gus', 's-carla', 's-hana', 's-dev', 's-emil', 's-fay', 's-ivo'] as const;
 export const BRIGHTMAIL = 'brightmail-agency';
 export const PARCELGO = 'parcelgo';

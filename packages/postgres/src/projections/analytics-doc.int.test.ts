@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool, types } from 'pg';
+import { analyticsStory } from '@custodian/testing';
 import { createPostgresProjections } from './index';
 import { snapshot, sqliteReference, testSchemas, type SqliteReference, type TestSchemas } from './test-support/schemas';
 
@@ -12,15 +13,7 @@ import { snapshot, sqliteReference, testSchemas, type SqliteReference, type Test
  * checks by hand) and checks that every question gets the same rows from each.
  */
 const DOC_PATH = join(__dirname, '../../../../docs/analytics.md');
-const QUESTIONS = [
-  'consent-rate-per-purpose-per-month',
-  'uses-per-purpose',
-  'shares-per-recipient',
-  'erasures-awaiting-recipient-confirmation',
-  'days-to-answer-requests',
-  'overdue-requests',
-  'categories-erased-per-month',
-];
+const { QUESTIONS } = analyticsStory;
 
 function blocks(markdown: string, language: string): { name: string | undefined; sql: string }[] {
   return [...markdown.matchAll(new RegExp(`^\`\`\`${language}\\r?\\n([\\s\\S]*?)^\`\`\``, 'gm'))].map(([, sql = '']) => ({

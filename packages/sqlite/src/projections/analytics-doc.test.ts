@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSqliteEventStore, type SqliteEventStore } from '../index';
 import { createSqlProjections } from './index';
-import { writeStory } from './test-support/dataset';
+import { QUESTIONS, writeStory } from './test-support/dataset';
 import { tempFiles } from './test-support/files';
 
 /**
@@ -12,15 +12,6 @@ import { tempFiles } from './test-support/files';
  * test-support/dataset.ts and checks the rows, worked out from the story by hand.
  */
 const DOC_PATH = join(__dirname, '../../../../docs/analytics.md');
-const QUESTIONS = [
-  'consent-rate-per-purpose-per-month',
-  'uses-per-purpose',
-  'shares-per-recipient',
-  'erasures-awaiting-recipient-confirmation',
-  'days-to-answer-requests',
-  'overdue-requests',
-  'categories-erased-per-month',
-];
 const DAY = 24 * 60 * 60 * 1000;
 
 function sqlBlocks(markdown: string): { name: string | undefined; sql: string }[] {
