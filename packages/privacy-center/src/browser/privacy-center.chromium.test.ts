@@ -203,6 +203,7 @@ describe('the privacy center in headless Chromium', () => {
         texts: {
           description: xss('description'),
           recipientName: xss('recipient'),
+          agreement: xss('agreement'),
           noticeId: xss('notice'),
           // A notice version is at most 50 characters: the attribute-breaking payload alone.
           noticeVersion: XSS[1],
@@ -224,7 +225,7 @@ describe('the privacy center in headless Chromium', () => {
       expect(await ran()).toBeUndefined();
       const text = await page.locator('body').innerText();
       expect(text).toContain(`version ${XSS[1] ?? ''}`);
-      for (const where of ['description', 'recipient', 'notice', 'actor', 'activity', 'source', 'title']) expect(text).toContain(xss(where));
+      for (const where of ['description', 'recipient', 'agreement', 'notice', 'actor', 'activity', 'source', 'title']) expect(text).toContain(xss(where));
       expect(await page.locator('main script, main img').count()).toBe(0);
 
       await page.locator('[data-purpose="marketing.email"]').getByRole('button', { name: 'Withdraw my consent' }).click();
