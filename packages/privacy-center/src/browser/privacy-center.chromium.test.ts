@@ -74,6 +74,9 @@ describe('the privacy center in headless Chromium', () => {
   describe('her visit', () => {
     test('she opens her link and reads, in plain words, what is held, why, every use and share, and her open request', async () => {
       const page = await signedIn();
+      // The browser's contexts bypass the CSP (see `visitor`); the server still sends it.
+      const sent = await page.request.get(page.url());
+      expect(sent.headers()['content-security-policy']).toContain("default-src 'none'");
       await expect(page.title()).resolves.toBe('Your data at Shop');
       expect(await page.locator('[data-chain]').innerText()).toMatch(/^Your history checked out: none of the \d+ events recorded about you was changed/);
       const purposes = await region(page, 'What your data is used for');
