@@ -2,7 +2,7 @@
 // use and share of her data, and exercises her rights, each an event of the ledger with its
 // receipt. A handler on the standard fetch Request/Response; `nodeListener` mounts it on node:http.
 export { createPrivacyCenter, type PrivacyCenter, type PrivacyCenterOptions } from './center';
-export { nodeListener, type FetchHandler } from './http';
+export { nodeListener, toFetchRequest, writeResponse, type FetchHandler, type ToFetchRequestOptions } from './http';
 export type { CenterPage, CenterPurpose } from './page';
 export {
   ActionRefusedError,
