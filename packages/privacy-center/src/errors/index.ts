@@ -1,6 +1,9 @@
 export {
   ActionRefusedError,
   BadFieldError,
+  CodeExpiredError,
+  CodeLockedError,
+  CodeWrongError,
   CsrfError,
   InternalError,
   InvalidTokenError,
