@@ -46,6 +46,23 @@ it('mounts the center under /privacy of a Fastify app, beside the shop’s own r
     const again = await fetch(new URL('/privacy/', link), { headers: { cookie } });
     expect(await again.text()).toContain('Processing of your data is on hold, as you asked.');
 
+    // The center's scope keeps bodies raw: JSON reaches the center as text, and it is the center that refuses a large form.
+    const json = (await (await fetch(new URL('/privacy/', link), { headers: { cookie, accept: 'application/json' } })).json()) as { csrfToken: string };
+    const objected = await fetch(new URL('/privacy/object', link), {
+      method: 'POST',
+      headers: { cookie, accept: 'application/json', 'content-type': 'application/json', 'x-csrf-token': json.csrfToken },
+      body: '{}',
+    });
+    expect(objected.status).toBe(200);
+    expect(await objected.json()).toMatchObject({ done: 'object' });
+    const large = await fetch(new URL('/privacy/erasure', link), {
+      method: 'POST',
+      headers: { cookie, accept: 'application/json' },
+      body: new URLSearchParams({ a: 'x'.repeat(20_000) }),
+    });
+    expect(large.status).toBe(400);
+    expect(await large.json()).toMatchObject({ error: { code: 'BAD_FIELD', field: 'body' } });
+
     const missing = await fetch(new URL('/privacy/nowhere', link), { headers: { cookie, accept: 'application/json' } });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
