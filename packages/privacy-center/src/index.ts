@@ -9,6 +9,7 @@ export {
   BadFieldError,
   CodeExpiredError,
   CodeLockedError,
+  CodeUsedError,
   CodeWrongError,
   CsrfError,
   InternalError,

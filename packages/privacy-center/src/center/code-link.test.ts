@@ -71,6 +71,20 @@ describe('a link with a code', () => {
     expect(((await page.json()) as { subjectId: string }).subjectId).toBe(SUBJECT);
   });
 
+  it('takes its code once: the link and its code cannot open a second session, and nothing is appended', async () => {
+    const f = await fixture();
+    const { link, code } = await codeLink(f);
+    const before = await f.count();
+    const spare = await formToken(f, link);
+    expect((await postCode(f, link, { csrf: await formToken(f, link), code })).status).toBe(303);
+    const again = await postCode(f, link, { csrf: spare, code });
+    expect(again.status).toBe(403);
+    expect(again.headers.getSetCookie()).toEqual([]);
+    expect(await errorOf(again)).toMatchObject({ code: 'CODE_USED' });
+    expect(await errorOf(await f.center.handle(request(link, { accept: 'application/json' })))).toMatchObject({ status: 403, code: 'CODE_USED' });
+    expect(await f.count()).toBe(before);
+  });
+
   it('refuses a wrong code, and after 3 wrong ones refuses even the right code: the link is dead', async () => {
     const f = await fixture();
     const { link, code } = await codeLink(f);

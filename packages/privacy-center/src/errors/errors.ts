@@ -134,6 +134,14 @@ export class CodeLockedError extends PrivacyCenterError {
   }
 }
 
+export class CodeUsedError extends PrivacyCenterError {
+  readonly code = 'CODE_USED';
+  readonly status = 403;
+  constructor() {
+    super('This link was already opened with its code: ask for a new one.');
+  }
+}
+
 export class CodeExpiredError extends PrivacyCenterError {
   readonly code = 'CODE_EXPIRED';
   readonly status = 401;

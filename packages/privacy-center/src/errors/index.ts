@@ -3,6 +3,7 @@ export {
   BadFieldError,
   CodeExpiredError,
   CodeLockedError,
+  CodeUsedError,
   CodeWrongError,
   CsrfError,
   InternalError,
