@@ -1,5 +1,5 @@
 import type { Ledger } from '@custodian/core';
-import type { CsrfGuard, Sealer } from '../auth';
+import type { CodeGate, CsrfGuard, Sealer } from '../auth';
 import type { RenderContext } from '../page';
 import type { PrivacyCenterOptions } from './options';
 import type { Settings } from './options';
@@ -10,6 +10,8 @@ export interface CenterContext {
   readonly ledger: Ledger;
   readonly sealer: Sealer;
   readonly csrf: CsrfGuard;
+  /** The codes of links that ask for one, and their wrong attempts. */
+  readonly codes: CodeGate;
   readonly render: RenderContext;
   readonly receiptUrl: (eventId: string) => string;
   readonly checkpointer: PrivacyCenterOptions['checkpointer'];

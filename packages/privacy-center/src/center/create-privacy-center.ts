@@ -1,8 +1,9 @@
 import { parseOrThrow } from '@custodian/core';
-import { createCsrfGuard, createSealer, LinkRequest, signLink } from '../auth';
+import { createCodeGate, createCsrfGuard, createSealer, LinkRequest, signCodeLink, signLink } from '../auth';
 import type { CenterContext } from './context';
 import { errorResponse, publicError } from './errors';
-import { actionRoute, checkpointRoute, linkRoute, pageRoute, receiptRoute } from './handlers';
+import { actionRoute, checkpointRoute, pageRoute, receiptRoute } from './handlers';
+import { linkRoute } from './link-route';
 import { settingsOf, type PrivacyCenterOptions } from './options';
 import { routeOf } from './routes';
 import { whoIsAsking } from './who';
@@ -12,6 +13,21 @@ export interface PrivacyCenter {
   handle(request: Request): Promise<Response>;
   /** The path of a link that opens her page until `expiresAt`, to send to her alone. */
   issueLink(request: { readonly subjectId: string; readonly expiresAt: Date }): string;
+  /**
+   * A link that opens her page only with the 6-digit `code` returned beside it, which the host
+   * sends her by a second channel (SMS, or email when the link goes by SMS). The code is never
+   * in the link; it is good for 10 minutes from now (`codeExpiresAt`), whatever the link's own
+   * expiry, and 3 wrong ones kill the link.
+   */
+  issueCodeLink(request: { readonly subjectId: string; readonly expiresAt: Date }): CodeLink;
+}
+
+export interface CodeLink {
+  /** The path of the link, as `issueLink` gives it. */
+  readonly link: string;
+  /** Six digits, to send her by another channel than the link. */
+  readonly code: string;
+  readonly codeExpiresAt: Date;
 }
 
 /** The customer's own page and its JSON API, on the standard fetch `Request` and `Response`. */
@@ -26,6 +42,7 @@ export function createPrivacyCenter(options: PrivacyCenterOptions): PrivacyCente
     ledger,
     sealer,
     csrf: createCsrfGuard(sealer, settings.csrfTtlMs),
+    codes: createCodeGate(settings.secret),
     render: { title: settings.title, href },
     receiptUrl: (eventId) => href(`/receipts/${eventId}`),
     checkpointer,
@@ -52,6 +69,10 @@ export function createPrivacyCenter(options: PrivacyCenterOptions): PrivacyCente
     },
     issueLink(request) {
       return href(`/link/${signLink(sealer, parseOrThrow(LinkRequest, request, 'issueLink'))}`);
+    },
+    issueCodeLink(request) {
+      const { token, code, codeExpiresAt } = signCodeLink(sealer, center.codes, parseOrThrow(LinkRequest, request, 'issueCodeLink'), now());
+      return { link: href(`/link/${token}`), code, codeExpiresAt };
     },
   };
 }

@@ -1,8 +1,8 @@
 import { EventNotInLogError, NoReceiptForEventError, readSubject, ValidationError, type Receipt } from '@custodian/core';
 import { parseForm, runAction, type ActionName } from '../actions';
-import { newSession, openLink, sessionCookie, type Session } from '../auth';
+import type { Session } from '../auth';
 import { NoCheckpointError, NoReceiptError, ReceiptsUnavailableError } from '../errors';
-import { download, htmlResponse, jsonResponse, readFields, redirect, wantsJson } from '../http';
+import { download, htmlResponse, jsonResponse, readFields, wantsJson } from '../http';
 import { pageOf, renderDone, renderPage, type CheckpointCoverage } from '../page';
 import type { CenterContext } from './context';
 
@@ -46,15 +46,6 @@ export function checkpointRoute({ checkpointer }: CenterContext): Response {
       'x-content-type-options': 'nosniff',
     },
   });
-}
-
-/** Opens a link: her session goes into a cookie, and she is sent to her page, so the token leaves the address. */
-export function linkRoute(center: CenterContext, request: Request, token: string, now: Date): Response {
-  const { settings, sealer } = center;
-  const subjectId = openLink(sealer, token, now);
-  const session = newSession(subjectId, now.getTime() + settings.sessionTtlMs);
-  const cookie = sessionCookie(sealer, session, { path: settings.basePath || '/', secure: new URL(request.url).protocol === 'https:', now });
-  return redirect(center.render.href('/'), { 'set-cookie': cookie });
 }
 
 /** One of her actions: its form token spent, its fields checked, one ledger command, and its receipt offered. */

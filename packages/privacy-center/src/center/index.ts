@@ -1,2 +1,2 @@
-export { createPrivacyCenter, type PrivacyCenter } from './create-privacy-center';
+export { createPrivacyCenter, type CodeLink, type PrivacyCenter } from './create-privacy-center';
 export type { PrivacyCenterOptions } from './options';

@@ -24,7 +24,11 @@ export function routeOf(request: Request, basePath: string): Route {
   if (rest === '/') return get({ name: 'page' });
   if (rest === '/checkpoint') return get({ name: 'checkpoint' });
   const link = LINK.exec(rest);
-  if (link?.[1]) return get({ name: 'link', token: link[1] });
+  if (link?.[1]) {
+    // POST too: a link with a code takes the code on its own address.
+    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'POST') throw new MethodNotAllowedError('GET, POST');
+    return { name: 'link', token: link[1] };
+  }
   const receipt = RECEIPT.exec(rest);
   if (receipt?.[1]) return get({ name: 'receipt', eventId: receipt[1] });
   const action = ACTION_ROUTES[rest];

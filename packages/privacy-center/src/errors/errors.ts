@@ -124,3 +124,36 @@ export class InternalError extends PrivacyCenterError {
     super('Something went wrong on our side. Please try again later.');
   }
 }
+
+export class CodeWrongError extends PrivacyCenterError {
+  readonly code = 'CODE_WRONG';
+  readonly status = 401;
+  override readonly field = 'code';
+  constructor(readonly attemptsLeft: number) {
+    super(`That is not the code we sent you: ${attemptsLeft} ${attemptsLeft === 1 ? 'attempt' : 'attempts'} left.`);
+  }
+}
+
+export class CodeLockedError extends PrivacyCenterError {
+  readonly code = 'CODE_LOCKED';
+  readonly status = 403;
+  constructor() {
+    super('A wrong code was given too many times: this link no longer opens. Ask for a new one.');
+  }
+}
+
+export class CodeUsedError extends PrivacyCenterError {
+  readonly code = 'CODE_USED';
+  readonly status = 403;
+  constructor() {
+    super('This link was already opened with its code: ask for a new one.');
+  }
+}
+
+export class CodeExpiredError extends PrivacyCenterError {
+  readonly code = 'CODE_EXPIRED';
+  readonly status = 401;
+  constructor() {
+    super('The code we sent you has expired: ask for a new link.');
+  }
+}

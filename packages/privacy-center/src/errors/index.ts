@@ -1,6 +1,10 @@
 export {
   ActionRefusedError,
   BadFieldError,
+  CodeExpiredError,
+  CodeLockedError,
+  CodeUsedError,
+  CodeWrongError,
   CsrfError,
   InternalError,
   InvalidTokenError,
