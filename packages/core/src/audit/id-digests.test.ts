@@ -43,7 +43,8 @@ describe('IdDigestSet', () => {
       `${UUID}0`,
       `${UUID}1`,
       ...[8, 13, 18, 23].flatMap((at) => ['a', 'b'].map((c) => UUID.slice(0, at) + c + UUID.slice(at + 1))),
-      ...['g', 'h', 'z', 'G', 'A', 'B'].map((c) => `${c}${UUID.slice(1)}`),
+      // Below 'a' too: 'W' to '`' lie as far below 'a' as '0' to '9' lie below it, and are no digits either.
+      ...['g', 'h', 'z', 'G', 'A', 'B', 'W', 'X', '`'].map((c) => `${c}${UUID.slice(1)}`),
       UUID.toUpperCase(),
     ];
     expect(new Set(lookalikes).size).toBe(lookalikes.length);
@@ -68,6 +69,21 @@ describe('IdDigestSet', () => {
       for (const id of more) hold(many, id);
       expect(more.filter((id) => !hold(many, id))).toEqual([]);
     }
+  });
+
+  it('holds digests with one half zero, added as a worker thread hands them over, through growths of the table', () => {
+    const set = new IdDigestSet();
+    const digests = Array.from({ length: 3_000 }, (_, i): [number, number] => (i % 2 === 0 ? [i + 1, 0] : [0, i + 1]));
+    expect(digests.filter(([high, low]) => set.addDigest(high, low))).toEqual([]);
+    expect(digests.filter(([high, low]) => !set.addDigest(high, low))).toEqual([]);
+    // A digest beside them that differs in its zero half is new.
+    expect([set.addDigest(1, 7), set.addDigest(7, 2)]).toEqual([false, false]);
+  });
+
+  it('keeps the low half of a digest whose high half alone a mask leaves zero', () => {
+    // The first two ids of the form `order-<n>` whose digest's high half this mask leaves zero (found by a search).
+    const set = new IdDigestSet(0x0000ffff);
+    expect(['order-219116', 'order-227441'].map((id) => set.key(id))).toEqual(['0:56379', '0:19681']);
   });
 
   it('with a mask of 0 gives every id one digest, so that every id after the first is held', () => {
