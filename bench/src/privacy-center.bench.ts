@@ -6,7 +6,7 @@
 // machine's HTTP stack. Each server runs in processes of its own, so the load generator
 // does not take the server's CPU: WORKERS node:cluster workers each (default 1; a service
 // runs one a core), on one SQLite file. Goal: p99 <= 50 ms and >= 1,000 pages/s, 0 errors.
-// Run: npx pnpm bench:privacy-center    (CUSTOMERS=10000 EVENTS=50 CONNECTIONS=50 SECONDS=10 SIGNED_IN=1000 WORKERS=1)
+// Run: npx pnpm bench:privacy-center    (CUSTOMERS=10000 EVENTS=50 CONNECTIONS=50 SECONDS=10 SIGNED_IN=1000 WORKERS=1 PROFILE_DIR=)
 import { fork, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -120,6 +120,7 @@ async function serveCenterWorker(): Promise<void> {
   const server = createServer(nodeListener(center)).listen(Number(process.env.PORT ?? 0), '127.0.0.1');
   process.once('disconnect', () => {
     server.close();
+    server.closeAllConnections();
     void store.close();
   });
 }
@@ -134,7 +135,9 @@ async function serveCenter(): Promise<void> {
   const events = await copyInto(memory, built);
   await built.close();
   const port = await freePort();
-  cluster.setupPrimary({ exec: __filename, args: ['center-worker'] });
+  // PROFILE_DIR=<dir> writes a V8 CPU profile of each worker there when it stops (bench/dist/profile-summary.js reads it).
+  const profile = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
+  cluster.setupPrimary({ exec: __filename, args: ['center-worker'], execArgv: [...process.execArgv, ...profile] });
   const workers = Array.from({ length: WORKERS }, () => cluster.fork({ LEDGER_PATH: path, PORT: String(port) }));
   await Promise.all(workers.map((worker) => new Promise((listening) => worker.once('listening', listening))));
   const { store, center } = await centerOn(path);
