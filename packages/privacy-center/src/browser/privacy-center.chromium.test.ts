@@ -40,6 +40,8 @@ describe('the privacy center in headless Chromium', () => {
     f = await fixture();
     // A request she made earlier, so her page has one still open, with its days left.
     await f.ledger.requestErasure({ subjectId: SUBJECT, actor: { id: SUBJECT, kind: 'subject', roles: [] } });
+    // And a checkpoint signed over all of it, which her page names.
+    await f.checkpointer.checkpointNow();
     served = await serve(f.center);
     servers.push(served);
   }, 120_000);
@@ -79,6 +81,9 @@ describe('the privacy center in headless Chromium', () => {
       expect(sent.headers()['content-security-policy']).toContain("default-src 'none'");
       await expect(page.title()).resolves.toBe('Your data at Shop');
       expect(await page.locator('[data-chain]').innerText()).toMatch(/^Your history checked out: none of the \d+ events recorded about you was changed/);
+      expect(await page.locator('[data-checkpoint]').innerText()).toMatch(
+        /^All \d+ of your events are in the log as the company signed it: checkpoint of shop\.example\/ledger, \d+ events, root \S+ \(download the signed checkpoint\)\./,
+      );
       const purposes = await region(page, 'What your data is used for');
       expect(purposes).toContain('marketing.email Offers by email');
       expect(purposes).toContain("Allowed by the customer's consent.");

@@ -207,6 +207,7 @@ describe('her actions', () => {
     expect(all).toBeGreaterThan(0);
     expect(signed.checkpoint).toMatchObject({ origin: ORIGIN, covered: all, url: '/checkpoint' });
 
+    expect(await (await f.center.handle(request('/', { cookie }))).text()).toContain(`All ${all} of your events are in the log as the company signed it`);
     await post(f, '/restrict', cookie, { csrf: signed.csrfToken });
     const after = await pageJson(f, cookie);
     const newer = (after.checkpoint as { of: number }).of - all;

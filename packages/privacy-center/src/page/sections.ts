@@ -17,7 +17,8 @@ export function checkpointSection(page: CenterPage): string {
   const { checkpoint } = page;
   if (!checkpoint) return '';
   const newer = checkpoint.of - checkpoint.covered;
-  return `<p class="small" data-checkpoint="${checkpoint.size}">${checkpoint.covered} of your ${checkpoint.of} events are in the log as the company signed it: checkpoint of ${e(checkpoint.origin)}, ${checkpoint.size} events, root <code>${e(checkpoint.root)}</code> (<a href="${e(checkpoint.url)}">download the signed checkpoint</a>)${newer > 0 ? `; ${newer} came after it, for the next checkpoint to sign` : ''}. Each receipt below proves one of your acts is in it, checkable with the company's public key alone.</p>`;
+  const counted = newer === 0 ? `All ${checkpoint.of} of your events are` : `${checkpoint.covered} of your ${checkpoint.of} events are`;
+  return `<p class="small" data-checkpoint="${checkpoint.size}">${counted} in the log as the company signed it: checkpoint of ${e(checkpoint.origin)}, ${checkpoint.size} events, root <code>${e(checkpoint.root)}</code> (<a href="${e(checkpoint.url)}">download the signed checkpoint</a>)${newer > 0 ? `; ${newer} came after it, for the next checkpoint to sign` : ''}. Each receipt below proves one of your acts is in it, checkable with the company's public key alone.</p>`;
 }
 
 export function dataSection(page: CenterPage): string {
