@@ -182,6 +182,11 @@ describe('a Global Privacy Control signal', () => {
       .given([collected, signalled(['ads.retargeting']), shared('ad-network', 'ads.retargeting', ['behavioural.browsing'], 'consent')])
       .when(apply())
       .then([{ id: APPLIED_ID, type: 'PrivacySignalApplied', data: { signal: 'gpc', source, purposes: ['partners.sale'] } }]);
+    // A recipient sent data for such a purpose among others is told, of its whole copy.
+    spec
+      .given([collected, shared('carrier', 'order.fulfilment', ['contact.address'], 'contract'), shared('carrier', 'partners.sale', ['contact.email'], 'legitimate_interests')])
+      .when(apply())
+      .then([{ id: APPLIED_ID, type: 'PrivacySignalApplied', data: { signal: 'gpc', source, purposes: FLAGGED } }, owed('carrier', ['contact.address', 'contact.email'])]);
   });
 
   it('is refused under a policy that marks no purpose with it', () => {
