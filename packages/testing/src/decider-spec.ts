@@ -9,8 +9,8 @@ export interface DeciderThen {
   then(expected: readonly unknown[]): void;
   /** A single `UseDenied` with this reason. */
   thenDenied(reason: DenialReason): void;
-  /** The command is refused with an error of this code (`COMMAND_REFUSED`, …) and, optionally, reason. */
-  thenThrows(code: string, reason?: string): void;
+  /** The command is refused with an error of this code (`COMMAND_REFUSED`, …) and, optionally, reason and exact message. */
+  thenThrows(code: string, reason?: string, message?: string): void;
 }
 
 let counter = 0;
@@ -48,14 +48,14 @@ export function deciderSpec<Command, State>(decider: Decider<Command, State>) {
               expect(decided).toHaveLength(1);
               expect(decided[0]).toMatchObject({ type: 'UseDenied', data: { reason } });
             },
-            thenThrows(code, reason) {
+            thenThrows(code, reason, message) {
               let thrown: unknown;
               try {
                 run();
               } catch (error) {
                 thrown = error;
               }
-              expect(thrown).toMatchObject(reason === undefined ? { code } : { code, reason });
+              expect(thrown).toMatchObject({ code, ...(reason !== undefined && { reason }), ...(message !== undefined && { message }) });
             },
           };
         },

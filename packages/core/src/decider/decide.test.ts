@@ -438,17 +438,19 @@ describe('every command, decided on a state built by hand', () => {
     expect(decide({ type: 'requestAccess', right: 'portability', now })).toEqual([
       { type: 'AccessRequestReceived', data: { right: 'portability', dueBy: '2026-07-01T23:59:59.999Z' } },
     ]);
-    const request = (right: 'access' | 'erasure') => ({ right, receivedAt: '2026-05-01T00:00:00.000Z', dueBy: '2026-06-01T23:59:59.999Z' });
+    const request = (right: 'access' | 'portability' | 'erasure') => ({ right, receivedAt: '2026-05-01T00:00:00.000Z', dueBy: '2026-06-01T23:59:59.999Z' });
     const open: SubjectState = {
       ...initialSubjectState,
       openRequests: new Map([
         ['a-1', request('access')],
+        ['p-1', request('portability')],
         ['e-1', request('erasure')],
       ]),
     };
-    expect(decide({ type: 'fulfilAccessRequest', requestEventId: 'a-1', digest }, open)).toEqual([
-      { type: 'AccessRequestFulfilled', data: { requestEventId: 'a-1', format: 'application/json', digest } },
-    ]);
+    for (const requestEventId of ['a-1', 'p-1'])
+      expect(decide({ type: 'fulfilAccessRequest', requestEventId, digest }, open)).toEqual([
+        { type: 'AccessRequestFulfilled', data: { requestEventId, format: 'application/json', digest } },
+      ]);
     const none = refused('no_open_request', 'there is no such open access request');
     expect(refusal(() => decide({ type: 'fulfilAccessRequest', requestEventId: 'a-2', digest }, open))).toEqual(none);
     // An erasure request is answered by the erasure, not by an export.
@@ -571,28 +573,28 @@ describe('extending the deadline of a request (Art. 12(3))', () => {
     spec
       .given([requested])
       .when(extend({ until: new Date('2026-05-01T00:00:00.000Z') }))
-      .thenThrows('COMMAND_REFUSED', 'extension_too_long');
+      .thenThrows('COMMAND_REFUSED', 'extension_too_long', 'until may be at most two months past the deadline: three calendar months from receipt');
   });
   it('refuses a day that is not after the deadline', () =>
     spec
       .given([requested])
       .when(extend({ until: new Date('2026-02-28T06:00:00.000Z') }))
-      .thenThrows('COMMAND_REFUSED', 'extension_not_later'));
+      .thenThrows('COMMAND_REFUSED', 'extension_not_later', 'until must be a day after the deadline it extends'));
   it('refuses once the deadline has passed', () =>
     spec
       .given([requested])
       .when(extend({ now: new Date('2026-03-01T00:00:00.000Z') }))
-      .thenThrows('COMMAND_REFUSED', 'deadline_passed'));
+      .thenThrows('COMMAND_REFUSED', 'deadline_passed', 'the deadline of this request has passed; an extension must be recorded before it'));
   it('refuses a second extension', () =>
     spec
       .given([requested, { type: 'RequestDeadlineExtended', data: { requestEventId: REQUEST, until: '2026-03-15T23:59:59.999Z', reason: 'complexity' } }])
       .when(extend({ now: new Date('2026-03-02T00:00:00.000Z') }))
-      .thenThrows('COMMAND_REFUSED', 'already_extended'));
+      .thenThrows('COMMAND_REFUSED', 'already_extended', 'the deadline of this request was already extended; Art. 12(3) allows one extension'));
   it('refuses a request that is unknown, or already answered', () => {
     spec
       .given([requested])
       .when(extend({ requestEventId: '00000000-0000-7000-8000-0000000000ff' }))
-      .thenThrows('COMMAND_REFUSED', 'no_open_request');
+      .thenThrows('COMMAND_REFUSED', 'no_open_request', 'requestEventId names no open access, portability or erasure request of this subject');
     spec
       .given([requested, { type: 'DataErased', data: { scope: 'all', method: 'crypto-shred', recipientsNotified: [] } }])
       .when(extend())

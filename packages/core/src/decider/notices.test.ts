@@ -215,19 +215,25 @@ describe('confirming a notice', () => {
       .then([{ type: 'RecipientNoticeConfirmed', data: { recipientId: 'agency', changeEventId: CHANGE } }]));
 
   it('refuses a notice of a change never owed', () =>
-    spec.given(given).when({ type: 'confirmRecipientNotice', recipientId: 'agency', changeEventId: OTHER_CHANGE }).thenThrows('COMMAND_REFUSED', 'no_notice_owed'));
+    spec
+      .given(given)
+      .when({ type: 'confirmRecipientNotice', recipientId: 'agency', changeEventId: OTHER_CHANGE })
+      .thenThrows('COMMAND_REFUSED', 'no_notice_owed', 'no notice of this change is owed to this recipient'));
 
   it('refuses a notice owed to another recipient', () =>
     spec.given(given).when({ type: 'confirmRecipientNotice', recipientId: 'carrier', changeEventId: CHANGE }).thenThrows('COMMAND_REFUSED', 'no_notice_owed'));
 
   it('refuses a recipient that never received the data', () =>
-    spec.given(given).when({ type: 'confirmRecipientNotice', recipientId: 'stranger', changeEventId: CHANGE }).thenThrows('COMMAND_REFUSED', 'not_a_recipient'));
+    spec
+      .given(given)
+      .when({ type: 'confirmRecipientNotice', recipientId: 'stranger', changeEventId: CHANGE })
+      .thenThrows('COMMAND_REFUSED', 'not_a_recipient', "this recipient never received this subject's data"));
 
   it('refuses a second confirmation', () =>
     spec
       .given([...given, { type: 'RecipientNoticeConfirmed', data: { recipientId: 'agency', changeEventId: CHANGE } }])
       .when({ type: 'confirmRecipientNotice', recipientId: 'agency', changeEventId: CHANGE })
-      .thenThrows('COMMAND_REFUSED', 'already_confirmed'));
+      .thenThrows('COMMAND_REFUSED', 'already_confirmed', 'this recipient already confirmed'));
 });
 
 describe('the state the notices leave', () => {

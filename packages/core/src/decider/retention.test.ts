@@ -235,15 +235,21 @@ describe('erase of some categories keeps the subject', () => {
       .then([decided(['contact.address'], 'erasure_request')]);
   });
 
+  it('erases with the categories named every one the subject’s one key holds when any of them is under it, not only when all are', () =>
+    spec
+      .given([legacyCollected, addressCollected])
+      .when({ type: 'erase', categories: ['contact.address', 'contact.email'], eventId: ERASURE_ID })
+      .then([decided(['contact.address', 'contact.email', 'contact.phone'], 'erasure_request')]));
+
   it('refuses a category never collected, and one already erased, appending nothing', () => {
     spec
       .given([emailCollected])
       .when({ type: 'erase', categories: ['contact.address'], eventId: ERASURE_ID })
-      .thenThrows('COMMAND_REFUSED', 'category_not_collected');
+      .thenThrows('COMMAND_REFUSED', 'category_not_collected', 'cannot erase 1 of the categories given: never collected');
     spec
       .given([emailCollected, addressCollected, erased(['contact.address'], 'erasure_request') as GivenEvent])
       .when({ type: 'erase', categories: ['contact.address'], eventId: ERASURE_ID })
-      .thenThrows('COMMAND_REFUSED', 'already_erased');
+      .thenThrows('COMMAND_REFUSED', 'already_erased', '1 of the categories given were already erased');
   });
 
   it('refuses a use of the erased category as erased, and still allows the category kept', () => {
@@ -275,7 +281,10 @@ describe('erase of some categories keeps the subject', () => {
       values: { 'contact.address': 'gcm1.m.n' },
       sealedWith: { 'contact.address': generation },
     });
-    spec.given(given).when(collectAgain(0)).thenThrows('COMMAND_REFUSED', 'key_changed');
+    spec
+      .given(given)
+      .when(collectAgain(0))
+      .thenThrows('COMMAND_REFUSED', 'key_changed', '1 of the categories given were erased since their values were sealed: seal them again under their new key');
     spec
       .given(given)
       .when(collectAgain(1))
@@ -296,29 +305,37 @@ describe('erase of some categories keeps the subject', () => {
   });
 });
 
+/** The state the events fold to, each completed as the store would hand it over. */
+function fold(events: readonly GivenEvent[]) {
+  let state = initialSubjectState;
+  const states = [];
+  for (const [i, given] of events.entries()) {
+    const { id, occurredAt, ...draft } = given;
+    state = evolveSubject(state, {
+      ...draft,
+      id: id ?? `00000000-0000-7000-8000-00000000000${i}`,
+      schemaVersion: 2,
+      stream: 'subject-s',
+      subjectId: 's',
+      occurredAt: occurredAt ?? COLLECTED_AT,
+      recordedAt: occurredAt ?? COLLECTED_AT,
+      actor: fraudService,
+      prevHash: '0'.repeat(64),
+      hash: '0'.repeat(64),
+    } as never);
+    states.push(state);
+  }
+  return states;
+}
+
+const lastOf = <T>(list: readonly T[]): T => list[list.length - 1] as T;
+
 describe('the state a partial erasure leaves', () => {
   it('holds the erased category no more, names its erasure, moves its key a generation on, and forgets the subject key’s hold on it', () => {
-    const events = [legacyCollected, emailCollected, { ...erased(['contact.email', 'contact.phone'], 'erasure_request'), id: ERASURE_ID } as GivenEvent];
-    let state = initialSubjectState;
-    for (const [i, given] of events.entries()) {
-      const { id, occurredAt, ...draft } = given;
-      state = evolveSubject(state, {
-        ...draft,
-        id: id ?? `00000000-0000-7000-8000-00000000000${i}`,
-        schemaVersion: 2,
-        stream: 'subject-s',
-        subjectId: 's',
-        occurredAt: occurredAt ?? COLLECTED_AT,
-        recordedAt: occurredAt ?? COLLECTED_AT,
-        actor: fraudService,
-        prevHash: '0'.repeat(64),
-        hash: '0'.repeat(64),
-      } as never);
-      if (i === 1) {
-        expect(state.subjectKeyHolds).toEqual(['contact.email', 'contact.phone']);
-        expect(state.collected.get('contact.email')).toMatchObject({ key: 0, purposes: ['order.fulfilment', 'fraud.prevention', 'marketing.email'] });
-      }
-    }
+    const states = fold([legacyCollected, emailCollected, { ...erased(['contact.email', 'contact.phone'], 'erasure_request'), id: ERASURE_ID } as GivenEvent]);
+    expect(states[1]?.subjectKeyHolds).toEqual(['contact.email', 'contact.phone']);
+    expect(states[1]?.collected.get('contact.email')).toMatchObject({ key: 0, purposes: ['order.fulfilment', 'fraud.prevention', 'marketing.email'] });
+    const state = lastOf(states);
     expect([...state.collected.keys()]).toEqual([]);
     expect(state.erasedCategories).toEqual(
       new Map([
@@ -334,5 +351,42 @@ describe('the state a partial erasure leaves', () => {
     );
     expect(state.subjectKeyHolds).toEqual([]);
     expect(state.erased).toBeUndefined();
+  });
+
+  it('keeps the subject key’s hold on the categories it holds when another category, under a key of its own, is erased', () => {
+    const state = lastOf(fold([legacyCollected, addressCollected, { ...erased(['contact.address'], 'retention_expired'), id: ERASURE_ID } as GivenEvent]));
+    expect(state.subjectKeyHolds).toEqual(['contact.email', 'contact.phone']);
+    expect([...state.collected.keys()]).toEqual(['contact.email', 'contact.phone']);
+  });
+});
+
+describe('the subject key’s holds', () => {
+  it('reads values an upcast version 1 event marks `subject-key` as under the subject’s one key', () => {
+    const upcast = { ...legacyCollected, data: { ...legacyCollected.data, sealedWith: 'subject-key' } } as GivenEvent;
+    const state = lastOf(fold([upcast]));
+    expect(state.subjectKeyHolds).toEqual(['contact.email', 'contact.phone']);
+    expect(state.collected.get('contact.email')?.key).toBe('subject');
+  });
+
+  it('names each category once, however often it is collected or rectified under that key', () => {
+    const rectified: GivenEvent = { type: 'DataRectified', data: { categories: ['contact.email'], values: { 'contact.email': 'gcm1.mmmm.nnnn' } } };
+    const states = fold([legacyCollected, legacyCollected, rectified]);
+    expect(states[1]?.subjectKeyHolds).toEqual(['contact.email', 'contact.phone']);
+    expect(lastOf(states).subjectKeyHolds).toEqual(['contact.email', 'contact.phone']);
+    expect(lastOf(states).collected.get('contact.email')).toMatchObject({ sealed: 'gcm1.mmmm.nnnn', key: 'subject' });
+  });
+});
+
+describe('the key of a value', () => {
+  it('is the category’s generation in force when a collection under keys per category does not name it', () => {
+    const again = { ...addressCollected, data: { ...addressCollected.data, sealedWith: {} } } as GivenEvent;
+    const state = lastOf(fold([addressCollected, { ...erased(['contact.address'], 'erasure_request'), id: ERASURE_ID } as GivenEvent, again]));
+    expect(state.collected.get('contact.address')?.key).toBe(1);
+  });
+
+  it('stays the value held before for a category a rectification names without a new value', () => {
+    const rectified: GivenEvent = { type: 'DataRectified', data: { categories: ['contact.address'], values: {}, sealedWith: { 'contact.address': 0 } } };
+    const state = lastOf(fold([addressCollected, rectified]));
+    expect(state.collected.get('contact.address')).toMatchObject({ sealed: 'gcm1.cccc.dddd', key: 0 });
   });
 });

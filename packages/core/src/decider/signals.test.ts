@@ -145,7 +145,7 @@ describe('a Global Privacy Control signal', () => {
     spec
       .given([collected, signalled(FLAGGED)])
       .when(apply())
-      .thenThrows('COMMAND_REFUSED', 'nothing_to_opt_out');
+      .thenThrows('COMMAND_REFUSED', 'nothing_to_opt_out', 'the subject is already opted out of every purpose a gpc signal opts out of');
   });
 
   it('opts out again of a purpose the subject opted back into', () =>
@@ -191,7 +191,10 @@ describe('a Global Privacy Control signal', () => {
 
   it('is refused under a policy that marks no purpose with it', () => {
     const unmarked = definePolicy({ purposes: { 'order.fulfilment': { legalBasis: 'contract', categories: ['contact.email'], roles: ['fulfilment'], retention: 'P6Y' } } });
-    deciderSpec(subjectDecider(unmarked)).given([]).when(apply()).thenThrows('COMMAND_REFUSED', 'nothing_to_opt_out');
+    deciderSpec(subjectDecider(unmarked))
+      .given([])
+      .when(apply())
+      .thenThrows('COMMAND_REFUSED', 'nothing_to_opt_out', 'the policy marks no purpose as one a gpc signal opts out of');
   });
 });
 
@@ -201,7 +204,7 @@ describe('a grant after a signal', () => {
       spec
         .given([collected, signalled(FLAGGED)])
         .when(grant('ads.retargeting', actor))
-        .thenThrows('COMMAND_REFUSED', 'opted_out_by_signal');
+        .thenThrows('COMMAND_REFUSED', 'opted_out_by_signal', 'the subject opted out of this purpose by a gpc signal; only her own explicit grant lifts it');
   });
 
   it('by the subject herself, is recorded as lifting the signal for its purpose, and the purpose may be used again', () => {
@@ -267,7 +270,7 @@ describe('an objection to direct marketing', () => {
       spec
         .given([collected, objected(['marketing.email'])])
         .when(grant('marketing.email', actor))
-        .thenThrows('COMMAND_REFUSED', 'objection_stands');
+        .thenThrows('COMMAND_REFUSED', 'objection_stands', 'the subject objected to direct marketing for this purpose; only her own explicit grant lifts it');
     spec
       .given([collected, consented('marketing.email'), objected(['marketing.email'])])
       .when(grant('marketing.email', signupService))
