@@ -3,7 +3,7 @@ import { GENESIS_HASH, sealRecord } from '../crypto';
 import { ValidationError } from '../errors';
 import type { RecordedEvent } from '../store';
 import { createPemSigner, formatCheckpoint, generateSignerKey, leafDataOfRecord, leafHash, rootOfLeaves, signNote } from '../transparency';
-import { CheckpointOriginError } from './checkpoints';
+import { CheckpointOriginError, createPrefixCheck } from './checkpoints';
 import { verifyChain, type VerifyOptions } from './verify';
 
 const ORIGIN = 'custodian.example/checkpoints';
@@ -228,6 +228,8 @@ describe('verify against signed checkpoints, the log hashed in batches', () => {
     for (const sizes of [
       [2, 4, 6, 8],
       [2, 8],
+      // the first inside the second batch, after a first batch taken whole by its root
+      [6, 8],
     ]) {
       const result = await verifyChain(iterate(log), { publicKey: key.verifierKey, checkpoints: await Promise.all(sizes.map((size) => signed(size))) }, batchesOfFour);
       expect(result.checkpoint).toMatchObject({ matches: true, checked: sizes.map((size) => ({ size, matches: true })) });
@@ -273,5 +275,26 @@ describe('verify refuses checkpoints it cannot open', () => {
       actual: ORIGIN,
     });
     expect((await verify(log, { checkpoint: await signed(8), origin: ORIGIN })).checkpoint?.matches).toBe(true);
+  });
+});
+
+describe('the prefix check, fed batches hashed elsewhere', () => {
+  const leaves = (count: number) => Buffer.concat(log.slice(0, count).map((r) => leafHash(leafDataOfRecord(r.data))));
+  const unused = Buffer.alloc(4 * 32);
+
+  it("takes a batch whole by its subtree's root when a checkpoint ends at its last leaf, never hashing its leaves again", () => {
+    // Given a checkpoint of four leaves, and a batch of exactly those four whose leaf hashes are not looked at
+    const check = createPrefixCheck([{ origin: ORIGIN, size: 4, root: rootOf(log, 4) }]);
+    // When the batch comes with its subtree's root and junk in place of its leaf hashes
+    check.addHashed(4, unused, { height: 2, root: rootOfLeaves([0, 1, 2, 3].map((i) => leaves(4).subarray(i * 32, (i + 1) * 32))) }, undefined);
+    // Then the root alone settles it
+    expect(check.result()).toMatchObject({ matches: true, size: 4, uncovered: 0 });
+  });
+
+  it("folds a batch leaf by leaf when a checkpoint ends inside it, its subtree's root given or not", () => {
+    const check = createPrefixCheck([{ origin: ORIGIN, size: 6, root: rootOf(log, 6) }]);
+    check.addHashed(4, leaves(4), { height: 2, root: rootOf(log, 4) }, undefined);
+    check.addHashed(4, leaves(8).subarray(4 * 32), { height: 2, root: Buffer.alloc(32) }, undefined);
+    expect(check.result()).toMatchObject({ matches: true, size: 6, uncovered: 2 });
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { GENESIS_HASH, sealRecord } from '../crypto';
 import { CustodianError } from '../errors';
-import { createHashPool, HashingFailedError, hashingInThread, sharedHashPool, type HashPool } from './hash-pool';
+import { createHashPool, HashingFailedError, hashingInThread, sharedHashPool, workerOptions, type HashPool } from './hash-pool';
 import { hashRecordBatch, unpackBatch, type BatchBuffers, type Hashed } from './record-batch';
 
 /** `count` sealed records packed as a verify packs them, each buffer its own. */
@@ -214,5 +214,12 @@ describe('sharedHashPool', () => {
     expect(summary(await later.hash(packed(1), 1, undefined))).toEqual(summary(here(1, 0, undefined)));
     await later.close();
     jest.advanceTimersByTime(5_000);
+  });
+});
+
+describe("a worker's start", () => {
+  it('reads the TypeScript sources through ts-node, and the built JavaScript with nothing more', () => {
+    expect(workerOptions('packages/core/src/audit/hash-worker.ts')).toEqual({ execArgv: ['--require', 'ts-node/register/transpile-only'] });
+    expect(workerOptions('node_modules/@custodian/core/dist/audit/hash-worker.js')).toEqual({});
   });
 });

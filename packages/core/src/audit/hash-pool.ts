@@ -1,5 +1,5 @@
 import { extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { CustodianError } from '../errors';
 import { hashRecordBatch, unpackBatch, type BatchBuffers, type BatchReply, type BatchRequest, type Hashed } from './record-batch';
 
@@ -45,13 +45,18 @@ export const hashingInThread: HashPool = {
 };
 
 /**
- * The worker's module beside this one. Run from the sources (the tests), it is TypeScript,
- * which the worker's Node reads through ts-node, the workspace's own.
+ * How a worker runs the module `file`: from the sources (the tests) it is TypeScript, which
+ * the worker's Node reads through ts-node, the workspace's own; built, it is plain JavaScript
+ * and needs nothing, so an installed package never asks for ts-node.
  */
+export function workerOptions(file: string): WorkerOptions {
+  return file.endsWith('.ts') ? { execArgv: ['--require', 'ts-node/register/transpile-only'] } : {};
+}
+
+/** The worker's module beside this one. */
 function startWorker(): Worker {
   const file = join(__dirname, `hash-worker${extname(__filename)}`);
-  const fromSources = file.endsWith('.ts');
-  return new Worker(file, fromSources ? { execArgv: ['--require', 'ts-node/register/transpile-only'] } : {});
+  return new Worker(file, workerOptions(file));
 }
 
 /**
