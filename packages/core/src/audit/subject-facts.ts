@@ -129,7 +129,7 @@ function eraseCategories(held: HeldFacts, eventId: string, categories: readonly 
 function withoutEntries(list: readonly string[], keys: readonly string[], stride: number): readonly string[] {
   const kept: string[] = [];
   for (let i = 0; i < list.length; i += stride) if (!keys.includes(list[i] as string)) kept.push(...list.slice(i, i + stride));
-  return kept.length === list.length ? list : kept;
+  return kept;
 }
 
 function find(list: readonly (string | undefined)[], key: string, stride: number): number {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Actor } from '../events';
 import { definePolicy } from './define-policy';
-import { checkUse, type RecipientFacts, type SubjectFacts, type UseRequest } from './rules';
+import { checkUse, standingObjection, type RecipientFacts, type SubjectFacts, type UseRequest } from './rules';
 
 const policy = definePolicy({
   purposes: {
@@ -174,6 +174,23 @@ describe('checkUse explains each denial and names the events it rests on', () =>
       });
       expect(checkUse(policy, without, fulfil())).toMatchObject({ allowed: true });
     });
+
+    it('names every category erased on its own, each erasure once', () => {
+      const erasedTwo: SubjectFacts = {
+        ...subject,
+        collected: new Map([['contact.email', { eventId: 'c-1', retainUntil: later }]]),
+        erasedCategories: new Map([
+          ['contact.address', 'e-9'],
+          ['contact.phone', 'e-9'],
+        ]),
+      };
+      expect(checkUse(policy, erasedTwo, fulfil({ categories: ['contact.address', 'contact.email', 'contact.phone'] }))).toEqual({
+        allowed: false,
+        reason: 'erased',
+        detail: 'contact.address, contact.phone of the subject was erased',
+        evidence: ['e-9'],
+      });
+    });
   });
 
   it('a share for a purpose that does not allow sharing', () => {
@@ -282,5 +299,63 @@ describe('checkUse names the events an allowance rests on', () => {
         evidence: ['c-1'],
       });
     }
+  });
+});
+
+describe('a privacy signal and an objection to direct marketing', () => {
+  const marketing = definePolicy({
+    purposes: {
+      'marketing.email': { legalBasis: 'consent', categories: ['contact.email'], roles: ['marketing'], retention: 'P2Y', optOutSignals: ['gpc'], directMarketing: true },
+      'marketing.post': { legalBasis: 'legitimate_interests', categories: ['contact.email'], roles: ['marketing'], retention: 'P2Y', directMarketing: true },
+      'fraud.prevention': { legalBasis: 'legitimate_interests', categories: ['contact.email'], roles: ['marketing'], retention: 'P1Y' },
+    },
+  });
+  const use = (purpose: string) => request({ purpose });
+
+  it('refuses a purpose the subject opted out of by a signal, naming the signal and its event', () => {
+    const optedOut: SubjectFacts = { ...subject, optOuts: new Map([['marketing.email', { eventId: 's-1', signal: 'gpc' }]]) };
+    expect(checkUse(marketing, optedOut, use('marketing.email'))).toEqual({
+      allowed: false,
+      reason: 'opted_out',
+      detail: 'the subject opted out of marketing.email by a gpc signal',
+      evidence: ['s-1'],
+    });
+    expect(checkUse(marketing, optedOut, use('marketing.post'))).toMatchObject({ allowed: true });
+  });
+
+  it('refuses direct marketing under the latest objection covering it, whatever its legal basis, naming that objection', () => {
+    const objected: SubjectFacts = {
+      ...subject,
+      objections: [{ eventId: 'o-1' }, { eventId: 'o-2', purposes: ['marketing.post'] }, { eventId: 'o-3', purposes: ['fraud.prevention'] }],
+    };
+    expect(checkUse(marketing, objected, use('marketing.email'))).toEqual({
+      allowed: false,
+      reason: 'objection',
+      detail: 'the subject objected to direct marketing for marketing.email',
+      evidence: ['o-1'],
+    });
+    expect(checkUse(marketing, objected, use('marketing.post'))).toMatchObject({
+      reason: 'objection',
+      detail: 'the subject objected to direct marketing for marketing.post',
+      evidence: ['o-2'],
+    });
+  });
+
+  it('finds the standing objection from the latest back; a grant of the subject lifts exactly the one it names', () => {
+    const objections = [{ eventId: 'o-1' }, { eventId: 'o-2', purposes: ['marketing.post'] }, { eventId: 'o-3', purposes: ['fraud.prevention'] }];
+    const facts = (overrides: Partial<SubjectFacts> = {}): SubjectFacts => ({ ...subject, objections, ...overrides });
+    expect(standingObjection(facts(), 'marketing.post')).toEqual({ eventId: 'o-2', purposes: ['marketing.post'] });
+    expect(standingObjection(facts(), 'marketing.email')).toEqual({ eventId: 'o-1' });
+    expect(standingObjection(facts({ objections: [] }), 'marketing.email')).toBeUndefined();
+    expect(standingObjection(facts({ objections: [{ eventId: 'o-3', purposes: ['fraud.prevention'] }] }), 'marketing.email')).toBeUndefined();
+    // The subject's grant lifted o-2: the later objection is lifted, and no earlier one stands in for it.
+    expect(standingObjection(facts({ objectionOverrides: new Map([['marketing.post', 'o-2']]) }), 'marketing.post')).toBeUndefined();
+    // A grant that lifted an older objection does not lift a newer one.
+    expect(standingObjection(facts({ objectionOverrides: new Map([['marketing.post', 'o-1']]) }), 'marketing.post')).toEqual({ eventId: 'o-2', purposes: ['marketing.post'] });
+    // Lifted by the subject's own grant, a consent-based purpose serves again on that grant.
+    expect(checkUse(marketing, facts({ objectionOverrides: new Map([['marketing.email', 'o-1']]) }), use('marketing.email'))).toMatchObject({
+      allowed: true,
+      evidence: ['g-1', 'c-1'],
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from '../errors';
 import { definePolicy } from './define-policy';
-import { checkCategories, checkConsentExpiry, checkConsentPurpose, checkPurposes, collectionTerms } from './write-rules';
+import { checkCategories, checkConsentExpiry, checkConsentPurpose, checkPurposes, checkSignalReceived, collectionTerms } from './write-rules';
 
 const policy = definePolicy({
   purposes: {
@@ -70,6 +70,14 @@ describe('collectionTerms', () => {
     expect(collectionTerms(policy, ['fraud.screening', 'order.fulfilment'], now, ['payment.card']).retainUntil).toBe('2026-03-31T10:00:00.000Z');
   });
 
+  it('keeps nothing past the longest retention of the purposes named when no category is named', () => {
+    expect(collectionTerms(policy, ['fraud.screening', 'marketing.email'], now, [])).toEqual({
+      legalBases: { 'fraud.screening': 'legitimate_interests', 'marketing.email': 'consent' },
+      retention: {},
+      retainUntil: '2028-03-01T10:00:00.000Z',
+    });
+  });
+
   it('gives each category the retention of each purpose named that covers it, and no other', () => {
     expect(collectionTerms(policy, ['marketing.email', 'order.fulfilment', 'fraud.screening'], now, ['contact.email', 'contact.address', 'payment.card']).retention).toEqual({
       'contact.email': { 'marketing.email': '2028-03-01T10:00:00.000Z', 'order.fulfilment': '2032-03-01T10:00:00.000Z' },
@@ -126,6 +134,22 @@ describe('checkConsentExpiry', () => {
       expect(issuesOf(() => checkConsentExpiry(expiresAt, grant))).toEqual({
         what: 'grantConsent',
         issues: [{ path: 'expiresAt', message: 'must be after the time of the grant' }],
+      });
+  });
+});
+
+describe('checkSignalReceived', () => {
+  const recorded = new Date('2026-06-01T09:00:00.000Z');
+
+  it('accepts no time of receipt, one before the record, and the very moment of it', () => {
+    for (const receivedAt of [undefined, new Date(recorded.getTime() - 1), recorded]) expect(() => checkSignalReceived(receivedAt, recorded)).not.toThrow();
+  });
+
+  it('refuses a signal received after it is recorded, naming receivedAt', () => {
+    for (const receivedAt of [new Date(recorded.getTime() + 1), new Date('2030-01-01T00:00:00Z')])
+      expect(issuesOf(() => checkSignalReceived(receivedAt, recorded))).toEqual({
+        what: 'applyPrivacySignal',
+        issues: [{ path: 'receivedAt', message: 'must not be after the time the signal is recorded' }],
       });
   });
 });
