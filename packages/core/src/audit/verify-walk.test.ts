@@ -97,26 +97,22 @@ describe("a verify of a store's whole log", () => {
 });
 
 describe('a walk on worker threads hands the shared workers back', () => {
-  /** True once the shared pool of two workers, left by every user, has idled out: it hashes no more. */
-  async function idledOut(): Promise<boolean> {
-    const other = sharedHashPool(2);
-    await other.close();
-    jest.advanceTimersByTime(5_000);
-    const empty = new ArrayBuffer(0);
-    return other.hash({ bytes: empty, ends: empty, ids: empty, idEnds: empty }, 0, undefined).then(
-      () => false,
-      (error: unknown) => (error as { reason?: string }).reason === 'pool_closed',
-    );
-  }
-
-  /** Runs `walk` with another user of the shared pool holding it meanwhile, and says whether the pool idled out once that user left. */
+  /**
+   * Runs `walk`, then uses the shared pool of two workers itself and leaves it: true when, its idle time up, the pool
+   * has closed, which it does only once every user has left it, the walk too.
+   */
   async function handsBack(walk: () => Promise<unknown>): Promise<boolean> {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'setInterval', 'clearInterval', 'Date', 'hrtime', 'performance'] });
     try {
-      const holder = sharedHashPool(2);
       await walk();
-      await holder.close();
-      return await idledOut();
+      const after = sharedHashPool(2);
+      await after.close();
+      jest.advanceTimersByTime(5_000);
+      const empty = new ArrayBuffer(0);
+      return await after.hash({ bytes: empty, ends: empty, ids: empty, idEnds: empty }, 0, undefined).then(
+        () => false,
+        (error: unknown) => (error as { reason?: string }).reason === 'pool_closed',
+      );
     } finally {
       jest.useRealTimers();
     }
