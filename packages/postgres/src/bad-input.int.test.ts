@@ -3,7 +3,15 @@ import { createServer } from 'node:net';
 import { Client } from 'pg';
 import { collect, testEvent } from '@custodian/testing';
 import { ValidationError } from '@custodian/core';
-import { createPostgresEventStore, PostgresUnavailableError, ReadOnlyStoreError, SchemaMissingError, UnsupportedSchemaError, type PostgresEventStoreOptions } from './index';
+import {
+  createPostgresEventStore,
+  PostgresUnavailableError,
+  SCHEMA_VERSION,
+  ReadOnlyStoreError,
+  SchemaMissingError,
+  UnsupportedSchemaError,
+  type PostgresEventStoreOptions,
+} from './index';
 import { startTestDatabase, type TestDatabase } from './test-support/postgres';
 
 let database: TestDatabase;
@@ -100,7 +108,7 @@ describe('a database without the ledger', () => {
     const stores = await Promise.all(Array.from({ length: 8 }, () => createPostgresEventStore({ connectionString: database.url, schema, poolSize: 1 })));
     try {
       const { rows } = await admin.query(`SELECT version FROM ${schema}.schema_version`);
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual([{ version: SCHEMA_VERSION }]);
       await Promise.all(stores.map((store, i) => store.append(`s-${i}`, [testEvent()], 'no_stream')));
       expect((await collect(stores[0]!.readAll())).map((event) => event.position)).toEqual([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]);
     } finally {
@@ -122,7 +130,7 @@ describe('a ledger of a newer schema version', () => {
 
     const error = await refusal({ connectionString: database.url, schema, ...mode });
     expect(error).toBeInstanceOf(UnsupportedSchemaError);
-    expect(error).toMatchObject({ code: 'UNSUPPORTED_SCHEMA', found: 99, supported: 1 });
+    expect(error).toMatchObject({ code: 'UNSUPPORTED_SCHEMA', found: 99, supported: SCHEMA_VERSION });
     expect((error as Error).message).toMatch(/upgrade @custodian\/postgres/);
     expect((await admin.query(`SELECT version FROM ${schema}.schema_version`)).rows).toEqual([{ version: 99 }]);
     expect((await admin.query(`SELECT stream FROM ${schema}.events`)).rows).toEqual([{ stream: 'kept' }]);
