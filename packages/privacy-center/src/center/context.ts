@@ -3,6 +3,7 @@ import type { CodeGate, CsrfGuard, Sealer } from '../auth';
 import type { RenderContext } from '../page';
 import type { PrivacyCenterOptions } from './options';
 import type { Settings } from './options';
+import type { SubjectCache } from './subject-cache';
 
 /** What the center's routes share, made once by `createPrivacyCenter`. */
 export interface CenterContext {
@@ -15,4 +16,6 @@ export interface CenterContext {
   readonly render: RenderContext;
   readonly receiptUrl: (eventId: string) => string;
   readonly checkpointer: PrivacyCenterOptions['checkpointer'];
+  /** Her streams, read and checked, kept between visits unless the host turned it off. */
+  readonly subjects: SubjectCache;
 }

@@ -6,6 +6,7 @@ import { actionRoute, checkpointRoute, pageRoute, receiptRoute } from './handler
 import { linkRoute } from './link-route';
 import { settingsOf, type PrivacyCenterOptions } from './options';
 import { routeOf } from './routes';
+import { createSubjectCache } from './subject-cache';
 import { whoIsAsking } from './who';
 
 export interface PrivacyCenter {
@@ -46,6 +47,7 @@ export function createPrivacyCenter(options: PrivacyCenterOptions): PrivacyCente
     render: { title: settings.title, href },
     receiptUrl: (eventId) => href(`/receipts/${eventId}`),
     checkpointer,
+    subjects: createSubjectCache(ledger.store, settings.subjectCache),
   };
 
   async function route(request: Request): Promise<Response> {

@@ -1,4 +1,4 @@
-import { EventNotInLogError, NoReceiptForEventError, readSubject, ValidationError, type Receipt } from '@custodian/core';
+import { EventNotInLogError, NoReceiptForEventError, ValidationError, viewOf, type Receipt } from '@custodian/core';
 import { parseForm, runAction, type ActionName } from '../actions';
 import type { Session } from '../auth';
 import { NoCheckpointError, NoReceiptError, ReceiptsUnavailableError } from '../errors';
@@ -9,7 +9,8 @@ import type { CenterContext } from './context';
 /** Her page, as HTML or as JSON, with a fresh form token. */
 export async function pageRoute(center: CenterContext, request: Request, session: Session, now: Date): Promise<Response> {
   const { ledger, settings, checkpointer, receiptUrl } = center;
-  const view = await readSubject(ledger.store, session.subjectId, { now, policy: ledger.policy });
+  const streams = await center.subjects.read(session.subjectId, now);
+  const view = streams && viewOf(streams, { now, policy: ledger.policy });
   const csrfToken = center.csrf.issue(session.sessionId, now);
   const data = pageOf(view, {
     subjectId: session.subjectId,

@@ -21,6 +21,12 @@ export interface PrivacyCenterOptions {
   readonly now?: () => Date;
   /** Told of each unexpected failure, which she sees as a 500 without detail. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Her streams kept between visits, checked by the last record of each (see the README):
+   * default 1,000 customers, each read and checked again in full after 60 seconds; `false`
+   * reads and checks her whole stream at every visit.
+   */
+  readonly subjectCache?: false | { readonly maxEntries?: number; readonly maxAgeMs?: number };
 }
 
 const Settings = z.strictObject({
@@ -41,13 +47,24 @@ const Settings = z.strictObject({
     .int()
     .min(1_000)
     .default(60 * 60_000),
+  subjectCache: z
+    .strictObject({
+      maxEntries: z.number().int().min(1).max(10_000_000).default(1_000),
+      maxAgeMs: z.number().int().min(1).default(60_000),
+    })
+    .default({ maxEntries: 1_000, maxAgeMs: 60_000 }),
 });
 
-export type Settings = z.output<typeof Settings> & { readonly secret: Buffer };
+export type Settings = Omit<z.output<typeof Settings>, 'subjectCache'> & {
+  readonly secret: Buffer;
+  readonly subjectCache: z.output<typeof Settings>['subjectCache'] | false;
+};
 
 /** The options' plain values, checked: a short secret or a malformed base path stops the host at start-up. */
 export function settingsOf(options: PrivacyCenterOptions): Settings {
-  const { secret, notice, basePath, title, sessionTtlMs, csrfTtlMs } = options;
-  const settings = parseOrThrow(Settings, { secret, notice, basePath, title, sessionTtlMs, csrfTtlMs }, 'createPrivacyCenter');
-  return { ...settings, secret: Buffer.from(settings.secret) };
+  const { secret, notice, basePath, title, sessionTtlMs, csrfTtlMs, subjectCache } = options;
+  // `false` is taken before the schema, so a wrong field of the object is named as such.
+  const checked = { secret, notice, basePath, title, sessionTtlMs, csrfTtlMs, subjectCache: subjectCache === false ? undefined : subjectCache };
+  const settings = parseOrThrow(Settings, checked, 'createPrivacyCenter');
+  return { ...settings, secret: Buffer.from(settings.secret), subjectCache: subjectCache === false ? false : settings.subjectCache };
 }
