@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Client, Pool } from 'pg';
+import { describe, expect, it } from '@jest/globals';
+import { Pool } from 'pg';
 import { DuplicateEventIdError, WrongExpectedRevisionError, type EventToAppend, type ExpectedRevision } from '@custodian/core';
 import { collect, testEvent } from '@custodian/testing';
 import { createPostgresEventStore, type PostgresEventStore } from './index';
 import { migrate, SCHEMA_VERSION } from './schema';
-import { startTestDatabase, type TestDatabase } from './test-support/postgres';
+import { useTestDatabase } from './test-support/postgres';
 
-let database: TestDatabase;
-let admin: Client;
-beforeAll(async () => {
-  database = await startTestDatabase();
-  admin = new Client({ connectionString: database.url });
-  await admin.connect();
-}, 60_000);
-afterAll(async () => {
-  await admin.end();
-  await database.stop();
-});
+const database = useTestDatabase();
 
 let schemas = 0;
 
@@ -135,11 +125,11 @@ describe('append_batch', () => {
   it('never scans the whole table to append, however small it was when the session planned its statements', async () => {
     const schema = `scans_${++schemas}`;
     const counters = async () => {
-      await admin.query('SELECT pg_stat_clear_snapshot()');
-      const { rows } = await admin.query<{ seq_scan: string; n_tup_ins: string }>('SELECT seq_scan, n_tup_ins FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = $2', [
-        schema,
-        'events',
-      ]);
+      await database.admin.query('SELECT pg_stat_clear_snapshot()');
+      const { rows } = await database.admin.query<{ seq_scan: string; n_tup_ins: string }>(
+        'SELECT seq_scan, n_tup_ins FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = $2',
+        [schema, 'events'],
+      );
       return rows[0];
     };
     // A backend hands its table counters over when it goes idle or exits, not at once.
@@ -154,7 +144,7 @@ describe('append_batch', () => {
     // Building the three indexes of the new table scans it once each.
     await (await createPostgresEventStore({ connectionString: database.url, schema })).close();
     await settled((found) => found.seq_scan === '3');
-    await admin.query(`SELECT pg_stat_reset_single_table_counters('"${schema}".events'::regclass)`);
+    await database.admin.query(`SELECT pg_stat_reset_single_table_counters('"${schema}".events'::regclass)`);
 
     const store = await createPostgresEventStore({ connectionString: database.url, schema, poolSize: 1 });
     // The first appends plan on an empty table; PL/pgSQL keeps those plans for the session.
@@ -188,7 +178,7 @@ describe('schema version 2', () => {
       [2n, 'old', 1n, 'Old'],
       [3n, 'old', 2n, 'New'],
     ]);
-    const { rows } = await admin.query<{ version: number; config: string[] }>(
+    const { rows } = await database.admin.query<{ version: number; config: string[] }>(
       `SELECT (SELECT version FROM "${schema}".schema_version) AS version, proconfig AS config FROM pg_proc WHERE oid = $1::regprocedure`,
       [`"${schema}".append_batch(text[], text[], integer[], text[], text[], bytea[])`],
     );

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
-import { Client } from 'pg';
 import { collect, testEvent } from '@custodian/testing';
 import { ValidationError } from '@custodian/core';
 import {
@@ -12,23 +11,13 @@ import {
   UnsupportedSchemaError,
   type PostgresEventStoreOptions,
 } from './index';
-import { startTestDatabase, type TestDatabase } from './test-support/postgres';
+import { useTestDatabase } from './test-support/postgres';
 
-let database: TestDatabase;
-let admin: Client;
-beforeAll(async () => {
-  database = await startTestDatabase();
-  admin = new Client({ connectionString: database.url });
-  await admin.connect();
-}, 60_000);
-afterAll(async () => {
-  await admin.end();
-  await database.stop();
-});
+const database = useTestDatabase();
 
 let schemas = 0;
 const freshSchema = () => `bad_input_${++schemas}`;
-const schemaExists = async (schema: string) => (await admin.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [schema])).rowCount === 1;
+const schemaExists = async (schema: string) => (await database.admin.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [schema])).rowCount === 1;
 const refusal = (options: unknown) =>
   createPostgresEventStore(options as PostgresEventStoreOptions).then(
     () => 'opened',
@@ -107,7 +96,7 @@ describe('a database without the ledger', () => {
     const schema = freshSchema();
     const stores = await Promise.all(Array.from({ length: 8 }, () => createPostgresEventStore({ connectionString: database.url, schema, poolSize: 1 })));
     try {
-      const { rows } = await admin.query(`SELECT version FROM ${schema}.schema_version`);
+      const { rows } = await database.admin.query(`SELECT version FROM ${schema}.schema_version`);
       expect(rows).toEqual([{ version: SCHEMA_VERSION }]);
       await Promise.all(stores.map((store, i) => store.append(`s-${i}`, [testEvent()], 'no_stream')));
       expect((await collect(stores[0]!.readAll())).map((event) => event.position)).toEqual([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]);
@@ -126,14 +115,14 @@ describe('a ledger of a newer schema version', () => {
     const store = await createPostgresEventStore({ connectionString: database.url, schema });
     await store.append('kept', [testEvent('Kept')], 'no_stream');
     await store.close();
-    await admin.query(`UPDATE ${schema}.schema_version SET version = 99`);
+    await database.admin.query(`UPDATE ${schema}.schema_version SET version = 99`);
 
     const error = await refusal({ connectionString: database.url, schema, ...mode });
     expect(error).toBeInstanceOf(UnsupportedSchemaError);
     expect(error).toMatchObject({ code: 'UNSUPPORTED_SCHEMA', found: 99, supported: SCHEMA_VERSION });
     expect((error as Error).message).toMatch(/upgrade @custodian\/postgres/);
-    expect((await admin.query(`SELECT version FROM ${schema}.schema_version`)).rows).toEqual([{ version: 99 }]);
-    expect((await admin.query(`SELECT stream FROM ${schema}.events`)).rows).toEqual([{ stream: 'kept' }]);
+    expect((await database.admin.query(`SELECT version FROM ${schema}.schema_version`)).rows).toEqual([{ version: 99 }]);
+    expect((await database.admin.query(`SELECT stream FROM ${schema}.events`)).rows).toEqual([{ stream: 'kept' }]);
   });
 });
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { afterAll, beforeAll } from '@jest/globals';
 import { Client } from 'pg';
 
 /** A database of its own for one test file, on a server the tests started or were given. */
@@ -97,6 +98,33 @@ export async function startTestDatabase(): Promise<TestDatabase> {
     async stop() {
       await admin(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
       if (server !== undefined) await stopServer(server);
+    },
+  };
+}
+
+/** For a test file: its database started before its tests and dropped after them, with a connected admin client on it. */
+export function useTestDatabase(): { readonly url: string; readonly admin: Client } {
+  let database: TestDatabase | undefined;
+  let admin: Client | undefined;
+  beforeAll(async () => {
+    database = await startTestDatabase();
+    admin = new Client({ connectionString: database.url });
+    await admin.connect();
+  }, 60_000);
+  afterAll(async () => {
+    await admin?.end();
+    await database?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the test database is started in beforeAll: use it inside a test');
+    return value;
+  };
+  return {
+    get url() {
+      return started(database).url;
+    },
+    get admin() {
+      return started(admin);
     },
   };
 }
