@@ -136,10 +136,35 @@ export async function readSubject(store: EventStore, subjectId: string, options:
   return viewOf(streams, { ...options, policy: options.policy ?? (await readRecordedPolicy(store)) });
 }
 
+interface Derived {
+  readonly policy: Policy | undefined;
+  readonly folds: Map<ReadModel<unknown>, unknown>;
+  items?: readonly TimelineItem[];
+}
+
+/**
+ * The folds and the timeline of a view depend on the streams and the policy, not on `now`:
+ * for a streams object a caller keeps (the privacy center keeps hers between her visits),
+ * they are made once. A streams object is a value, never changed once read.
+ */
+const derivedOf = new WeakMap<SubjectStreams, Derived>();
+
+function derived(streams: SubjectStreams, policy: Policy | undefined): Derived {
+  const found = derivedOf.get(streams);
+  if (found !== undefined && found.policy === policy) return found;
+  const fresh: Derived = { policy, folds: new Map() };
+  derivedOf.set(streams, fresh);
+  return fresh;
+}
+
 /** The view of streams already read. */
 export function viewOf(streams: SubjectStreams, options: SubjectViewOptions): SubjectView {
   const { subjectId, events, recipients } = streams;
-  const fold = <S>(model: ReadModel<S>) => foldProjection(model, events).get(subjectId) ?? model.initial(subjectId);
+  const made = derived(streams, options.policy);
+  const fold = <S>(model: ReadModel<S>): S => {
+    if (!made.folds.has(model)) made.folds.set(model, foldProjection(model, events).get(subjectId) ?? model.initial(subjectId));
+    return made.folds.get(model) as S;
+  };
   const inventory = fold(inventoryProjection);
   const consents = consentStateAt(fold(consentProjection), options.now);
   return {
@@ -177,7 +202,7 @@ export function viewOf(streams: SubjectStreams, options: SubjectViewOptions): Su
       erasedAt: inventory.erasedAt,
       openRequests: deadlinesAt(fold(openRequestsProjection), options.now),
     },
-    items: buildTimeline(events, { subjectId, policy: options.policy, recipients }),
+    items: (made.items ??= buildTimeline(events, { subjectId, policy: options.policy, recipients })),
     inventory,
     consents,
     history: fold(historyProjection),

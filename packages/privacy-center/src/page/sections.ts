@@ -62,9 +62,16 @@ function entry(item: TimelineItem): string {
   return `<li data-kind="${e(item.kind)}"><time datetime="${e(item.at)}">${e(dayWords(item.at))} ${e(clockWords(item.at))}</time>: <strong>${e(KINDS[item.kind].label)}</strong>. ${e(sentence(item.what))}<br><span class="small">Who: ${e(item.who)}. Why: ${e(sentence(item.why))}${to.length ? ` To: ${e(listWords(to))}.` : ''}${item.activity ? ` Activity: ${e(item.activity)}.` : ''}</span></li>`;
 }
 
+/** Her timeline in words depends on its items alone; the same items, kept with her streams between visits, are put in words once. */
+const timelineHtml = new WeakMap<readonly TimelineItem[], string>();
+
 export function timelineSection(page: CenterPage): string {
-  return `<section aria-labelledby="timeline-title"><h2 id="timeline-title">Every use, access and share of your data, oldest first</h2>
+  const made = timelineHtml.get(page.timeline);
+  if (made !== undefined) return made;
+  const html = `<section aria-labelledby="timeline-title"><h2 id="timeline-title">Every use, access and share of your data, oldest first</h2>
 ${page.timeline.length ? `<ol class="timeline">${page.timeline.map(entry).join('')}</ol>` : none('Nothing has been recorded about you yet.')}</section>`;
+  timelineHtml.set(page.timeline, html);
+  return html;
 }
 
 export function recipientsSection(page: CenterPage): string {
