@@ -7,6 +7,8 @@ import type { Statements } from './statements';
 // statement on the connection while an iterator is open, and a reader may pause at any
 // `await` while appends run. Small enough to bound memory with large events.
 const PAGE_SIZE = 256;
+/** The largest revision SQLite's INTEGER holds: a backwards read from the end starts below it. */
+const LAST_REVISION = 2n ** 63n - 1n;
 
 /** What the readers share with the store: its statements, whether it is closed, and the wakers its appends call. */
 export interface ReaderContext {
@@ -36,22 +38,34 @@ async function* readStream({ sql, assertOpen, settleAppends }: ReaderContext, st
   assertOpen();
   validateReadStreamOptions(stream, options);
   settleAppends();
-  // The stream's end when reading starts bounds the read, so it is one consistent view
-  // even if appends land between pages.
-  const last = sql.lastRevision(stream);
-  if (last === 'no_stream') throw new StreamNotFoundError(stream);
   let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
   if (options.direction === 'backwards') {
-    let from = options.fromRevision === undefined || options.fromRevision > last ? last : options.fromRevision;
+    // Read from the end, the first page is the stream's end when reading starts, and an
+    // empty one means no stream: one query where a look at the last record is all of it.
+    let from = options.fromRevision ?? LAST_REVISION;
+    if (options.fromRevision !== undefined) {
+      const last = sql.lastRevision(stream);
+      if (last === 'no_stream') throw new StreamNotFoundError(stream);
+      if (from > last) from = last;
+    }
+    let first = true;
     while (remaining > 0 && from >= 0n) {
       assertOpen();
       const page = sql.backwards(stream, from, Math.min(PAGE_SIZE, remaining));
-      if (page.length === 0) return;
+      if (page.length === 0) {
+        if (first) throw new StreamNotFoundError(stream);
+        return;
+      }
+      first = false;
       remaining -= page.length;
       from = (page[page.length - 1] as RecordedEvent).revision - 1n;
       yield* page;
     }
   } else {
+    // The stream's end when reading starts bounds the read, so it is one consistent view
+    // even if appends land between pages.
+    const last = sql.lastRevision(stream);
+    if (last === 'no_stream') throw new StreamNotFoundError(stream);
     let from = options.fromRevision ?? 0n;
     while (remaining > 0 && from <= last) {
       assertOpen();

@@ -204,9 +204,14 @@ export function runEventStoreConformance(name: string, factory: EventStoreFactor
       it('reads nothing past the end', async () => {
         expect(await collect(store.readStream(stream, { fromRevision: 10n }))).toEqual([]);
       });
-      it('throws StreamNotFoundError for a stream that does not exist', async () => {
+      it.each([
+        ['forwards', {}],
+        ['backwards from the end', { direction: 'backwards' as const }],
+        ['backwards, its last record only', { direction: 'backwards' as const, maxCount: 1 }],
+        ['backwards from a revision', { direction: 'backwards' as const, fromRevision: 3n }],
+      ])('throws StreamNotFoundError for a stream that does not exist, read %s', async (_, read) => {
         const missing = streamName('missing');
-        const error = await collect(store.readStream(missing)).catch((e: unknown) => e);
+        const error = await collect(store.readStream(missing, read)).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(StreamNotFoundError);
         expect(error).toMatchObject({ code: 'STREAM_NOT_FOUND', stream: missing });
       });
@@ -229,6 +234,9 @@ export function runEventStoreConformance(name: string, factory: EventStoreFactor
       expect(count).toBe(total);
       const [last] = await collect(store.readStream(stream, { direction: 'backwards', maxCount: 1 }));
       expect(bodyOf(last!)).toEqual({ i: total - 1 });
+      // Backwards from the end, page after page, every record once in reverse order.
+      const backwards = await collect(store.readStream(stream, { direction: 'backwards' }));
+      expect(backwards.map((event) => event.revision)).toEqual(Array.from({ length: total }, (_, i) => BigInt(total - 1 - i)));
     });
 
     describe('readAll', () => {

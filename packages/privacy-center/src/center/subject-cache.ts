@@ -1,4 +1,4 @@
-import { readSubjectStreams, recipientStream, StreamNotFoundError, subjectStream, type EventStore, type SubjectStreams } from '@custodian/core';
+import { readSubjectStreams, recipientStream, StreamNotFoundError, type EventStore, type SubjectStreams } from '@custodian/core';
 
 /** How her streams are kept between her visits: at most `maxEntries` customers, each read again in full after `maxAgeMs`. */
 export interface SubjectCacheSettings {
@@ -63,14 +63,14 @@ export function createSubjectCache(store: EventStore, settings: SubjectCacheSett
         }
       }
       entries.delete(subjectId);
-      // Her head first, then her streams: an append landing between the two makes the next
-      // visit read again. A recipient's stream is known only from her events, so its head is
-      // read after it: a change to it landing in that moment waits for maxAgeMs at worst.
-      const own = await lastId(store, subjectStream(subjectId));
       const streams = await readSubjectStreams(store, subjectId);
       if (streams === undefined) return undefined;
+      // Her head is the last record read, so what is kept matches it exactly. A recipient's
+      // stream is known only from her events, so its head is read after it: a change to it
+      // landing in that moment waits for maxAgeMs at worst.
+      const own = streams.records[streams.records.length - 1]?.id;
       const recipients = await headsOf(store, [...streams.recipients.keys()].map(recipientStream));
-      keep(subjectId, { streams, heads: new Map([[subjectStream(subjectId), own], ...recipients]), readAt: now.getTime() });
+      keep(subjectId, { streams, heads: new Map([[streams.stream, own], ...recipients]), readAt: now.getTime() });
       return streams;
     },
   };
