@@ -32,8 +32,8 @@ async function headsOf(store: EventStore, streams: readonly string[]): Promise<M
   return new Map(streams.map((stream, i) => [stream, ids[i]]));
 }
 
-const sameHeads = (a: ReadonlyMap<string, string | undefined>, b: ReadonlyMap<string, string | undefined>) =>
-  a.size === b.size && [...a].every(([stream, id]) => b.has(stream) && b.get(stream) === id);
+/** `now` is read from the same streams as `kept`, so the two differ only in their ids. */
+const sameHeads = (kept: ReadonlyMap<string, string | undefined>, now: ReadonlyMap<string, string | undefined>) => [...kept].every(([stream, id]) => now.get(stream) === id);
 
 /**
  * Her page reads her whole stream, decodes it and checks its chain; most visits find it as
