@@ -11,16 +11,22 @@ export interface AppendLog<T> {
   toArray(): T[];
 }
 
-function version<T>(items: T[], length: number): AppendLog<T> {
-  return {
-    length,
-    append(item) {
-      const shared = items.length === length ? items : items.slice(0, length);
-      shared.push(item);
-      return version(shared, length + 1);
-    },
-    toArray: () => items.slice(0, length),
-  };
+/** A version is one small object (no closures of its own): a fold makes one per event. */
+class Version<T> implements AppendLog<T> {
+  constructor(
+    private readonly items: T[],
+    readonly length: number,
+  ) {}
+
+  append(item: T): AppendLog<T> {
+    const shared = this.items.length === this.length ? this.items : this.items.slice(0, this.length);
+    shared.push(item);
+    return new Version(shared, this.length + 1);
+  }
+
+  toArray(): T[] {
+    return this.items.slice(0, this.length);
+  }
 }
 
-export const appendLog = <T>(items: readonly T[] = []): AppendLog<T> => version(items.slice(), items.length);
+export const appendLog = <T>(items: readonly T[] = []): AppendLog<T> => new Version(items.slice(), items.length);

@@ -85,6 +85,10 @@ describe('recipientsProjection', () => {
     expect(next.received.map((r) => r.eventId)).toEqual(['s-0', 's-1']);
     expect(next.erasureNotices).toEqual(loaded.erasureNotices);
     expect(loaded.received).toHaveLength(1);
+    // Its registry goes on too, through shares and changes of status alike.
+    const shared = recipientsProjection.evolve(next, share(2));
+    expect(JSON.parse(JSON.stringify(shared))).toMatchObject({ recipientId: 'agency', status: 'verified' });
+    expect(Object.keys(shared)).toEqual(['recipientId', 'status', 'received', 'erasureNotices']);
   });
 
   it('keeps the erasure notices and their confirmations in linear work, each confirmation covering only the notices before it', () => {

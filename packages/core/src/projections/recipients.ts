@@ -62,14 +62,20 @@ interface Lists {
   readonly confirmations: AppendLog<Confirmation>;
 }
 
+/** What an entry this fold made holds besides its fields: its logs, and its registry as the fold last set it. */
+interface Held extends Lists {
+  readonly registry: Registry;
+}
+
 /** Where an entry this fold made keeps its logs: not enumerable, so JSON, spreads and equality never see it. */
-const LISTS = Symbol('recipient lists');
+const HELD = Symbol('recipient lists');
 
 /** An entry given by someone else (a row loaded from SQL, a decoded checkpoint) starts its logs from its lists. */
-function lists(state: RecipientEntry): Lists {
-  const known = (state as { [LISTS]?: Lists })[LISTS];
+function heldOf(state: RecipientEntry): Held {
+  const known = (state as { [HELD]?: Held })[HELD];
   if (known) return known;
   return {
+    registry: registryOf(state),
     received: appendLog(state.received),
     notices: appendLog(state.erasureNotices.map(({ subjectId, erasureEventId }) => ({ subjectId, erasureEventId }))),
     confirmations: appendLog(state.erasureNotices.flatMap((notice, i) => (notice.confirmed ? [{ erasureEventId: notice.erasureEventId, upTo: i + 1 }] : []))),
@@ -87,8 +93,8 @@ function noticesOf({ notices, confirmations }: Lists): ErasureNotice[] {
  * keep the order a plain fold gave them (id, status, the lists, then the registry as it was
  * filled in), so JSON written from it reads as before.
  */
-function entry(registry: Registry, held: Lists): RecipientEntry {
-  const { recipientId, status, ...rest } = registry;
+function entry(held: Held): RecipientEntry {
+  const { recipientId, status, ...rest } = held.registry;
   let received: RecipientReceipt[] | undefined;
   let notices: ErasureNotice[] | undefined;
   const made: RecipientEntry = {
@@ -102,7 +108,7 @@ function entry(registry: Registry, held: Lists): RecipientEntry {
     },
     ...rest,
   };
-  return Object.defineProperty(made, LISTS, { value: held });
+  return Object.defineProperty(made, HELD, { value: held });
 }
 
 /** The registry fields of an entry, without reading (and so copying out) its lists. */
@@ -112,33 +118,42 @@ function registryOf(state: RecipientEntry): Registry {
   return registry as unknown as Registry;
 }
 
+/** The entry with one of its logs grown: its registry as it was, not read again from its fields. */
+const grownEntry = (held: Held, lists: Partial<Lists>): RecipientEntry =>
+  entry({
+    registry: held.registry,
+    received: lists.received ?? held.received,
+    notices: lists.notices ?? held.notices,
+    confirmations: lists.confirmations ?? held.confirmations,
+  });
+
 export const recipientsProjection: ReadModel<RecipientEntry> = {
   name: 'recipients',
-  initial: (recipientId) => entry({ recipientId, status: 'unregistered' }, { received: appendLog(), notices: appendLog(), confirmations: appendLog() }),
+  initial: (recipientId) => entry({ registry: { recipientId, status: 'unregistered' }, received: appendLog(), notices: appendLog(), confirmations: appendLog() }),
   keysOf,
   evolve(state, event: CustodianEvent) {
-    const held = lists(state);
+    const held = heldOf(state);
     switch (event.type) {
       case 'RecipientRegistered': {
         const { name, agreement, country } = event.data;
-        return entry({ ...registryOf(state), name, agreement, country, status: 'registered', registeredAt: event.occurredAt }, held);
+        return entry({ ...held, registry: { ...held.registry, name, agreement, country, status: 'registered', registeredAt: event.occurredAt } });
       }
       case 'RecipientVerified':
-        return entry({ ...registryOf(state), status: 'verified', verifiedAt: event.occurredAt, suspendedAt: undefined }, held);
+        return entry({ ...held, registry: { ...held.registry, status: 'verified', verifiedAt: event.occurredAt, suspendedAt: undefined } });
       case 'RecipientSuspended':
-        return entry({ ...registryOf(state), status: 'suspended', suspendedAt: event.occurredAt }, held);
+        return entry({ ...held, registry: { ...held.registry, status: 'suspended', suspendedAt: event.occurredAt } });
       case 'DataShared': {
         const receipt = { eventId: event.id, subjectId: event.subjectId ?? '', categories: event.data.categories, purpose: event.data.purpose, at: event.occurredAt };
-        return entry(registryOf(state), { ...held, received: held.received.append(receipt) });
+        return grownEntry(held, { received: held.received.append(receipt) });
       }
       case 'DataErased':
-        return entry(registryOf(state), { ...held, notices: held.notices.append({ subjectId: event.subjectId ?? '', erasureEventId: event.id }) });
+        return grownEntry(held, { notices: held.notices.append({ subjectId: event.subjectId ?? '', erasureEventId: event.id }) });
       case 'RecipientErasureConfirmed':
       case 'RecipientNoticeConfirmed': {
         // An erasure of some categories is confirmed as a notice of it; a confirmation naming another change matches no erasure here.
         const erasureEventId = event.type === 'RecipientErasureConfirmed' ? event.data.erasureEventId : event.data.changeEventId;
         const confirmation = { erasureEventId, upTo: held.notices.length };
-        return entry(registryOf(state), { ...held, confirmations: held.confirmations.append(confirmation) });
+        return grownEntry(held, { confirmations: held.confirmations.append(confirmation) });
       }
       default:
         return state;
