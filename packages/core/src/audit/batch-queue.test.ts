@@ -3,7 +3,7 @@ import { GENESIS_HASH, sealRecord } from '../crypto';
 import type { ScannedRecord } from '../store';
 import { createBatchQueue, type Batch } from './batch-queue';
 import { HashingFailedError, sharedHashPool } from './hash-pool';
-import { hashRecordBatch, type Hashed } from './record-batch';
+import { hashRecordBatch, packedId, type Hashed } from './record-batch';
 import type { Parallelism } from './verify';
 
 /** A sealed record of exactly `length` bytes when given (its data padded to it), stored at `position`. */
@@ -64,7 +64,7 @@ function queueOf(parallelism: Parallelism, mask: number | undefined, onSettle?: 
     const n = batch.count;
     settled.push({
       count: n,
-      ids: [...batch.ids],
+      ids: Array.from({ length: n }, (_, i) => packedId(hashed.buffers, i)),
       heads: [...batch.heads.subarray(0, n)],
       faults: [...batch.faults.subarray(0, n)],
       revisions: [...batch.revisions.subarray(0, n)],

@@ -17,7 +17,6 @@ export interface Batch {
   readonly faults: Uint8Array;
   readonly revisions: Float64Array;
   readonly positions: Float64Array;
-  readonly ids: string[];
 }
 
 /** A copy of the `used` bytes of `from` in a buffer of its own with room for `more`. */
@@ -56,7 +55,6 @@ export function createBatchQueue(parallelism: Parallelism, digestMask: number | 
       faults: new Uint8Array(size),
       revisions: new Float64Array(size),
       positions: new Float64Array(size),
-      ids: [],
     };
   }
 
@@ -104,7 +102,6 @@ export function createBatchQueue(parallelism: Parallelism, digestMask: number | 
       batch.faults[i] = fault;
       batch.revisions[i] = record.revision;
       batch.positions[i] = record.position;
-      batch.ids.push(record.id);
       batch.count++;
       if (batch.count === size) dispatch();
     },

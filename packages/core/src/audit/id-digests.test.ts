@@ -4,7 +4,8 @@ import { IdDigestSet } from './id-digests';
 /** Holds `id` as verify does: its digest taken (`digestInto`, on a worker thread in a verify), then added. */
 function hold(set: IdDigestSet, id: string): boolean {
   const digest = new Uint32Array(2);
-  set.digestInto(id, digest, 0);
+  const utf8 = Buffer.from(id);
+  set.digestInto(utf8, 0, utf8.length, digest, 0);
   return set.addDigest(digest[0] as number, digest[1] as number);
 }
 
@@ -93,9 +94,11 @@ describe('IdDigestSet', () => {
 
   it('keys an id by the digest digestInto writes', () => {
     const set = new IdDigestSet();
-    for (const id of [UUID, 'order-1']) {
+    for (const id of [UUID, 'order-1', UUID.toUpperCase(), 'é-1', `${UUID}x`]) {
       const digest = new Uint32Array(3);
-      set.digestInto(id, digest, 1);
+      // Inside a longer buffer, as a batch packs its ids.
+      const packed = Buffer.from(`order-0${id}order-2`);
+      set.digestInto(packed, 'order-0'.length, 'order-0'.length + Buffer.byteLength(id), digest, 1);
       expect(digest[0]).toBe(0);
       expect(set.key(id)).toBe(`${digest[1]}:${digest[2]}`);
     }

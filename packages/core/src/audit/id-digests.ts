@@ -25,16 +25,21 @@ export class IdDigestSet {
     return this.put(high, low);
   }
 
-  /** Writes `id`'s digest, high then low, at `out[offset]`: what `addDigest` takes. */
-  digestInto(id: string, out: Uint32Array, offset: number): void {
-    this.digest(id);
+  /**
+   * Writes the digest of the id whose UTF-8 is `utf8[start, end)` (as a batch packs ids), high
+   * then low, at `out[offset]`: what `addDigest` takes. Taken from the bytes, so that a worker
+   * thread makes no string of a canonical UUID.
+   */
+  digestInto(utf8: Buffer, start: number, end: number, out: Uint32Array, offset: number): void {
+    this.digest(utf8, start, end);
     out[offset] = this.high;
     out[offset + 1] = this.low;
   }
 
   /** The digest of `id` as a key, for the second read that confirms suspects. */
   key(id: string): string {
-    this.digest(id);
+    const utf8 = Buffer.from(id, 'utf8');
+    this.digest(utf8, 0, utf8.length);
     return `${this.high}:${this.low}`;
   }
 
@@ -61,8 +66,9 @@ export class IdDigestSet {
   }
 
   /** Sets `high` and `low`; never both zero, which marks an empty slot. */
-  private digest(id: string): void {
-    if (!this.digestUuid(id)) {
+  private digest(utf8: Buffer, start: number, end: number): void {
+    if (!this.digestUuid(utf8, start, end)) {
+      const id = utf8.toString('utf8', start, end);
       let a = 0x811c9dc5;
       let b = 0x01000193 ^ id.length;
       for (let i = 0; i < id.length; i++) {
@@ -79,15 +85,14 @@ export class IdDigestSet {
   }
 
   /** Canonical lower-case UUID (8-4-4-4-12 hex): its four 32-bit words mixed into two; false for anything else. */
-  private digestUuid(id: string): boolean {
-    if (id.length !== 36 || id.charCodeAt(8) !== 0x2d || id.charCodeAt(13) !== 0x2d || id.charCodeAt(18) !== 0x2d || id.charCodeAt(23) !== 0x2d) return false;
+  private digestUuid(utf8: Buffer, start: number, end: number): boolean {
+    if (end - start !== 36 || utf8[start + 8] !== 0x2d || utf8[start + 13] !== 0x2d || utf8[start + 18] !== 0x2d || utf8[start + 23] !== 0x2d) return false;
     const words = this.words;
     words.fill(0);
     let nibbles = 0;
     for (let i = 0; i < 36; i++) {
       if (i === 8 || i === 13 || i === 18 || i === 23) continue;
-      const c = id.charCodeAt(i);
-      const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+      const v = HEX_VALUE[utf8[start + i] as number] as number;
       if (v < 0) return false;
       const w = nibbles >> 3;
       words[w] = ((words[w] as number) << 4) | v;
@@ -106,6 +111,10 @@ export class IdDigestSet {
     return true;
   }
 }
+
+/** The value of each lower-case hex digit by its byte, -1 for any other byte. */
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
 
 /** murmur3's finaliser: every bit of the input reaches every bit of the output. */
 function fmix(x: number): number {

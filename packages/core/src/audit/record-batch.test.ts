@@ -107,7 +107,7 @@ describe('hashRecordBatch: what a worker computes of a batch', () => {
     // and a batch of one is a perfect subtree: its root is its leaf.
     expect(hex(hashed.root)).toBe(hex(expected.leaf));
     const digests = new Uint32Array(2);
-    new IdDigestSet(0xffffffff).digestInto(record.id, digests, 0);
+    new IdDigestSet(0xffffffff).digestInto(Buffer.from(record.id), 0, Buffer.byteLength(record.id), digests, 0);
     expect([...(hashed.digests ?? [])]).toEqual([...digests]);
   });
 
@@ -179,7 +179,7 @@ describe('hashRecordBatch: what a worker computes of a batch', () => {
     const mask = 0x00ff00ff;
     const digests = new Uint32Array(4);
     const set = new IdDigestSet(mask);
-    records.forEach((r, i) => set.digestInto(r.id, digests, 2 * i));
+    records.forEach((r, i) => set.digestInto(Buffer.from(r.id), 0, r.id.length, digests, 2 * i));
     expect([...(hashRecordBatch(unpackBatch(pack(records), 2, mask)).digests ?? [])]).toEqual([...digests]);
     expect(digests.some((d, i) => d !== new Uint32Array(4).fill(0)[i])).toBe(true);
   });

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { createRecordHasher, holdsId } from '../crypto';
+import { createRecordHasher, holdsIdUtf8 } from '../crypto';
 import { IdDigestSet } from './id-digests';
 
 /**
@@ -58,6 +58,12 @@ export interface BatchReply extends Hashed {
   readonly id: number;
 }
 
+/** The id record `i` of a batch is stored under, from the buffers it is packed in: asked only of a record at fault, so no string is kept per record. */
+export function packedId(buffers: BatchBuffers, i: number): string {
+  const idEnds = new Uint32Array(buffers.idEnds);
+  return Buffer.from(buffers.ids).toString('utf8', i === 0 ? 0 : (idEnds[i - 1] as number), idEnds[i] as number);
+}
+
 /** The batch of `count` records packed in `buffers`, as views of them. */
 export function unpackBatch(buffers: BatchBuffers, count: number, digestMask: number | undefined): RecordBatch {
   return { bytes: Buffer.from(buffers.bytes), ends: new Uint32Array(buffers.ends), ids: Buffer.from(buffers.ids), idEnds: new Uint32Array(buffers.idEnds), count, digestMask };
@@ -99,11 +105,10 @@ export function hashRecordBatch(batch: RecordBatch): HashedBatch {
     const end = ends[i] as number;
     const idEnd = idEnds[i] as number;
     const record = bytes.subarray(start, end);
-    const id = ids.toString('utf8', idStart, idEnd);
     const fault = hasher.check(record);
     const own = fault === 'malformed' ? RECORD_MALFORMED : fault === 'hash_mismatch' ? RECORD_HASH_MISMATCH : 0;
-    status[i] = own | (hasher.storedReadable ? 0 : LEAF_UNREADABLE) | (holdsId(record, id) ? 0 : ID_MISMATCH);
-    digester?.digestInto(id, digests as Uint32Array, 2 * i);
+    status[i] = own | (hasher.storedReadable ? 0 : LEAF_UNREADABLE) | (holdsIdUtf8(record, ids, idStart, idEnd) ? 0 : ID_MISMATCH);
+    digester?.digestInto(ids, idStart, idEnd, digests as Uint32Array, 2 * i);
     if (hasher.storedReadable) leafIn.set(hasher.stored, 1);
     else leafIn.fill(0);
     leafHashes.write(hash('sha256', leafIn, 'binary'), i * 32, 32, 'latin1');

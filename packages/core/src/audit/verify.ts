@@ -3,7 +3,7 @@ import { GENESIS_HEX, linkCheck, streamName, type StreamName } from '../crypto';
 import { readLog, type EventStore, type RecordedEvent, type ScannedRecord } from '../store';
 import { createBatchQueue, type Batch } from './batch-queue';
 import { IdDigestSet } from './id-digests';
-import { ID_MISMATCH, LEAF_UNREADABLE, RECORD_HASH_MISMATCH, RECORD_MALFORMED, type Hashed } from './record-batch';
+import { ID_MISMATCH, LEAF_UNREADABLE, packedId, RECORD_HASH_MISMATCH, RECORD_MALFORMED, type Hashed } from './record-batch';
 import { createPrefixCheck, openCheckpoints, type CheckpointCheck, type CheckpointKeys, type CheckpointNote } from './checkpoints';
 
 export interface BrokenLink {
@@ -252,13 +252,14 @@ function createWalk(
       const status = hashed.status[i] as number;
       if (firstUnreadable === undefined && (status & LEAF_UNREADABLE) !== 0) firstUnreadable = i;
       // Every id read, even in a broken stream, so that a later copy of it is seen as one.
-      if (!ids.exact && ids.digests.addDigest(hashed.digests?.[2 * i] as number, hashed.digests?.[2 * i + 1] as number)) suspects.push(brokenLink(head, packed, i, 'duplicate_id'));
+      if (!ids.exact && ids.digests.addDigest(hashed.digests?.[2 * i] as number, hashed.digests?.[2 * i + 1] as number))
+        suspects.push(brokenLink(head, packed, hashed, i, 'duplicate_id'));
       if (heads.broken[head] === 0) {
         const own = status & (RECORD_MALFORMED | RECORD_HASH_MISMATCH);
         const links = LINK_FAULTS[packed.faults[i] as LinkFaultCode] ?? ((status & ID_MISMATCH) !== 0 ? 'id_mismatch' : undefined);
         const reason = own === RECORD_MALFORMED ? 'malformed' : own === RECORD_HASH_MISMATCH ? 'hash_mismatch' : links;
         if (reason !== undefined) {
-          broken.push(brokenLink(packed.heads[i] as number, packed, i, reason));
+          broken.push(brokenLink(head, packed, hashed, i, reason));
           heads.broken[head] = 1;
         }
       }
@@ -267,12 +268,12 @@ function createWalk(
     prefix?.addHashed(packed.count, hashed.leafHashes, packed.count === size && hashed.root ? { height: parallelism.batchBits, root: hashed.root } : undefined, firstUnreadable);
   }
 
-  function brokenLink(head: number, packed: Batch, i: number, reason: BrokenLink['reason']): BrokenLink {
+  function brokenLink(head: number, packed: Batch, hashed: Hashed, i: number, reason: BrokenLink['reason']): BrokenLink {
     return {
       stream: heads.stream(head),
       revision: BigInt(packed.revisions[i] as number),
       position: BigInt(packed.positions[i] as number),
-      eventId: packed.ids[i] as string,
+      eventId: packedId(hashed.buffers, i),
       reason,
     };
   }

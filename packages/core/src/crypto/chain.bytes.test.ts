@@ -10,6 +10,7 @@ import {
   checkRecord,
   createRecordHasher,
   holdsId,
+  holdsIdUtf8,
   linkCheck,
   readStoredHash,
   sealRecord,
@@ -272,7 +273,16 @@ describe('storedHash and readStoredHash', () => {
   });
 });
 
-describe('holdsId', () => {
+/** holdsIdUtf8 as a verify batch calls it: the id's UTF-8 amid the other ids packed around it. */
+function holdsIdPacked(bytes: Uint8Array, id: string): boolean {
+  const packed = Buffer.from(`e-0${id}e-2`);
+  return holdsIdUtf8(bytes, packed, 3, packed.length - 3);
+}
+
+describe.each([
+  ['holdsId', holdsId],
+  ['holdsIdUtf8', holdsIdPacked],
+])('%s', (_, holdsId) => {
   it('does not take an id that only ends the record’s own for it', () => {
     const plain = sealRecord({ ...body, id: 'xe-1' }, stream, GENESIS_HASH).bytes;
     expect(holdsId(plain, 'xe-1')).toBe(true);
@@ -302,6 +312,31 @@ describe('holdsId', () => {
     expect(holdsId(Buffer.from('"id":"é-1","occurredAt":"t"}'), 'é-1')).toBe(true);
     expect(holdsId(Buffer.from('id":"é-1","occurredAt":"t"}'), 'é-1')).toBe(false);
     expect(holdsId(Buffer.from('id":"e-1","occurredAt":"t"}'), 'e-1')).toBe(false);
+  });
+
+  it('refuses an id one character off the record’s own, wherever the character is', () => {
+    const own = '0190a6e2-7b3c-7d41-9e5f-a1b2c3d4e5f6';
+    const { bytes } = sealRecord({ ...body, id: own }, stream, GENESIS_HASH);
+    const off = Array.from(own, (c, at) => own.slice(0, at) + (c === '0' ? '1' : '0') + own.slice(at + 1));
+    expect(holdsId(bytes, own)).toBe(true);
+    expect(off.filter((id) => holdsId(bytes, id))).toEqual([]);
+  });
+
+  it('takes no id from a stream name that spells the member after it: JSON escapes its quotes', () => {
+    const { bytes } = sealRecord(body, 'e-2","occurredAt":"', GENESIS_HASH);
+    expect(holdsId(bytes, 'e-1')).toBe(true);
+    expect(holdsId(bytes, 'e-2')).toBe(false);
+  });
+
+  it('finds the top-level id past a nested decoy, for ids plain and escaped', () => {
+    for (const [own, decoy] of [
+      ['e-1', 'e-9'],
+      ['é-1', 'é-9'],
+      ['a"b', 'a"c'],
+    ] as const) {
+      const { bytes } = sealRecord({ ...body, id: own, data: { nested: { id: decoy, occurredAt: 't' } } }, stream, GENESIS_HASH);
+      expect([own, holdsId(bytes, own), holdsId(bytes, decoy)]).toEqual([own, true, false]);
+    }
   });
 });
 

@@ -176,6 +176,31 @@ export function holdsId(bytes: Uint8Array, id: string): boolean {
   return start >= ID_MEMBER.length && buf.compare(written, 0, written.length, start, end) === 0 && asciiAt(buf, start - ID_MEMBER.length, ID_MEMBER);
 }
 
+/** Whether `utf8[start, end)` holds only bytes JSON writes as they are: what PLAIN says of a string. */
+function plainBytes(utf8: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = utf8[i] as number;
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
+
+/**
+ * holdsId for an id given as its UTF-8, `utf8[start, end)` (a verify batch's packed ids): a
+ * plain id is compared byte for byte with no string made, and the search from the end starts
+ * before the place members where the record has them (no id member can follow them).
+ */
+export function holdsIdUtf8(bytes: Uint8Array, utf8: Buffer, start: number, end: number): boolean {
+  if (!plainBytes(utf8, start, end)) return holdsId(bytes, utf8.toString('utf8', start, end));
+  const buf = asBuffer(bytes);
+  const at = locate(buf);
+  const after = at === undefined ? buf.lastIndexOf(AFTER_ID) : buf.lastIndexOf(AFTER_ID, at.prevAt);
+  const idAt = after - (end - start);
+  if (after < 0 || idAt < ID_MEMBER.length) return false;
+  for (let i = 0; i < end - start; i++) if (buf[idAt + i] !== utf8[start + i]) return false;
+  return asciiAt(buf, idAt - ID_MEMBER.length, ID_MEMBER);
+}
+
 /** The value of each lowercase hex digit by its byte, -1 for any other byte: a record's hashes are lowercase hex. */
 const HEX_VALUE = new Int8Array(256).fill(-1);
 for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;

@@ -10,6 +10,7 @@ export {
   GENESIS_HEX,
   linkCheck,
   holdsId,
+  holdsIdUtf8,
   readStoredHash,
   sealRecord,
   storedHash,
