@@ -70,8 +70,11 @@ describe('the checkpointer', () => {
     await c.start();
     const write = writer(store);
     const records: Uint8Array[] = [];
-    for (let i = 0; i < 25; i++) records.push((await write(`subject-s${i % 4}`, { n: i })).bytes);
-    await until(() => publisher.published(ORIGIN).length === 2, 'two checkpoints are published');
+    for (let i = 0; i < 25; i++) {
+      records.push((await write(`subject-s${i % 4}`, { n: i })).bytes);
+      if (i === 9) await until(() => publisher.published(ORIGIN).length === 1, 'the first checkpoint is published');
+      if (i === 19) await until(() => publisher.published(ORIGIN).length === 2, 'two checkpoints are published');
+    }
     expect(sizesOf(publisher.published(ORIGIN))).toEqual([10, 20]);
     const leaves = records.map((bytes) => leafHash(leafDataOfRecord(bytes)));
     for (const note of publisher.published(ORIGIN)) {
@@ -84,6 +87,26 @@ describe('the checkpointer', () => {
     // Nothing new: nothing more is signed.
     expect((await c.checkpointNow())?.checkpoint.size).toBe(25);
     expect(publisher.published(ORIGIN)).toHaveLength(3);
+  });
+
+  it('signs once for a burst of many times N between two reads, at the last multiple passed', async () => {
+    const store = new InMemoryEventStore();
+    const publisher = createInMemoryPublisher();
+    const c = checkpointer({ store, publisher, every: 10, pollMs: 20 });
+    await c.start();
+    const write = writer(store);
+    const records: Uint8Array[] = [];
+    for (let i = 0; i < 35; i++) records.push((await write(`subject-s${i % 4}`)).bytes);
+    await until(() => publisher.published(ORIGIN).length === 1, 'a checkpoint is published');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sizesOf(publisher.published(ORIGIN))).toEqual([30]);
+    const leaves = records.map((bytes) => leafHash(leafDataOfRecord(bytes)));
+    expect(base64(c.latest()!.checkpoint.root)).toBe(base64(rootOfLeaves(leaves.slice(0, 30))));
+    // The tree read on past it: the next multiple is counted from the checkpoint, not from the read.
+    for (let i = 0; i < 5; i++) records.push((await write(`subject-s${i % 4}`)).bytes);
+    await until(() => publisher.published(ORIGIN).length === 2, 'the next checkpoint is published');
+    expect(sizesOf(publisher.published(ORIGIN))).toEqual([30, 40]);
+    expect(base64(c.latest()!.checkpoint.root)).toBe(base64(rootOfLeaves(records.map((bytes) => leafHash(leafDataOfRecord(bytes))))));
   });
 
   it('signs when the interval passes and the log grew, and not when it did not', async () => {
@@ -125,7 +148,10 @@ describe('the checkpointer', () => {
     const c = checkpointer({ store, publisher, every: 4, pollMs: 10 });
     await c.start();
     const write = writer(store);
-    for (let i = 0; i < 9; i++) await write(`subject-s${i % 2}`);
+    for (let i = 0; i < 9; i++) {
+      await write(`subject-s${i % 2}`);
+      if (i === 3) await until(() => publisher.published(ORIGIN).length === 1, 'the first checkpoint is published');
+    }
     await until(() => publisher.published(ORIGIN).length === 2, 'two checkpoints are published');
     expect(sizesOf(publisher.published(ORIGIN))).toEqual([4, 8]);
   });
@@ -175,7 +201,10 @@ describe('a checkpointer restarted', () => {
     const write = writer(store);
     const a = checkpointer({ store, publisher: createFolderPublisher(root), every: 5 });
     await a.start();
-    for (let i = 0; i < 12; i++) await write(`subject-s${i % 3}`);
+    for (let i = 0; i < 12; i++) {
+      await write(`subject-s${i % 3}`);
+      if (i === 4) await until(() => a.latest()?.checkpoint.size === 5, 'size 5 is signed');
+    }
     await until(() => a.latest()?.checkpoint.size === 10, 'size 10 is signed');
     await a.stop();
 
@@ -276,7 +305,10 @@ describe('a crash between signing and publishing', () => {
     const errors: unknown[] = [];
     const a = checkpointer({ store, publisher: crashing, every: 5, onError: (e) => errors.push(e) });
     await a.start();
-    for (let i = 0; i < 10; i++) await write(`subject-s${i % 3}`);
+    for (let i = 0; i < 10; i++) {
+      await write(`subject-s${i % 3}`);
+      if (i === 4) await until(() => a.latest()?.checkpoint.size === 5, 'size 5 is signed');
+    }
     await until(() => errors.length === 1, 'the second publish fails');
     expect(a.latest()?.checkpoint.size).toBe(5);
     await a.stop();

@@ -78,8 +78,8 @@ interface State {
  * tree must extend the last published one (checked with a consistency proof, and by
  * re-reading that checkpoint's last event where the store holds it now), and on start it
  * rebuilds the tree and requires the latest published root. It follows the log by reading
- * it every `pollMs` from where its tree stands, in bulk, signing at each multiple of
- * `every` it passes.
+ * it every `pollMs` from where its tree stands, in bulk, signing at the last multiple of
+ * `every` past the last checkpoint that the read reached.
  */
 export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
   const { store, signer, publisher, onError } = options;
@@ -103,13 +103,18 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
     }
     onError?.(error);
   }
-  /** Reads the log to its end, signing at each `every` events past the last checkpoint. */
+  /**
+   * Reads the log to its end and, once it grew by `every` or more since the last checkpoint,
+   * signs at the last multiple of `every` past it. A log that grew by many times `every`
+   * between two reads (a burst, a start behind a long log) gets one checkpoint, not one per
+   * multiple passed: those would each cost a signature and a durable write, all signed at
+   * once and proving nothing the last does not, since any two are linked by a consistency proof.
+   */
   async function advance(): Promise<void> {
-    for (;;) {
-      const due = (state.last?.checkpoint.size ?? 0) + every;
-      if ((await state.log.catchUp({ upTo: due })) < due) return;
-      await sign(state);
-    }
+    const from = state.last?.checkpoint.size ?? 0;
+    const size = await state.log.catchUp();
+    const reached = from + Math.floor((size - from) / every) * every;
+    if (reached > from) await sign(state, reached);
   }
   function follow(): void {
     let reading = false;
@@ -124,7 +129,7 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
         });
     };
     const tick = () => {
-      if (running) serial(async () => (await advance(), state.log.size > (state.last?.checkpoint.size ?? 0) ? sign(state) : undefined)).catch(report);
+      if (running) serial(async () => (await advance(), sign(state, state.log.size))).catch(report);
     };
     timers.push(setInterval(poll, pollMs), setInterval(tick, intervalMs));
     for (const timer of timers) timer.unref();
@@ -147,7 +152,7 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
       serial(async () => {
         await resume();
         await advance();
-        return sign(state);
+        return sign(state, state.log.size);
       }),
   };
 }
@@ -201,12 +206,11 @@ async function checkLastLeaf(state: State, previous: Checkpoint): Promise<void> 
   if (!found) throw new CheckpointMismatchError(origin, previous.size, 'leaf_changed', index);
 }
 
-/** Signs and publishes a checkpoint of the tree as it stands, if it grew since the last; resolves to the latest. */
-async function sign(state: State): Promise<SignedCheckpoint | undefined> {
+/** Signs and publishes a checkpoint of the tree's first `size` leaves, if that is more than the last; resolves to the latest. */
+async function sign(state: State, size: number): Promise<SignedCheckpoint | undefined> {
   const { log, last, origin } = state;
-  const size = log.size;
   if (size === 0 || (last && size <= last.checkpoint.size)) return last;
-  const root = log.tree.root();
+  const root = log.tree.rootAt(size);
   if (last) {
     const previous = last.checkpoint;
     await checkLastLeaf(state, previous);

@@ -62,6 +62,22 @@ describe('the log tree', () => {
     expect(ranged.indexOf('e777')).toBe(777);
   });
 
+  it('takes in a catch-up of many reads in read order while the next is read, with progress at each', async () => {
+    // Three reads of the store's scan (8,192 records each at most), each range hashed while the next is read.
+    const { store } = await storeWith(20_000, 11);
+    const oneByOne = createLogTree(store);
+    for await (const record of store.readAll()) oneByOne.add(record);
+    const progress: number[] = [];
+    const log = createLogTree(store);
+    // From an odd size, so that no range starts where a perfect subtree does.
+    expect(await log.catchUp({ upTo: 5 })).toBe(5);
+    expect(await log.catchUp({ onProgress: (size) => progress.push(size) })).toBe(20_000);
+    const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+    for (const size of [5, 8_196, 8_197, 8_198, 16_384, 16_389, 19_999, 20_000]) expect(`${size}:${hex(log.tree.rootAt(size))}`).toBe(`${size}:${hex(oneByOne.tree.rootAt(size))}`);
+    expect(progress).toEqual([8_197, 16_389, 20_000, 20_000]);
+    expect(log.leaf(19_999)).toMatchObject({ eventId: 'e19999', position: 19_999n });
+  });
+
   it('stops a catch-up at a record with no hash member, holding every leaf before it', async () => {
     const { store } = await storeWith(600, 3);
     await store.append('subject-bad', [{ id: 'bad', type: 'Test', data: Buffer.from('{"id":"bad"}') }], 'no_stream');

@@ -118,6 +118,34 @@ function grown(from: Float64Array): Float64Array {
   return to;
 }
 
+/**
+ * The ranges a catch-up reads, hashed (on the worker thread when long) and appended to the
+ * tree in read order: one range is hashed while the next is read. `hand` resolves once the
+ * range before it is in the tree, so at most two are out at once.
+ */
+function rangeHashing(tree: MerkleTree, onProgress: ((size: number) => void) | undefined) {
+  let appended: Promise<void> = Promise.resolve();
+  let handed = tree.size;
+  return {
+    async hand({ data, count }: { data: Uint8Array; count: number }): Promise<void> {
+      if (count === 0) return;
+      const hashed = count >= OFF_THREAD_FROM ? hashLeafRangeOffThread(data, count, handed) : Promise.resolve(hashLeafRange(data, count, handed));
+      handed += count;
+      // Heard here until the tree takes it: a range that fails while the one before is still hashed must not end the process.
+      hashed.catch(() => undefined);
+      const before = appended;
+      appended = before.then(async () => {
+        tree.appendHashed(await hashed, count);
+        onProgress?.(tree.size);
+      });
+      // A failure is thrown by the next hand or by done, never left unheard.
+      appended.catch(() => undefined);
+      await before;
+    },
+    done: () => appended,
+  };
+}
+
 export function createLogTree(store: EventStore): LogTree {
   const tree = createMerkleTree();
   const ids = new EventIdSet();
@@ -170,13 +198,8 @@ export function createLogTree(store: EventStore): LogTree {
       const range = leafRange();
       /** A record with no readable hash member: the leaves before it are added, then this is thrown. */
       let unreadable: unknown;
-      const flush = async () => {
-        const { data, count } = range.take();
-        if (count === 0) return;
-        const hashed = count >= OFF_THREAD_FROM ? await hashLeafRangeOffThread(data, count, tree.size) : hashLeafRange(data, count, tree.size);
-        tree.appendHashed(hashed, count);
-        onProgress?.(tree.size);
-      };
+      const hashing = rangeHashing(tree, onProgress);
+      const flush = () => hashing.hand(range.take());
       await readLog(store, { ...(next !== undefined && { fromPosition: next }), ...(maxCount !== undefined && { maxCount }), between: flush }, (record) => {
         if (unreadable !== undefined || (next !== undefined && record.position < next)) return;
         if (!readStoredHash(record.data, range.slot(), range.offset())) {
@@ -192,6 +215,7 @@ export function createLogTree(store: EventStore): LogTree {
         next = record.position + 1;
       });
       await flush();
+      await hashing.done();
       if (unreadable !== undefined) throw unreadable;
       onProgress?.(tree.size);
       return tree.size;
