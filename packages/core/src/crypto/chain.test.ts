@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.spyOn needs the CommonJS module object itself, which an ES namespace import does not give
 import nodeCrypto = require('node:crypto');
 import { canonicalJson } from './canonical-json';
-import { GENESIS_HASH, checkLink, checkRecord, holdsId, sealRecord, streamMember } from './chain';
+import { GENESIS_HASH, checkLink, checkRecord, holdsId, holdsIdUtf8, sealRecord, streamMember } from './chain';
 
 describe('canonical JSON', () => {
   it('sorts keys at every depth and drops undefined members', () => {
@@ -46,6 +46,8 @@ describe('sealed records', () => {
     const { bytes } = sealRecord({ id: 'e-1', occurredAt: 't', data: { id: 'e-2', occurredAt: 't' } }, stream, GENESIS_HASH);
     expect(holdsId(bytes, 'e-1')).toBe(true);
     expect(holdsId(bytes, 'e-2')).toBe(false);
+    expect(holdsIdUtf8(bytes, Buffer.from('e-1'), 0, 3)).toBe(true);
+    expect(holdsIdUtf8(bytes, Buffer.from('e-2'), 0, 3)).toBe(false);
   });
 
   // Ids JSON escapes or writes as UTF-8 are looked up from the end too, never anywhere in the record.
@@ -57,8 +59,8 @@ describe('sealed records', () => {
       ['e\\1', 'é\n2'],
     ]) {
       const { bytes } = sealRecord({ id: own, occurredAt: 't', data: { id: decoy, occurredAt: 't' } }, stream, GENESIS_HASH);
-      expect([own, holdsId(bytes, own!)]).toEqual([own, true]);
-      expect([decoy, holdsId(bytes, decoy!)]).toEqual([decoy, false]);
+      expect([own, holdsId(bytes, own!), holdsIdUtf8(bytes, Buffer.from(own!), 0, Buffer.byteLength(own!))]).toEqual([own, true, true]);
+      expect([decoy, holdsId(bytes, decoy!), holdsIdUtf8(bytes, Buffer.from(decoy!), 0, Buffer.byteLength(decoy!))]).toEqual([decoy, false, false]);
     }
   });
 
