@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { GENESIS_HASH, sealRecord } from '../crypto';
 import type { ScannedRecord } from '../store';
-import { createBatchQueue, type Batch } from './batch-queue';
+import { createBatchQueue, RUNNING_POOL_MIN_BATCH, type Batch } from './batch-queue';
 import { HashingFailedError, sharedHashPool } from './hash-pool';
 import { hashRecordBatch, packedId, type Hashed } from './record-batch';
 import type { Parallelism } from './verify';
@@ -188,6 +188,28 @@ describe('createBatchQueue on the calling thread', () => {
     expect(settled.map((s) => s.ids)).toEqual([exact, over, large].map((records) => records.map((r) => r.id)));
   });
 
+  it('packs ids handed as bytes in place as it packs ids handed as strings', async () => {
+    // Given records whose ids, of one to four bytes a character and one past the batch's room for ids, are handed as strings, and the same as bytes amid others
+    const ids = ['order-1', 'bestellung-ä', '注文-2', 'emoji-😀', 'x'.repeat(600)];
+    const asText = ids.map((id, i) => record(i, { id }));
+    const asBytes = asText.map((r) => {
+      const source = Buffer.concat([Buffer.from('«before»'), Buffer.from(r.id), Buffer.from('after')]);
+      const idStart = Buffer.byteLength('«before»');
+      return { ...r, id: '', idSource: source, idStart, idEnd: idStart + Buffer.byteLength(r.id) };
+    });
+    const packed = async (records: readonly ScannedRecord[]) => {
+      const { queue, settled, add } = queueOf(inThread(3), MASK);
+      add(records);
+      await queue.finish();
+      return settled.map((s) => ({ ids: s.ids, hashed: s.hashed }));
+    };
+    // Then both give the same batch: the same ids, digests and checks (none at fault)
+    const fromText = await packed(asText);
+    expect(fromText[0]?.ids).toEqual(ids);
+    expect(fromText[0]?.hashed.status).toEqual([0, 0, 0, 0, 0]);
+    expect(await packed(asBytes)).toEqual(fromText);
+  });
+
   it('hands on what settle throws, from drain and from finish', async () => {
     const broken = new Error('settle failed');
     const { queue, add } = queueOf(inThread(0), undefined, () => {
@@ -220,6 +242,31 @@ describe('createBatchQueue on worker threads', () => {
     expect(settled.map((s) => s.bytesHere > 0)).toEqual([true, true, false, false, false]);
     expect(settled.map((s) => s.ids)).toEqual([0, 2, 4, 6, 8].map((from) => records.slice(from, from + 2).map((r) => r.id)));
     expect(settled.map((s) => s.hashed)).toEqual([0, 2, 4, 6, 8].map((from) => expectedOf(records.slice(from, from + 2), 0xffffffff)));
+  });
+
+  it('hashes on the shared pool from the first batch of 1,024 or more when it is running already, before `from`; a smaller batch stays here', async () => {
+    const records = Array.from({ length: 2 * RUNNING_POOL_MIN_BATCH }, (_, i) => record(i));
+    const read = async (batchBits: number) => {
+      const { queue, settled, add } = queueOf({ workers: 3, from: 1 << 30, batchBits }, MASK);
+      add(records);
+      await queue.finish();
+      await queue.close();
+      return settled;
+    };
+    // Given no pool of three workers running, batches of 1,024 before `from` are hashed here
+    expect((await read(10)).map((s) => s.bytesHere > 0)).toEqual([true, true]);
+    // Given one running
+    const running = sharedHashPool(3);
+    try {
+      // When batches of 1,024 are read, its workers hash them from the first, with the same results
+      const warm = await read(10);
+      expect(warm.map((s) => s.bytesHere > 0)).toEqual([false, false]);
+      expect(warm.map((s) => s.hashed)).toEqual([0, RUNNING_POOL_MIN_BATCH].map((from) => expectedOf(records.slice(from, from + RUNNING_POOL_MIN_BATCH), MASK)));
+      // When batches of 512 are, they stay here
+      expect((await read(9)).map((s) => s.bytesHere > 0)).toEqual([true, true, true, true]);
+    } finally {
+      await running.close();
+    }
   });
 
   it('lets twice as many batches as workers be in flight between reads, and no more', async () => {

@@ -1,5 +1,5 @@
 import type { ScannedRecord } from '../store';
-import { hashingInThread, sharedHashPool, type HashPool } from './hash-pool';
+import { hashingInThread, sharedHashPool, sharedHashPoolRunning, type HashPool } from './hash-pool';
 import type { BatchBuffers, Hashed } from './record-batch';
 import type { Parallelism } from './verify';
 
@@ -26,9 +26,31 @@ function grown(from: Buffer, used: number, more: number): Buffer {
   return to;
 }
 
+function packIdText(batch: Batch, id: string): void {
+  // UTF-8 takes at most 3 bytes a UTF-16 unit.
+  if (batch.idsUsed + 3 * id.length > batch.idBytes.length) batch.idBytes = grown(batch.idBytes, batch.idsUsed, 3 * id.length);
+  batch.idsUsed += batch.idBytes.write(id, batch.idsUsed, 'utf8');
+}
+
+/** A byte at a time: for the few dozen bytes of an id, faster than a copy call or a view to copy from. */
+function packIdBytes(batch: Batch, source: Uint8Array, start: number, end: number): void {
+  if (batch.idsUsed + end - start > batch.idBytes.length) batch.idBytes = grown(batch.idBytes, batch.idsUsed, end - start);
+  const to = batch.idBytes;
+  let at = batch.idsUsed;
+  for (let i = start; i < end; i++) to[at++] = source[i] as number;
+  batch.idsUsed = at;
+}
+
+/**
+ * The smallest batch a running pool takes before `from` records: a smaller one (a page of one
+ * subject's stream) is hashed here in about the time of a worker's round trip.
+ */
+export const RUNNING_POOL_MIN_BATCH = 1024;
+
 /**
  * The walk's batches: records are packed as they are read, a full batch goes to be hashed
- * (on this thread for the first `from` records, on the shared pool's workers after), and the
+ * (on this thread for the first `from` records, unless the shared pool is running already and
+ * the batch is of RUNNING_POOL_MIN_BATCH or more; on the shared pool's workers after), and the
  * results are handed to `settle` in read order. The buffers hashing hands back are packed
  * into again.
  */
@@ -59,21 +81,21 @@ export function createBatchQueue(parallelism: Parallelism, digestMask: number | 
   }
 
   function pack(record: ScannedRecord): void {
-    const { data, id } = record;
+    const { data } = record;
     if (batch.used + data.length > batch.bytes.length) batch.bytes = grown(batch.bytes, batch.used, data.length);
     batch.bytes.set(data, batch.used);
     batch.used += data.length;
     batch.ends[batch.count] = batch.used;
-    // UTF-8 takes at most 3 bytes a UTF-16 unit.
-    if (batch.idsUsed + 3 * id.length > batch.idBytes.length) batch.idBytes = grown(batch.idBytes, batch.idsUsed, 3 * id.length);
-    batch.idsUsed += batch.idBytes.write(id, batch.idsUsed, 'utf8');
+    if (record.idSource === undefined) packIdText(batch, record.id);
+    else packIdBytes(batch, record.idSource, record.idStart as number, record.idEnd as number);
     batch.idEnds[batch.count] = batch.idsUsed;
   }
 
   function dispatch(): void {
     if (batch.count === 0) return;
-    if (!pool.threaded && parallelism.workers > 0 && dispatched >= parallelism.from) pool = sharedHashPool(parallelism.workers);
     const packed = batch;
+    if (!pool.threaded && parallelism.workers > 0 && (dispatched >= parallelism.from || (packed.count >= RUNNING_POOL_MIN_BATCH && sharedHashPoolRunning(parallelism.workers))))
+      pool = sharedHashPool(parallelism.workers);
     const buffers = { bytes: packed.bytes.buffer, ends: packed.ends.buffer, ids: packed.idBytes.buffer, idEnds: packed.idEnds.buffer } as BatchBuffers;
     const hashed = pool.hash(buffers, packed.count, digestMask);
     // Taken in only in read order: a failed worker's later batches must not reject unheard and end the process; the first is what drain reports.

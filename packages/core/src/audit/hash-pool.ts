@@ -163,3 +163,12 @@ export function sharedHashPool(count: number): HashPool {
     },
   };
 }
+
+/**
+ * Whether the shared pool of `count` workers is running (an earlier verify started it, and it
+ * has neither failed nor idled out): a verify then pays no worker's start by hashing on it
+ * from its first batch.
+ */
+export function sharedHashPoolRunning(count: number): boolean {
+  return shared !== undefined && shared.count === count && !shared.pool.failed;
+}

@@ -158,7 +158,7 @@ export function verifyStore(store: EventStore, options: VerifyOptions = {}): Pro
 export async function verifyLog(store: EventStore, options: VerifyOptions, digests: IdDigestSet, parallelism: Parallelism = PARALLELISM): Promise<VerifyResult> {
   const run = startRun(options, options.positionsGapFreeFrom ?? store.positionsGapFreeFrom, { exact: false, digests }, parallelism);
   try {
-    await readLog(store, { between: run.between }, (record) => run.visit(record));
+    await readLog(store, { between: run.between, idsAsBytes: true }, (record) => run.visit(record));
     await run.walk.finish();
   } finally {
     await run.walk.close();

@@ -290,8 +290,9 @@ export const linkCheck = {
     for (let i = 0; i < HEX; i++) if (buf[at + i] !== prevHex[offset + i]) return 'prev_hash_mismatch';
     return undefined;
   },
+  /** A byte at a time: for 64 bytes, faster than a copy call. */
   keep(bytes: Uint8Array, target: Uint8Array, offset: number): void {
     const at = bytes.length - HASH_SUFFIX + HASH_MEMBER.length;
-    asBuffer(bytes).copy(target, offset, at, at + HEX);
+    for (let i = 0; i < HEX; i++) target[offset + i] = bytes[at + i] as number;
   },
 };

@@ -155,10 +155,10 @@ export class InMemoryEventStore implements EventStore, ScanningStore {
   }
 
   /** See scan.ts: the records as views of the chunks, for core's walks over the whole log. */
-  [scanRecords](from: number, maxCount: number, visit: (record: ScannedRecord) => void): number | undefined {
+  [scanRecords](from: number, maxCount: number, visit: (record: ScannedRecord) => void, idsAsBytes = false): number | undefined {
     this.assertOpen();
     const end = Math.min(this.count, from + maxCount);
-    const view: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: new Uint8Array(0), streamNumber: -1 };
+    const view: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', idSource: undefined, idStart: 0, idEnd: 0, data: new Uint8Array(0), streamNumber: -1 };
     for (let record = from; record < end; record++) {
       const location = this.location[record] as number;
       const chunk = this.chunks[Math.floor(location / CHUNK_SIZE)] as Buffer;
@@ -168,7 +168,11 @@ export class InMemoryEventStore implements EventStore, ScanningStore {
       view.stream = (this.streamList[view.streamNumber] as StreamEntry).name;
       view.revision = this.revisionOf[record] as number;
       view.position = record;
-      view.id = chunk.toString('utf8', start, idEnd);
+      if (idsAsBytes) {
+        view.idSource = chunk;
+        view.idStart = start;
+        view.idEnd = idEnd;
+      } else view.id = chunk.toString('utf8', start, idEnd);
       view.data = chunk.subarray(idEnd, idEnd + (this.dataLength[record] as number));
       visit(view);
     }

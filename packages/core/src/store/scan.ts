@@ -14,7 +14,16 @@ export interface ScannedRecord {
   stream: string;
   revision: number;
   position: number;
+  /** Empty when the scan was asked for ids as bytes and the store holds them so (see `idSource`). */
   id: string;
+  /**
+   * Set only by a scan asked for ids as bytes (`idsAsBytes`): the id's UTF-8 is bytes
+   * `idStart` to `idEnd` of this view of the store's own, and no string is made of it (a walk
+   * that packs ids as bytes for worker threads would only encode it again).
+   */
+  idSource?: Uint8Array;
+  idStart?: number;
+  idEnd?: number;
   /** A view of the stored bytes: read it, never write it or keep it. */
   data: Uint8Array;
   /**
@@ -28,9 +37,10 @@ export interface ScanningStore {
   /**
    * Visits, synchronously and in global order, up to `maxCount` records from position `from`
    * (inclusive; a position the store does not hold starts at the next one). Returns the
-   * position to go on from, or undefined at the end of the log.
+   * position to go on from, or undefined at the end of the log. With `idsAsBytes`, each
+   * record's id is handed as bytes (`idSource`) and `id` is left empty.
    */
-  [scanRecords](from: number, maxCount: number, visit: (record: ScannedRecord) => void): number | undefined;
+  [scanRecords](from: number, maxCount: number, visit: (record: ScannedRecord) => void, idsAsBytes?: boolean): number | undefined;
 }
 
 export interface ReadLogOptions {
@@ -38,6 +48,8 @@ export interface ReadLogOptions {
   maxCount?: number;
   /** Awaited after each batch of records: a reader that hands records on (to worker threads) waits there for them to keep up. */
   between?: () => Promise<void>;
+  /** The visitor reads ids from `idSource` where it is set (a scanning store's records), and `id` only where it is not. */
+  idsAsBytes?: boolean;
 }
 
 /** How many records a scan visits before the walk lets the event loop run. */
@@ -75,10 +87,15 @@ export async function readLog(store: EventStore, options: ReadLogOptions, visit:
   while (from !== undefined && left > 0) {
     const batch = Math.min(BATCH, left);
     let visited = 0;
-    from = store[scanRecords](from, batch, (record) => {
-      visited++;
-      visit(record);
-    });
+    from = store[scanRecords](
+      from,
+      batch,
+      (record) => {
+        visited++;
+        visit(record);
+      },
+      options.idsAsBytes === true,
+    );
     left -= visited;
     if (from !== undefined && left > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     await options.between?.();
