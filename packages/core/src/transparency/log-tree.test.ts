@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { GENESIS_HASH, sealRecord } from '../crypto';
-import { InMemoryEventStore } from '../store';
+import { InMemoryEventStore, type EventStore } from '../store';
 import { MalformedTransparencyTextError } from './errors';
 import { leafDataOfRecord, leafHash, rootOfLeaves } from './hash';
 import { buildLogTree, createLogTree } from './log-tree';
@@ -76,6 +76,31 @@ describe('the log tree', () => {
     for (const size of [5, 8_196, 8_197, 8_198, 16_384, 16_389, 19_999, 20_000]) expect(`${size}:${hex(log.tree.rootAt(size))}`).toBe(`${size}:${hex(oneByOne.tree.rootAt(size))}`);
     expect(progress).toEqual([8_197, 16_389, 20_000, 20_000]);
     expect(log.leaf(19_999)).toMatchObject({ eventId: 'e19999', position: 19_999n });
+  });
+
+  it('names each leaf by its id however long and in whatever script, read as bytes, added as strings, or read through readAll', async () => {
+    // Ids of up to 60 characters of one to four UTF-8 bytes each: past the first room for ids (36 KiB), in three ranges.
+    const letters = ['a', 'é', '日', '😀'];
+    const ids = Array.from({ length: 1_500 }, (_, i) => `${i}-${(letters[i % 4] as string).repeat(1 + (i % 60))}`);
+    const store = new InMemoryEventStore();
+    for (const [i, id] of ids.entries()) {
+      const { bytes } = sealRecord({ id }, `subject-${i % 9}`, GENESIS_HASH);
+      await store.append(`subject-${i % 9}`, [{ id, type: 'Test', data: bytes }], 'any');
+    }
+    const scanned = createLogTree(store);
+    for (const upTo of [1, 700, 1_500]) await scanned.catchUp({ upTo });
+    const added = createLogTree(store);
+    for await (const record of store.readAll()) added.add(record);
+    // A store with no scan of its own: the catch-up reads readAll's records, ids as strings.
+    const plain: EventStore = { readAll: (options) => store.readAll(options) } as EventStore;
+    const read = createLogTree(plain);
+    await read.catchUp();
+    for (const log of [scanned, added, read]) {
+      expect(ids.filter((id, i) => log.leaf(i)?.eventId !== id || log.leaf(i)?.stream !== `subject-${i % 9}`)).toEqual([]);
+      expect(log.indexOf(ids[1_234] as string)).toBe(1_234);
+      expect(log.indexOf(ids[3] as string)).toBe(3);
+      for (const outside of [-1, 1.5, 1_500, Number.NaN]) expect(log.leaf(outside)).toBeUndefined();
+    }
   });
 
   it('stops a catch-up at a record with no hash member, holding every leaf before it', async () => {

@@ -57,29 +57,55 @@ export async function buildLogTree(store: EventStore, options: CatchUpOptions = 
   return log;
 }
 
-/** Per-leaf columns: what `leaf` answers, without an object kept per leaf. */
+/**
+ * Per-leaf columns: what `leaf` answers, without an object kept per leaf. Ids are kept as
+ * their UTF-8 bytes, all in one buffer: a string made and kept for every leaf cost a catch-up
+ * a fifth of its time (made from the store's bytes, then carried by the garbage collector),
+ * and an id is wanted as a string only for a proof or a receipt.
+ */
 function leafColumns() {
   let revisions: Float64Array = new Float64Array(1024);
   let positions: Float64Array = new Float64Array(1024);
-  const eventIds: string[] = [];
+  let idEnds: Float64Array = new Float64Array(1024);
+  let idBytes = Buffer.alloc(36 * 1024);
+  let idsUsed = 0;
+  let count = 0;
   const streams: string[] = [];
+  function roomFor(length: number): void {
+    if (idsUsed + length <= idBytes.length) return;
+    const more = Buffer.alloc(2 * idBytes.length + length);
+    idBytes.copy(more, 0, 0, idsUsed);
+    idBytes = more;
+  }
+  function pushId(record: ScannedRecord): void {
+    const { idSource, idStart = 0, idEnd = 0 } = record;
+    if (idSource === undefined) {
+      roomFor(Buffer.byteLength(record.id));
+      idsUsed += idBytes.write(record.id, idsUsed);
+      return;
+    }
+    roomFor(idEnd - idStart);
+    for (let at = idStart; at < idEnd; at++) idBytes[idsUsed++] = idSource[at] as number;
+  }
+  const eventIdAt = (index: number) => idBytes.toString('utf8', index === 0 ? 0 : (idEnds[index - 1] as number), idEnds[index] as number);
   return {
     push(record: ScannedRecord): void {
-      const index = eventIds.length;
-      if (index === positions.length) {
+      if (count === positions.length) {
         revisions = grown(revisions);
         positions = grown(positions);
+        idEnds = grown(idEnds);
       }
-      revisions[index] = record.revision;
-      positions[index] = record.position;
-      eventIds.push(record.id);
+      revisions[count] = record.revision;
+      positions[count] = record.position;
+      pushId(record);
+      idEnds[count] = idsUsed;
       streams.push(record.stream);
+      count++;
     },
-    eventIdAt: (index: number) => eventIds[index] as string,
+    eventIdAt,
     leaf(index: number): LogLeaf | undefined {
-      const eventId = eventIds[index];
-      if (eventId === undefined) return undefined;
-      return { index, eventId, stream: streams[index] as string, revision: BigInt(revisions[index] as number), position: BigInt(positions[index] as number) };
+      if (!Number.isInteger(index) || index < 0 || index >= count) return undefined;
+      return { index, eventId: eventIdAt(index), stream: streams[index] as string, revision: BigInt(revisions[index] as number), position: BigInt(positions[index] as number) };
     },
   };
 }
@@ -200,7 +226,7 @@ export function createLogTree(store: EventStore): LogTree {
       let unreadable: unknown;
       const hashing = rangeHashing(tree, onProgress);
       const flush = () => hashing.hand(range.take());
-      await readLog(store, { ...(next !== undefined && { fromPosition: next }), ...(maxCount !== undefined && { maxCount }), between: flush }, (record) => {
+      await readLog(store, { ...(next !== undefined && { fromPosition: next }), ...(maxCount !== undefined && { maxCount }), between: flush, idsAsBytes: true }, (record) => {
         if (unreadable !== undefined || (next !== undefined && record.position < next)) return;
         if (!readStoredHash(record.data, range.slot(), range.offset())) {
           try {
