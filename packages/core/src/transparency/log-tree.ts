@@ -85,7 +85,11 @@ function leafColumns() {
       return;
     }
     roomFor(idEnd - idStart);
-    for (let at = idStart; at < idEnd; at++) idBytes[idsUsed++] = idSource[at] as number;
+    // Locals in the loop: the closure's own variable would be written back at every byte.
+    const to = idBytes;
+    let used = idsUsed;
+    for (let at = idStart; at < idEnd; at++) to[used++] = idSource[at] as number;
+    idsUsed = used;
   }
   const eventIdAt = (index: number) => idBytes.toString('utf8', index === 0 ? 0 : (idEnds[index - 1] as number), idEnds[index] as number);
   return {
