@@ -266,8 +266,8 @@ function threadCpuMs(): number {
  * How a run's use loop lets the event loop turn: `never` (on the in-memory store ledger.use
  * resolves in microtasks, so no timer runs and the checkpointer's whole catch-up lands in the
  * final checkpointNow), or `turning` (every 100 uses, as a service's loop turns between
- * requests; the checkpointer reads every 20 ms, so it follows and signs about every 1,000
- * events, as the goal says). Both runs of a pair turn alike.
+ * requests; the checkpointer reads every 20 ms, so it follows the log and signs every one
+ * or two thousand events, near the goal's every 1,000). Both runs of a pair turn alike.
  */
 type Loop = 'never' | 'turning';
 const TURN_EVERY = 100;
@@ -335,7 +335,7 @@ async function checkpointingFigures(loop: Loop): Promise<void> {
   );
   const [ca, cb] = [median(cpuWithout), median(cpuWith)];
   console.log(
-    `median CPU of the service thread per ledger.use: ${perUse(ca)} without, ${perUse(cb)} checkpointing: ${(((cb - ca) / ca) * 100).toFixed(1)}% more (the leaves are hashed on a worker thread, not counted here)`,
+    `median CPU of the service thread per ledger.use (loop ${loop}): ${perUse(ca)} without, ${perUse(cb)} checkpointing: ${(((cb - ca) / ca) * 100).toFixed(1)}% more (the leaves are hashed on a worker thread, not counted here)`,
   );
 }
 

@@ -59,9 +59,9 @@ export async function buildLogTree(store: EventStore, options: CatchUpOptions = 
 
 /**
  * Per-leaf columns: what `leaf` answers, without an object kept per leaf. Ids are kept as
- * their UTF-8 bytes, all in one buffer: a string made and kept for every leaf cost a catch-up
- * a fifth of its time (made from the store's bytes, then carried by the garbage collector),
- * and an id is wanted as a string only for a proof or a receipt.
+ * their UTF-8 bytes, all in one buffer: a string per leaf would be made from the store's bytes
+ * and then carried by the garbage collector for as long as the tree lives, and an id is
+ * wanted as a string only for a proof or a receipt.
  */
 function leafColumns() {
   let revisions: Float64Array = new Float64Array(1024);
