@@ -14,7 +14,7 @@ import type {
   Subscription,
 } from './port';
 import { checkRepeatedIds } from './repeated-ids';
-import { scanRecords, type ScannedRecord, type ScanningStore } from './scan';
+import { scanRecords, tapAppends, type AppendTap, type ScannedRecord, type ScanningStore, type TappingStore } from './scan';
 import { subscriptionLoop } from './subscription-loop';
 import { validateExpectedRevision, validateReadAllOptions, validateReadStreamOptions, validateSubscribeOptions } from './validation';
 
@@ -48,7 +48,7 @@ let raw: RawAccess;
  * A record's global position is its record number. What it reads out is a copy: a
  * caller changing a record's bytes never reaches into the store's chunks.
  */
-export class InMemoryEventStore implements EventStore, ScanningStore {
+export class InMemoryEventStore implements EventStore, ScanningStore, TappingStore {
   /** A position is a record's index in the log: nothing ever removes one. */
   readonly positionsGapFreeFrom = 0n;
   private chunks: Buffer[] = [Buffer.allocUnsafe(CHUNK_SIZE)];
@@ -72,6 +72,7 @@ export class InMemoryEventStore implements EventStore, ScanningStore {
   private lastType: string | undefined;
   private lastTypeIndex = 0;
   private readonly wakers = new Set<() => void>();
+  private readonly taps = new Set<AppendTap>();
   private closed = false;
 
   async append(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -87,6 +88,7 @@ export class InMemoryEventStore implements EventStore, ScanningStore {
     if (!matchesExpected(expected, actual)) checkExpectedRevision(stream, expected, entry === undefined ? 'no_stream' : BigInt(actual));
     const target = entry ?? this.createStream(stream);
     for (let i = 0; i < events.length; i++) this.write(target, events[i] as EventToAppend);
+    if (this.taps.size > 0) this.tell(target, events);
     if (this.wakers.size > 0) for (const wake of this.wakers) wake();
     return { nextRevision: BigInt(target.records.length - 1), position: BigInt(this.count - 1) };
   }
@@ -177,6 +179,24 @@ export class InMemoryEventStore implements EventStore, ScanningStore {
       visit(view);
     }
     return end < this.count ? end : undefined;
+  }
+
+  /** See scan.ts: positions here are record numbers, so what an append writes is the next positions in order. */
+  [tapAppends](tap: AppendTap): () => void {
+    this.taps.add(tap);
+    return () => this.taps.delete(tap);
+  }
+
+  private tell(stream: StreamEntry, events: readonly EventToAppend[]): void {
+    const appended = { stream: stream.name, streamNumber: stream.index, position: this.count - events.length, revision: stream.records.length - events.length, events };
+    for (const tap of this.taps) {
+      // The events are written: a listener's failure must not turn that into a failed append.
+      try {
+        tap(appended);
+      } catch {
+        this.taps.delete(tap);
+      }
+    }
   }
 
   async close(): Promise<void> {

@@ -17,4 +17,4 @@ export { locateEvent } from './locate';
 export { checkRepeatedIds, type StoredId } from './repeated-ids';
 export { subscriptionLoop } from './subscription-loop';
 export { MAX_REVISION, validateExpectedRevision, validateReadAllOptions, validateReadStreamOptions, validateSubscribeOptions } from './validation';
-export { readLog, scanRecords, type ReadLogOptions, type ScannedRecord, type ScanningStore } from './scan';
+export { canTap, readLog, scanRecords, tapAppends, type AppendTap, type ReadLogOptions, type ScannedRecord, type ScanningStore, type TappingStore } from './scan';

@@ -1,4 +1,4 @@
-import type { EventStore } from './port';
+import type { EventStore, EventToAppend } from './port';
 
 /**
  * Core's own bulk read of the log, for the walks over all of it (verify, the log's tree,
@@ -42,6 +42,32 @@ export interface ScanningStore {
    */
   [scanRecords](from: number, maxCount: number, visit: (record: ScannedRecord) => void, idsAsBytes?: boolean): number | undefined;
 }
+
+/** Hears each append the store wrote, synchronously, before `append` resolves: never one retried, refused or rolled back. */
+export type AppendTap = (appended: {
+  readonly stream: string;
+  readonly streamNumber: number;
+  readonly position: number;
+  readonly revision: number;
+  readonly events: readonly EventToAppend[];
+}) => void;
+
+/**
+ * Keyed by a symbol the package does not export, like `scanRecords`: a store whose positions
+ * are gap-free record numbers may tell core's log tree what it writes, so a follower of the
+ * log (the checkpointer) takes those records as they are appended, while their bytes are
+ * still in the processor's cache, instead of reading them back. `position` and `revision`
+ * are the first event's; the events are the bytes written, in order, one position apart;
+ * `streamNumber` is the store's number for the stream, as its scan gives it.
+ */
+export const tapAppends: unique symbol = Symbol('custodian.tapAppends');
+
+export interface TappingStore {
+  /** Starts telling `tap` of every append written from now on; returns the function that stops it. */
+  [tapAppends](tap: AppendTap): () => void;
+}
+
+export const canTap = (store: EventStore): store is EventStore & TappingStore => typeof (store as Partial<TappingStore>)[tapAppends] === 'function';
 
 export interface ReadLogOptions {
   fromPosition?: number;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '../errors';
 import { GENESIS_HASH, sealRecord } from '../crypto';
-import { InMemoryEventStore, type EventStore } from '../store';
+import { InMemoryEventStore, scanRecords, type EventStore } from '../store';
 import { overwriteRaw } from '../testing';
 import { parseCheckpoint } from './checkpoint';
 import { createCheckpointer, type Checkpointer } from './checkpointer';
@@ -262,6 +262,34 @@ describe('a checkpointer restarted', () => {
     const b = checkpointer({ store: cut, publisher: createFolderPublisher(root) });
     await expect(b.checkpointNow()).rejects.toMatchObject({ reason: 'log_shorter', size: 6, logSize: 4 });
     expect(filesIn(root)).toEqual(['6.checkpoint']);
+  });
+
+  it('takes the appends of its process as written, reading back only those it did not see, to checkpoints of the log as readAll gives it', async () => {
+    const store = new InMemoryEventStore();
+    let read = 0;
+    const scan = store[scanRecords].bind(store);
+    store[scanRecords] = (from, maxCount, visit, idsAsBytes) => scan(from, maxCount, (record) => (read++, visit(record)), idsAsBytes);
+    const write = writer(store);
+    await write('subject-a');
+    const publisher = createInMemoryPublisher();
+    const c = checkpointer({ store, publisher, every: 4, pollMs: 5 });
+    await c.checkpointNow();
+    await c.start();
+    read = 0;
+    for (let i = 0; i < 8; i++) {
+      await write(`subject-s${i % 3}`);
+      if (i % 4 === 3) await until(() => publisher.published(ORIGIN).length === 2 + (i >> 2), `size ${i + 2} is signed`);
+    }
+    expect(read).toBe(0);
+    await c.stop();
+    for (let i = 0; i < 3; i++) await write('subject-b');
+    expect((await c.checkpointNow())?.checkpoint.size).toBe(12);
+    expect(read).toBe(3);
+    const log = await buildLogTree(store);
+    for (const note of publisher.published(ORIGIN)) {
+      const { size, root } = parseCheckpoint(openNote(note, signer.verifierKey).text);
+      expect(base64(root)).toBe(base64(log.tree.rootAt(size)));
+    }
   });
 
   it('stops signing when the last checkpointed event is replaced under it while it runs', async () => {

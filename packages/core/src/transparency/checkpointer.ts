@@ -91,9 +91,11 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
   const resume = resumer(state);
   const timers: NodeJS.Timeout[] = [];
   let running = false;
+  let unfollow = (): void => undefined;
 
   function halt(): void {
     running = false;
+    unfollow();
     for (const timer of timers.splice(0)) clearInterval(timer);
   }
   function report(error: unknown): void {
@@ -142,6 +144,8 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
       if (running) return;
       await serial(resume);
       running = true;
+      // This process's appends are taken as written, so a poll reads back only what others wrote.
+      unfollow = state.log.followAppends();
       follow();
     },
     async stop() {

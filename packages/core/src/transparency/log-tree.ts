@@ -1,6 +1,6 @@
 import { readStoredHash } from '../crypto';
 import { EventIdSet } from '../events';
-import { readLog, type EventStore, type RecordedEvent, type ScannedRecord } from '../store';
+import { canTap, readLog, tapAppends, type AppendTap, type EventStore, type EventToAppend, type RecordedEvent, type ScannedRecord } from '../store';
 import { leafDataOfRecord } from './hash';
 import { hashLeafRange } from './leaf-range';
 import { hashLeafRangeOffThread } from './tree-hashing';
@@ -40,6 +40,15 @@ export interface LogTree {
    * `add` waits for no catch-up, so the two are not to be called at once.
    */
   catchUp(options?: CatchUpOptions): Promise<number>;
+  /**
+   * Follows the appends of this process where the store tells them (the in-memory store
+   * does): a record appended right after the last one held is taken as it is written, its
+   * leaf data read from the bytes handed to the store, and the next `catchUp` adds it without
+   * reading it back. Any other (written by another process or behind the store's back, while
+   * a catch-up runs, or with no readable hash member) is read by `catchUp` as before. Returns
+   * the function that stops following; with no such store it follows nothing.
+   */
+  followAppends(): () => void;
 }
 
 export interface CatchUpOptions {
@@ -58,6 +67,32 @@ export async function buildLogTree(store: EventStore, options: CatchUpOptions = 
 }
 
 /**
+ * The streams of the leaves, numbered in the order first seen: a leaf keeps a number, not a
+ * reference to a string that a followed append made afresh and the tree would keep alive.
+ */
+function streamNumbering() {
+  const names: string[] = [];
+  const numbers = new Map<string, number>();
+  /** The store's own number for a stream (`ScannedRecord.streamNumber`), to ours. */
+  const byStoreNumber: number[] = [];
+  return {
+    numberOf(record: ScannedRecord): number {
+      const known = record.streamNumber >= 0 ? byStoreNumber[record.streamNumber] : undefined;
+      if (known !== undefined) return known;
+      let number = numbers.get(record.stream);
+      if (number === undefined) {
+        number = names.length;
+        names.push(record.stream);
+        numbers.set(record.stream, number);
+      }
+      if (record.streamNumber >= 0) byStoreNumber[record.streamNumber] = number;
+      return number;
+    },
+    name: (number: number) => names[number] as string,
+  };
+}
+
+/**
  * Per-leaf columns: what `leaf` answers, without an object kept per leaf. Ids are kept as
  * their UTF-8 bytes, all in one buffer: a string per leaf would be made from the store's bytes
  * and then carried by the garbage collector for as long as the tree lives, and an id is
@@ -70,7 +105,8 @@ function leafColumns() {
   let idBytes = Buffer.alloc(36 * 1024);
   let idsUsed = 0;
   let count = 0;
-  const streams: string[] = [];
+  let streamOf = new Int32Array(1024);
+  const streams = streamNumbering();
   function roomFor(length: number): void {
     if (idsUsed + length <= idBytes.length) return;
     const more = Buffer.alloc(2 * idBytes.length + length);
@@ -98,21 +134,33 @@ function leafColumns() {
         revisions = grown(revisions);
         positions = grown(positions);
         idEnds = grown(idEnds);
+        const more = new Int32Array(2 * streamOf.length);
+        more.set(streamOf);
+        streamOf = more;
       }
       revisions[count] = record.revision;
       positions[count] = record.position;
       pushId(record);
       idEnds[count] = idsUsed;
-      streams.push(record.stream);
+      streamOf[count] = streams.numberOf(record);
       count++;
     },
     eventIdAt,
     leaf(index: number): LogLeaf | undefined {
       if (!Number.isInteger(index) || index < 0 || index >= count) return undefined;
-      return { index, eventId: eventIdAt(index), stream: streams[index] as string, revision: BigInt(revisions[index] as number), position: BigInt(positions[index] as number) };
+      return {
+        index,
+        eventId: eventIdAt(index),
+        stream: streams.name(streamOf[index] as number),
+        revision: BigInt(revisions[index] as number),
+        position: BigInt(positions[index] as number),
+      };
     },
   };
 }
+
+/** Leaves taken from followed appends before a catch-up hashes them, at most: past this, appends are read back. */
+const FOLLOWED_AT_MOST = 1 << 20;
 
 /** Leaves a catch-up reads before it hashes them: from this many on, on a worker thread. */
 const OFF_THREAD_FROM = 256;
@@ -176,15 +224,67 @@ function rangeHashing(tree: MerkleTree, onProgress: ((size: number) => void) | u
   };
 }
 
+/** What a log tree holds beyond its tree: where its reads go on from, and the leaves taken and not yet in the tree. */
+interface Held {
+  /** The position after the last record held. */
+  next: number | undefined;
+  /** While a catch-up reads, appends are left to the next one: they may be behind where it reads. */
+  catching: boolean;
+  /** Leaf data taken since the last flush, from a catch-up's reads or from appends followed: positions below `next`. */
+  readonly range: ReturnType<typeof leafRange>;
+  readonly columns: ReturnType<typeof leafColumns>;
+}
+
+/** Takes a record a catch-up read, unless held already; returns the error naming what is wrong with one with no readable hash member. */
+function takeRead(held: Held, record: ScannedRecord): unknown {
+  const { range } = held;
+  if (held.next !== undefined && record.position < held.next) return undefined;
+  if (!readStoredHash(record.data, range.slot(), range.offset())) {
+    try {
+      range.slot().set(leafDataOfRecord(record.data), range.offset());
+    } catch (error) {
+      return error;
+    }
+  }
+  range.count++;
+  held.columns.push(record);
+  held.next = record.position + 1;
+  return undefined;
+}
+
+/** Takes each append that comes right after the last record held, from the bytes written (see `LogTree.followAppends`). */
+function appendsTaken(held: Held): AppendTap {
+  const { range, columns } = held;
+  const taken: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: new Uint8Array(0), streamNumber: -1 };
+  return ({ stream, streamNumber, position, revision, events }) => {
+    if (held.catching || held.next !== position || range.count + events.length > FOLLOWED_AT_MOST) return;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as EventToAppend;
+      // Left to catchUp, which names what is wrong with a record with no readable hash member.
+      if (!readStoredHash(event.data, range.slot(), range.offset())) return;
+      range.count++;
+      taken.stream = stream;
+      taken.streamNumber = streamNumber;
+      taken.revision = revision + i;
+      taken.position = position + i;
+      taken.id = event.id;
+      taken.data = event.data;
+      columns.push(taken);
+      held.next = position + i + 1;
+    }
+  };
+}
+
 export function createLogTree(store: EventStore): LogTree {
   const tree = createMerkleTree();
   const ids = new EventIdSet();
   const columns = leafColumns();
   const leafData = new Uint8Array(32);
   const delivered: ScannedRecord = { stream: '', revision: 0, position: 0, id: '', data: leafData, streamNumber: -1 };
-  let next: number | undefined;
   /** Leaves below this are in `ids`: the id index is brought up to date when asked, not on the checkpointer's path. */
   let indexed = 0;
+  const held: Held = { next: undefined, catching: false, range: leafRange(), columns };
+  const { range } = held;
 
   function indexIds(): void {
     // The first leaf of an id wins: a repeated id is tampering, which verify names.
@@ -197,12 +297,16 @@ export function createLogTree(store: EventStore): LogTree {
   }
 
   function addScanned(record: ScannedRecord): number | undefined {
-    if (next !== undefined && record.position < next) return undefined;
+    if (held.next !== undefined && record.position < held.next) return undefined;
+    if (range.count > 0) {
+      const { data, count } = range.take();
+      tree.appendHashed(hashLeafRange(data, count, tree.size), count);
+    }
     // The slow path names what is wrong with a record that has no readable hash member.
     if (!readStoredHash(record.data, leafData, 0)) leafData.set(leafDataOfRecord(record.data));
     const index = tree.appendLeafData(leafData);
     columns.push(record);
-    next = record.position + 1;
+    held.next = record.position + 1;
     return index;
   }
 
@@ -215,37 +319,38 @@ export function createLogTree(store: EventStore): LogTree {
     indexIds,
     add(record) {
       delivered.stream = record.stream;
+      delivered.streamNumber = -1;
       delivered.revision = Number(record.revision);
       delivered.position = Number(record.position);
       delivered.id = record.id;
       delivered.data = record.data;
       return addScanned(delivered);
     },
-    leaf: (index) => columns.leaf(index),
+    // Columns run ahead of the tree by the leaves taken and not yet flushed.
+    leaf: (index) => (index < tree.size ? columns.leaf(index) : undefined),
+    followAppends: () => (canTap(store) ? store[tapAppends](appendsTaken(held)) : () => undefined),
     async catchUp({ upTo, onProgress } = {}) {
       if (upTo !== undefined && tree.size >= upTo) return tree.size;
-      const maxCount = upTo === undefined ? undefined : upTo - tree.size;
-      const range = leafRange();
+      const maxCount = upTo === undefined ? undefined : Math.max(0, upTo - tree.size - range.count);
       /** A record with no readable hash member: the leaves before it are added, then this is thrown. */
       let unreadable: unknown;
       const hashing = rangeHashing(tree, onProgress);
       const flush = () => hashing.hand(range.take());
-      await readLog(store, { ...(next !== undefined && { fromPosition: next }), ...(maxCount !== undefined && { maxCount }), between: flush, idsAsBytes: true }, (record) => {
-        if (unreadable !== undefined || (next !== undefined && record.position < next)) return;
-        if (!readStoredHash(record.data, range.slot(), range.offset())) {
-          try {
-            range.slot().set(leafDataOfRecord(record.data), range.offset());
-          } catch (error) {
-            unreadable = error;
-            return;
-          }
-        }
-        range.count++;
-        columns.push(record);
-        next = record.position + 1;
-      });
-      await flush();
-      await hashing.done();
+      held.catching = true;
+      try {
+        if (maxCount !== 0)
+          await readLog(
+            store,
+            { ...(held.next !== undefined && { fromPosition: held.next }), ...(maxCount !== undefined && { maxCount }), between: flush, idsAsBytes: true },
+            (record) => {
+              if (unreadable === undefined) unreadable = takeRead(held, record);
+            },
+          );
+        await flush();
+        await hashing.done();
+      } finally {
+        held.catching = false;
+      }
       if (unreadable !== undefined) throw unreadable;
       onProgress?.(tree.size);
       return tree.size;
