@@ -134,9 +134,7 @@ function leafColumns() {
         revisions = grown(revisions);
         positions = grown(positions);
         idEnds = grown(idEnds);
-        const more = new Int32Array(2 * streamOf.length);
-        more.set(streamOf);
-        streamOf = more;
+        streamOf = grown(streamOf);
       }
       revisions[count] = record.revision;
       positions[count] = record.position;
@@ -190,8 +188,8 @@ function leafRange() {
   return range;
 }
 
-function grown(from: Float64Array): Float64Array {
-  const to = new Float64Array(from.length * 2);
+function grown<T extends Float64Array | Int32Array>(from: T): T {
+  const to = new (from.constructor as new (length: number) => T)(from.length * 2);
   to.set(from);
   return to;
 }
