@@ -94,11 +94,10 @@ describe('a log tree following the appends of its process', () => {
     for (let i = 0; i < 600; i++) await append(`subject-s${i % 7}`);
     const log = createLogTree(store);
     const stop = log.followAppends();
-    // Long enough to be hashed on the worker thread: the appends below land while it waits for it.
-    const first = log.catchUp();
-    await new Promise((resolve) => setImmediate(resolve));
-    await append('subject-late', 2);
-    await first;
+    // Appended once the first range is in the tree, while the catch-up still runs (an append writes before it first awaits).
+    let late: Promise<unknown> | undefined;
+    await log.catchUp({ onProgress: () => void (late ??= append('subject-late', 2)) });
+    await late;
     read.records = 0;
     expect(await log.catchUp()).toBe(602);
     expect(read.records).toBe(2);
